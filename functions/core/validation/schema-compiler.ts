@@ -1,0 +1,179 @@
+import type { AnySchemaObject, ValidateFunction } from 'ajv';
+import { SluiceError } from '../errors.ts';
+import { schemaKeyFromReference, schemaKeyFromSelf, type SchemaKey } from '../iglu/schema-key.ts';
+import type { SchemaRegistry } from '../registry/schema-registry.ts';
+import { createAjv, dialectOf, SUPPORTED_META_SCHEMAS, type AjvInstance, type Dialect } from './json-schema-dialects.ts';
+import { issuesFromAjv, type ValidationIssue } from './validation-issue.ts';
+
+/** A schema ready to validate events: compiled once, used for every event that names it. */
+export interface CompiledSchema {
+  readonly key: SchemaKey;
+  readonly dialect: Dialect;
+  /** Iglu URIs of the schemas this one `$ref`s directly (a purge of one of them recompiles this). */
+  readonly references: readonly string[];
+  /** Returns `undefined` when `data` is valid, else the issues (at most `maxErrors`). */
+  validate(data: unknown): readonly ValidationIssue[] | undefined;
+}
+
+/** The schema document in the registry cannot be used: not JSON Schema, wrong `self`, bad `$ref`. */
+export class SchemaCompileError extends SluiceError {
+  readonly schemaUri: string;
+
+  constructor(schemaUri: string, detail: string, options?: { cause?: unknown }) {
+    super('schema_invalid', `schema ${schemaUri} cannot be compiled: ${detail}`, options);
+    this.schemaUri = schemaUri;
+  }
+}
+
+/** A schema `$ref`s an Iglu schema that no registry has. */
+export class ReferencedSchemaNotFoundError extends SluiceError {
+  readonly referenceUri: string;
+
+  constructor(referenceUri: string) {
+    super('schema_not_found', `the schema $refs ${referenceUri}, which no registry has; publish that schema too`);
+    this.referenceUri = referenceUri;
+  }
+}
+
+export interface SchemaCompilerOptions {
+  /** Where `$ref`s to other Iglu schemas are resolved: the same registries as the schemas themselves. */
+  readonly registry: SchemaRegistry;
+  readonly allErrors: boolean;
+  readonly maxErrors: number;
+}
+
+/**
+ * Compiles registry documents into validators with one Ajv instance per dialect (created on first
+ * use). `$ref`s to `iglu:` URIs and to Iglu Central addresses resolve through the registries; any
+ * other remote `$ref` is refused, so a schema cannot make the collector fetch arbitrary URLs.
+ */
+export class SchemaCompiler {
+  readonly #options: SchemaCompilerOptions;
+  readonly #instances = new Map<Dialect, AjvInstance>();
+  /** Ajv keeps every compiled document in an internal map; this is how to let go of one. */
+  readonly #compiledIn = new WeakMap<CompiledSchema, { ajv: AjvInstance; document: Record<string, unknown> }>();
+
+  constructor(options: SchemaCompilerOptions) {
+    if (!Number.isInteger(options.maxErrors) || options.maxErrors < 1) {
+      throw new RangeError(`SchemaCompiler: maxErrors must be a whole number >= 1, got ${options.maxErrors}`);
+    }
+    this.#options = options;
+  }
+
+  async compile(key: SchemaKey, document: Record<string, unknown>): Promise<CompiledSchema> {
+    const dialect = dialectOf(document);
+    if (dialect === undefined) {
+      throw new SchemaCompileError(
+        key.uri,
+        `$schema ${JSON.stringify(document.$schema)} is not a supported meta-schema; use one of ${SUPPORTED_META_SCHEMAS.join(', ')}`,
+      );
+    }
+    if (document.self !== undefined) {
+      const declared = schemaKeyFromSelf(document.self);
+      if (declared?.uri !== key.uri) {
+        throw new SchemaCompileError(
+          key.uri,
+          `its self block names ${declared?.uri ?? JSON.stringify(document.self)}; move the file to that key or fix its self block`,
+        );
+      }
+    }
+    const ajv = this.#ajv(dialect);
+    let validateFn: ValidateFunction;
+    try {
+      validateFn = await ajv.compileAsync(document);
+    } catch (error) {
+      if (error instanceof SluiceError) throw error;
+      throw new SchemaCompileError(key.uri, error instanceof Error ? error.message : String(error), { cause: error });
+    }
+    const maxErrors = this.#options.maxErrors;
+    const references = [...collectIgluReferences(document)];
+    const compiled: CompiledSchema = Object.freeze({
+      key,
+      dialect,
+      references,
+      validate(data: unknown): readonly ValidationIssue[] | undefined {
+        if (validateFn(data)) return undefined;
+        return issuesFromAjv(key.uri, validateFn.errors ?? [], maxErrors);
+      },
+    });
+    this.#compiledIn.set(compiled, { ajv, document });
+    return compiled;
+  }
+
+  /**
+   * Lets Ajv drop a compiled schema that the cache no longer holds (replaced by a refresh, evicted
+   * or purged). Without it, every refresh would leave the old compiled code in Ajv's memory.
+   */
+  release(compiled: CompiledSchema): void {
+    const owner = this.#compiledIn.get(compiled);
+    if (!owner) return;
+    owner.ajv.removeSchema(owner.document);
+    this.#compiledIn.delete(compiled);
+  }
+
+  /** Drops every Ajv instance (and so everything compiled or loaded): used by a full purge. */
+  reset(): void {
+    this.#instances.clear();
+  }
+
+  /**
+   * Forgets a referenced schema, so the next compile that needs it fetches it again. Ajv registers
+   * a loaded `$ref` target under the exact URI it was referred to by, so every spelling is removed.
+   */
+  forgetReference(key: SchemaKey): void {
+    for (const ajv of this.#instances.values()) {
+      for (const uri of referenceSpellings(key)) ajv.removeSchema(uri);
+    }
+  }
+
+  #ajv(dialect: Dialect): AjvInstance {
+    let ajv = this.#instances.get(dialect);
+    if (!ajv) {
+      ajv = createAjv(dialect, {
+        allErrors: this.#options.allErrors,
+        loadSchema: (uri) => this.#loadReference(uri),
+      });
+      this.#instances.set(dialect, ajv);
+    }
+    return ajv;
+  }
+
+  async #loadReference(uri: string): Promise<AnySchemaObject> {
+    const key = schemaKeyFromReference(uri);
+    if (!key) {
+      throw new SchemaCompileError(
+        uri,
+        `$ref ${JSON.stringify(uri)} is neither an iglu: URI nor an Iglu Central address; remote references are not fetched`,
+      );
+    }
+    const found = await this.#options.registry.lookup(key);
+    if (!found.found) throw new ReferencedSchemaNotFoundError(key.uri);
+    return found.schema;
+  }
+}
+
+/** Every Iglu schema a document `$ref`s, as canonical `iglu:` URIs. */
+export function collectIgluReferences(document: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(document)) {
+    for (const item of document) collectIgluReferences(item, into);
+  } else if (typeof document === 'object' && document !== null) {
+    for (const [name, value] of Object.entries(document)) {
+      if (name === '$ref' && typeof value === 'string') {
+        const key = schemaKeyFromReference(value);
+        if (key) into.add(key.uri);
+      } else {
+        collectIgluReferences(value, into);
+      }
+    }
+  }
+  return into;
+}
+
+function referenceSpellings(key: SchemaKey): string[] {
+  const iglu = [key.uri, `${key.uri}#`];
+  const central = ['http', 'https'].flatMap((scheme) => {
+    const url = `${scheme}://iglucentral.com/schemas/${key.path}`;
+    return [url, `${url}#`];
+  });
+  return [...iglu, ...central];
+}

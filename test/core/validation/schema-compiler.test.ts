@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseSchemaKey } from '../../../functions/core/iglu/schema-key.ts';
+import {
+  collectIgluReferences,
+  ReferencedSchemaNotFoundError,
+  SchemaCompileError,
+  SchemaCompiler,
+} from '../../../functions/core/validation/schema-compiler.ts';
+import { igluSchema, MemoryRegistry } from '../../support/memory-registry.ts';
+
+const ITEM = 'iglu:com.acme/item/jsonschema/1-0-0';
+const CART = 'iglu:com.acme/cart/jsonschema/1-0-0';
+const itemSchema = igluSchema(ITEM, { type: 'object', properties: { sku: { type: 'string' } }, required: ['sku'] });
+
+function compilerFor(registry: MemoryRegistry, maxErrors = 20) {
+  return new SchemaCompiler({ registry, allErrors: true, maxErrors });
+}
+
+describe('SchemaCompiler', () => {
+  test('validates data and reports issues against the compiled schema', async () => {
+    const compiler = compilerFor(new MemoryRegistry());
+    const compiled = await compiler.compile(parseSchemaKey(ITEM), itemSchema);
+    assert.equal(compiled.dialect, 'draft-04');
+    assert.equal(compiled.validate({ sku: 'a' }), undefined);
+    assert.deepEqual(compiled.validate({ sku: 1 }), [{ schema: ITEM, path: '$.sku', keyword: 'type', message: 'must be string' }]);
+  });
+
+  for (const ref of [`${ITEM}#`, 'http://iglucentral.com/schemas/com.acme/item/jsonschema/1-0-0#']) {
+    test(`resolves $ref ${ref} through the registry`, async () => {
+      const registry = new MemoryRegistry({ [ITEM]: itemSchema });
+      const cart = igluSchema(CART, { type: 'object', properties: { items: { type: 'array', items: { $ref: ref } } } });
+      const compiled = await compilerFor(registry).compile(parseSchemaKey(CART), cart);
+      assert.deepEqual(compiled.references, [ITEM]);
+      assert.deepEqual(registry.lookups, [ITEM]);
+      assert.equal(compiled.validate({ items: [{ sku: 'a' }] }), undefined);
+      assert.equal(compiled.validate({ items: [{ sku: 'a' }, {}] })?.[0]?.path, '$.items[1]');
+    });
+  }
+
+  test('refuses remote $refs without fetching them', async () => {
+    const registry = new MemoryRegistry();
+    const schema = igluSchema(CART, { properties: { a: { $ref: 'http://evil.example/schema.json#' } } });
+    await assert.rejects(compilerFor(registry).compile(parseSchemaKey(CART), schema), (error: unknown) => {
+      assert.ok(error instanceof SchemaCompileError);
+      assert.match(error.message, /neither an iglu: URI nor an Iglu Central address/);
+      return true;
+    });
+    assert.deepEqual(registry.lookups, []);
+  });
+
+  test('a $ref to a schema no registry has is ReferencedSchemaNotFoundError', async () => {
+    const schema = igluSchema(CART, { properties: { a: { $ref: `${ITEM}#` } } });
+    await assert.rejects(compilerFor(new MemoryRegistry()).compile(parseSchemaKey(CART), schema), (error: unknown) => {
+      assert.ok(error instanceof ReferencedSchemaNotFoundError);
+      assert.equal(error.code, 'schema_not_found');
+      assert.match(error.message, /iglu:com\.acme\/item\/jsonschema\/1-0-0, which no registry has/);
+      return true;
+    });
+  });
+
+  test('a self block that names another key is refused, naming both', async () => {
+    await assert.rejects(
+      compilerFor(new MemoryRegistry()).compile(parseSchemaKey(CART), itemSchema),
+      /schema iglu:com\.acme\/cart\/jsonschema\/1-0-0 cannot be compiled: its self block names iglu:com\.acme\/item\/jsonschema\/1-0-0/,
+    );
+  });
+
+  test('an unknown $schema and an invalid schema are SchemaCompileErrors', async () => {
+    const compiler = compilerFor(new MemoryRegistry());
+    await assert.rejects(compiler.compile(parseSchemaKey(ITEM), { $schema: 'https://example.com/meta', type: 'object' }), (error: unknown) => {
+      assert.ok(error instanceof SchemaCompileError);
+      assert.equal(error.code, 'schema_invalid');
+      assert.match(error.message, /"https:\/\/example\.com\/meta" is not a supported meta-schema; use one of/);
+      return true;
+    });
+    await assert.rejects(compiler.compile(parseSchemaKey(ITEM), igluSchema(ITEM, { type: 'objekt' })), SchemaCompileError);
+  });
+
+  test('maxErrors caps the issues reported', async () => {
+    const compiled = await compilerFor(new MemoryRegistry(), 3).compile(
+      parseSchemaKey(ITEM),
+      igluSchema(ITEM, { type: 'array', items: { type: 'string' } }),
+    );
+    assert.equal(compiled.validate([1, 2, 3, 4, 5, 6])?.length, 3);
+    assert.throws(() => compilerFor(new MemoryRegistry(), 0), /maxErrors must be a whole number >= 1, got 0/);
+  });
+
+  test('a forgotten reference is fetched again on the next compile', async () => {
+    const registry = new MemoryRegistry({ [ITEM]: itemSchema });
+    const compiler = compilerFor(registry);
+    const cart = igluSchema(CART, { properties: { item: { $ref: `${ITEM}#` } } });
+    await compiler.compile(parseSchemaKey(CART), cart);
+    await compiler.compile(parseSchemaKey(CART), structuredClone(cart));
+    assert.equal(registry.count(ITEM), 1, 'Ajv keeps a loaded reference');
+    compiler.forgetReference(parseSchemaKey(ITEM));
+    registry.set(ITEM, igluSchema(ITEM, { type: 'object', required: ['sku', 'qty'] }));
+    const recompiled = await compiler.compile(parseSchemaKey(CART), structuredClone(cart));
+    assert.equal(registry.count(ITEM), 2);
+    assert.equal(recompiled.validate({ item: { sku: 'a' } })?.[0]?.message, "must have required property 'qty'");
+  });
+});
+
+test('collectIgluReferences finds nested iglu and Iglu Central refs only', () => {
+  const refs = collectIgluReferences({
+    a: { $ref: '#/definitions/x' },
+    b: [{ $ref: `${ITEM}#` }, { items: { $ref: 'https://iglucentral.com/schemas/com.acme/cart/jsonschema/1-0-0#' } }],
+    c: { $ref: 'http://json-schema.org/draft-04/schema#' },
+  });
+  assert.deepEqual([...refs].sort(), [CART, ITEM]);
+});
