@@ -1,0 +1,68 @@
+/**
+ * The resolved Sluice configuration: `config/sluice.yaml` + environment overrides + schema
+ * defaults, validated against `config/sluice.schema.json`.
+ *
+ * Keys stay snake_case so that one name is used everywhere: in the YAML, in the schema, in the
+ * derived `SLUICE_*` variable names and in code. `test/config/sluice-yaml.test.ts` binds this
+ * interface to the schema defaults, so a key added to one and not the other fails the tests.
+ */
+export interface SluiceConfig {
+  /** Google Cloud project id; empty when neither the YAML nor the environment names one. */
+  readonly project: string;
+  readonly region: string;
+  /** Prefix of every cloud resource name. */
+  readonly name_prefix: string;
+  /** Labels put on every cloud resource. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Iglu registry roots, asked in order; the first hit wins. */
+  readonly registries: readonly string[];
+  readonly sink: SinkKind;
+  readonly valid_topic: string;
+  readonly invalid_topic: string;
+  readonly pubsub: PubsubConfig;
+  readonly limits: LimitsConfig;
+  readonly registry: RegistryClientConfig;
+  readonly cache: SchemaCacheConfig;
+  readonly validation: ValidationConfig;
+  readonly local: LocalSinkConfig;
+}
+
+export type SinkKind = 'local' | 'pubsub';
+
+export interface PubsubConfig {
+  /** `host:port` of a Pub/Sub emulator; empty means real Pub/Sub. */
+  readonly emulator_host: string;
+}
+
+export interface LimitsConfig {
+  readonly max_request_bytes: number;
+  /** How much of an unparseable request part an invalid row keeps. */
+  readonly max_raw_bytes: number;
+}
+
+export interface RegistryClientConfig {
+  readonly timeout_ms: number;
+}
+
+export interface SchemaCacheConfig {
+  /** After this a cached schema is refreshed in the background while the old copy keeps serving. */
+  readonly ttl_seconds: number;
+  /** How long "schema not found" is remembered. */
+  readonly negative_ttl_seconds: number;
+  /** How long "registry unavailable" is remembered for a schema never loaded. */
+  readonly error_ttl_seconds: number;
+  /** LRU bound. */
+  readonly max_entries: number;
+}
+
+export interface ValidationConfig {
+  /** Collect every error per event instead of the first. */
+  readonly all_errors: boolean;
+  /** Errors kept per invalid row. */
+  readonly max_errors: number;
+}
+
+export interface LocalSinkConfig {
+  /** Where the local sink writes valid.ndjson / invalid.ndjson. */
+  readonly dir: string;
+}

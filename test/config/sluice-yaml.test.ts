@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { loadConfig } from '../../functions/adapters/config/load-config.ts';
+import type { SluiceConfig } from '../../functions/core/config/config.ts';
+import { listSchemaKeys, SLUICE_CONFIG_SCHEMA } from '../../functions/core/config/config-schema.ts';
+import type { SchemaNode } from '../../functions/core/config/config-schema.ts';
+import { buildEnvTable, ENV_SETTINGS, envNameFor } from '../../functions/core/config/env-overrides.ts';
+import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
+
+// These tests keep the three descriptions of the configuration (the schema, the documented YAML
+// and the TypeScript interface) saying the same thing.
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const yamlText = readFileSync(new URL('../../config/sluice.yaml', import.meta.url), 'utf8');
+const defaults = resolveConfig({ document: {}, source: 'defaults', env: {} });
+
+test('the modeline that gives editors the schema is the first line', () => {
+  assert.equal(yamlText.split('\n')[0], '# yaml-language-server: $schema=./sluice.schema.json');
+});
+
+test('the shipped YAML validates', () => {
+  assert.doesNotThrow(() => loadConfig({}, repoRoot));
+});
+
+test('the shipped YAML shows every key with exactly its schema default', () => {
+  assert.deepEqual(parse(yamlText, { uniqueKeys: true }), defaults);
+});
+
+test('every key line in the shipped YAML has a comment, except group headers', () => {
+  const groups = new Set(listSchemaKeys().filter((key) => !key.isLeaf).map((key) => key.path.join('.')));
+  for (const line of yamlText.split('\n')) {
+    const key = /^([a-z_]+):/.exec(line)?.[1] ?? /^\s+([a-z_]+):/.exec(line)?.[1];
+    if (key === undefined || (groups.has(key) && !line.includes('#'))) continue;
+    assert.match(line, / # \S/, `no comment on: ${line}`);
+  }
+});
+
+test('every schema key has a description and a default; only labels is open', () => {
+  const keys = listSchemaKeys();
+  assert.ok(keys.length >= 20);
+  for (const { path, schema } of keys) {
+    const name = path.join('.');
+    assert.ok(typeof schema.description === 'string' && schema.description.length > 10, `${name} has no description`);
+    assert.ok('default' in schema, `${name} has no default`);
+    if (schema.type === 'object') {
+      assert.deepEqual(schema.default, {}, `${name}: a group defaults to {} so nested defaults fill in`);
+      if (name !== 'labels') assert.equal(schema.additionalProperties, false, `${name} must refuse unknown keys`);
+    }
+  }
+  assert.equal(SLUICE_CONFIG_SCHEMA.additionalProperties, false);
+  assert.equal((SLUICE_CONFIG_SCHEMA as SchemaNode & { $schema?: string }).$schema, 'http://json-schema.org/draft-07/schema#');
+});
+
+test('the environment variable table has no collisions and follows the rule', () => {
+  assert.doesNotThrow(() => buildEnvTable(SLUICE_CONFIG_SCHEMA));
+  const names = ENV_SETTINGS.map((setting) => setting.name);
+  assert.equal(new Set(names).size, names.length);
+  for (const setting of ENV_SETTINGS) assert.equal(setting.name, envNameFor(setting.path));
+});
+
+test('the TypeScript interface matches the schema defaults', () => {
+  // Typed, so the compiler checks that this literal has exactly the interface's keys; deepEqual
+  // checks that it has exactly the schema's keys and defaults.
+  const expected: SluiceConfig = {
+    project: '',
+    region: 'europe-west1',
+    name_prefix: 'sluice',
+    labels: {},
+    registries: ['file://./schemas'],
+    sink: 'local',
+    valid_topic: 'sluice-events',
+    invalid_topic: 'sluice-invalid-events',
+    pubsub: { emulator_host: '' },
+    limits: { max_request_bytes: 1048576, max_raw_bytes: 1024 },
+    registry: { timeout_ms: 5000 },
+    cache: { ttl_seconds: 300, negative_ttl_seconds: 30, error_ttl_seconds: 5, max_entries: 10000 },
+    validation: { all_errors: false, max_errors: 20 },
+    local: { dir: '.sluice' },
+  };
+  assert.deepEqual(resolveConfig({ document: {}, source: 'defaults', env: {} }), expected);
+});
