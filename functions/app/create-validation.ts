@@ -1,0 +1,26 @@
+import type { SluiceConfig } from '../core/config/config.ts';
+import { RegistryChain } from '../core/registry/registry-chain.ts';
+import { createValidationEngine, type ValidationEngine } from '../core/validation/validation-engine.ts';
+import { createRegistry } from '../adapters/registry/registry-from-url.ts';
+
+/**
+ * The validation engine as the configuration describes it: the registries in order, the cache
+ * timings and the error settings. Shared by the collector and the replay tool, so both see
+ * schemas the same way.
+ */
+export function createValidationFromConfig(
+  config: SluiceConfig,
+  onRefreshError?: Parameters<typeof createValidationEngine>[0]['onRefreshError'],
+): ValidationEngine {
+  const registry = new RegistryChain(config.registries.map((url) => createRegistry(url, { timeoutMs: config.registry.timeout_ms })));
+  return createValidationEngine({
+    registry,
+    ttlMs: config.cache.ttl_seconds * 1000,
+    negativeTtlMs: config.cache.negative_ttl_seconds * 1000,
+    errorTtlMs: config.cache.error_ttl_seconds * 1000,
+    maxEntries: config.cache.max_entries,
+    allErrors: config.validation.all_errors,
+    maxErrors: config.validation.max_errors,
+    ...(onRefreshError ? { onRefreshError } : {}),
+  });
+}
