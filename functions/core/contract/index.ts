@@ -6,3 +6,4 @@ export * from './timestamps.ts';
 export * from './attributes.ts';
 export * from './message.ts';
 export * from './row-check.ts';
+export * from './markdown.ts';
