@@ -10,6 +10,7 @@ import {
   type SchemaRegistry,
 } from '../../core/registry/schema-registry.ts';
 import { parseSchemaDocument, readCapped } from './schema-document.ts';
+import { truncate } from '../../core/text.ts';
 
 /** The part of `@google-cloud/storage`'s `Storage` this adapter uses; a real `Storage` satisfies it. */
 export interface StorageLike {
@@ -126,8 +127,4 @@ function parseGsUrl(url: string): [bucket: string, prefix: string] {
   }
   if (/[?#]/.test(path)) throw invalid('keys are appended to the prefix, so it cannot have a ?query or #fragment');
   return [bucket, path.replace(/^\/+|\/+$/g, '')];
-}
-
-function truncate(value: string, max: number): string {
-  return value.length <= max ? value : `${value.slice(0, max)}…`;
 }

@@ -1,4 +1,5 @@
 import { SluiceError } from '../errors.ts';
+import { truncate } from '../text.ts';
 
 /**
  * An Iglu schema key: `iglu:<vendor>/<name>/<format>/<model>-<revision>-<addition>`.
@@ -110,8 +111,4 @@ function describeMismatch(value: string): string {
   if (!new RegExp(`^${NAME}$`).test(name)) return `name ${JSON.stringify(truncate(name, 60))} may only contain letters, digits, "_" and "-"`;
   if (!new RegExp(`^${NAME}$`).test(format)) return `format ${JSON.stringify(truncate(format, 60))} may only contain letters, digits, "_" and "-"`;
   return `version ${JSON.stringify(truncate(version, 30))} is not MODEL-REVISION-ADDITION (model from 1, no leading zeros)`;
-}
-
-function truncate(value: string, max: number): string {
-  return value.length <= max ? value : `${value.slice(0, max)}…`;
 }
