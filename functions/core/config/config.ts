@@ -19,6 +19,10 @@ export interface SluiceConfig {
   readonly sink: SinkKind;
   readonly valid_topic: string;
   readonly invalid_topic: string;
+  readonly snowplow: SnowplowConfig;
+  readonly cookie: CookieConfig;
+  readonly cloudevents: CloudEventsConfig;
+  readonly pixel: PixelConfig;
   readonly pubsub: PubsubConfig;
   readonly limits: LimitsConfig;
   readonly registry: RegistryClientConfig;
@@ -29,9 +33,38 @@ export interface SluiceConfig {
 
 export type SinkKind = 'local' | 'pubsub';
 
+export interface SnowplowConfig {
+  readonly post_paths: readonly string[];
+  readonly redirect_enabled: boolean;
+  readonly redirect_allowed_domains: readonly string[];
+}
+
+export interface CookieConfig {
+  readonly enabled: boolean;
+  readonly name: string;
+  readonly domain: string;
+  readonly path: string;
+  readonly ttl_days: number;
+  readonly same_site: 'None' | 'Lax' | 'Strict';
+  readonly secure: boolean;
+}
+
+export interface CloudEventsConfig {
+  readonly path: string;
+  /** Iglu URI for events without a dataschema; empty means such events are invalid. */
+  readonly fallback_schema: string;
+}
+
+export interface PixelConfig {
+  readonly redirect_allowed_domains: readonly string[];
+}
+
 export interface PubsubConfig {
   /** `host:port` of a Pub/Sub emulator; empty means real Pub/Sub. */
   readonly emulator_host: string;
+  readonly publish_timeout_ms: number;
+  readonly batch_max_messages: number;
+  readonly batch_max_ms: number;
 }
 
 export interface LimitsConfig {
