@@ -1,0 +1,111 @@
+import { truncate } from '../text.ts';
+import { jsonNestingDepth, splitJsonArray, trimJsonWhitespace } from './json-scan.ts';
+import { rejectionIssue, type Rejection } from './protocol.ts';
+
+/**
+ * Deepest nesting of arrays and objects accepted in a JSON document: BigQuery's limit for its JSON
+ * type (https://cloud.google.com/bigquery/docs/json-data#limitations). Anything deeper could never
+ * be stored, and it would overflow the stack of every recursive JSON walk on the way there
+ * (JSON.stringify throws a RangeError from a few thousand levels), so it is refused at the door.
+ */
+export const MAX_JSON_DEPTH = 500;
+
+/** A value, or the rejection that explains why there is none. Never a throw. */
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly rejection: Rejection };
+
+/** One part of a JSON body: its text exactly as sent (for `raw`) and what parsing it gave. */
+export interface JsonPart {
+  readonly raw: string;
+  readonly parsed: Parsed<unknown>;
+  /** Where the part is in the body: `$` for a single document, `$[3]` for an array element. */
+  readonly path: string;
+}
+
+/** A body that is one JSON document, or a JSON array whose elements are taken one by one. */
+export interface JsonParts {
+  readonly isArray: boolean;
+  readonly parts: readonly JsonPart[];
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as text. A UTF-8 byte order mark is dropped; bytes that are not UTF-8 are refused. */
+export function bodyText(body: Buffer, what: string): Parsed<string> {
+  try {
+    return { ok: true, value: STRICT_UTF8.decode(body) };
+  } catch {
+    return reject('unparseable', `${what} is not UTF-8 text; send JSON encoded as UTF-8`, body.toString('utf8'), 'encoding');
+  }
+}
+
+/**
+ * Parses one JSON document. `what` names it in messages ("the request body", "element 3 of the
+ * batch") and `path` locates it in the body for the rejection's issue.
+ */
+export function parseJson(text: string, what: string, path = '$'): Parsed<unknown> {
+  if (trimJsonWhitespace(text) === '') return reject('unparseable', `${what} is empty; expected JSON`, text, 'json', path);
+  const depth = jsonNestingDepth(text);
+  if (depth > MAX_JSON_DEPTH) {
+    return reject(
+      'size_exceeded',
+      `${what} nests arrays and objects ${depth} levels deep; at most ${MAX_JSON_DEPTH} are accepted (BigQuery's limit for JSON columns)`,
+      text,
+      'maxDepth',
+      path,
+    );
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    const reason = error instanceof Error ? truncate(error.message, 120) : 'parse error';
+    return reject('unparseable', `${what} is not valid JSON: ${reason}`, text, 'json', path);
+  }
+}
+
+/** Decodes and parses a body holding one JSON document. */
+export function parseJsonBody(body: Buffer, what: string): Parsed<unknown> {
+  const text = bodyText(body, what);
+  return text.ok ? parseJson(text.value, what) : text;
+}
+
+/**
+ * Decodes a body that holds either one JSON document or an array of them, and parses each element
+ * of an array on its own, so that a malformed element is rejected alone and its siblings survive.
+ * Fails as a whole only when the body is not text, is empty, or is neither an array nor valid JSON.
+ */
+export function parseJsonParts(body: Buffer, what: string): Parsed<JsonParts> {
+  const text = bodyText(body, what);
+  if (!text.ok) return text;
+  const elements = splitJsonArray(text.value);
+  if (elements === undefined) {
+    const parsed = parseJson(text.value, what);
+    return parsed.ok ? { ok: true, value: { isArray: false, parts: [{ raw: text.value, parsed, path: '$' }] } } : parsed;
+  }
+  const parts = elements.map((raw, index): JsonPart => {
+    const path = `$[${index}]`;
+    return { raw, parsed: parseJson(raw, `element ${index} of ${what}`, path), path };
+  });
+  return { ok: true, value: { isArray: true, parts } };
+}
+
+/** Whether a parsed JSON value is an object (not an array, not null). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `null`, `an array`, `a string`...: what a value is, for messages that expected something else. */
+export function describeJsonType(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+/** A one-issue rejection keeping `raw`, the shape every helper here fails with. */
+export function reject(
+  errorType: Rejection['errorType'],
+  message: string,
+  raw: string,
+  keyword = 'protocol',
+  path = '$',
+): { readonly ok: false; readonly rejection: Rejection } {
+  return { ok: false, rejection: { errorType, issues: rejectionIssue(message, keyword, path), raw } };
+}

@@ -1,0 +1,372 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, test } from 'node:test';
+import { CloudEvent, emitterFor, HTTP, httpTransport, Mode, type Message } from 'cloudevents';
+import type { CloudEventsConfig } from '../../../functions/core/config/config.ts';
+import { createCloudEventsAdapter } from '../../../functions/core/protocols/cloudevents.ts';
+import type { EventCandidate, InboundRequest, ProtocolResult, Rejection } from '../../../functions/core/protocols/protocol.ts';
+import { inboundRequest } from '../../support/inbound-request.ts';
+import { assertWellFormedResult } from '../../support/protocol-result.ts';
+
+const SCHEMA = 'iglu:com.acme/order_placed/jsonschema/1-0-0';
+const FALLBACK = 'iglu:com.acme/any_cloudevent/jsonschema/1-0-0';
+const config: CloudEventsConfig = { path: '/cloudevents', fallback_schema: '' };
+const adapter = createCloudEventsAdapter(config);
+const withFallback = createCloudEventsAdapter({ ...config, fallback_schema: FALLBACK });
+
+/** An adapter input from what the SDK would put on the wire (header values become strings, as on HTTP). */
+function fromMessage(message: Message): InboundRequest {
+  const headers = Object.fromEntries(Object.entries(message.headers).map(([name, value]) => [name.toLowerCase(), String(value)]));
+  const body = message.body;
+  return inboundRequest({
+    method: 'POST',
+    path: '/cloudevents',
+    headers,
+    body: typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body) : JSON.stringify(body),
+  });
+}
+
+function post(headers: Record<string, string>, body: string | Buffer, handler = adapter): ProtocolResult {
+  const result = handler.handle(inboundRequest({ method: 'POST', path: '/cloudevents', headers, body }));
+  assertWellFormedResult(result);
+  return result;
+}
+
+function structured(event: Record<string, unknown>, handler = adapter): ProtocolResult {
+  return post({ 'content-type': 'application/cloudevents+json' }, JSON.stringify(event), handler);
+}
+
+function onlyEvent(result: ProtocolResult): EventCandidate {
+  assert.deepEqual(result.rejections, []);
+  assert.equal(result.events.length, 1);
+  return result.events[0] as EventCandidate;
+}
+
+function onlyRejection(result: ProtocolResult): Rejection {
+  assert.deepEqual(result.events, []);
+  assert.equal(result.rejections.length, 1);
+  return result.rejections[0] as Rejection;
+}
+
+const BASE = { id: 'evt-1', source: '/shop/checkout', type: 'com.acme.order.placed', specversion: '1.0' } as const;
+
+/** Starts a local server that records the one request it gets, as the SDK's httpTransport sends it. */
+async function captureOneRequest(send: (url: string) => Promise<unknown>): Promise<InboundRequest> {
+  let captured: InboundRequest | undefined;
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      captured = inboundRequest({ method: request.method ?? 'GET', path: url.pathname, headers: flatten(request.headers), body: Buffer.concat(chunks) });
+      response.writeHead(202).end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    await send(`http://127.0.0.1:${(server.address() as AddressInfo).port}/cloudevents`);
+  } finally {
+    server.close();
+  }
+  assert.ok(captured, 'the server received a request');
+  return captured;
+}
+
+function flatten(headers: IncomingHttpHeaders): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])));
+}
+
+describe('CloudEvents adapter: routing and answer', () => {
+  test('matches POST on the configured path only', () => {
+    assert.equal(adapter.protocol, 'cloudevents');
+    assert.equal(adapter.matches(inboundRequest({ method: 'POST', path: '/cloudevents' })), true);
+    assert.equal(adapter.matches(inboundRequest({ method: 'GET', path: '/cloudevents' })), false);
+    assert.equal(adapter.matches(inboundRequest({ method: 'POST', path: '/cloudevents/x' })), false);
+    const custom = createCloudEventsAdapter({ path: '/events/ce', fallback_schema: '' });
+    assert.equal(custom.matches(inboundRequest({ method: 'POST', path: '/events/ce' })), true);
+  });
+
+  test('answers 202 Accepted with an empty body', () => {
+    const result = structured({ ...BASE, dataschema: SCHEMA, data: {} });
+    assert.deepEqual(result.response, { status: 202 });
+    assert.equal(result.trackerFacing, undefined);
+  });
+});
+
+describe('CloudEvents adapter: binary mode', () => {
+  test('reads what HTTP.binary produces: dataschema, id, time, JSON data, extensions in source', () => {
+    const event = new CloudEvent({
+      ...BASE, time: '2026-01-15T09:59:58.123Z', subject: 'order/42', dataschema: SCHEMA,
+      data: { order_id: 'A-42', total: 30 }, tenant: 'acme', attempt: 3, retried: true,
+    });
+    const candidate = onlyEvent(adapter.handle(fromMessage(HTTP.binary(event))));
+    assert.deepEqual(candidate, {
+      schema: SCHEMA,
+      data: { order_id: 'A-42', total: 30 },
+      eventId: 'evt-1',
+      eventTstamp: '2026-01-15T09:59:58.123Z',
+      source: {
+        // Binary mode carries every attribute as a header string, extensions included.
+        specversion: '1.0', source: '/shop/checkout', type: 'com.acme.order.placed', subject: 'order/42',
+        dataschema: SCHEMA, tenant: 'acme', attempt: '3', retried: 'true', datacontenttype: 'application/json; charset=utf-8',
+      },
+      // No eventName: it defaults to the schema's name downstream.
+    });
+  });
+
+  test('reads exactly what the SDK emitter sends over HTTP in binary mode', async () => {
+    const emit = (url: string) => emitterFor(httpTransport(url), { mode: Mode.BINARY })(
+      new CloudEvent({ ...BASE, dataschema: SCHEMA, data: { order_id: 'A-7' }, region: 'eu' }),
+    );
+    const request = await captureOneRequest(emit);
+    assert.equal(adapter.matches(request), true);
+    assert.equal(request.headers['ce-id'], 'evt-1');
+    const candidate = onlyEvent(adapter.handle(request));
+    assert.equal(candidate.schema, SCHEMA);
+    assert.deepEqual(candidate.data, { order_id: 'A-7' });
+    assert.equal(candidate.eventId, 'evt-1');
+    assert.equal((candidate.source as Record<string, unknown>).region, 'eu');
+  });
+
+  test('parses a JSON body of any JSON type (the SDK would turn 123 into the string "123")', () => {
+    const headers = { 'ce-id': '1', 'ce-source': 's', 'ce-type': 't', 'ce-specversion': '1.0', 'ce-dataschema': SCHEMA, 'content-type': 'application/json' };
+    assert.equal(onlyEvent(post(headers, '123')).data, 123);
+    assert.deepEqual(onlyEvent(post(headers, '[1,"two"]')).data, [1, 'two']);
+    assert.deepEqual(onlyEvent(post({ ...headers, 'content-type': 'application/vnd.acme+json' }, '{"a":1}')).data, { a: 1 });
+  });
+
+  test('keeps a non-JSON body as text, and bytes that are not text as base64 marked in source', () => {
+    const headers = { 'ce-id': '1', 'ce-source': 's', 'ce-type': 't', 'ce-specversion': '1.0', 'ce-dataschema': SCHEMA };
+    assert.equal(onlyEvent(post({ ...headers, 'content-type': 'text/plain' }, '{"not": "parsed"}')).data, '{"not": "parsed"}');
+    const image = new CloudEvent({ ...BASE, dataschema: SCHEMA, datacontenttype: 'application/octet-stream', data: new Uint8Array([0xff, 0x00, 0x10]) });
+    const candidate = onlyEvent(adapter.handle(fromMessage(HTTP.binary(image))));
+    assert.equal(candidate.data, Buffer.from([0xff, 0x00, 0x10]).toString('base64'));
+    assert.equal((candidate.source as Record<string, unknown>).data_encoding, 'base64');
+  });
+
+  test('an empty body is an event without data (null)', () => {
+    const headers = { 'ce-id': '1', 'ce-source': 's', 'ce-type': 't', 'ce-specversion': '1.0', 'ce-dataschema': SCHEMA };
+    assert.equal(onlyEvent(post(headers, '')).data, null);
+  });
+
+  test('percent-decodes header values, as the HTTP binding requires; keeps malformed escapes as sent', () => {
+    const headers = { 'ce-id': '1', 'ce-source': 's', 'ce-type': 't', 'ce-specversion': '1.0', 'ce-dataschema': SCHEMA, 'ce-subject': 'caf%C3%A9', 'ce-note': '100%' };
+    const source = onlyEvent(post(headers, '{}')).source as Record<string, unknown>;
+    assert.equal(source.subject, 'café');
+    assert.equal(source.note, '100%');
+  });
+
+  test('a body declared JSON that is not JSON is unparseable, with the body kept as raw and the attributes in source', () => {
+    const headers = { 'ce-id': 'e-9', 'ce-source': 's', 'ce-type': 't', 'ce-specversion': '1.0', 'ce-dataschema': SCHEMA, 'content-type': 'application/json' };
+    const rejection = onlyRejection(post(headers, '{"order": '));
+    assert.equal(rejection.errorType, 'unparseable');
+    assert.equal(rejection.raw, '{"order": ');
+    assert.equal(rejection.eventId, 'e-9');
+    assert.equal(rejection.schema, SCHEMA);
+    assert.equal((rejection.source as Record<string, unknown>).type, 't');
+    assert.match(rejection.issues[0]?.message ?? '', /not valid JSON/);
+  });
+
+  test('a binary request without ce-id is rejected (the SDK would invent an id)', () => {
+    const rejection = onlyRejection(post({ 'ce-source': 's', 'ce-type': 't', 'ce-specversion': '1.0', 'ce-dataschema': SCHEMA, 'content-type': 'application/json' }, '{}'));
+    assert.equal(rejection.errorType, 'protocol_violation');
+    assert.deepEqual(rejection.issues.map((issue) => [issue.path, issue.message]), [['$.id', 'the required attribute id is missing']]);
+  });
+});
+
+describe('CloudEvents adapter: structured mode', () => {
+  test('reads what HTTP.structured produces; typed extensions stay typed', () => {
+    const event = new CloudEvent({ ...BASE, time: '2026-01-15T11:59:58+02:00', dataschema: SCHEMA, data: { total: 30 }, attempt: 3, retried: true });
+    const candidate = onlyEvent(adapter.handle(fromMessage(HTTP.structured(event))));
+    assert.deepEqual(candidate, {
+      schema: SCHEMA,
+      data: { total: 30 },
+      eventId: 'evt-1',
+      eventTstamp: '2026-01-15T09:59:58.000Z',
+      source: { specversion: '1.0', source: '/shop/checkout', type: 'com.acme.order.placed', dataschema: SCHEMA, attempt: 3, retried: true },
+    });
+  });
+
+  test('reads exactly what the SDK emitter sends over HTTP in structured mode', async () => {
+    const emit = (url: string) => emitterFor(httpTransport(url), { mode: Mode.STRUCTURED })(new CloudEvent({ ...BASE, dataschema: SCHEMA, data: { n: 1 } }));
+    const request = await captureOneRequest(emit);
+    assert.match(request.headers['content-type'] ?? '', /^application\/cloudevents\+json/);
+    const candidate = onlyEvent(adapter.handle(request));
+    assert.deepEqual([candidate.schema, candidate.data, candidate.eventId], [SCHEMA, { n: 1 }, 'evt-1']);
+  });
+
+  test('decodes data_base64: parsed when JSON, text when text, base64 kept when bytes', () => {
+    const json = new CloudEvent({ ...BASE, dataschema: SCHEMA, datacontenttype: 'application/json', data_base64: Buffer.from('{"a":[1,2]}').toString('base64') });
+    assert.deepEqual(onlyEvent(adapter.handle(fromMessage(HTTP.structured(json)))).data, { a: [1, 2] });
+    const text = structured({ ...BASE, dataschema: SCHEMA, datacontenttype: 'text/csv', data_base64: Buffer.from('a,b\n1,2').toString('base64') });
+    assert.equal(onlyEvent(text).data, 'a,b\n1,2');
+    const implied = structured({ ...BASE, dataschema: SCHEMA, data_base64: Buffer.from('{"x":true}').toString('base64') });
+    assert.deepEqual(onlyEvent(implied).data, { x: true }, 'without datacontenttype the JSON format implies JSON');
+    const bytes = structured({ ...BASE, dataschema: SCHEMA, datacontenttype: 'image/png', data_base64: Buffer.from([0x89, 0x50, 0xff]).toString('base64') });
+    const candidate = onlyEvent(bytes);
+    assert.equal(candidate.data, Buffer.from([0x89, 0x50, 0xff]).toString('base64'));
+    assert.equal((candidate.source as Record<string, unknown>).data_encoding, 'base64');
+    assert.equal((candidate.source as Record<string, unknown>).data_base64, undefined, 'the data is not duplicated in source');
+  });
+
+  test('refuses data_base64 that is not base64, and data next to data_base64', () => {
+    const bad = onlyRejection(structured({ ...BASE, dataschema: SCHEMA, data_base64: 'not base64!' }));
+    assert.equal(bad.errorType, 'unparseable');
+    assert.equal(bad.issues[0]?.path, '$.data_base64');
+    const both = onlyRejection(structured({ ...BASE, dataschema: SCHEMA, data: {}, data_base64: 'e30=' }));
+    assert.equal(both.errorType, 'protocol_violation');
+    assert.match(both.issues[0]?.message ?? '', /both data and data_base64/);
+  });
+
+  test('an unreadable time keeps the event, without event time, with the time as sent in source', () => {
+    for (const time of ['yesterday', '2026-01-15T10:00:00', '2026-13-01T00:00:00Z', 1768471200]) {
+      const candidate = onlyEvent(structured({ ...BASE, dataschema: SCHEMA, time, data: {} }));
+      assert.equal(candidate.eventTstamp, undefined);
+      assert.equal((candidate.source as Record<string, unknown>).time, time);
+    }
+  });
+
+  test('an array under the structured content type points to batch mode', () => {
+    const rejection = onlyRejection(post({ 'content-type': 'application/cloudevents+json' }, JSON.stringify([{ ...BASE, dataschema: SCHEMA }])));
+    assert.equal(rejection.errorType, 'protocol_violation');
+    assert.match(rejection.issues[0]?.message ?? '', /application\/cloudevents-batch\+json/);
+  });
+
+  test('invalid JSON and non-UTF-8 bodies are unparseable, kept as raw', () => {
+    const rejection = onlyRejection(post({ 'content-type': 'application/cloudevents+json; charset=utf-8' }, '{"id": "1",'));
+    assert.equal(rejection.errorType, 'unparseable');
+    assert.equal(rejection.raw, '{"id": "1",');
+    assert.equal(onlyRejection(post({ 'content-type': 'application/cloudevents+json' }, Buffer.from([0x7b, 0xff, 0x7d]))).errorType, 'unparseable');
+    assert.equal(onlyRejection(post({ 'content-type': 'application/cloudevents+json' }, '')).errorType, 'unparseable');
+  });
+});
+
+describe('CloudEvents adapter: dataschema and fallback', () => {
+  test('without dataschema and without fallback: a protocol violation that names both fixes', () => {
+    const rejection = onlyRejection(structured({ ...BASE, data: { a: 1 } }));
+    assert.equal(rejection.errorType, 'protocol_violation');
+    assert.equal(rejection.eventId, 'evt-1');
+    assert.equal(rejection.issues[0]?.path, '$.dataschema');
+    assert.match(rejection.issues[0]?.message ?? '', /has no dataschema; set dataschema to an iglu: URI .* or configure cloudevents\.fallback_schema/);
+    assert.equal(rejection.raw, JSON.stringify({ ...BASE, data: { a: 1 } }));
+  });
+
+  test('a dataschema that is not an Iglu URI is named in the message', () => {
+    const rejection = onlyRejection(structured({ ...BASE, dataschema: 'https://schemas.acme.com/order.json', data: {} }));
+    assert.match(rejection.issues[0]?.message ?? '', /dataschema "https:\/\/schemas\.acme\.com\/order\.json", which is not an Iglu URI/);
+  });
+
+  test('with a fallback, events without an Iglu dataschema use it and keep their dataschema in source', () => {
+    assert.equal(onlyEvent(structured({ ...BASE, data: {} }, withFallback)).schema, FALLBACK);
+    const other = onlyEvent(structured({ ...BASE, dataschema: 'https://schemas.acme.com/order.json', data: {} }, withFallback));
+    assert.equal(other.schema, FALLBACK);
+    assert.equal((other.source as Record<string, unknown>).dataschema, 'https://schemas.acme.com/order.json');
+    assert.equal(onlyEvent(structured({ ...BASE, dataschema: SCHEMA, data: {} }, withFallback)).schema, SCHEMA, 'an Iglu dataschema wins');
+  });
+
+  test('an Iglu dataschema is passed through unchecked: the collector validates schema keys', () => {
+    assert.equal(onlyEvent(structured({ ...BASE, dataschema: 'iglu:com.acme/x/jsonschema/1-0', data: {} })).schema, 'iglu:com.acme/x/jsonschema/1-0');
+  });
+});
+
+describe('CloudEvents adapter: spec conformance (the SDK validation)', () => {
+  const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['missing id', { source: 's', type: 't', specversion: '1.0' }, /\$\.id: the required attribute id is missing/],
+    ['empty id', { ...BASE, id: '' }, /\$\.id: attribute id must NOT have fewer than 1 characters/],
+    ['numeric id', { ...BASE, id: 42 }, /\$\.id: attribute id must be string/],
+    ['missing source', { id: '1', type: 't', specversion: '1.0' }, /\$\.source: the required attribute source is missing/],
+    ['source that is not a URI reference', { ...BASE, source: 'a b' }, /\$\.source: attribute source must match format "uri-reference"/],
+    ['missing type', { id: '1', source: 's', specversion: '1.0' }, /\$\.type: the required attribute type is missing/],
+    ['missing specversion', { id: '1', source: 's', type: 't' }, /\$\.specversion: the required attribute specversion is missing/],
+    ['specversion 0.3', { ...BASE, specversion: '0.3' }, /specversion "0\.3" is not supported; Sluice accepts CloudEvents 1\.0/],
+    ['specversion 2.0', { ...BASE, specversion: '2.0' }, /specversion "2\.0" is not supported/],
+    ['an attribute name with upper case', { ...BASE, Tenant: 'acme' }, /invalid attribute name: "Tenant"/],
+    ['an attribute name with a dash', { ...BASE, 'trace-id': 'x' }, /invalid attribute name: "trace-id"/],
+    ['a fractional extension value', { ...BASE, ratio: 0.5 }, /\$\.ratio: attribute ratio is 0\.5, but CloudEvents numbers are integers/],
+    ['a dataschema that is not a URI', { ...BASE, dataschema: 'not a uri' }, /\$\.dataschema: attribute dataschema must match format "uri"/],
+  ];
+  for (const [name, event, expected] of cases) {
+    test(`rejects ${name}`, () => {
+      const rejection = onlyRejection(structured({ ...event, data: { a: 1 } }, withFallback));
+      assert.equal(rejection.errorType, 'protocol_violation');
+      assert.match(rejection.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n'), expected);
+      assert.equal(typeof rejection.raw, 'string');
+    });
+  }
+
+  test('extensions named like SDK methods (validate, emit, constructor) are ordinary extensions', () => {
+    const source = onlyEvent(structured({ ...BASE, dataschema: SCHEMA, validate: 'yes', emit: 1, constructor: 'c', data: {} })).source as Record<string, unknown>;
+    assert.deepEqual([source.validate, source.emit, source.constructor], ['yes', 1, 'c']);
+  });
+
+  test('a __proto__ member is an attribute name the spec forbids, not a prototype', () => {
+    const rejection = onlyRejection(post({ 'content-type': 'application/cloudevents+json' }, `{"id":"1","source":"s","type":"t","specversion":"1.0","dataschema":"${SCHEMA}","__proto__":{"polluted":true},"data":{}}`));
+    assert.match(rejection.issues[0]?.message ?? '', /invalid attribute name: "__proto__"/);
+    assert.equal(rejection.eventId, '1');
+    assert.deepEqual(Object.getOwnPropertyNames(rejection.source), ['source', 'type', 'specversion', 'dataschema', '__proto__']);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+});
+
+describe('CloudEvents adapter: batch mode', () => {
+  test('one bad element costs only itself; each rejection keeps its element as sent', () => {
+    const good1 = JSON.stringify({ ...BASE, id: 'a', dataschema: SCHEMA, data: { n: 1 } });
+    const noId = JSON.stringify({ source: 's', type: 't', specversion: '1.0', dataschema: SCHEMA, data: {} });
+    const broken = '{"id": "c", "source": }';
+    const notObject = '"just a string"';
+    const good2 = JSON.stringify({ ...BASE, id: 'e', dataschema: SCHEMA, data: { n: 2 } });
+    const result = post({ 'content-type': 'application/cloudevents-batch+json' }, `[${good1}, ${noId},\n ${broken}, ${notObject}, ${good2}]`);
+    assert.deepEqual(result.events.map((event) => [event.eventId, event.data]), [['a', { n: 1 }], ['e', { n: 2 }]]);
+    assert.deepEqual(result.rejections.map((rejection) => [rejection.errorType, rejection.raw, rejection.issues[0]?.path]), [
+      ['protocol_violation', noId, '$[1].id'],
+      ['unparseable', broken, '$[2]'],
+      ['protocol_violation', notObject, '$[3]'],
+    ]);
+  });
+
+  test('an empty batch is accepted and yields nothing', () => {
+    const result = post({ 'content-type': 'application/cloudevents-batch+json' }, '[]');
+    assert.deepEqual([result.events, result.rejections, result.response.status], [[], [], 202]);
+  });
+
+  test('a batch body that is not an array is a protocol violation', () => {
+    const rejection = onlyRejection(post({ 'content-type': 'application/cloudevents-batch+json' }, JSON.stringify({ ...BASE, dataschema: SCHEMA })));
+    assert.equal(rejection.errorType, 'protocol_violation');
+    assert.match(rejection.issues[0]?.message ?? '', /must be a JSON array/);
+  });
+
+  test('takes 10,000 events in one batch', () => {
+    const events = Array.from({ length: 10_000 }, (_, index) => ({ ...BASE, id: `e${index}`, dataschema: SCHEMA, data: { index } }));
+    const result = post({ 'content-type': 'application/cloudevents-batch+json' }, JSON.stringify(events));
+    assert.equal(result.events.length, 10_000);
+    assert.equal(result.events[9_999]?.eventId, 'e9999');
+  });
+
+  test('data nested 10,000 levels deep is refused as too large, its siblings kept, and nothing throws', () => {
+    const deep = `{"id":"deep","source":"s","type":"t","specversion":"1.0","dataschema":"${SCHEMA}","data":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    const good = JSON.stringify({ ...BASE, dataschema: SCHEMA, data: {} });
+    const result = post({ 'content-type': 'application/cloudevents-batch+json' }, `[${deep},${good}]`);
+    assert.equal(result.events.length, 1);
+    assert.equal(result.rejections[0]?.errorType, 'size_exceeded');
+    assert.equal(result.rejections[0]?.raw, deep);
+    assert.equal(onlyRejection(post({ 'content-type': 'application/cloudevents+json' }, deep)).errorType, 'size_exceeded');
+  });
+});
+
+describe('CloudEvents adapter: requests that are no CloudEvent', () => {
+  test('a body without ce-* headers and with another content type is a protocol violation naming the three modes', () => {
+    const rejection = onlyRejection(post({ 'content-type': 'application/json' }, '{"a":1}'));
+    assert.equal(rejection.errorType, 'protocol_violation');
+    assert.match(rejection.issues[0]?.message ?? '', /ce-\* headers \(binary mode\).*application\/cloudevents\+json.*application\/cloudevents-batch\+json/);
+    assert.equal(rejection.raw, '{"a":1}');
+    assert.match(onlyRejection(post({}, 'x')).issues[0]?.message ?? '', /got no Content-Type/);
+  });
+
+  test('an event format other than JSON is refused', () => {
+    const rejection = onlyRejection(post({ 'content-type': 'application/cloudevents+xml' }, '<event/>'));
+    assert.match(rejection.issues[0]?.message ?? '', /event format "application\/cloudevents\+xml" is not supported/);
+  });
+});
