@@ -1,0 +1,359 @@
+import type { ClientConfig, PublishOptions } from '@google-cloud/pubsub';
+import { toMessage, type RowMessage } from '../../core/contract/message.ts';
+import type { RowKind } from '../../core/contract/columns.ts';
+import { SinkUnavailableError, type EventSink, type RowBatch } from '../../core/sink/event-sink.ts';
+import { truncate } from '../../core/text.ts';
+
+/** The project id used against an emulator when none is configured (the emulator accepts any). */
+export const LOCAL_PROJECT_ID = 'sluice-local';
+
+/**
+ * Pub/Sub's limit on one Publish request is 10 MB; the library caps batches at 9 MiB
+ * (`BATCH_LIMITS.maxBytes`) to leave room for the request envelope. Asking for the cap keeps a
+ * burst of large rows from being split more than needed.
+ */
+const BATCH_MAX_BYTES = 9 * 1024 * 1024;
+
+/** Slack between gax giving up and publish()'s own timer (see gaxOptions). */
+const GAX_TIMEOUT_MARGIN_MS = 100;
+
+/** gRPC status NOT_FOUND: the topic (or project) does not exist. */
+const GRPC_NOT_FOUND = 5;
+
+export interface PubsubSinkOptions {
+  /** Empty: `sluice-local` against an emulator, otherwise detected by the library (ADC, metadata server). */
+  readonly projectId: string;
+  /** Topic ids (or full `projects/<p>/topics/<t>` names) for valid and invalid rows. */
+  readonly validTopic: string;
+  readonly invalidTopic: string;
+  /** `host:port` of a Pub/Sub emulator; empty or absent means real Pub/Sub. */
+  readonly emulatorHost?: string;
+  /** How long publish() may take in all (including cold start) before it rejects. */
+  readonly publishTimeoutMs: number;
+  readonly batchMaxMessages: number;
+  readonly batchMaxMs: number;
+  /**
+   * A ready client to use instead of loading `@google-cloud/pubsub` (tests, benchmarks). Its
+   * creator owns it: close() flushes the sink's topics but does not close an injected client.
+   */
+  readonly client?: PubsubClient;
+}
+
+/** The part of the `PubSub` class the sink uses, so that tests can inject a stand-in. */
+export interface PubsubClient {
+  topic(name: string, options?: PublishOptions): PubsubTopic;
+  close(): Promise<void>;
+}
+
+/** The part of the library's `Topic` the sink uses. */
+export interface PubsubTopic {
+  publishMessage(message: { data: Buffer; attributes: Record<string, string> }): Promise<string>;
+  flush(): Promise<void>;
+}
+
+/** Counters for benchmarks and tests. */
+export interface PubsubSinkStats {
+  /** Messages handed to the client library. */
+  readonly messages: number;
+  /** Messages Pub/Sub acknowledged (a message id came back). */
+  readonly acknowledged: number;
+  /**
+   * Publish requests (batches) the library sent. A batch that gax retries counts once. Stays 0
+   * with an injected client that does not look like the library's Topic (see countRequests).
+   */
+  readonly publishCalls: number;
+}
+
+/** One publish() call's state, shared between its timer and its publishing. */
+interface Progress {
+  /** Messages per topic not acknowledged yet, for the timeout message. */
+  readonly pending: Record<RowKind, number>;
+  /** The timer fired: publish() has rejected. */
+  abandoned: boolean;
+}
+
+interface Connection {
+  readonly client: PubsubClient;
+  readonly owned: boolean;
+  readonly topics: Readonly<Record<RowKind, PubsubTopic>>;
+}
+
+/**
+ * Publishes rows to two Pub/Sub topics, one message per row (see message.ts for the body and the
+ * attributes). The client is created on the first publish and shared by all requests of this
+ * instance, and its publisher batching groups the messages of concurrent requests into few
+ * Publish calls: at most `batchMaxMessages` messages, 9 MiB, or `batchMaxMs` of waiting.
+ *
+ * Timeouts: publish() rejects after `publishTimeoutMs` at the latest, by its own timer, which also
+ * covers what happens before any RPC (module loading, client creation, project detection, the
+ * batching delay). Inside that, gax gets a retry budget that ends a little earlier (see
+ * gaxOptions), so a failing publish normally rejects with the library's own error as the cause,
+ * and the library does not keep retrying in the background: its default for Publish is up to
+ * 600 s of retries with 60 s per attempt.
+ *
+ * At-least-once: a rejected publish() does not prove that its messages were not published. A
+ * Publish attempt cut off by its deadline may still have been accepted by Pub/Sub, and messages
+ * already handed to the library are not withdrawn. (A call whose timer fires before the client is
+ * ready publishes nothing: see publishAll.) The caller answers 503, the tracker sends the events
+ * again, and the table may get duplicates with the same event_id: deduplicate on event_id
+ * downstream.
+ */
+export class PubsubSink implements EventSink {
+  readonly #options: PubsubSinkOptions;
+  #connection: Promise<Connection> | undefined;
+  #closed = false;
+  /** publish() calls not settled yet, so that close() can let them finish. */
+  readonly #inFlight = new Set<Promise<void>>();
+  #messages = 0;
+  #acknowledged = 0;
+  #publishCalls = 0;
+
+  constructor(options: PubsubSinkOptions) {
+    for (const [name, min] of [['publishTimeoutMs', 1], ['batchMaxMessages', 1], ['batchMaxMs', 0]] as const) {
+      const value = options[name];
+      if (!Number.isFinite(value) || value < min) {
+        throw new RangeError(`PubsubSink option ${name} must be a number >= ${min}, got ${String(value)}`);
+      }
+    }
+    for (const name of ['validTopic', 'invalidTopic'] as const) {
+      if (options[name].trim() === '') throw new RangeError(`PubsubSink option ${name} is empty: configure valid_topic / invalid_topic`);
+    }
+    this.#options = options;
+  }
+
+  async publish(batch: RowBatch): Promise<void> {
+    if (batch.valid.length === 0 && batch.invalid.length === 0) return;
+    if (this.#closed) throw new SinkUnavailableError('the Pub/Sub sink is closed (the instance is shutting down)');
+    // Encoding first: a row that cannot be encoded is a bug in the code that built it (RowEncodingError),
+    // not an outage, so it propagates as is and nothing of this batch is published.
+    const messages: Array<{ kind: RowKind; message: RowMessage }> = [
+      ...batch.valid.map((row) => ({ kind: 'valid' as const, message: toMessage('valid', row) })),
+      ...batch.invalid.map((row) => ({ kind: 'invalid' as const, message: toMessage('invalid', row) })),
+    ];
+
+    const call = this.#publishWithin(messages, batch);
+    this.#inFlight.add(call);
+    try {
+      await call;
+    } finally {
+      this.#inFlight.delete(call);
+    }
+  }
+
+  async #publishWithin(messages: ReadonlyArray<{ kind: RowKind; message: RowMessage }>, batch: RowBatch): Promise<void> {
+    const timeoutMs = this.#options.publishTimeoutMs;
+    const progress: Progress = { pending: { valid: batch.valid.length, invalid: batch.invalid.length }, abandoned: false };
+    const { pending } = progress;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        progress.abandoned = true;
+        const waiting = (['valid', 'invalid'] as const)
+          .filter((kind) => pending[kind] > 0)
+          .map((kind) => `${pending[kind]} on topic ${this.#topicId(kind)}`)
+          .join(', ');
+        reject(
+          new SinkUnavailableError(
+            `Pub/Sub did not acknowledge ${waiting || 'the messages'} within ${timeoutMs} ms (pubsub.publish_timeout_ms): ` +
+              'Pub/Sub unreachable or overloaded; the sender should retry',
+          ),
+        );
+      }, timeoutMs);
+    });
+    // Promise.race and Promise.all subscribe to every promise, so rejections that arrive after
+    // the first failure or after the timeout are handled, never "unhandled".
+    try {
+      await Promise.race([this.#publishAll(messages, progress), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #publishAll(messages: ReadonlyArray<{ kind: RowKind; message: RowMessage }>, progress: Progress): Promise<void> {
+    const { topics } = await this.#connect();
+    // A slow cold start (module loading, project detection) can outlast the timeout: the caller
+    // has its 503 already, so publishing now would only make a duplicate of the retry.
+    if (progress.abandoned) return;
+    const { pending } = progress;
+    this.#messages += messages.length;
+    await Promise.all(
+      messages.map(async ({ kind, message }) => {
+        try {
+          await topics[kind].publishMessage({ data: message.data, attributes: { ...message.attributes } });
+        } catch (error) {
+          throw this.#publishError(kind, error);
+        }
+        pending[kind] -= 1;
+        this.#acknowledged += 1;
+      }),
+    );
+  }
+
+  #publishError(kind: RowKind, error: unknown): SinkUnavailableError {
+    const topic = this.#topicId(kind);
+    const code = (error as { code?: unknown } | null)?.code;
+    // gax appends every retried attempt's error ("Previous errors: [...]"): the cause keeps them.
+    const message = error instanceof Error ? error.message : String(error);
+    const detail = truncate(message.split(' : Previous errors')[0] ?? message, 400);
+    const hint =
+      code === GRPC_NOT_FOUND
+        ? `; does topic ${topic} exist in project ${this.#projectId() ?? '(detected)'}? Create it (terraform) or fix ${kind}_topic`
+        : '';
+    return new SinkUnavailableError(`publishing to Pub/Sub topic ${topic} failed: ${detail}${hint}`, { cause: error });
+  }
+
+  #topicId(kind: RowKind): string {
+    return kind === 'valid' ? this.#options.validTopic : this.#options.invalidTopic;
+  }
+
+  /** Emulator host in use: the option, else the variable the library itself honours. */
+  #emulatorHost(): string | undefined {
+    const host = this.#options.emulatorHost?.trim() || process.env.PUBSUB_EMULATOR_HOST?.trim();
+    return host || undefined;
+  }
+
+  #projectId(): string | undefined {
+    const configured = this.#options.projectId.trim();
+    if (configured !== '') return configured;
+    return this.#emulatorHost() === undefined ? undefined : LOCAL_PROJECT_ID;
+  }
+
+  /** The client and topics, created once on first use: loading the library costs cold-start time. */
+  #connect(): Promise<Connection> {
+    this.#connection ??= this.#createConnection().catch((error: unknown) => {
+      this.#connection = undefined; // let a later request try again
+      const topics = `${this.#options.validTopic} and ${this.#options.invalidTopic}`;
+      throw new SinkUnavailableError(`cannot create a Pub/Sub client for topics ${topics}: ${String(error)}`, { cause: error });
+    });
+    return this.#connection;
+  }
+
+  async #createConnection(): Promise<Connection> {
+    const injected = this.#options.client;
+    let client: PubsubClient;
+    if (injected !== undefined) {
+      client = injected;
+    } else {
+      const { PubSub } = await import('@google-cloud/pubsub');
+      client = new PubSub(this.#clientConfig());
+    }
+    const publishOptions: PublishOptions = {
+      batching: {
+        maxMessages: this.#options.batchMaxMessages,
+        maxMilliseconds: this.#options.batchMaxMs,
+        maxBytes: BATCH_MAX_BYTES,
+      },
+      gaxOpts: this.#gaxOptions(),
+    };
+    const topic = (kind: RowKind): PubsubTopic => {
+      const created = client.topic(this.#topicId(kind), publishOptions);
+      this.#countRequests(created);
+      return created;
+    };
+    return { client, owned: injected === undefined, topics: { valid: topic('valid'), invalid: topic('invalid') } };
+  }
+
+  #clientConfig(): ClientConfig {
+    const { publishTimeoutMs } = this.#options;
+    // gRPC waits between reconnection attempts (gax sets 1 s, growing x1.6 up to 120 s by
+    // default) and meanwhile fails every call at once with UNAVAILABLE. After a few minutes of
+    // outage an instance would keep answering 503 for up to two minutes after Pub/Sub is back:
+    // capping the wait makes it recover within a request's time. One connection attempt per
+    // channel every few seconds is nothing.
+    const maxReconnectBackoffMs = Math.max(250, Math.min(5_000, Math.floor(publishTimeoutMs / 2)));
+    const config: ClientConfig & Record<`grpc.${string}`, number> = {
+      'grpc.initial_reconnect_backoff_ms': Math.min(1_000, maxReconnectBackoffMs),
+      'grpc.max_reconnect_backoff_ms': maxReconnectBackoffMs,
+    };
+    const projectId = this.#projectId();
+    if (projectId !== undefined) config.projectId = projectId;
+    const emulatorHost = this.#emulatorHost();
+    if (emulatorHost !== undefined) {
+      config.apiEndpoint = emulatorHost;
+      // Plaintext gRPC without credentials, whatever the host name looks like.
+      config.emulatorMode = true;
+      // Without it gax asks google-auth-library for the universe domain, which looks for
+      // Application Default Credentials and probes the GCE metadata server: a slow first publish
+      // (and a MetadataLookupWarning) off Google Cloud, for credentials the emulator never reads.
+      config.universeDomain = 'googleapis.com';
+    }
+    return config;
+  }
+
+  /**
+   * gax settings for Publish. The library's defaults retry transient errors (UNAVAILABLE,
+   * DEADLINE_EXCEEDED, INTERNAL, ...) for up to 600 s, 60 s per attempt, waiting up to 4x longer
+   * each time; the retry codes are kept, the timing is replaced:
+   * - the total budget starts when the batch is sent (up to batchMaxMs after publish() was
+   *   called) and ends early enough that gax reports its own error, with the real status (e.g.
+   *   "14 UNAVAILABLE: No connection established"), before publish()'s timer fires, even after
+   *   a last jittered pause of up to maxRetryDelayMillis;
+   * - no attempt starts after the budget and each attempt's deadline is cut to what remains, so
+   *   the library has stopped retrying these messages by the time the caller answers 503.
+   */
+  #gaxOptions(): NonNullable<PublishOptions['gaxOpts']> {
+    const { publishTimeoutMs, batchMaxMs } = this.#options;
+    const maxRetryDelayMillis = Math.max(50, Math.min(1_000, Math.floor(publishTimeoutMs / 8)));
+    const budget = Math.max(
+      Math.floor(publishTimeoutMs / 2),
+      publishTimeoutMs - batchMaxMs - maxRetryDelayMillis - GAX_TIMEOUT_MARGIN_MS,
+    );
+    return {
+      timeout: budget,
+      retry: {
+        backoffSettings: {
+          initialRetryDelayMillis: Math.min(50, maxRetryDelayMillis),
+          retryDelayMultiplier: 2,
+          maxRetryDelayMillis,
+          initialRpcTimeoutMillis: budget,
+          rpcTimeoutMultiplier: 1,
+          maxRpcTimeoutMillis: budget,
+          totalTimeoutMillis: budget,
+        },
+      },
+    };
+  }
+
+  /**
+   * Counts Publish requests by wrapping the topic's `request` method, through which the library's
+   * batching queue sends each batch (publisher/message-queues.js, `MessageQueue._publish`, in
+   * 6.3.0). It is not a documented hook: if a library update bypasses it, publishCalls stays 0
+   * and the emulator test that expects batching fails, rather than anything breaking.
+   */
+  #countRequests(topic: PubsubTopic): void {
+    type Request = (config: { method?: string }, ...rest: unknown[]) => unknown;
+    const target = topic as PubsubTopic & { request?: Request };
+    const original = target.request;
+    if (typeof original !== 'function') return;
+    target.request = (config, ...rest) => {
+      if (config?.method === 'publish') this.#publishCalls += 1;
+      return original.call(topic, config, ...rest);
+    };
+  }
+
+  stats(): PubsubSinkStats {
+    return { messages: this.#messages, acknowledged: this.#acknowledged, publishCalls: this.#publishCalls };
+  }
+
+  /**
+   * Graceful shutdown: new publish() calls reject at once, those in flight are let finish (each
+   * is bounded by publishTimeoutMs), what is still batched is sent, then the client is closed
+   * (unless it was injected).
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled(this.#inFlight);
+    const connection = await this.#connection?.catch(() => undefined);
+    if (connection === undefined) return;
+    try {
+      await Promise.all([connection.topics.valid.flush(), connection.topics.invalid.flush()]);
+    } finally {
+      if (connection.owned) await connection.client.close();
+    }
+  }
+}
+
+export function createPubsubSink(options: PubsubSinkOptions): PubsubSink {
+  return new PubsubSink(options);
+}

@@ -1,0 +1,314 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  createPubsubSink,
+  PubsubSink,
+  type PubsubClient,
+  type PubsubSinkOptions,
+  type PubsubTopic,
+} from '../../../functions/adapters/sink/pubsub-sink.ts';
+import { fromMessage } from '../../../functions/core/contract/message.ts';
+import type { InvalidRow, ValidRow } from '../../../functions/core/contract/rows.ts';
+import { SinkUnavailableError, type EventSink } from '../../../functions/core/sink/event-sink.ts';
+import { invalidRow, validRow } from '../../support/sample-rows.ts';
+import {
+  createSubscription,
+  createTopic,
+  emulatorSkipReason,
+  pullAll,
+  startPubsubEmulator,
+  type PubsubEmulator,
+  type PulledMessage,
+} from '../../support/pubsub-emulator.ts';
+
+const VALID_TOPIC = 'sluice-events';
+const INVALID_TOPIC = 'sluice-invalid-events';
+const VALID_SUB = 'sluice-events-test';
+const INVALID_SUB = 'sluice-invalid-events-test';
+const PUBLISH_TIMEOUT_MS = 1_500;
+/** Slack for timers and the event loop on a busy CI machine. */
+const TIMEOUT_MARGIN_MS = 750;
+
+/** The row as it comes back from a message: null columns are not sent (see message.ts). */
+function withoutNulls<T extends object>(row: T): T {
+  return Object.fromEntries(Object.entries(row).filter(([, value]) => value !== null)) as T;
+}
+
+function validRowNumbered(n: number): ValidRow {
+  return { ...validRow, event_id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` };
+}
+
+function invalidRowNumbered(n: number): InvalidRow {
+  return { ...invalidRow, event_id: `00000000-0000-4000-9000-${String(n).padStart(12, '0')}` };
+}
+
+function eventIds(messages: readonly PulledMessage[]): string[] {
+  return messages.map((message) => fromMessage(message.data, message.attributes).row.event_id).sort();
+}
+
+/** Collects unhandled rejections while a test runs: the sink must never leave one behind. */
+function watchUnhandledRejections(): { readonly seen: unknown[]; stop(): void } {
+  const seen: unknown[] = [];
+  const listener = (reason: unknown): void => void seen.push(reason);
+  process.on('unhandledRejection', listener);
+  return { seen, stop: () => process.off('unhandledRejection', listener) };
+}
+
+describe('PubsubSink against the Pub/Sub emulator', { skip: emulatorSkipReason() }, () => {
+  let emulator: PubsubEmulator;
+  let sink: PubsubSink;
+
+  const sinkOptions = (): PubsubSinkOptions => ({
+    projectId: emulator.projectId,
+    validTopic: VALID_TOPIC,
+    invalidTopic: INVALID_TOPIC,
+    emulatorHost: emulator.host,
+    publishTimeoutMs: PUBLISH_TIMEOUT_MS,
+    batchMaxMessages: 100,
+    batchMaxMs: 20,
+  });
+
+  /** The emulator forgets everything on restart: topics and subscriptions are made again. */
+  async function createTopicsAndSubscriptions(): Promise<void> {
+    await createTopic(emulator, VALID_TOPIC);
+    await createTopic(emulator, INVALID_TOPIC);
+    await createSubscription(emulator, VALID_SUB, VALID_TOPIC);
+    await createSubscription(emulator, INVALID_SUB, INVALID_TOPIC);
+  }
+
+  before(async () => {
+    const started = Date.now();
+    emulator = await startPubsubEmulator();
+    console.log(`# emulator ready in ${Date.now() - started} ms`);
+    await createTopicsAndSubscriptions();
+    sink = createPubsubSink(sinkOptions());
+  });
+
+  after(async () => {
+    await sink?.close().catch(() => {});
+    await emulator?.stop().catch(() => {});
+  });
+
+  test('valid rows go to the valid topic, invalid rows to the invalid topic, and decode to the same rows', async () => {
+    const port: EventSink = sink;
+    const began = Date.now();
+    await port.publish({ valid: [validRow], invalid: [invalidRow] });
+    console.log(`# first publish (loads @google-cloud/pubsub, connects) took ${Date.now() - began} ms`);
+
+    const [valid] = await pullAll(emulator, VALID_SUB, { expected: 1 });
+    const [invalid] = await pullAll(emulator, INVALID_SUB, { expected: 1 });
+    assert.ok(valid && invalid, 'one message on each topic');
+    assert.deepEqual(fromMessage(valid.data, valid.attributes), { kind: 'valid', row: withoutNulls(validRow) });
+    assert.deepEqual(fromMessage(invalid.data, invalid.attributes), { kind: 'invalid', row: invalidRow });
+    assert.deepEqual(valid.attributes, { valid: 'true', protocol: 'snowplow', schema: validRow.schema, event_name: 'page_view' });
+    assert.deepEqual(invalid.attributes, { valid: 'false', protocol: 'webhook', error_type: 'validation_failed' });
+  });
+
+  test('an empty batch resolves at once', async () => {
+    const before = sink.stats();
+    await sink.publish({ valid: [], invalid: [] });
+    assert.deepEqual(sink.stats(), before);
+  });
+
+  test('500 rows in 50 concurrent publish() calls arrive exactly once, in shared batches', async () => {
+    const before = sink.stats();
+    const calls = Array.from({ length: 50 }, (_, call) =>
+      sink.publish({
+        valid: Array.from({ length: 8 }, (_, i) => validRowNumbered(call * 8 + i)),
+        invalid: Array.from({ length: 2 }, (_, i) => invalidRowNumbered(call * 2 + i)),
+      }),
+    );
+    await Promise.all(calls);
+
+    const valid = await pullAll(emulator, VALID_SUB, { expected: 400 });
+    const invalid = await pullAll(emulator, INVALID_SUB, { expected: 100 });
+    assert.deepEqual(eventIds(valid), Array.from({ length: 400 }, (_, n) => validRowNumbered(n).event_id).sort());
+    assert.deepEqual(eventIds(invalid), Array.from({ length: 100 }, (_, n) => invalidRowNumbered(n).event_id).sort());
+
+    const after = sink.stats();
+    const requests = after.publishCalls - before.publishCalls;
+    console.log(`# 500 messages went out in ${requests} Publish requests`);
+    assert.equal(after.messages - before.messages, 500);
+    assert.equal(after.acknowledged - before.acknowledged, 500);
+    // 400 + 100 messages with batchMaxMessages 100: 4 + 1 full batches, a few more if the
+    // 20 ms timer cut one short, never one request per message.
+    assert.ok(requests >= 5 && requests <= 20, `expected 5..20 Publish requests for 500 messages, got ${requests}`);
+  });
+
+  test('a missing topic rejects at once with SinkUnavailableError naming the topic', async () => {
+    const lost = createPubsubSink({ ...sinkOptions(), validTopic: 'no-such-topic' });
+    try {
+      const began = Date.now();
+      await assert.rejects(lost.publish({ valid: [validRow], invalid: [] }), (error: unknown) => {
+        assert.ok(error instanceof SinkUnavailableError);
+        assert.match(error.message, /topic no-such-topic failed: 5 NOT_FOUND.*does topic no-such-topic exist in project sluice-test\?/);
+        assert.ok(error.cause instanceof Error);
+        return true;
+      });
+      assert.ok(Date.now() - began < PUBLISH_TIMEOUT_MS, 'NOT_FOUND is not retried');
+    } finally {
+      await lost.close();
+    }
+  });
+
+  test('close() lets publish() calls in flight finish, then later calls reject', async () => {
+    const closing = createPubsubSink(sinkOptions());
+    const inFlight = closing.publish({ valid: [validRowNumbered(9001)], invalid: [] });
+    await closing.close();
+    await inFlight;
+    assert.deepEqual(eventIds(await pullAll(emulator, VALID_SUB, { expected: 1 })), [validRowNumbered(9001).event_id]);
+    await assert.rejects(closing.publish({ valid: [validRow], invalid: [] }), /the Pub\/Sub sink is closed/);
+  });
+
+  // Runs last: it stops and restarts the emulator.
+  test('while Pub/Sub is down publish() rejects in time, and after it is back publishing works again', { skip: process.env.PUBSUB_EMULATOR_HOST ? 'needs an emulator the tests start themselves, not PUBSUB_EMULATOR_HOST' : false }, async () => {
+    const unhandled = watchUnhandledRejections();
+    try {
+      await emulator.stop();
+
+      for (const attempt of [1, 2]) {
+        const began = Date.now();
+        await assert.rejects(sink.publish({ valid: [validRowNumbered(7000 + attempt)], invalid: [invalidRowNumbered(7000 + attempt)] }), (error: unknown) => {
+          assert.ok(error instanceof SinkUnavailableError, `SinkUnavailableError expected, got ${String(error)}`);
+          assert.match(error.message, /Pub\/Sub topic sluice-(invalid-)?events|on topic sluice-/);
+          return true;
+        });
+        const took = Date.now() - began;
+        console.log(`# publish while down rejected after ${took} ms`);
+        assert.ok(took <= PUBLISH_TIMEOUT_MS + TIMEOUT_MARGIN_MS, `rejected after ${took} ms, more than ${PUBLISH_TIMEOUT_MS} + ${TIMEOUT_MARGIN_MS}`);
+      }
+
+      // Let any retry or timer the library still has run out while the emulator is down.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+
+      const restarted = Date.now();
+      await emulator.restart();
+      await createTopicsAndSubscriptions();
+      console.log(`# emulator restarted with topics in ${Date.now() - restarted} ms`);
+
+      const began = Date.now();
+      await sink.publish({ valid: [validRowNumbered(8000)], invalid: [invalidRowNumbered(8000)] });
+      console.log(`# first publish after the restart took ${Date.now() - began} ms`);
+      assert.deepEqual(eventIds(await pullAll(emulator, VALID_SUB, { expected: 1 })), [validRowNumbered(8000).event_id]);
+      assert.deepEqual(eventIds(await pullAll(emulator, INVALID_SUB, { expected: 1 })), [invalidRowNumbered(8000).event_id]);
+      assert.deepEqual(unhandled.seen, [], 'no unhandled rejections');
+    } finally {
+      unhandled.stop();
+    }
+  });
+});
+
+/** A stand-in Topic whose publishes settle when the test says so. */
+class FakeTopic implements PubsubTopic {
+  readonly published: Array<{ data: Buffer; attributes: Record<string, string> }> = [];
+  answer: (index: number) => Promise<string> = async (index) => String(index);
+  flushed = 0;
+
+  publishMessage(message: { data: Buffer; attributes: Record<string, string> }): Promise<string> {
+    this.published.push(message);
+    return this.answer(this.published.length - 1);
+  }
+
+  async flush(): Promise<void> {
+    this.flushed += 1;
+  }
+}
+
+class FakeClient implements PubsubClient {
+  readonly topics = new Map<string, FakeTopic>();
+  closed = false;
+
+  topic(name: string): FakeTopic {
+    const topic = new FakeTopic();
+    this.topics.set(name, topic);
+    return topic;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+describe('PubsubSink with an injected client', () => {
+  const options = (client: PubsubClient, publishTimeoutMs = 200): PubsubSinkOptions => ({
+    projectId: '',
+    validTopic: 'valid-topic',
+    invalidTopic: 'invalid-topic',
+    publishTimeoutMs,
+    batchMaxMessages: 10,
+    batchMaxMs: 5,
+    client,
+  });
+
+  test('publishes every row to its topic as toMessage() encodes it', async () => {
+    const client = new FakeClient();
+    const sink = createPubsubSink(options(client));
+    await sink.publish({ valid: [validRow, validRow], invalid: [invalidRow] });
+    assert.equal(client.topics.get('valid-topic')?.published.length, 2);
+    const [message] = client.topics.get('invalid-topic')?.published ?? [];
+    assert.ok(message);
+    assert.deepEqual(fromMessage(message.data, message.attributes), { kind: 'invalid', row: invalidRow });
+    assert.deepEqual(sink.stats(), { messages: 3, acknowledged: 3, publishCalls: 0 });
+  });
+
+  test('a publish that is never acknowledged rejects after publishTimeoutMs, naming the topic and the count', async () => {
+    const client = new FakeClient();
+    const sink = createPubsubSink(options(client, 200));
+    await sink.publish({ valid: [validRow], invalid: [] }); // creates the topics
+    const valid = client.topics.get('valid-topic');
+    assert.ok(valid);
+    valid.answer = () => new Promise(() => {});
+    const began = Date.now();
+    await assert.rejects(sink.publish({ valid: [validRow, validRow], invalid: [invalidRow] }), (error: unknown) => {
+      assert.ok(error instanceof SinkUnavailableError);
+      assert.match(error.message, /^Pub\/Sub did not acknowledge 2 on topic valid-topic within 200 ms \(pubsub\.publish_timeout_ms\)/);
+      return true;
+    });
+    const took = Date.now() - began;
+    assert.ok(took >= 190 && took < 200 + TIMEOUT_MARGIN_MS, `took ${took} ms`);
+  });
+
+  test('a failed publish rejects with SinkUnavailableError keeping the cause, later failures stay handled', async () => {
+    const unhandled = watchUnhandledRejections();
+    try {
+      const client = new FakeClient();
+      const sink = createPubsubSink(options(client));
+      await sink.publish({ valid: [validRow], invalid: [] });
+      const cause = Object.assign(new Error('14 UNAVAILABLE: No connection established : Previous errors : [{...}]'), { code: 14 });
+      const invalid = client.topics.get('invalid-topic');
+      assert.ok(invalid);
+      invalid.answer = (index) => new Promise((_, reject) => setTimeout(() => reject(cause), index * 5));
+      await assert.rejects(sink.publish({ valid: [], invalid: [invalidRow, invalidRow, invalidRow] }), (error: unknown) => {
+        assert.ok(error instanceof SinkUnavailableError);
+        assert.equal(error.message, 'publishing to Pub/Sub topic invalid-topic failed: 14 UNAVAILABLE: No connection established');
+        assert.equal(error.cause, cause);
+        return true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(unhandled.seen, []);
+    } finally {
+      unhandled.stop();
+    }
+  });
+
+  test('close() flushes both topics but leaves an injected client open', async () => {
+    const client = new FakeClient();
+    const sink = createPubsubSink(options(client));
+    await sink.close(); // before any publish: nothing to flush
+    assert.equal(client.topics.size, 0);
+
+    const used = createPubsubSink(options(client));
+    await used.publish({ valid: [validRow], invalid: [] });
+    await used.close();
+    assert.deepEqual([...client.topics.values()].map((topic) => topic.flushed), [1, 1]);
+    assert.equal(client.closed, false);
+  });
+
+  test('options are checked when the sink is made', () => {
+    const client = new FakeClient();
+    assert.throws(() => createPubsubSink({ ...options(client), publishTimeoutMs: 0 }), /publishTimeoutMs must be a number >= 1, got 0/);
+    assert.throws(() => createPubsubSink({ ...options(client), batchMaxMessages: Number.NaN }), /batchMaxMessages must be a number >= 1, got NaN/);
+    assert.throws(() => createPubsubSink({ ...options(client), invalidTopic: ' ' }), /invalidTopic is empty/);
+    assert.doesNotThrow(() => createPubsubSink({ ...options(client), batchMaxMs: 0 }));
+  });
+});
