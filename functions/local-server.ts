@@ -25,10 +25,14 @@ function start(): void {
   });
   server.listen(port, () => {
     const url = `http://localhost:${port}`;
+    const { config } = collector;
+    const example = JSON.stringify({ schema: 'iglu:com.example/checkout/jsonschema/1-0-0', data: { order_id: 'A-1', total: 30, currency: 'EUR' } });
     console.log(`Sluice collector listening on ${url}`);
-    console.log(`  sink:       ${collector.config.sink}`);
-    console.log(`  registries: ${collector.config.registries.join(', ')}`);
-    console.log(`Try: curl ${url}/health`);
+    console.log(`  sink:       ${config.sink === 'local' ? `local (${config.local.dir}/valid.ndjson, ${config.local.dir}/invalid.ndjson)` : `pubsub (topics ${config.valid_topic}, ${config.invalid_topic})`}`);
+    console.log(`  registries: ${config.registries.join(', ')}`);
+    console.log('Send an event:');
+    console.log(`  curl -X POST ${url}/self-describing -H 'Content-Type: application/json' -d '${example}'`);
+    if (config.sink === 'local') console.log(`See it:\n  curl ${url}/local/valid`);
   });
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGINT', stop);

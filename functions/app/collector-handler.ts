@@ -1,38 +1,144 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { SluiceConfig } from '../core/config/config.ts';
 import { COLLECTOR } from '../core/collector-info.ts';
+import { buildRows, type RequestContext } from '../core/collector/event-rows.ts';
+import { requestSummary } from '../core/collector/request-summary.ts';
+import type { EventFields, InboundRequest, ProtocolAdapter, ProtocolResult } from '../core/protocols/protocol.ts';
+import { rejectionIssue } from '../core/protocols/protocol.ts';
+import type { EventSink, RowBatch } from '../core/sink/event-sink.ts';
 import type { ValidationEngine } from '../core/validation/validation-engine.ts';
+import type { LocalSink } from '../adapters/sink/local-sink.ts';
+import { corsHeaders, PREFLIGHT_HEADERS } from './http/cors.ts';
+import { jsonAnswer, writeAnswer, type HttpAnswer } from './http/http-answer.ts';
+import { toInboundRequest, type FrameworkRequest } from './http/inbound-request.ts';
+import { localRoute } from './http/local-routes.ts';
+import { networkUserId, setCookieHeader } from './http/network-user-cookie.ts';
+import { describeError, log } from './log.ts';
 
-/** The part of an HTTP request the collector reads; the functions framework's Request is one. */
-export type CollectorRequest = IncomingMessage & { readonly path?: string };
+/** Seconds a tracker is asked to wait before retrying after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
 
-export interface Collector {
+export interface CollectorParts {
   readonly config: SluiceConfig;
   readonly validation: ValidationEngine;
-  handle(request: CollectorRequest, response: ServerResponse): void;
+  readonly sink: EventSink;
+  readonly adapters: readonly ProtocolAdapter[];
+  /** Set when the sink is the local one: enables the /local routes. */
+  readonly localSink?: LocalSink;
+  readonly now?: () => Date;
+}
+
+export interface Collector extends CollectorParts {
+  handle(request: FrameworkRequest, response: ServerResponse): Promise<void>;
 }
 
 /**
- * The collector's HTTP handler. For now it answers the health route; every other path gets a 404
- * that says which method and path were not found. The protocol routes plug in here.
+ * The collector's HTTP handler. For an event request it finds the protocol adapter, turns the
+ * request into rows, and answers 2xx only after the sink has accepted every row: that answer is
+ * the tracker's cue to forget the events. If the sink fails the answer is 503 with Retry-After,
+ * which every Snowplow tracker retries.
  */
-export function createCollector(config: SluiceConfig, validation: ValidationEngine): Collector {
-  return {
-    config,
-    validation,
-    handle(request, response) {
-      const path = request.path ?? new URL(request.url ?? '/', 'http://collector').pathname;
-      if (path === '/health' && (request.method === 'GET' || request.method === 'HEAD')) {
-        sendJson(response, 200, { status: 'ok', collector: COLLECTOR, sink: config.sink, registries: config.registries });
-        return;
+export function createCollector(parts: CollectorParts): Collector {
+  const now = parts.now ?? (() => new Date());
+  const { config } = parts;
+
+  async function answerFor(inbound: InboundRequest, ip: string | undefined): Promise<{ answer: HttpAnswer; cookie?: string }> {
+    const { method, path } = inbound;
+    if (method === 'OPTIONS') return { answer: { status: 200, headers: PREFLIGHT_HEADERS } };
+    if (path === '/health' && (method === 'GET' || method === 'HEAD')) {
+      return { answer: jsonAnswer(200, { status: 'ok', collector: COLLECTOR, sink: config.sink, registries: config.registries }) };
+    }
+    if (parts.localSink && path.startsWith('/local/')) {
+      const local = await localRoute(method, path, inbound.query, parts.localSink);
+      if (local) return { answer: local };
+    }
+    const adapter = parts.adapters.find((candidate) => candidate.matches(inbound));
+    if (!adapter) return { answer: jsonAnswer(404, { error: 'not_found', message: `no route for ${method} ${path}` }) };
+
+    const anonymous = inbound.headers['sp-anonymous'] === '*';
+    let result: ProtocolResult;
+    let status: number | undefined;
+    if (inbound.body.length > config.limits.max_request_bytes) {
+      result = oversize(inbound, config.limits.max_request_bytes);
+      status = 413;
+    } else {
+      try {
+        result = adapter.handle(inbound);
+      } catch (error) {
+        // A bug in an adapter: keep the request as an invalid row and say so, never lose it.
+        log('ERROR', `protocol adapter ${adapter.protocol} failed on ${method} ${path}`, describeError(error));
+        result = {
+          events: [],
+          rejections: [{ errorType: 'protocol_violation', issues: rejectionIssue(`the collector failed to read this request: ${String(error)}`, 'internal'), raw: rawText(inbound) }],
+          response: { status: 500, body: 'internal error' },
+        };
       }
-      sendJson(response, 404, { error: 'not_found', message: `no route for ${request.method ?? 'GET'} ${path}` });
+    }
+    const nuid = result.trackerFacing && config.cookie.enabled && !anonymous ? networkUserId(inbound.headers.cookie, config.cookie) : undefined;
+    const fields: EventFields = {
+      ...(inbound.headers['user-agent'] ? { useragent: inbound.headers['user-agent'] } : {}),
+      ...(ip && !anonymous ? { user_ipaddress: ip } : {}),
+      ...(nuid ? { network_userid: nuid } : {}),
+    };
+    const context: RequestContext = {
+      protocol: adapter.protocol,
+      receivedAt: inbound.receivedAt,
+      collector: COLLECTOR,
+      fields,
+      suppressed: anonymous ? new Set(['user_ipaddress', 'network_userid']) : new Set(),
+      request: requestSummary(inbound),
+      maxRawBytes: config.limits.max_raw_bytes,
+    };
+    const batch: RowBatch = await buildRows(result.events, result.rejections, parts.validation.validator, context);
+    try {
+      await parts.sink.publish(batch);
+    } catch (error) {
+      log('ERROR', `could not publish ${batch.valid.length + batch.invalid.length} rows; answering 503`, describeError(error));
+      return {
+        answer: jsonAnswer(
+          503,
+          { error: 'unavailable', message: 'the events could not be stored; retry later' },
+          { 'retry-after': String(RETRY_AFTER_SECONDS) },
+        ),
+      };
+    }
+    const answer: HttpAnswer = { ...result.response, status: status ?? result.response.status };
+    return nuid ? { answer, cookie: setCookieHeader(nuid, config.cookie, now()) } : { answer };
+  }
+
+  return {
+    ...parts,
+    async handle(request, response) {
+      const inbound = toInboundRequest(request, now().toISOString());
+      const cors = corsHeaders(inbound.headers.origin);
+      try {
+        const { answer, cookie } = await answerFor(inbound, request.ip ?? request.socket?.remoteAddress);
+        writeAnswer(response, inbound.method, answer, cookie ? { ...cors, 'set-cookie': cookie } : cors);
+      } catch (error) {
+        log('ERROR', `unexpected failure on ${inbound.method} ${inbound.path}`, describeError(error));
+        if (!response.headersSent) writeAnswer(response, inbound.method, jsonAnswer(500, { error: 'internal', message: 'internal error' }), cors);
+      }
     },
   };
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
+/** A body over the limit is not read; its first bytes are kept so the sender can be found. */
+function oversize(inbound: InboundRequest, limit: number): ProtocolResult {
+  return {
+    events: [],
+    rejections: [
+      {
+        errorType: 'size_exceeded',
+        issues: rejectionIssue(`the request body is ${inbound.body.length} bytes, over the limit of ${limit} (limits.max_request_bytes)`, 'size'),
+        raw: rawText(inbound),
+      },
+    ],
+    response: { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `request body over ${limit} bytes` },
+  };
+}
+
+function rawText(inbound: InboundRequest): string {
+  // The row keeps at most limits.max_raw_bytes; decode no more than a little over that.
+  const head = inbound.body.subarray(0, 64 * 1024).toString('utf8');
+  return inbound.body.length > 0 ? head : inbound.rawQuery;
 }

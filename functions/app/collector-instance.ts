@@ -1,19 +1,28 @@
 import { loadConfig } from '../adapters/config/load-config.ts';
+import type { SluiceConfig } from '../core/config/config.ts';
 import { createCollector, type Collector } from './collector-handler.ts';
+import { createSinkFromConfig } from './create-sink.ts';
 import { createValidationFromConfig } from './create-validation.ts';
+import { describeError, log } from './log.ts';
+import { createProtocolAdapters } from './protocol-adapters.ts';
 
 let instance: Collector | undefined;
 
+/** A collector assembled from a configuration: registries, validation, protocols and sink. */
+export function createCollectorFromConfig(config: SluiceConfig): Collector {
+  const validation = createValidationFromConfig(config, (key, error) =>
+    log('WARNING', `refreshing schema ${key.uri} failed; the cached copy keeps serving`, describeError(error)),
+  );
+  return createCollector({ config, validation, adapters: createProtocolAdapters(config), ...createSinkFromConfig(config) });
+}
+
 /**
  * The one collector of this process, built on first use: Cloud Functions reuses an instance for
- * many requests, so configuration, registries and compiled schemas are set up once. A configuration
- * error is thrown from here with every problem listed; `npm start` calls this before listening, so
- * locally it stops the process at once.
+ * many requests, so configuration, registries, compiled schemas and Pub/Sub clients are set up
+ * once. A configuration error is thrown from here with every problem listed; `npm start` calls
+ * this before listening, so locally it stops the process at once.
  */
 export function collectorInstance(): Collector {
-  if (!instance) {
-    const config = loadConfig();
-    instance = createCollector(config, createValidationFromConfig(config));
-  }
+  instance ??= createCollectorFromConfig(loadConfig());
   return instance;
 }

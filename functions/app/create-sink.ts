@@ -1,0 +1,23 @@
+import type { SluiceConfig } from '../core/config/config.ts';
+import type { EventSink } from '../core/sink/event-sink.ts';
+import { LocalSink } from '../adapters/sink/local-sink.ts';
+import { createPubsubSink } from '../adapters/sink/pubsub-sink.ts';
+
+/** The sink the configuration names; the local one is also returned for the /local routes. */
+export function createSinkFromConfig(config: SluiceConfig): { sink: EventSink; localSink?: LocalSink } {
+  if (config.sink === 'local') {
+    const localSink = new LocalSink(config.local.dir);
+    return { sink: localSink, localSink };
+  }
+  return {
+    sink: createPubsubSink({
+      projectId: config.project,
+      validTopic: config.valid_topic,
+      invalidTopic: config.invalid_topic,
+      ...(config.pubsub.emulator_host ? { emulatorHost: config.pubsub.emulator_host } : {}),
+      publishTimeoutMs: config.pubsub.publish_timeout_ms,
+      batchMaxMessages: config.pubsub.batch_max_messages,
+      batchMaxMs: config.pubsub.batch_max_ms,
+    }),
+  };
+}

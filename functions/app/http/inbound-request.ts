@@ -1,0 +1,32 @@
+import type { IncomingMessage } from 'node:http';
+import type { InboundRequest } from '../../core/protocols/protocol.ts';
+
+/**
+ * The functions framework's request: Node's IncomingMessage, plus what Express and the framework
+ * add. The framework has already read (and gunzipped) the whole body into `rawBody` before the
+ * function runs; `ip` honours X-Forwarded-For because the framework enables "trust proxy".
+ */
+export type FrameworkRequest = IncomingMessage & { readonly rawBody?: Buffer; readonly ip?: string };
+
+const EMPTY_BODY = Buffer.alloc(0);
+
+/** The transport-neutral request that protocol adapters read. */
+export function toInboundRequest(request: FrameworkRequest, receivedAt: string): InboundRequest {
+  const url = request.url ?? '/';
+  const queryStart = url.indexOf('?');
+  const path = queryStart === -1 ? url : url.slice(0, queryStart);
+  const rawQuery = queryStart === -1 ? '' : url.slice(queryStart + 1);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return {
+    method: (request.method ?? 'GET').toUpperCase(),
+    path,
+    query: new URLSearchParams(rawQuery),
+    rawQuery,
+    headers,
+    body: request.rawBody ?? EMPTY_BODY,
+    receivedAt,
+  };
+}

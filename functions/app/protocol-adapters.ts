@@ -1,0 +1,18 @@
+import type { SluiceConfig } from '../core/config/config.ts';
+import type { ProtocolAdapter } from '../core/protocols/protocol.ts';
+import { createCloudEventsAdapter } from '../core/protocols/cloudevents.ts';
+import { createPixelAdapter } from '../core/protocols/pixel.ts';
+import { createSelfDescribingAdapter } from '../core/protocols/self-describing.ts';
+import { createSnowplowAdapter } from '../core/protocols/snowplow.ts';
+import { createWebhookAdapter } from '../core/protocols/webhook.ts';
+
+/** Every input protocol, in the order requests are matched against them. */
+export function createProtocolAdapters(config: SluiceConfig): ProtocolAdapter[] {
+  return [
+    createSnowplowAdapter(config.snowplow),
+    createCloudEventsAdapter(config.cloudevents),
+    createSelfDescribingAdapter(),
+    createPixelAdapter(config.pixel),
+    createWebhookAdapter(),
+  ];
+}

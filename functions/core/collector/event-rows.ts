@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import type { ErrorType, Protocol } from '../contract/columns.ts';
+import type { InvalidRow, JsonValue, ValidRow } from '../contract/rows.ts';
+import { truncateUtf8 } from '../contract/attributes.ts';
+import { normalizeTimestamp } from '../contract/timestamps.ts';
+import { tryParseSchemaKey, type SchemaKey } from '../iglu/schema-key.ts';
+import type { EventCandidate, EventFields, Rejection } from '../protocols/protocol.ts';
+import type { RowBatch } from '../sink/event-sink.ts';
+import type { EventValidator, ValidationOutcome } from '../validation/event-validator.ts';
+import type { ValidationIssue } from '../validation/validation-issue.ts';
+
+/** What the collector knows about the request, the same for every event in it. */
+export interface RequestContext {
+  readonly protocol: Protocol;
+  readonly receivedAt: string;
+  readonly collector: string;
+  /** Collector-side columns (IP, user agent, network user id); the protocol's own values win. */
+  readonly fields: EventFields;
+  /** Columns that must stay empty whatever the sender says (SP-Anonymous: IP, network user id). */
+  readonly suppressed: ReadonlySet<keyof EventFields>;
+  /** The `request` column of invalid rows. */
+  readonly request: JsonValue;
+  readonly maxRawBytes: number;
+}
+
+/** Longest sender-supplied event id kept; a longer one is replaced by a generated UUID. */
+export const MAX_EVENT_ID_LENGTH = 128;
+
+/**
+ * Turns what a protocol found in a request into contract rows: each candidate is validated against
+ * its schema and each of its contexts against theirs; it becomes a valid row only if all pass.
+ * Rejections become invalid rows with the raw part kept. Nothing is dropped: the batch has exactly
+ * one row per candidate and per rejection.
+ */
+export async function buildRows(
+  events: readonly EventCandidate[],
+  rejections: readonly Rejection[],
+  validator: EventValidator,
+  context: RequestContext,
+): Promise<RowBatch> {
+  const valid: ValidRow[] = [];
+  const invalid: InvalidRow[] = [];
+  const rows = await Promise.all(events.map((event) => rowFor(event, validator, context)));
+  for (const row of rows) {
+    if (row.kind === 'valid') valid.push(row.row);
+    else invalid.push(row.row);
+  }
+  for (const rejection of rejections) invalid.push(rejectionRow(rejection, context));
+  return { valid, invalid };
+}
+
+type BuiltRow = { kind: 'valid'; row: ValidRow } | { kind: 'invalid'; row: InvalidRow };
+
+async function rowFor(event: EventCandidate, validator: EventValidator, context: RequestContext): Promise<BuiltRow> {
+  const [outcome, ...contextOutcomes] = await Promise.all([
+    validator.validate(event.schema, event.data),
+    ...(event.contexts ?? []).map((entity) => validateEntity(entity, validator)),
+  ]);
+  const common = commonColumns(event, context);
+  const failures = [outcome, ...contextOutcomes].filter((result) => !result.valid);
+  if (outcome.valid && failures.length === 0) {
+    const key = outcome.key;
+    return {
+      kind: 'valid',
+      row: {
+        ...common,
+        event_name: event.eventName ?? key.name,
+        ...schemaColumns(key),
+        payload: event.data as JsonValue,
+      },
+    };
+  }
+  const first = failures[0] as Extract<ValidationOutcome, { valid: false }>;
+  const key = outcome.valid ? outcome.key : outcome.key;
+  return {
+    kind: 'invalid',
+    row: {
+      ...common,
+      ...(key ? schemaColumns(key) : {}),
+      event_name: event.eventName ?? key?.name ?? null,
+      payload: jsonOrNull(event.data),
+      error_type: first.errorType,
+      errors: failures.flatMap((failure) => failure.issues) as unknown as JsonValue,
+      request: context.request,
+    },
+  };
+}
+
+/** A context entity must be `{schema, data}`; it is validated against its own schema. */
+async function validateEntity(entity: unknown, validator: EventValidator): Promise<ValidationOutcome> {
+  if (typeof entity !== 'object' || entity === null || Array.isArray(entity) || !('schema' in entity) || !('data' in entity)) {
+    return {
+      valid: false,
+      errorType: 'protocol_violation',
+      key: null,
+      issues: [{ schema: null, path: '$.contexts', keyword: 'context', message: 'each context entity must be an object with "schema" and "data"' }],
+    };
+  }
+  const { schema, data } = entity as { schema: unknown; data: unknown };
+  const outcome = await validator.validate(schema, data);
+  if (outcome.valid) return outcome;
+  // Point the issues at the context so that the invalid row says which entity failed.
+  return { ...outcome, issues: outcome.issues.map((issue) => contextIssue(issue, schema)) };
+}
+
+function contextIssue(issue: ValidationIssue, schema: unknown): ValidationIssue {
+  const where = typeof schema === 'string' ? schema : 'context';
+  return { ...issue, message: `context ${where}: ${issue.message}` };
+}
+
+function commonColumns(event: EventCandidate, context: RequestContext) {
+  return {
+    event_id: eventId(event.eventId),
+    collector_tstamp: context.receivedAt,
+    event_tstamp: event.eventTstamp === undefined ? null : (normalizeTimestamp(event.eventTstamp) ?? null),
+    protocol: context.protocol,
+    ...fieldColumns(event.fields, context),
+    // Contexts come from parsed JSON, so they are JSON as they are.
+    contexts: event.contexts === undefined ? null : (event.contexts as JsonValue),
+    source: event.source ?? null,
+    collector: context.collector,
+  };
+}
+
+function rejectionRow(rejection: Rejection, context: RequestContext): InvalidRow {
+  const key = tryParseSchemaKey(rejection.schema);
+  return {
+    event_id: eventId(rejection.eventId),
+    collector_tstamp: context.receivedAt,
+    event_tstamp: rejection.eventTstamp === undefined ? null : (normalizeTimestamp(rejection.eventTstamp) ?? null),
+    protocol: context.protocol,
+    ...(key ? { ...schemaColumns(key), event_name: key.name } : {}),
+    ...fieldColumns(rejection.fields, context),
+    source: rejection.source ?? null,
+    collector: context.collector,
+    error_type: rejection.errorType as ErrorType,
+    errors: rejection.issues as unknown as JsonValue,
+    raw: rejection.raw === undefined ? null : truncateUtf8(rejection.raw, context.maxRawBytes),
+    request: context.request,
+  };
+}
+
+function fieldColumns(fields: EventFields | undefined, context: RequestContext): EventFields {
+  const merged: Record<string, unknown> = { ...context.fields };
+  for (const [name, value] of Object.entries(fields ?? {})) {
+    if (value !== undefined && value !== null && value !== '') merged[name] = value;
+  }
+  for (const name of context.suppressed) delete merged[name];
+  return merged as EventFields;
+}
+
+function schemaColumns(key: SchemaKey) {
+  return { schema: key.uri, schema_vendor: key.vendor, schema_name: key.name, schema_version: key.version };
+}
+
+function eventId(candidate: string | undefined): string {
+  return typeof candidate === 'string' && candidate.length > 0 && candidate.length <= MAX_EVENT_ID_LENGTH ? candidate : randomUUID();
+}
+
+/**
+ * Data that JSON cannot represent (it never comes from a parsed body, but adapters are code) is
+ * kept as null rather than breaking the row; the errors still say what failed.
+ */
+function jsonOrNull(value: unknown): JsonValue | null {
+  if (value === undefined) return null;
+  try {
+    return JSON.stringify(value) === undefined ? null : (value as JsonValue);
+  } catch {
+    return null;
+  }
+}

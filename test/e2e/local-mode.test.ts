@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { buildPageView, buildSelfDescribingEvent, buildStructEvent, newTracker } from '@snowplow/node-tracker';
+import { CloudEvent, emitterFor, httpTransport, Mode } from 'cloudevents';
+import { createCollectorFromConfig } from '../../functions/app/collector-instance.ts';
+import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
+import type { InvalidRow, ValidRow } from '../../functions/core/contract/rows.ts';
+import { rowProblems } from '../../functions/core/contract/row-check.ts';
+import { serveCollector } from '../support/framework-server.ts';
+
+/**
+ * The "new user" path of the README: the collector in local mode (shipped schemas, local sink),
+ * unmodified real clients pointed at it, and every event visible at /local/valid or /local/invalid.
+ */
+const SCHEMAS = pathToFileURL(new URL('../../schemas', import.meta.url).pathname).href;
+const CHECKOUT = 'iglu:com.example/checkout/jsonschema/1-0-0';
+
+describe('local mode with real clients', () => {
+  let dir = '';
+  let base = '';
+  let close: () => Promise<void>;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sluice-e2e-'));
+    const config = resolveConfig({ document: { registries: [SCHEMAS], local: { dir } }, source: 'test', env: {} });
+    ({ base, close } = await serveCollector(createCollectorFromConfig(config)));
+  });
+  after(async () => {
+    await close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function rows(): Promise<{ valid: ValidRow[]; invalid: InvalidRow[] }> {
+    const valid = (await (await fetch(`${base}/local/valid?limit=100000`)).json()) as ValidRow[];
+    const invalid = (await (await fetch(`${base}/local/invalid?limit=100000`)).json()) as InvalidRow[];
+    for (const row of valid) assert.deepEqual(rowProblems('valid', row), []);
+    for (const row of invalid) assert.deepEqual(rowProblems('invalid', row), []);
+    return { valid, invalid };
+  }
+
+  for (const eventMethod of ['post', 'get'] as const) {
+    test(`the Snowplow node tracker (${eventMethod.toUpperCase()}) lands page views, structured and self-describing events`, async () => {
+      await fetch(`${base}/local/reset`, { method: 'POST' });
+      const failures: unknown[] = [];
+      const tracker = newTracker({ namespace: `e2e-${eventMethod}`, appId: 'shop' }, {
+        endpoint: base,
+        eventMethod,
+        bufferSize: 1,
+        onRequestFailure: (failure: unknown) => failures.push(failure),
+      });
+      tracker.track(buildPageView({ pageUrl: 'https://shop.example/cart', pageTitle: 'Cart', referrer: 'https://search.example/' }));
+      tracker.track(buildStructEvent({ category: 'cart', action: 'add', label: 'sku-1', value: 2 }));
+      tracker.track(buildSelfDescribingEvent({ event: { schema: CHECKOUT, data: { order_id: 'A-1', total: 30, currency: 'EUR' } } }), [
+        { schema: 'iglu:com.example/checkout/jsonschema/1-0-0', data: { order_id: 'ctx', total: 1, currency: 'USD' } },
+      ]);
+      tracker.track(buildSelfDescribingEvent({ event: { schema: CHECKOUT, data: { order_id: 'A-2', total: -1, currency: 'euro' } } }));
+      tracker.track(buildSelfDescribingEvent({ event: { schema: 'iglu:com.example/unknown/jsonschema/1-0-0', data: {} } }));
+      await tracker.flush();
+      assert.deepEqual(failures, []);
+
+      const { valid, invalid } = await rows();
+      assert.deepEqual(valid.map((row) => row.event_name).sort(), ['checkout', 'page_view', 'struct']);
+      const pageView = valid.find((row) => row.event_name === 'page_view');
+      assert.equal(pageView?.page_url, 'https://shop.example/cart');
+      assert.equal(pageView?.page_title, 'Cart');
+      assert.equal(pageView?.app_id, 'shop');
+      assert.equal(pageView?.protocol, 'snowplow');
+      assert.match(pageView?.event_id ?? '', /^[0-9a-f-]{36}$/);
+      const checkout = valid.find((row) => row.event_name === 'checkout');
+      assert.deepEqual(checkout?.payload, { order_id: 'A-1', total: 30, currency: 'EUR' });
+      assert.equal((checkout?.contexts as unknown[]).length, 1);
+      assert.deepEqual(invalid.map((row) => row.error_type).sort(), ['schema_not_found', 'validation_failed']);
+      const failed = invalid.find((row) => row.error_type === 'validation_failed');
+      // validation.all_errors is off by default: the first failing keyword is reported.
+      assert.deepEqual(failed?.errors, [{ schema: CHECKOUT, path: '$.total', keyword: 'minimum', message: 'must be >= 0' }]);
+      assert.deepEqual(failed?.payload, { order_id: 'A-2', total: -1, currency: 'euro' });
+    });
+  }
+
+  for (const mode of [Mode.BINARY, Mode.STRUCTURED] as const) {
+    test(`the CloudEvents SDK emitter (${mode}) lands events with id, time and source kept`, async () => {
+      await fetch(`${base}/local/reset`, { method: 'POST' });
+      const emit = emitterFor(httpTransport(`${base}/cloudevents`), { mode });
+      const event = new CloudEvent({
+        id: `ce-${mode}`,
+        type: 'com.example.checkout.completed',
+        source: '/shop/checkout',
+        subject: 'order/A-3',
+        time: '2026-11-26T04:15:27.123Z',
+        dataschema: CHECKOUT,
+        datacontenttype: 'application/json',
+        data: { order_id: 'A-3', total: 12.5, currency: 'GBP' },
+        tenant: 'acme',
+      });
+      await emit(event);
+      await emit(new CloudEvent({ type: 'com.example.checkout.completed', source: '/shop', dataschema: CHECKOUT, data: { total: 'lots' } }));
+      const { valid, invalid } = await rows();
+      assert.equal(valid.length, 1);
+      assert.equal(valid[0]?.event_id, `ce-${mode}`);
+      assert.equal(valid[0]?.event_tstamp, '2026-11-26T04:15:27.123Z');
+      assert.equal(valid[0]?.protocol, 'cloudevents');
+      assert.deepEqual(valid[0]?.payload, { order_id: 'A-3', total: 12.5, currency: 'GBP' });
+      const source = valid[0]?.source as Record<string, unknown>;
+      assert.equal(source.source, '/shop/checkout');
+      assert.equal(source.type, 'com.example.checkout.completed');
+      assert.equal(source.subject, 'order/A-3');
+      assert.equal(source.tenant, 'acme');
+      assert.equal(invalid.length, 1);
+      assert.equal(invalid[0]?.error_type, 'validation_failed');
+    });
+  }
+});
