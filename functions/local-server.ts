@@ -5,17 +5,27 @@
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { SluiceError } from './core/errors.ts';
 import { collectorInstance } from './app/collector-instance.ts';
+import { PubsubSink } from './adapters/sink/pubsub-sink.ts';
 import './collect.ts';
 
 const DEFAULT_PORT = 8080;
 
-function start(): void {
+async function start(): Promise<void> {
   let collector;
   try {
     collector = collectorInstance();
   } catch (error) {
     console.error(error instanceof SluiceError ? error.message : error);
     process.exit(1);
+  }
+  if (collector.sink instanceof PubsubSink && collector.config.pubsub.emulator_host !== '') {
+    // A fresh emulator has no topics; create them so that SLUICE_SINK=pubsub works at once.
+    try {
+      await collector.sink.createTopicsOnEmulator();
+    } catch (error) {
+      console.error(`cannot reach the Pub/Sub emulator at ${collector.config.pubsub.emulator_host}: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    }
   }
   const port = Number(process.env.PORT ?? DEFAULT_PORT);
   const server = getTestServer('collect');
@@ -34,9 +44,10 @@ function start(): void {
     console.log(`  curl -X POST ${url}/self-describing -H 'Content-Type: application/json' -d '${example}'`);
     if (config.sink === 'local') console.log(`See it:\n  curl ${url}/local/valid`);
   });
-  const stop = () => server.close(() => process.exit(0));
+  // Flush what is in flight before exiting, so that acknowledged events are not lost.
+  const stop = () => server.close(() => void collector.sink.close().finally(() => process.exit(0)));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
 
-start();
+await start();

@@ -49,6 +49,8 @@ export interface PubsubClient {
 export interface PubsubTopic {
   publishMessage(message: { data: Buffer; attributes: Record<string, string> }): Promise<string>;
   flush(): Promise<void>;
+  /** The library's Topic.get; with autoCreate it creates a missing topic (used on the emulator only). */
+  get?(options: { autoCreate: boolean }): Promise<unknown>;
 }
 
 /** Counters for benchmarks and tests. */
@@ -329,6 +331,19 @@ export class PubsubSink implements EventSink {
       if (config?.method === 'publish') this.#publishCalls += 1;
       return original.call(topic, config, ...rest);
     };
+  }
+
+  /**
+   * For local runs against the emulator only: creates the two topics if they are missing, since
+   * the emulator starts empty. Against real Pub/Sub the topics belong to the infrastructure stack,
+   * so this refuses rather than create resources with the collector's credentials.
+   */
+  async createTopicsOnEmulator(): Promise<void> {
+    if (this.#emulatorHost() === undefined) {
+      throw new SinkUnavailableError('topics are only created on a Pub/Sub emulator; against Pub/Sub itself, create them with npm run deploy');
+    }
+    const { topics } = await this.#connect();
+    for (const topic of [topics.valid, topics.invalid]) await topic.get?.({ autoCreate: true });
   }
 
   stats(): PubsubSinkStats {
