@@ -12,6 +12,7 @@ import { corsHeaders, PREFLIGHT_HEADERS } from './http/cors.ts';
 import { jsonAnswer, writeAnswer, type HttpAnswer } from './http/http-answer.ts';
 import { toInboundRequest, type FrameworkRequest } from './http/inbound-request.ts';
 import { localRoute } from './http/local-routes.ts';
+import { readUnparsedBody } from './http/unparsed-body.ts';
 import { networkUserId, setCookieHeader } from './http/network-user-cookie.ts';
 import { describeError, log } from './log.ts';
 
@@ -109,7 +110,9 @@ export function createCollector(parts: CollectorParts): Collector {
   return {
     ...parts,
     async handle(request, response) {
-      const inbound = toInboundRequest(request, now().toISOString());
+      const receivedAt = now().toISOString();
+      const body = request.rawBody ?? (await readUnparsedBody(request, config.limits.max_request_bytes));
+      const inbound = toInboundRequest(request, receivedAt, body);
       const cors = corsHeaders(inbound.headers.origin);
       try {
         const { answer, cookie } = await answerFor(inbound, request.ip ?? request.socket?.remoteAddress);

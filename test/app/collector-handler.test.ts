@@ -194,3 +194,44 @@ describe('collector handler with the local sink', () => {
     assert.deepEqual(await (await fetch(`${base}/local/invalid`)).json(), []);
   });
 });
+
+describe('bodies the functions framework leaves unread', () => {
+  const sink = new SwitchableSink();
+  const config = resolveConfig({ document: { limits: { max_request_bytes: 2048, max_raw_bytes: 64 } }, source: 'test', env: {} });
+  let base = '';
+  let close: () => Promise<void>;
+  before(async () => ({ base, close } = await serveCollector(createCollector({ config, validation: engine(), sink, adapters: [echoAdapter] }))));
+  after(() => close());
+
+  /** fetch always adds a Content-Type to string bodies; a raw request can omit it. */
+  async function postWithoutContentType(body: Buffer, headers: Record<string, string> = {}): Promise<number> {
+    const { request } = await import('node:http');
+    const url = new URL(`${base}/echo`);
+    return new Promise((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-length': body.length, ...headers } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  test('a body without Content-Type is still read, so its events are not lost', async () => {
+    sink.batches.length = 0;
+    assert.equal(await postWithoutContentType(Buffer.from(JSON.stringify([{ schema: THING, data: { n: 3 } }]))), 200);
+    assert.deepEqual(sink.rows().valid[0]?.payload, { n: 3 });
+  });
+
+  test('a gzip body without Content-Type is decoded, and a gzip bomb is cut at the limit (413)', async () => {
+    sink.batches.length = 0;
+    assert.equal(await postWithoutContentType(gzipSync(JSON.stringify([{ schema: THING, data: { n: 4 } }])), { 'content-encoding': 'gzip' }), 200);
+    assert.deepEqual(sink.rows().valid[0]?.payload, { n: 4 });
+    const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024, 'a'));
+    assert.ok(bomb.length < 100 * 1024);
+    assert.equal(await postWithoutContentType(bomb, { 'content-encoding': 'gzip' }), 413);
+    const row = sink.rows().invalid.at(-1);
+    assert.equal(row?.error_type, 'size_exceeded');
+    assert.equal(row?.raw, 'a'.repeat(64), 'the decoded first bytes are kept');
+  });
+});

@@ -11,7 +11,7 @@ export type FrameworkRequest = IncomingMessage & { readonly rawBody?: Buffer; re
 const EMPTY_BODY = Buffer.alloc(0);
 
 /** The transport-neutral request that protocol adapters read. */
-export function toInboundRequest(request: FrameworkRequest, receivedAt: string): InboundRequest {
+export function toInboundRequest(request: FrameworkRequest, receivedAt: string, body: Buffer = request.rawBody ?? EMPTY_BODY): InboundRequest {
   const url = request.url ?? '/';
   const queryStart = url.indexOf('?');
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
@@ -26,7 +26,7 @@ export function toInboundRequest(request: FrameworkRequest, receivedAt: string):
     query: new URLSearchParams(rawQuery),
     rawQuery,
     headers,
-    body: request.rawBody ?? EMPTY_BODY,
+    body,
     receivedAt,
   };
 }
