@@ -21,8 +21,8 @@ import { okResponse, textResponse } from './text-response.ts';
  * 2xx whatever their events hold (a retry would send the same bad data again); only a refused
  * redirect gets a 400, because there is nowhere to send the browser.
  *
- * HEAD on the pixel paths gets the GIF's headers but records nothing, as for named pixels: trackers
- * send GET, while HEAD comes from link checkers, mail scanners and proxies probing the URL.
+ * HEAD on the pixel paths is read like GET, as Snowplow's own collector does (its pixel route serves
+ * both): the event in the query string is recorded, and the answer carries the GIF's headers.
  */
 export const SNOWPLOW_PIXEL_PATHS: readonly string[] = ['/i', '/ice.png'];
 export const SNOWPLOW_REDIRECT_PATH = '/r/tp2';
@@ -32,15 +32,14 @@ const URI_REDIRECT_SCHEMA = 'iglu:com.snowplowanalytics.snowplow/uri_redirect/js
 /** The setting that lists the domains /r/tp2 may redirect to, named in refusals. */
 const ALLOW_LIST_SETTING = 'snowplow.redirect_allowed_domains';
 
-type Route = 'pixel' | 'probe' | 'post' | 'redirect';
+type Route = 'pixel' | 'post' | 'redirect';
 
 export function createSnowplowAdapter(config: SnowplowConfig): ProtocolAdapter {
   const postPaths = new Set(config.post_paths);
 
   function routeOf(request: InboundRequest): Route | undefined {
     const { method, path } = request;
-    if (SNOWPLOW_PIXEL_PATHS.includes(path) && method === 'GET') return 'pixel';
-    if (SNOWPLOW_PIXEL_PATHS.includes(path) && method === 'HEAD') return 'probe';
+    if (SNOWPLOW_PIXEL_PATHS.includes(path) && (method === 'GET' || method === 'HEAD')) return 'pixel';
     if (method === 'POST' && postPaths.has(path)) return 'post';
     if (method === 'GET' && path === SNOWPLOW_REDIRECT_PATH && config.redirect_enabled) return 'redirect';
     return undefined;
@@ -53,8 +52,6 @@ export function createSnowplowAdapter(config: SnowplowConfig): ProtocolAdapter {
       switch (routeOf(request)) {
         case 'pixel':
           return result([trackerEvent(queryParams(request.query), request.rawQuery)], transparentGifResponse());
-        case 'probe':
-          return result([], transparentGifResponse());
         case 'post':
           return result(postEvents(request), okResponse());
         case 'redirect':

@@ -153,10 +153,10 @@ describe('Snowplow adapter: responses', () => {
     assert.equal((result.response.body as Buffer).subarray(0, 6).toString('latin1'), 'GIF89a');
   });
 
-  test('HEAD gets the same answer (the HTTP layer drops the body, keeping Content-Length) and records nothing', () => {
-    const result = handle({ method: 'HEAD', path: '/ice.png', query: 'e=pv' });
+  test('HEAD is read like GET: same answer (the HTTP layer drops the body) and the event is recorded', () => {
+    const result = handle({ method: 'HEAD', path: '/ice.png', query: 'e=pv&eid=0b1ee1f5-0b8f-4e35-8bfb-7a6c63d1b1a4' });
     assert.deepEqual(result.response, get({ e: 'pv' }).response);
-    assert.deepEqual([result.events, result.rejections], [[], []], 'HEAD comes from link checkers and scanners, not trackers');
+    assert.deepEqual(result.events.map((event) => [event.eventName, event.eventId]), [['page_view', '0b1ee1f5-0b8f-4e35-8bfb-7a6c63d1b1a4']]);
   });
 
   test('a pixel request whose event is bad still gets the GIF: a retry would not fix it', () => {
