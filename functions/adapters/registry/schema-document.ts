@@ -1,6 +1,7 @@
 import type { SchemaKey } from '../../core/iglu/schema-key.ts';
 import { MAX_SCHEMA_DOCUMENT_BYTES } from '../../core/limits.ts';
 import { InvalidSchemaDocumentError } from '../../core/registry/schema-registry.ts';
+import { isJsonObject } from '../../core/json-object.ts';
 
 /**
  * What every registry adapter does with the bytes it fetched: bound them, decode them, and accept
@@ -54,9 +55,9 @@ export function parseSchemaDocument(bytes: Uint8Array, registry: string, key: Sc
     const start = JSON.stringify(text.trimStart().slice(0, 40));
     throw new InvalidSchemaDocumentError(registry, key.uri, `it is not JSON (it starts with ${start})`, { cause });
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isJsonObject(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     throw new InvalidSchemaDocumentError(registry, key.uri, `it is JSON ${kind}, not an object`);
   }
-  return value as Record<string, unknown>;
+  return value;
 }

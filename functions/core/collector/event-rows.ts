@@ -8,6 +8,7 @@ import type { EventCandidate, EventFields, Rejection } from '../protocols/protoc
 import type { RowBatch } from '../sink/event-sink.ts';
 import type { EventValidator, ValidationOutcome } from '../validation/event-validator.ts';
 import type { ValidationIssue } from '../validation/validation-issue.ts';
+import { isJsonObject } from '../json-object.ts';
 
 /** What the collector knows about the request, the same for every event in it. */
 export interface RequestContext {
@@ -88,7 +89,7 @@ async function rowFor(event: EventCandidate, validator: EventValidator, context:
 
 /** A context entity must be `{schema, data}`; it is validated against its own schema. */
 async function validateEntity(entity: unknown, validator: EventValidator): Promise<ValidationOutcome> {
-  if (typeof entity !== 'object' || entity === null || Array.isArray(entity) || !('schema' in entity) || !('data' in entity)) {
+  if (!isJsonObject(entity) || !('schema' in entity) || !('data' in entity)) {
     return {
       valid: false,
       errorType: 'protocol_violation',
@@ -96,7 +97,7 @@ async function validateEntity(entity: unknown, validator: EventValidator): Promi
       issues: [{ schema: null, path: '$.contexts', keyword: 'context', message: 'each context entity must be an object with "schema" and "data"' }],
     };
   }
-  const { schema, data } = entity as { schema: unknown; data: unknown };
+  const { schema, data } = entity;
   const outcome = await validator.validate(schema, data);
   if (outcome.valid) return outcome;
   // Point the issues at the context so that the invalid row says which entity failed.

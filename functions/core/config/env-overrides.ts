@@ -1,6 +1,7 @@
 import { listSchemaKeys, SLUICE_CONFIG_SCHEMA } from './config-schema.ts';
 import type { SchemaNode } from './config-schema.ts';
 import type { ConfigProblem } from './resolve-config.ts';
+import { isJsonObject } from '../json-object.ts';
 
 /**
  * Environment overrides of configuration settings.
@@ -194,7 +195,7 @@ function parseMap(raw: string): ParsedEnvValue {
   const text = raw.trim();
   if (text.startsWith('{')) {
     const json = parseJson(text);
-    return json.ok && isPlainObject(json.value)
+    return json.ok && isJsonObject(json.value)
       ? { ok: true, value: json.value }
       : { ok: false, expected: `expected a JSON object${json.ok ? '' : ` (${json.error})`} or key=value pairs separated by commas` };
   }
@@ -226,10 +227,6 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; er
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isSet(value: string | undefined): value is string {

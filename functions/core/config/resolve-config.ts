@@ -5,6 +5,7 @@ import { applyDefaultsAndValidate, isGroup, listSchemaKeys, SLUICE_CONFIG_SCHEMA
 import type { SchemaNode } from './config-schema.ts';
 import { closestMatch, readEnvOverrides } from './env-overrides.ts';
 import type { EnvOverride } from './env-overrides.ts';
+import { isJsonObject } from '../json-object.ts';
 
 /** One thing wrong with the configuration, described so that a person can fix it. */
 export interface ConfigProblem {
@@ -65,10 +66,10 @@ export interface ResolveConfigInput {
  */
 export function resolveConfig(input: ResolveConfigInput): SluiceConfig {
   const { document, source } = input;
-  if (document !== undefined && document !== null && !isPlainObject(document)) {
+  if (document !== undefined && document !== null && !isJsonObject(document)) {
     throw new ConfigError([{ source, path: '', value: document, message: 'expected a mapping of settings (key: value lines) at the top level' }]);
   }
-  const merged: Record<string, unknown> = isPlainObject(document) ? structuredClone(document) : {};
+  const merged: Record<string, unknown> = isJsonObject(document) ? structuredClone(document) : {};
   dropNullSettings(merged, SLUICE_CONFIG_SCHEMA);
 
   const { overrides, problems: envProblems } = readEnvOverrides(input.env);
@@ -92,7 +93,7 @@ function dropNullSettings(target: Record<string, unknown>, schema: SchemaNode): 
   for (const [key, child] of Object.entries(schema.properties ?? {})) {
     const value = target[key];
     if (value === null) delete target[key];
-    else if (isGroup(child) && isPlainObject(value)) dropNullSettings(value, child);
+    else if (isGroup(child) && isJsonObject(value)) dropNullSettings(value, child);
   }
 }
 
@@ -101,7 +102,7 @@ function setAt(target: Record<string, unknown>, path: readonly string[], value: 
   for (const key of path.slice(0, -1)) {
     const next = node[key] ?? (node[key] = {});
     // A YAML group that is not a mapping is reported by validation, against the YAML.
-    if (!isPlainObject(next)) return;
+    if (!isJsonObject(next)) return;
     node = next;
   }
   node[path[path.length - 1] as string] = value;
@@ -128,7 +129,7 @@ function describeError(error: ErrorObject, root: unknown, sourceOf: (path: reado
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      const value = isPlainObject(error.data) ? error.data[key] : undefined;
+      const value = isJsonObject(error.data) ? error.data[key] : undefined;
       return problem([...at, key], value, unknownKeyMessage(key, at, parent));
     }
     case 'type':
@@ -200,7 +201,7 @@ function parsePointer(pointer: string, root: unknown): (string | number)[] {
       node = node[Number(key)];
     } else {
       path.push(key);
-      node = isPlainObject(node) ? node[key] : undefined;
+      node = isJsonObject(node) ? node[key] : undefined;
     }
   }
   return path;
@@ -208,10 +209,6 @@ function parsePointer(pointer: string, root: unknown): (string | number)[] {
 
 function displayPath(path: readonly (string | number)[]): string {
   return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text === '' ? key : `${text}.${key}`), '');
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function deepFreeze<T>(value: T): T {

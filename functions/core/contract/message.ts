@@ -3,6 +3,7 @@ import { ATTRIBUTE_NAMES, messageAttributes } from './attributes.ts';
 import { columnsOf, type RowKind } from './columns.ts';
 import type { InvalidRow, JsonValue, ValidRow } from './rows.ts';
 import { fromEpochMicros, toEpochMicros } from './timestamps.ts';
+import { isJsonObject } from '../json-object.ts';
 
 /** A Pub/Sub message as the collector and the replay tool publish it. */
 export interface RowMessage {
@@ -73,10 +74,10 @@ export function fromMessage(data: Buffer | Uint8Array | string, attributes: Read
   } catch (error) {
     throw new SluiceError('row_decoding', `message body is not JSON: ${String(error)}`, { cause: error });
   }
-  if (typeof wire !== 'object' || wire === null || Array.isArray(wire)) {
+  if (!isJsonObject(wire)) {
     throw new SluiceError('row_decoding', 'message body is not a JSON object');
   }
-  const fields = wire as Record<string, unknown>;
+  const fields = wire;
   const row: Record<string, unknown> = {};
   for (const column of columnsOf(kind)) {
     const value = fields[column.name];

@@ -1,5 +1,6 @@
 import { columnsOf, modeOf, type RowKind } from './columns.ts';
 import { toEpochMicros } from './timestamps.ts';
+import { isJsonObject } from '../json-object.ts';
 
 /**
  * Every way a row breaks the contract: unknown columns, REQUIRED columns missing or null, and values
@@ -7,8 +8,8 @@ import { toEpochMicros } from './timestamps.ts';
  * The collector's and the replay tool's tests run every row they produce through this.
  */
 export function rowProblems(kind: RowKind, row: unknown): string[] {
-  if (typeof row !== 'object' || row === null || Array.isArray(row)) return ['a row must be an object'];
-  const values = row as Record<string, unknown>;
+  if (!isJsonObject(row)) return ['a row must be an object'];
+  const values = row;
   const columns = columnsOf(kind);
   const known = new Set(columns.map((column) => column.name));
   const problems = Object.keys(values)

@@ -88,10 +88,8 @@ export function parseJsonParts(body: Buffer, what: string): Parsed<JsonParts> {
   return { ok: true, value: { isArray: true, parts } };
 }
 
-/** Whether a parsed JSON value is an object (not an array, not null). */
-export function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+// The protocols import it from here with the other JSON body helpers.
+export { isJsonObject } from '../json-object.ts';
 
 /** `null`, `an array`, `a string`...: what a value is, for messages that expected something else. */
 export function describeJsonType(value: unknown): string {
