@@ -1,7 +1,7 @@
 import type { RowKind } from '../../core/contract/columns.ts';
 import type { InvalidRow, ValidRow } from '../../core/contract/rows.ts';
 import type { LocalSink } from '../../adapters/sink/local-sink.ts';
-import type { HttpAnswer } from './http-answer.ts';
+import { jsonAnswer, type HttpAnswer } from './http-answer.ts';
 
 /** The routes of the local sink, modelled on Snowplow Micro; they exist only with `sink: local`. */
 export const LOCAL_ROUTES = { valid: '/local/valid', invalid: '/local/invalid', reset: '/local/reset' } as const;
@@ -13,7 +13,7 @@ export async function localRoute(method: string, path: string, query: URLSearchP
   if (path === LOCAL_ROUTES.reset) {
     if (method !== 'POST') return methodNotAllowed('POST');
     await sink.reset();
-    return json(200, { reset: true });
+    return jsonAnswer(200, { reset: true });
   }
   const kind: RowKind | undefined = path === LOCAL_ROUTES.valid ? 'valid' : path === LOCAL_ROUTES.invalid ? 'invalid' : undefined;
   if (!kind) return undefined;
@@ -21,7 +21,7 @@ export async function localRoute(method: string, path: string, query: URLSearchP
   const limitText = query.get('limit');
   const limit = limitText === null ? DEFAULT_LOCAL_LIMIT : Number(limitText);
   if (!Number.isSafeInteger(limit) || limit < 0) {
-    return json(400, { error: 'bad_request', message: `limit must be a whole number >= 0, got ${JSON.stringify(limitText)}` });
+    return jsonAnswer(400, { error: 'bad_request', message: `limit must be a whole number >= 0, got ${JSON.stringify(limitText)}` });
   }
   const rows: Array<ValidRow | InvalidRow> = kind === 'valid' ? await sink.read('valid') : await sink.read('invalid');
   const filters = (['schema', 'event_name', 'error_type', 'event_id'] as const).flatMap((name) => {
@@ -30,13 +30,9 @@ export async function localRoute(method: string, path: string, query: URLSearchP
   });
   const matching = rows.filter((row) => filters.every((filter) => filter(row as Record<string, unknown>)));
   // The newest `limit` rows, oldest first, as Snowplow Micro lists them.
-  return json(200, limit === 0 ? [] : matching.slice(-limit));
+  return jsonAnswer(200, limit === 0 ? [] : matching.slice(-limit));
 }
 
 function methodNotAllowed(allowed: string): HttpAnswer {
-  return { status: 405, headers: { allow: allowed, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ error: 'method_not_allowed', message: `use ${allowed}` }) };
-}
-
-function json(status: number, body: unknown): HttpAnswer {
-  return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
+  return jsonAnswer(405, { error: 'method_not_allowed', message: `use ${allowed}` }, { allow: allowed });
 }
