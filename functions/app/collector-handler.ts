@@ -6,6 +6,7 @@ import { requestSummary } from '../core/collector/request-summary.ts';
 import type { EventFields, InboundRequest, ProtocolAdapter, ProtocolResult } from '../core/protocols/protocol.ts';
 import { rejectionIssue } from '../core/protocols/protocol.ts';
 import type { EventSink, RowBatch } from '../core/sink/event-sink.ts';
+import type { JsonValue } from '../core/contract/rows.ts';
 import type { ValidationEngine } from '../core/validation/validation-engine.ts';
 import type { LocalSink } from '../adapters/sink/local-sink.ts';
 import { corsHeaders, PREFLIGHT_HEADERS } from './http/cors.ts';
@@ -15,6 +16,11 @@ import { localRoute } from './http/local-routes.ts';
 import { readUnparsedBody } from './http/unparsed-body.ts';
 import { networkUserId, setCookieHeader } from './http/network-user-cookie.ts';
 import { describeError, log } from './log.ts';
+
+/** Nothing suppressed: shared, so an ordinary request allocates no set. */
+const NOTHING_SUPPRESSED: ReadonlySet<keyof EventFields> = new Set();
+/** What SP-Anonymous: * keeps out of every row, whatever the sender says. */
+const ANONYMOUS_SUPPRESSED: ReadonlySet<keyof EventFields> = new Set(['user_ipaddress', 'network_userid']);
 
 /** Seconds a tracker is asked to wait before retrying after a 503. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -81,13 +87,14 @@ export function createCollector(parts: CollectorParts): Collector {
       ...(ip && !anonymous ? { user_ipaddress: ip } : {}),
       ...(nuid ? { network_userid: nuid } : {}),
     };
+    let summary: JsonValue | undefined;
     const context: RequestContext = {
       protocol: adapter.protocol,
       receivedAt: inbound.receivedAt,
       collector: COLLECTOR,
       fields,
-      suppressed: anonymous ? new Set(['user_ipaddress', 'network_userid']) : new Set(),
-      request: requestSummary(inbound),
+      suppressed: anonymous ? ANONYMOUS_SUPPRESSED : NOTHING_SUPPRESSED,
+      request: () => (summary ??= requestSummary(inbound)),
       maxRawBytes: config.limits.max_raw_bytes,
     };
     const batch: RowBatch = await buildRows(result.events, result.rejections, parts.validation.validator, context);

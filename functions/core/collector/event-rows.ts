@@ -19,8 +19,11 @@ export interface RequestContext {
   readonly fields: EventFields;
   /** Columns that must stay empty whatever the sender says (SP-Anonymous: IP, network user id). */
   readonly suppressed: ReadonlySet<keyof EventFields>;
-  /** The `request` column of invalid rows. */
-  readonly request: JsonValue;
+  /**
+   * The `request` column of invalid rows. A function, because most requests have no invalid row
+   * and the summary would be built for nothing on the hot path.
+   */
+  readonly request: () => JsonValue;
   readonly maxRawBytes: number;
 }
 
@@ -82,7 +85,7 @@ async function rowFor(event: EventCandidate, validator: EventValidator, context:
       payload: jsonOrNull(event.data),
       error_type: first.errorType,
       errors: failures.flatMap((failure) => failure.issues) as unknown as JsonValue,
-      request: context.request,
+      request: context.request(),
     },
   };
 }
@@ -137,7 +140,7 @@ function rejectionRow(rejection: Rejection, context: RequestContext): InvalidRow
     error_type: rejection.errorType as ErrorType,
     errors: rejection.issues as unknown as JsonValue,
     raw: rejection.raw === undefined ? null : truncateUtf8(rejection.raw, context.maxRawBytes),
-    request: context.request,
+    request: context.request(),
   };
 }
 
