@@ -7,8 +7,9 @@ import { ENV_SETTINGS } from './env-overrides.ts';
  */
 export function configMarkdownTable(): string {
   const lines = ['| key | environment variable | default | description |', '|---|---|---|---|'];
+  const keys = new Map(listSchemaKeys().map((key) => [key.path.join('.'), key]));
   for (const setting of ENV_SETTINGS) {
-    const info = listSchemaKeys().find((key) => key.path.join('.') === setting.path.join('.'));
+    const info = keys.get(setting.path.join('.'));
     const names = [setting.name, ...setting.aliases].map((name) => `\`${name}\``).join(', ');
     const description = (info?.schema.description ?? '').replace(/\|/g, '\\|').replace(/\s+/g, ' ');
     lines.push(`| \`${setting.path.join('.')}\` | ${names} | \`${JSON.stringify(info?.schema.default)}\` | ${description} |`);
