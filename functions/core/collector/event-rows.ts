@@ -75,7 +75,7 @@ async function rowFor(event: EventCandidate, validator: EventValidator, context:
     };
   }
   const first = failures[0] as Extract<ValidationOutcome, { valid: false }>;
-  const key = outcome.valid ? outcome.key : outcome.key;
+  const key = outcome.key;
   return {
     kind: 'invalid',
     row: {
