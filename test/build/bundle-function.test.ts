@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { bundleFunction, RUNTIME_DEPENDENCIES } from '../../build/bundle-function.ts';
+import { freePort } from '../support/pubsub-emulator.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const FRAMEWORK_CLI = join(ROOT, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
+
+/**
+ * The deployable bundle works the way Cloud Functions runs it: the runtime's functions-framework
+ * loads index.js and invokes the target `collect`. If the framework were inlined, `collect` would
+ * register with the wrong copy and this test's request would get a 404.
+ */
+test('the bundle serves collect through the functions-framework CLI, as the nodejs22 runtime does', { timeout: 60_000 }, async () => {
+  // Inside the repo, so that the bundle's external packages resolve from node_modules as they
+  // would from the runtime's npm install.
+  await mkdir(join(ROOT, 'dist'), { recursive: true });
+  const outDir = await mkdtemp(join(ROOT, 'dist', 'bundle-test-'));
+  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-bundle-'));
+  try {
+    const { entry, bytes } = await bundleFunction(outDir);
+    assert.ok(bytes > 0);
+    const bundled = await readFile(entry, 'utf8');
+    for (const name of RUNTIME_DEPENDENCIES) assert.ok(!bundled.includes(`node_modules/${name}/`), `${name} must stay external`);
+
+    const manifest = JSON.parse(await readFile(join(outDir, 'package.json'), 'utf8')) as { type: string; main: string; dependencies: Record<string, string> };
+    assert.equal(manifest.type, 'module');
+    assert.equal(manifest.main, 'index.js');
+    assert.deepEqual(Object.keys(manifest.dependencies).sort(), [...RUNTIME_DEPENDENCIES].sort());
+    for (const version of Object.values(manifest.dependencies)) assert.match(version, /^\d+\.\d+\.\d+$/, 'exact versions, as tested');
+    assert.equal(await readFile(join(outDir, 'config', 'sluice.yaml'), 'utf8'), await readFile(join(ROOT, 'config', 'sluice.yaml'), 'utf8'));
+
+    const port = await freePort();
+    const child = spawn(process.execPath, [FRAMEWORK_CLI, '--target=collect', '--signature-type=http', `--port=${port}`, `--source=${outDir}`], {
+      cwd: outDir,
+      env: { ...process.env, SLUICE_CONFIG: '', SLUICE_SINK: 'local', SLUICE_LOCAL_DIR: dataDir, SLUICE_REGISTRIES: `file://${join(ROOT, 'schemas')}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    try {
+      let health: Response | undefined;
+      for (let attempt = 0; attempt < 100 && health === undefined; attempt++) {
+        health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+        if (health === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.ok(health, `the bundle did not start: ${output}`);
+      assert.equal(health.status, 200, output);
+      const event = { schema: 'iglu:com.example/checkout/jsonschema/1-0-0', data: { order_id: 'A-1', total: 30, currency: 'EUR' } };
+      const response = await fetch(`http://127.0.0.1:${port}/self-describing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
+      assert.equal(response.status, 200, output);
+      const rows = (await readFile(join(dataDir, 'valid.ndjson'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+      assert.deepEqual(rows.map((row) => row.schema), [event.schema]);
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
