@@ -19,6 +19,9 @@ export interface SluiceConfig {
   readonly sink: SinkKind;
   readonly valid_topic: string;
   readonly invalid_topic: string;
+  /** Subscription on the invalid topic that the replay tool reads; the stack creates it. */
+  readonly replay_subscription: string;
+  readonly bigquery: BigQueryConfig;
   readonly snowplow: SnowplowConfig;
   readonly cookie: CookieConfig;
   readonly cloudevents: CloudEventsConfig;
@@ -32,6 +35,11 @@ export interface SluiceConfig {
 }
 
 export type SinkKind = 'local' | 'pubsub';
+
+export interface BigQueryConfig {
+  /** Dataset of the events and invalid_events tables and the views. */
+  readonly dataset: string;
+}
 
 export interface SnowplowConfig {
   readonly post_paths: readonly string[];
