@@ -14,6 +14,8 @@ export interface SluiceConfig {
   readonly name_prefix: string;
   /** Labels put on every cloud resource. */
   readonly labels: Readonly<Record<string, string>>;
+  /** Function sizing, ingress and Terraform state: read only by the CDKTF stack. */
+  readonly deploy: DeployConfig;
   /** Iglu registry roots, asked in order; the first hit wins. */
   readonly registries: readonly string[];
   readonly sink: SinkKind;
@@ -36,9 +38,30 @@ export interface SluiceConfig {
 
 export type SinkKind = 'local' | 'pubsub';
 
+export interface DeployConfig {
+  /** Memory per function instance, e.g. `512Mi`. */
+  readonly function_memory: string;
+  /** vCPUs per function instance, e.g. `1` or `0.5`. */
+  readonly function_cpu: string;
+  readonly min_instances: number;
+  readonly max_instances: number;
+  /** Requests one instance serves at once. */
+  readonly concurrency: number;
+  readonly timeout_seconds: number;
+  readonly ingress: 'public' | 'internal';
+  /** Existing GCS bucket for the Terraform state; empty means a local state file. */
+  readonly state_bucket: string;
+}
+
 export interface BigQueryConfig {
   /** Dataset of the events and invalid_events tables and the views. */
   readonly dataset: string;
+  /** Dataset location (multi-region or region). */
+  readonly location: string;
+  /** Days a day partition is kept; 0 keeps every partition. */
+  readonly partition_expiration_days: number;
+  /** Refuse to delete the tables, and the dataset while it holds tables. */
+  readonly deletion_protection: boolean;
 }
 
 export interface SnowplowConfig {
