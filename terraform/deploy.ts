@@ -1,0 +1,79 @@
+/**
+ * `npm run deploy` / `npm run destroy`: runs `cdktf deploy|destroy` on the Sluice stack, then
+ * (deploy) prints the collector's URL.
+ *
+ * cdktf-cli is not a project dependency: it is about 420 MB in 340 packages with a native
+ * install script (measured: `npm install cdktf-cli@0.21.0` took 59 s), which every `npm install`
+ * and CI run would pay for while only a deploy needs it. `npx --yes` fetches it once into npm's
+ * cache on the first deploy. The synthesized cdk.tf.json is plain Terraform: `terraform apply` in
+ * cdktf.out/stacks/sluice does the same without cdktf-cli (CDKTF was archived in December 2025).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../functions/adapters/config/load-config.ts';
+import type { SluiceConfig } from '../functions/core/config/config.ts';
+import { SluiceError } from '../functions/core/errors.ts';
+import { STACK_NAME } from './main.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The CLI release that matches the cdktf library the app is built with. */
+export const CDKTF_CLI = 'cdktf-cli@0.21.0';
+export const OUTPUTS_FILE = join('cdktf.out', 'outputs.json');
+
+export type Action = 'deploy' | 'destroy';
+
+/** The command line that deploys or destroys the stack. */
+export function cdktfArguments(action: Action): string[] {
+  const common = ['--yes', CDKTF_CLI, action, STACK_NAME, '--auto-approve'];
+  return action === 'deploy' ? [...common, '--outputs-file', OUTPUTS_FILE] : common;
+}
+
+/** What must be true before cdktf runs; each problem says how to fix it. */
+export function deployProblems(config: SluiceConfig, hasTerraform: boolean): string[] {
+  const problems: string[] = [];
+  if (config.project === '') {
+    problems.push('no Google Cloud project: set project in config/sluice.yaml, or run SLUICE_PROJECT=<project-id> npm run deploy');
+  }
+  if (!hasTerraform) {
+    problems.push('the Terraform CLI (1.5 or newer) is not on PATH: install it from https://developer.hashicorp.com/terraform/install');
+  }
+  return problems;
+}
+
+/** The collector URL from the outputs file cdktf deploy writes ({"sluice": {"collector_url": …}}). */
+export function collectorUrlFrom(outputsJson: string): string {
+  const outputs = JSON.parse(outputsJson) as Record<string, Record<string, unknown> | undefined>;
+  const url = outputs[STACK_NAME]?.collector_url;
+  if (typeof url !== 'string' || url === '') throw new SluiceError('deploy_outputs', `the deploy wrote no collector_url output for stack ${STACK_NAME} into ${OUTPUTS_FILE}`);
+  return url;
+}
+
+function terraformOnPath(): boolean {
+  return spawnSync('terraform', ['version'], { stdio: 'ignore' }).status === 0;
+}
+
+function main(action: Action): number {
+  const problems = deployProblems(loadConfig(process.env, ROOT), terraformOnPath());
+  if (problems.length > 0) {
+    console.error(`cannot ${action} Sluice:\n  - ${problems.join('\n  - ')}`);
+    return 1;
+  }
+  const run = spawnSync('npx', cdktfArguments(action), { cwd: ROOT, stdio: 'inherit', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+  if (run.status !== 0) return run.status ?? 1;
+  if (action === 'deploy') {
+    console.log(`\nSluice is deployed. Collector URL: ${collectorUrlFrom(readFileSync(join(ROOT, OUTPUTS_FILE), 'utf8'))}`);
+  }
+  return 0;
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const action = process.argv[2];
+  if (action !== 'deploy' && action !== 'destroy') {
+    console.error('usage: node terraform/deploy.ts deploy|destroy');
+    process.exitCode = 2;
+  } else {
+    process.exitCode = main(action);
+  }
+}

@@ -1,0 +1,341 @@
+import { AssetType, Fn, GcsBackend, LocalBackend, TerraformAsset, TerraformOutput, TerraformStack, TerraformVariable, type ITerraformDependable } from 'cdktf';
+import type { Construct } from 'constructs';
+// Each resource from its own module: the package root loads every resource of the provider
+// (about 1,000) and takes seconds.
+import { BigqueryDataset } from '@cdktf/provider-google/lib/bigquery-dataset/index.js';
+import { BigqueryTable } from '@cdktf/provider-google/lib/bigquery-table/index.js';
+import { BigqueryTableIamMember } from '@cdktf/provider-google/lib/bigquery-table-iam-member/index.js';
+import { CloudRunServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-service-iam-member/index.js';
+import { Cloudfunctions2Function } from '@cdktf/provider-google/lib/cloudfunctions2-function/index.js';
+import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project/index.js';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider/index.js';
+import { ProjectService } from '@cdktf/provider-google/lib/project-service/index.js';
+import { PubsubSubscription } from '@cdktf/provider-google/lib/pubsub-subscription/index.js';
+import { PubsubSubscriptionIamMember } from '@cdktf/provider-google/lib/pubsub-subscription-iam-member/index.js';
+import { PubsubTopic } from '@cdktf/provider-google/lib/pubsub-topic/index.js';
+import { PubsubTopicIamMember } from '@cdktf/provider-google/lib/pubsub-topic-iam-member/index.js';
+import { ServiceAccount } from '@cdktf/provider-google/lib/service-account/index.js';
+import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket/index.js';
+import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member/index.js';
+import { StorageBucketObject } from '@cdktf/provider-google/lib/storage-bucket-object/index.js';
+import type { SluiceConfig } from '../functions/core/config/config.ts';
+import type { RowKind } from '../functions/core/contract/columns.ts';
+import { TABLE_NAMES, tableSchema } from '../functions/core/contract/table-schema.ts';
+import { SluiceError } from '../functions/core/errors.ts';
+import { stackNames, type StackNames } from './names.ts';
+import type { SchemaFile } from './schema-files.ts';
+import { DEDUPED_VIEW_NAME, dedupedViewSql } from './views/deduped-view.ts';
+import { typedViews } from './views/typed-view.ts';
+
+export interface SluiceStackProps {
+  readonly config: SluiceConfig;
+  /** Every file under schemas/, uploaded to the schema bucket and turned into typed views. */
+  readonly schemaFiles: readonly SchemaFile[];
+  /** The bundled function (`npm run bundle` -> dist/function), zipped as the function's source. */
+  readonly functionSourceDir: string;
+}
+
+/** The Google Cloud APIs the stack uses. They stay enabled on destroy: other things may use them. */
+export const REQUIRED_APIS = [
+  'artifactregistry.googleapis.com', // Cloud Functions (2nd gen) stores the built image here
+  'bigquery.googleapis.com',
+  'cloudbuild.googleapis.com', // builds the function from its source
+  'cloudfunctions.googleapis.com',
+  'cloudresourcemanager.googleapis.com', // the google_project data source (project number)
+  'iam.googleapis.com', // the function's service account
+  'pubsub.googleapis.com',
+  'run.googleapis.com', // 2nd gen functions run on Cloud Run
+  'storage.googleapis.com',
+] as const;
+type Api = (typeof REQUIRED_APIS)[number];
+
+/** Where the Terraform state goes without deploy.state_bucket. */
+export const LOCAL_STATE_PATH = '../../../terraform.sluice.tfstate';
+
+/** Clustering of each table: the columns queries filter on most, in that order. */
+export const CLUSTERING: Readonly<Record<RowKind, readonly string[]>> = {
+  valid: ['schema', 'event_name', 'app_id'],
+  invalid: ['error_type', 'schema', 'protocol'],
+};
+
+/**
+ * A BigQuery subscription's delivery attempts before a message goes to its dead-letter topic.
+ * Failed writes are retried with backoff (RETRY_BACKOFF) first, so a short BigQuery outage does
+ * not dead-letter anything; a message that fails ten times is one BigQuery will not take.
+ */
+export const MAX_DELIVERY_ATTEMPTS = 10;
+export const RETRY_BACKOFF = { minimumBackoff: '10s', maximumBackoff: '600s' } as const;
+/** Pub/Sub's longest subscription retention: 7 days. */
+export const SEVEN_DAYS = '604800s';
+/**
+ * An empty TTL means "never expire". Without it Pub/Sub deletes a subscription after 31 days
+ * without activity (https://cloud.google.com/pubsub/docs/subscription-properties#expiration_period),
+ * which would silently stop a quiet invalid_events pipeline or the dead-letter holds.
+ */
+const NEVER_EXPIRE = { ttl: '' } as const;
+
+/**
+ * The whole Sluice pipeline in one stack: APIs, the schema and source buckets, the collector
+ * function with its own service account, the valid and invalid topics, the BigQuery dataset
+ * with its tables and views, the BigQuery subscriptions with dead-letter topics, the replay
+ * subscription, and the IAM each piece needs, each granted on the one resource it is for.
+ */
+export class SluiceStack extends TerraformStack {
+  readonly names: StackNames;
+
+  constructor(scope: Construct, id: string, props: SluiceStackProps) {
+    super(scope, id);
+    const { config } = props;
+    checkDeployConfig(config);
+
+    // The project comes from the config (project / SLUICE_PROJECT / GOOGLE_CLOUD_PROJECT). When
+    // none is set, the synthesized Terraform asks for it as the variable project_id, so that
+    // `npm run synth` works on a clean clone and cdk.tf.json stays free of any project.
+    const project =
+      config.project !== ''
+        ? config.project
+        : new TerraformVariable(this, 'project_id', { type: 'string', description: 'Google Cloud project to deploy Sluice into (set project in config/sluice.yaml, or SLUICE_PROJECT, to fix it at synth time).' }).stringValue;
+    const names = stackNames(config, project);
+    this.names = names;
+    const region = config.region;
+
+    if (config.deploy.state_bucket !== '') {
+      new GcsBackend(this, { bucket: config.deploy.state_bucket, prefix: `${config.name_prefix}/terraform` });
+    } else {
+      // Relative to cdktf.out/stacks/sluice/, where Terraform runs: the state file lands in the
+      // repository root (git-ignored), and cdk.tf.json holds no path of the machine it came from.
+      new LocalBackend(this, { path: LOCAL_STATE_PATH });
+    }
+    new GoogleProvider(this, 'google', { project, region, ...(Object.keys(config.labels).length > 0 ? { defaultLabels: { ...config.labels } } : {}) });
+
+    const apis = Object.fromEntries(
+      REQUIRED_APIS.map((api) => [api, new ProjectService(this, `api_${api.split('.')[0]}`, { service: api, disableOnDestroy: false, disableDependentServices: false })]),
+    ) as Record<Api, ProjectService>;
+    const needs = (...list: Api[]): ITerraformDependable[] => list.map((api) => apis[api]);
+
+    const projectInfo = new DataGoogleProject(this, 'project', { projectId: project, dependsOn: needs('cloudresourcemanager.googleapis.com') });
+    // Pub/Sub writes to BigQuery and to dead-letter topics as its service agent
+    // (https://cloud.google.com/pubsub/docs/create-bigquery-subscription, "Assign BigQuery roles").
+    const pubsubAgent = `serviceAccount:service-${projectInfo.number}@gcp-sa-pubsub.iam.gserviceaccount.com`;
+
+    // ---- schema bucket: every file under schemas/ at its Iglu path ----
+    const schemaBucket = new StorageBucket(this, 'bucket_schemas', {
+      name: names.schemaBucket,
+      location: region,
+      uniformBucketLevelAccess: true,
+      publicAccessPrevention: 'enforced',
+      versioning: { enabled: true },
+      // The bucket holds copies of schemas/ from the repository: destroy may empty it.
+      forceDestroy: true,
+      dependsOn: needs('storage.googleapis.com'),
+    });
+    for (const file of props.schemaFiles) {
+      // The content is inlined (schemas are small), so cdk.tf.json is self-contained and a
+      // changed file shows up in the plan as a changed object.
+      new StorageBucketObject(this, `schema_${file.path.replace(/[^A-Za-z0-9]/g, '_')}`, {
+        bucket: schemaBucket.name,
+        name: file.path,
+        content: file.text,
+        contentType: 'application/json',
+      });
+    }
+
+    // ---- topics ----
+    const topic = (logicalId: string, name: string) => new PubsubTopic(this, logicalId, { name, dependsOn: needs('pubsub.googleapis.com') });
+    const topics: Record<RowKind, PubsubTopic> = { valid: topic('topic_valid', names.validTopic), invalid: topic('topic_invalid', names.invalidTopic) };
+    const deadLetterTopics: Record<RowKind, PubsubTopic> = {
+      valid: topic('topic_valid_dead_letter', names.deadLetterTopics.valid),
+      invalid: topic('topic_invalid_dead_letter', names.deadLetterTopics.invalid),
+    };
+
+    // ---- the collector function and its least-privilege service account ----
+    const serviceAccount = new ServiceAccount(this, 'function_service_account', {
+      accountId: names.serviceAccountId,
+      displayName: 'Sluice collector function',
+      description: 'Runs the Sluice collector: publishes to its two topics and reads the schema bucket, nothing else.',
+      dependsOn: needs('iam.googleapis.com'),
+    });
+    const functionMember = `serviceAccount:${serviceAccount.email}`;
+    const publishGrants = (['valid', 'invalid'] as const).map(
+      (kind) => new PubsubTopicIamMember(this, `function_publishes_${kind}`, { topic: topics[kind].name, role: 'roles/pubsub.publisher', member: functionMember }),
+    );
+    const schemaReadGrant = new StorageBucketIamMember(this, 'function_reads_schemas', { bucket: schemaBucket.name, role: 'roles/storage.objectViewer', member: functionMember });
+
+    const sourceBucket = new StorageBucket(this, 'bucket_source', {
+      name: names.sourceBucket,
+      location: region,
+      uniformBucketLevelAccess: true,
+      publicAccessPrevention: 'enforced',
+      forceDestroy: true,
+      dependsOn: needs('storage.googleapis.com'),
+    });
+    const asset = new TerraformAsset(this, 'function_source', { path: props.functionSourceDir, type: AssetType.ARCHIVE });
+    // Named by content hash: a changed bundle is a new object, which makes Terraform rebuild the function.
+    const sourceObject = new StorageBucketObject(this, 'function_source_object', { bucket: sourceBucket.name, name: `collector-${asset.assetHash}.zip`, source: asset.path });
+
+    const registries = [`gs://${schemaBucket.name}`, ...config.registries.filter((registry) => !registry.startsWith('file://'))];
+    const collector = new Cloudfunctions2Function(this, 'collector', {
+      name: names.functionName,
+      location: region,
+      description: 'Sluice event collector',
+      buildConfig: {
+        runtime: 'nodejs22',
+        entryPoint: 'collect',
+        source: { storageSource: { bucket: sourceBucket.name, object: sourceObject.name } },
+      },
+      serviceConfig: {
+        serviceAccountEmail: serviceAccount.email,
+        availableMemory: config.deploy.function_memory,
+        availableCpu: config.deploy.function_cpu,
+        minInstanceCount: config.deploy.min_instances,
+        maxInstanceCount: config.deploy.max_instances,
+        maxInstanceRequestConcurrency: config.deploy.concurrency,
+        timeoutSeconds: config.deploy.timeout_seconds,
+        ingressSettings: config.deploy.ingress === 'public' ? 'ALLOW_ALL' : 'ALLOW_INTERNAL_ONLY',
+        allTrafficOnLatestRevision: true,
+        // The bundle carries config/sluice.yaml; these override what differs in the cloud.
+        environmentVariables: {
+          SLUICE_SINK: 'pubsub',
+          SLUICE_PROJECT: project,
+          SLUICE_REGISTRIES: registries.join(','),
+          SLUICE_VALID_TOPIC: topics.valid.name,
+          SLUICE_INVALID_TOPIC: topics.invalid.name,
+        },
+      },
+      // Its first request may publish and read schemas: the grants exist before it serves.
+      dependsOn: [...needs('cloudfunctions.googleapis.com', 'run.googleapis.com', 'cloudbuild.googleapis.com', 'artifactregistry.googleapis.com'), ...publishGrants, schemaReadGrant],
+    });
+    if (config.deploy.ingress === 'public') {
+      // Trackers call without credentials. 2nd gen functions are Cloud Run services of the same name.
+      new CloudRunServiceIamMember(this, 'public_invoker', { location: region, service: collector.name, role: 'roles/run.invoker', member: 'allUsers' });
+    }
+
+    // ---- BigQuery: dataset, tables from the contract, views ----
+    const dataset = new BigqueryDataset(this, 'bigquery_dataset', {
+      datasetId: names.dataset,
+      location: config.bigquery.location,
+      description: 'Sluice events: the events and invalid_events tables written by Pub/Sub BigQuery subscriptions, and views over them.',
+      deleteContentsOnDestroy: !config.bigquery.deletion_protection,
+      dependsOn: needs('bigquery.googleapis.com'),
+    });
+    const expirationMs = config.bigquery.partition_expiration_days * 24 * 60 * 60 * 1000;
+    const tables: Record<RowKind, BigqueryTable> = {
+      valid: this.table('table_events', 'valid', dataset, config, expirationMs),
+      invalid: this.table('table_invalid_events', 'invalid', dataset, config, expirationMs),
+    };
+    const views = [
+      { name: DEDUPED_VIEW_NAME, sql: dedupedViewSql(project, names.dataset), description: 'events with one row per event_id, the earliest received (subscriptions deliver at least once).' },
+      ...typedViews(props.schemaFiles, project, names.dataset).map((view) => ({
+        name: view.name,
+        sql: view.sql,
+        description: `Typed columns of ${view.schemas.join(', ')}: one column per schema property, read from payload.`,
+      })),
+    ];
+    for (const view of views) {
+      new BigqueryTable(this, `view_${view.name}`, {
+        datasetId: dataset.datasetId,
+        tableId: view.name,
+        description: view.description,
+        view: { query: view.sql, useLegacySql: false },
+        // A view holds no data; it is regenerated from schemas/ on every deploy.
+        deletionProtection: false,
+        dependsOn: [tables.valid],
+      });
+    }
+
+    // ---- delivery: BigQuery subscriptions, dead letters, replay ----
+    for (const kind of ['valid', 'invalid'] as const) {
+      const writeGrant = new BigqueryTableIamMember(this, `pubsub_writes_${TABLE_NAMES[kind]}`, {
+        datasetId: dataset.datasetId,
+        tableId: tables[kind].tableId,
+        role: 'roles/bigquery.dataEditor',
+        member: pubsubAgent,
+      });
+      const deadLetterGrant = new PubsubTopicIamMember(this, `pubsub_publishes_${kind}_dead_letter`, {
+        topic: deadLetterTopics[kind].name,
+        role: 'roles/pubsub.publisher',
+        member: pubsubAgent,
+      });
+      const subscription = new PubsubSubscription(this, `subscription_${kind}_bigquery`, {
+        name: names.bigquerySubscriptions[kind],
+        topic: topics[kind].id,
+        bigqueryConfig: {
+          table: `${tables[kind].project}.${tables[kind].datasetId}.${tables[kind].tableId}`,
+          useTableSchema: true,
+          writeMetadata: true,
+          // Every message field is a column (the contract's encoder sends nothing else); an
+          // unknown field is a bug to surface in the dead-letter topic, not data to drop.
+          dropUnknownFields: false,
+        },
+        deadLetterPolicy: { deadLetterTopic: deadLetterTopics[kind].id, maxDeliveryAttempts: MAX_DELIVERY_ATTEMPTS },
+        retryPolicy: { ...RETRY_BACKOFF },
+        expirationPolicy: { ...NEVER_EXPIRE },
+        // Creating a BigQuery subscription checks that Pub/Sub can write the table.
+        dependsOn: [writeGrant, deadLetterGrant],
+      });
+      // Forwarding to the dead-letter topic acknowledges the message on the source subscription,
+      // which needs subscriber on it (https://cloud.google.com/pubsub/docs/handling-failures).
+      // This grant can only follow the subscription it is on.
+      new PubsubSubscriptionIamMember(this, `pubsub_forwards_${kind}_dead_letters`, {
+        subscription: subscription.name,
+        role: 'roles/pubsub.subscriber',
+        member: pubsubAgent,
+      });
+      // Whatever BigQuery refused waits here for 7 days: inspect, fix, republish.
+      new PubsubSubscription(this, `subscription_${kind}_dead_letter`, {
+        name: names.deadLetterSubscriptions[kind],
+        topic: deadLetterTopics[kind].id,
+        ackDeadlineSeconds: 60,
+        messageRetentionDuration: SEVEN_DAYS,
+        expirationPolicy: { ...NEVER_EXPIRE },
+      });
+    }
+    const replay = new PubsubSubscription(this, 'subscription_replay', {
+      name: names.replaySubscription,
+      topic: topics.invalid.id,
+      ackDeadlineSeconds: 60,
+      // The replay tool seeks back over acknowledged messages, so they are kept for the full 7 days.
+      retainAckedMessages: true,
+      messageRetentionDuration: SEVEN_DAYS,
+      expirationPolicy: { ...NEVER_EXPIRE },
+    });
+
+    // ---- outputs ----
+    const output = (name: string, value: string | string[], description: string) => new TerraformOutput(this, name, { value, description });
+    output('collector_url', collector.url, 'URL of the collector: point trackers here.');
+    output('valid_topic', topics.valid.name, 'Pub/Sub topic of valid events.');
+    output('invalid_topic', topics.invalid.name, 'Pub/Sub topic of invalid events.');
+    output('replay_subscription', replay.name, 'Subscription the replay tool reads.');
+    output('dead_letter_subscriptions', [names.deadLetterSubscriptions.valid, names.deadLetterSubscriptions.invalid], 'Messages BigQuery refused, kept 7 days.');
+    output('schema_bucket', Fn.join('', ['gs://', schemaBucket.name]), 'Schema registry bucket: add a file under schemas/ and deploy, or copy it here.');
+    output('dataset', dataset.datasetId, 'BigQuery dataset.');
+    output('tables', [TABLE_NAMES.valid, TABLE_NAMES.invalid], 'BigQuery tables.');
+    output('views', views.map((view) => view.name), 'BigQuery views.');
+  }
+
+  private table(logicalId: string, kind: RowKind, dataset: BigqueryDataset, config: SluiceConfig, expirationMs: number): BigqueryTable {
+    return new BigqueryTable(this, logicalId, {
+      datasetId: dataset.datasetId,
+      tableId: TABLE_NAMES[kind],
+      description: kind === 'valid' ? 'Valid events, one row per event (written by a Pub/Sub BigQuery subscription).' : 'Invalid events with the reasons, one row per event.',
+      // The contract's schema, with the write_metadata columns: the same list the collector encodes rows from.
+      schema: JSON.stringify(tableSchema(kind)),
+      timePartitioning: { type: 'DAY', field: 'collector_tstamp', ...(expirationMs > 0 ? { expirationMs } : {}) },
+      clustering: [...CLUSTERING[kind]],
+      deletionProtection: config.bigquery.deletion_protection,
+    });
+  }
+}
+
+/** Settings Cloud Functions would refuse at deploy time, refused at synth time instead. */
+export function checkDeployConfig(config: SluiceConfig): void {
+  const { deploy } = config;
+  const problems: string[] = [];
+  if (deploy.concurrency > 1 && Number(deploy.function_cpu) < 1) {
+    problems.push(`deploy.concurrency is ${deploy.concurrency} but deploy.function_cpu is ${deploy.function_cpu}: an instance with less than 1 vCPU serves one request at a time; set concurrency to 1 or function_cpu to "1" or more`);
+  }
+  if (deploy.min_instances > deploy.max_instances) {
+    problems.push(`deploy.min_instances (${deploy.min_instances}) is more than deploy.max_instances (${deploy.max_instances}); raise max_instances or lower min_instances`);
+  }
+  if (problems.length > 0) throw new SluiceError('invalid_stack_config', `cannot build the Sluice stack:\n  - ${problems.join('\n  - ')}`);
+}
