@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { columnsOf } from '../functions/core/contract/columns.ts';
+import { TABLE_NAMES, tableSchema } from '../functions/core/contract/table-schema.ts';
+import { readSchemaFiles } from '../terraform/schema-files.ts';
+import { DEDUPED_VIEW_NAME } from '../terraform/views/deduped-view.ts';
+import { typedViews } from '../terraform/views/typed-view.ts';
+import { columnsMentioned, parseGoogleSql, tablesRead } from './support/googlesql.ts';
+import { resourcesOf, SCHEMAS_DIR, synthStack } from './support/synth-stack.ts';
+
+/**
+ * The README's "Query your events" recipes parse as GoogleSQL and read only tables and views the
+ * stack creates, and only columns those have (or that the query itself defines).
+ */
+const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const section = README.slice(README.indexOf('## Query your events'), README.indexOf('\n## ', README.indexOf('## Query your events') + 1));
+const recipes = [...section.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => match[1] as string);
+const DATASET = 'my-project.sluice';
+
+const synth = synthStack();
+const created = Object.values(resourcesOf(synth, 'google_bigquery_table')).map((table) => String(table.table_id));
+const columns = new Map<string, Set<string>>([
+  [TABLE_NAMES.valid, new Set(tableSchema('valid').map((field) => field.name))],
+  [TABLE_NAMES.invalid, new Set(tableSchema('invalid').map((field) => field.name))],
+  [DEDUPED_VIEW_NAME, new Set(columnsOf('valid').map((column) => column.name))],
+  ...typedViews(readSchemaFiles(SCHEMAS_DIR), 'p', 'd').map((view) => [view.name, new Set(view.columns.map((column) => column.name))] as [string, Set<string>]),
+]);
+
+test('the README has the four kinds of recipe', () => {
+  assert.equal(recipes.length, 4);
+  assert.ok(recipes.some((sql) => sql.includes('.events`') && /GROUP BY day, schema/.test(sql)), 'events per schema per day');
+  assert.ok(recipes.some((sql) => sql.includes('events_deduped') && sql.includes("'page_view'")), 'page-view funnel');
+  assert.ok(recipes.some((sql) => sql.includes('invalid_events') && /GROUP BY error_type/.test(sql)), 'invalid events by error type and schema');
+  assert.ok(recipes.some((sql) => sql.includes('com_example_checkout_1')), 'a typed view');
+});
+
+test('every recipe parses and reads only what the stack creates, and only existing columns', () => {
+  // Every table and view the recipes may use is one the stack creates.
+  for (const name of columns.keys()) assert.ok(created.includes(name), `${name} is not created by the stack`);
+  for (const sql of recipes) {
+    assert.doesNotThrow(() => parseGoogleSql(sql), sql);
+    const ctes = [...sql.matchAll(/\bWITH\s+(\w+)\s+AS\s*\(|,\s*(\w+)\s+AS\s*\(/gi)].map((match) => match[1] ?? match[2]);
+    const read = tablesRead(sql).filter((name) => !ctes.includes(name));
+    assert.ok(read.length > 0, sql);
+    const available = new Set<string>();
+    for (const name of read) {
+      assert.ok(name.startsWith(`${DATASET}.`), `${name}: recipes use ${DATASET}`);
+      const table = name.slice(DATASET.length + 1);
+      const tableColumns = columns.get(table);
+      assert.ok(tableColumns, `${table} is neither a table nor a view of the stack`);
+      for (const column of tableColumns) available.add(column);
+    }
+    const aliases = new Set([...sql.matchAll(/\bAS\s+(\w+)/gi)].map((match) => match[1] as string));
+    for (const column of columnsMentioned(sql)) {
+      assert.ok(available.has(column) || aliases.has(column), `${column} is not a column of ${read.join(', ')}:\n${sql}`);
+    }
+  }
+});
