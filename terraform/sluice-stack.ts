@@ -24,6 +24,7 @@ import { TABLE_NAMES, tableSchema } from '../functions/core/contract/table-schem
 import { SluiceError } from '../functions/core/errors.ts';
 import { stackNames, type StackNames } from './names.ts';
 import type { SchemaFile } from './schema-files.ts';
+import { terraformLiteral } from './terraform-literal.ts';
 import { DEDUPED_VIEW_NAME, dedupedViewSql } from './views/deduped-view.ts';
 import { typedViews } from './views/typed-view.ts';
 
@@ -51,6 +52,9 @@ type Api = (typeof REQUIRED_APIS)[number];
 
 /** Where the Terraform state goes without deploy.state_bucket. */
 export const LOCAL_STATE_PATH = '../../../terraform.sluice.tfstate';
+
+/** Stands for the project in generated SQL until it is escaped; no generated SQL can contain it. */
+const SQL_PROJECT_STAND_IN = '\u0000project\u0000';
 
 /** Clustering of each table: the columns queries filter on most, in that order. */
 export const CLUSTERING: Readonly<Record<RowKind, readonly string[]>> = {
@@ -135,7 +139,7 @@ export class SluiceStack extends TerraformStack {
       new StorageBucketObject(this, `schema_${file.path.replace(/[^A-Za-z0-9]/g, '_')}`, {
         bucket: schemaBucket.name,
         name: file.path,
-        content: file.text,
+        content: terraformLiteral(file.text),
         contentType: 'application/json',
       });
     }
@@ -173,7 +177,7 @@ export class SluiceStack extends TerraformStack {
     // Named by content hash: a changed bundle is a new object, which makes Terraform rebuild the function.
     const sourceObject = new StorageBucketObject(this, 'function_source_object', { bucket: sourceBucket.name, name: `collector-${asset.assetHash}.zip`, source: asset.path });
 
-    const registries = [`gs://${schemaBucket.name}`, ...config.registries.filter((registry) => !registry.startsWith('file://'))];
+    const registries = [`gs://${schemaBucket.name}`, ...config.registries.filter((registry) => !registry.startsWith('file://')).map(terraformLiteral)];
     const collector = new Cloudfunctions2Function(this, 'collector', {
       name: names.functionName,
       location: region,
@@ -223,11 +227,15 @@ export class SluiceStack extends TerraformStack {
       valid: this.table('table_events', 'valid', dataset, config, expirationMs),
       invalid: this.table('table_invalid_events', 'invalid', dataset, config, expirationMs),
     };
+    // The SQL quotes property names from schema files, which Terraform must not read as templates;
+    // it is generated with a stand-in project, escaped, and only then given the project (which may
+    // be the project_id variable's reference).
+    const withProject = (sql: string) => terraformLiteral(sql).replaceAll(SQL_PROJECT_STAND_IN, project);
     const views = [
-      { name: DEDUPED_VIEW_NAME, sql: dedupedViewSql(project, names.dataset), description: 'events with one row per event_id, the earliest received (subscriptions deliver at least once).' },
-      ...typedViews(props.schemaFiles, project, names.dataset).map((view) => ({
+      { name: DEDUPED_VIEW_NAME, sql: withProject(dedupedViewSql(SQL_PROJECT_STAND_IN, names.dataset)), description: 'events with one row per event_id, the earliest received (subscriptions deliver at least once).' },
+      ...typedViews(props.schemaFiles, SQL_PROJECT_STAND_IN, names.dataset).map((view) => ({
         name: view.name,
-        sql: view.sql,
+        sql: withProject(view.sql),
         description: `Typed columns of ${view.schemas.join(', ')}: one column per schema property, read from payload.`,
       })),
     ];

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Testing } from 'cdktf';
 import type { SluiceConfig } from '../../functions/core/config/config.ts';
 import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
-import { readSchemaFiles } from '../../terraform/schema-files.ts';
+import { readSchemaFiles, type SchemaFile } from '../../terraform/schema-files.ts';
 import { SluiceStack } from '../../terraform/sluice-stack.ts';
 
 /** The project id the synth tests deploy into (nothing is ever deployed). */
@@ -45,12 +45,12 @@ function fakeFunctionDir(): string {
 
 /**
  * Synthesizes the stack for a configuration (the defaults + `document`, project acme-analytics
- * unless the document says otherwise) with the real schemas/ folder.
+ * unless the document says otherwise) with the real schemas/ folder, or the given schema files.
  */
-export function synthStack(document: Record<string, unknown> = {}): SynthesizedStack {
+export function synthStack(document: Record<string, unknown> = {}, schemaFiles: readonly SchemaFile[] = readSchemaFiles(SCHEMAS_DIR)): SynthesizedStack {
   const config = resolveConfig({ document: { project: TEST_PROJECT, ...document }, source: 'test', env: {} });
   const app = Testing.app();
-  const stack = new SluiceStack(app, 'sluice', { config, schemaFiles: readSchemaFiles(SCHEMAS_DIR), functionSourceDir: fakeFunctionDir() });
+  const stack = new SluiceStack(app, 'sluice', { config, schemaFiles, functionSourceDir: fakeFunctionDir() });
   const text = Testing.synth(stack);
   return { text, json: JSON.parse(text) as SynthesizedStack['json'], config, stack };
 }

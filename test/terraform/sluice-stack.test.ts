@@ -6,6 +6,8 @@ import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
 import { readSchemaFiles } from '../../terraform/schema-files.ts';
 import { checkDeployConfig, CLUSTERING, LOCAL_STATE_PATH, MAX_DELIVERY_ATTEMPTS, REQUIRED_APIS } from '../../terraform/sluice-stack.ts';
 import { dedupedViewSql } from '../../terraform/views/deduped-view.ts';
+import { terraformLiteral } from '../../terraform/terraform-literal.ts';
+import { parseSchemaKey } from '../../functions/core/iglu/schema-key.ts';
 import { typedViews } from '../../terraform/views/typed-view.ts';
 import { resource, resourcesOf, SCHEMAS_DIR, synthStack, TEST_PROJECT } from '../support/synth-stack.ts';
 
@@ -71,7 +73,7 @@ describe('the Sluice stack: buckets and the function', () => {
     assert.deepEqual(objects.map((object) => object.name).sort(), files.map((file) => file.path).sort());
     for (const file of files) {
       const object = objects.find((candidate) => candidate.name === file.path);
-      assert.equal(object?.content, file.text);
+      assert.equal(object?.content, terraformLiteral(file.text));
       assert.equal(object?.content_type, 'application/json');
     }
     assert.ok(files.some((file) => file.path === 'com.example/checkout/jsonschema/1-0-0'));
@@ -252,6 +254,35 @@ describe('the Sluice stack: topics, BigQuery and subscriptions', () => {
     assert.deepEqual(output.tables?.value, ['events', 'invalid_events']);
     assert.ok((output.views?.value as string[]).includes('events_deduped'));
     assert.ok(output.schema_bucket && output.dead_letter_subscriptions);
+  });
+});
+
+describe('the Sluice stack: text from files reaches Terraform literally', () => {
+  // Terraform reads ${…} and %{…} in any string as a template: a schema mentioning them must be
+  // escaped, or the plan fails (or interpolates). References the stack makes must stay live.
+  const key = parseSchemaKey('iglu:com.acme/tricky/jsonschema/1-0-0');
+  const document = { self: { vendor: 'com.acme', name: 'tricky', format: 'jsonschema', version: '1-0-0' }, description: 'costs ${amount}; %{if x}', type: 'object', properties: { '${evil}': { type: 'string' }, ok: { type: 'integer' } } };
+  const text = JSON.stringify(document, null, 2);
+  const tricky = synthStack({ project: '' }, [{ key, path: key.path, text, document }]);
+  const unescape = (value: string) => value.replaceAll('$${', '${').replaceAll('%%{', '%{');
+
+  test('schema file content is escaped, and unescapes to the file exactly', () => {
+    const object = Object.values(resourcesOf(tricky, 'google_storage_bucket_object')).find((candidate) => candidate.name === key.path);
+    assert.match(String(object?.content), /costs \$\$\{amount\}; %%\{if x\}/);
+    assert.equal(unescape(String(object?.content)), text);
+  });
+
+  test('view SQL escapes property names but keeps the project reference live', () => {
+    const view = resource(tricky, 'google_bigquery_table', 'view_com_acme_tricky_1').view as { query: string };
+    assert.ok(view.query.includes("LAX_STRING(payload['$${evil}']) AS `__evil_`"), view.query);
+    assert.ok(view.query.includes('FROM `${var.project_id}.sluice.events`'), view.query);
+    const [expected] = typedViews([{ key, path: key.path, text, document }], '${var.project_id}', 'sluice');
+    assert.equal(unescape(view.query), expected?.sql);
+    assert.ok(resource(tricky, 'google_bigquery_table', 'view_events_deduped').view !== undefined);
+  });
+
+  test('terraformLiteral doubles only the template introducers', () => {
+    assert.equal(terraformLiteral('a ${b} %{c} $d %e {f} $${g}'), 'a $${b} %%{c} $d %e {f} $$${g}');
   });
 });
 
