@@ -22,6 +22,7 @@ export interface SluiceConfig {
   /** Subscription on the invalid topic that the replay tool reads; the stack creates it. */
   readonly replay_subscription: string;
   readonly bigquery: BigQueryConfig;
+  readonly purge: PurgeConfig;
   readonly snowplow: SnowplowConfig;
   readonly cookie: CookieConfig;
   readonly cloudevents: CloudEventsConfig;
@@ -39,6 +40,13 @@ export type SinkKind = 'local' | 'pubsub';
 export interface BigQueryConfig {
   /** Dataset of the events and invalid_events tables and the views. */
   readonly dataset: string;
+}
+
+export interface PurgeConfig {
+  /** Path of the collector's purge route. */
+  readonly path: string;
+  /** Bearer token the route requires; empty turns the route off. */
+  readonly token: string;
 }
 
 export interface SnowplowConfig {
