@@ -89,6 +89,23 @@ export class ReplayUsageError extends SluiceError {
   }
 }
 
+/** The command-line options, for node:util parseArgs; --help describes each (a test checks). */
+export const REPLAY_ARGS = {
+  source: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  snapshot: { type: 'string' },
+  schema: { type: 'string', multiple: true },
+  'error-type': { type: 'string', multiple: true },
+  limit: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  concurrency: { type: 'string' },
+  'batch-size': { type: 'string' },
+  idle: { type: 'string' },
+  'include-delivered': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  } as const satisfies NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
 export function parseReplayOptions(argv: readonly string[], now: Date = new Date()): ReplayOptions {
   let parsed;
   try {
@@ -96,21 +113,7 @@ export function parseReplayOptions(argv: readonly string[], now: Date = new Date
       args: [...argv],
       strict: true,
       allowPositionals: false,
-      options: {
-        source: { type: 'string' },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        snapshot: { type: 'string' },
-        schema: { type: 'string', multiple: true },
-        'error-type': { type: 'string', multiple: true },
-        limit: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        concurrency: { type: 'string' },
-        'batch-size': { type: 'string' },
-        idle: { type: 'string' },
-        'include-delivered': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: REPLAY_ARGS,
     });
   } catch (error) {
     throw new ReplayUsageError(error instanceof Error ? error.message : String(error));
