@@ -15,7 +15,7 @@ import { fromMessage } from '../../functions/core/contract/message.ts';
 import { rowProblems } from '../../functions/core/contract/row-check.ts';
 import type { ValidRow } from '../../functions/core/contract/rows.ts';
 import { serveCollector } from '../support/framework-server.ts';
-import { createSubscription, createTopic, emulatorSkipReason, pullAll, startPubsubEmulator, type PubsubEmulator } from '../support/pubsub-emulator.ts';
+import { createSnapshot, createSubscription, createTopic, emulatorSkipReason, pullAll, startPubsubEmulator, type PubsubEmulator } from '../support/pubsub-emulator.ts';
 import { publishSignupSchema, SIGNUP } from '../support/replay-fixtures.ts';
 
 /**
@@ -153,11 +153,15 @@ describe('replay on the Pub/Sub emulator', { skip: emulatorSkipReason() }, () =>
     }
   });
 
-  test('--dry-run publishes nothing and acknowledges nothing', async () => {
+  test('--dry-run publishes nothing and acknowledges nothing; --schema leaves other events; --snapshot re-reads', async () => {
     const s = await stack();
     try {
       await s.send([{ schema: SIGNUP, data: { email: 'a@example.com' } }, { schema: SIGNUP, data: { email: 'b@example.com' } }]);
       await publishSignupSchema(registry);
+      await createSnapshot(emulator, `${s.names.replay}-before`, s.names.replay);
+      const other = await s.replay(['--schema', 'iglu:com.acme/other/jsonschema/1-0-0']);
+      assert.equal(other.counts.read, 0);
+      assert.equal(other.counts.skipped, 2, 'events of other schemas are left unacknowledged for another replay');
       const dry = await s.replay(['--dry-run']);
       assert.equal(dry.dry_run, true);
       assert.equal(dry.counts.read, 2);
@@ -168,6 +172,10 @@ describe('replay on the Pub/Sub emulator', { skip: emulatorSkipReason() }, () =>
       const real = await s.replay([]);
       assert.equal(real.counts.read, 2);
       assert.equal(real.counts.published, 2);
+      assert.equal((await s.validRows(2)).length, 2);
+      // --snapshot seeks back to the state before the replay acknowledged them.
+      const fromSnapshot = await s.replay(['--snapshot', `${s.names.replay}-before`]);
+      assert.equal(fromSnapshot.counts.read, 2);
       assert.equal((await s.validRows(2)).length, 2);
     } finally {
       await s.close();

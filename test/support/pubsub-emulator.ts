@@ -379,6 +379,11 @@ export async function createSubscription(emulator: EmulatorRef, subscriptionId: 
   await rest(emulator, 'PUT', `subscriptions/${subscriptionId}`, body, [409]);
 }
 
+/** Creates a snapshot of a subscription's acknowledgement state (what `--snapshot` seeks to). */
+export async function createSnapshot(emulator: EmulatorRef, snapshotId: string, subscriptionId: string): Promise<void> {
+  await rest(emulator, 'PUT', `snapshots/${snapshotId}`, { subscription: `projects/${emulator.projectId}/subscriptions/${subscriptionId}` });
+}
+
 export interface PullOptions {
   /** Keep pulling until at least this many arrived (then still wait quietMs for extras). */
   readonly expected?: number;
