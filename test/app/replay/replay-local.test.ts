@@ -145,4 +145,11 @@ describe('replay in local mode', () => {
     assert.equal(summary.first_errors[0]?.error_type, 'validation_failed');
     assert.match(summary.first_errors[0]?.message ?? '', /must be one of \["free","pro"\]/);
   });
+
+  test('--since and --until choose rows by collector_tstamp in local mode too', async () => {
+    assert.equal((await replay(['--since', '1h', '--dry-run'])).counts.read, 8);
+    assert.equal((await replay(['--until', '1h', '--dry-run'])).counts.read, 0);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    assert.equal((await replay(['--since', future, '--dry-run'])).counts.read, 0);
+  });
 });
