@@ -29,6 +29,20 @@ function localItem(row: InvalidRow, index: number): ReplayItem {
  */
 export function localReplayTarget(sink: LocalSink): ReplayTarget {
   let known: Promise<Set<string>> | undefined;
+  // Deliveries made in the same tick are appended together: one write instead of one per event.
+  let pending: { rows: ValidRow[]; written: Promise<void> } | undefined;
+  const append = (rows: readonly ValidRow[]): Promise<void> => {
+    if (pending === undefined) {
+      const batch: ValidRow[] = [];
+      const written = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        pending = undefined;
+        return sink.publish({ valid: batch, invalid: [] });
+      });
+      pending = { rows: batch, written };
+    }
+    pending.rows.push(...rows);
+    return pending.written;
+  };
   return {
     description: `local file ${sink.path('valid')}`,
     async deliver(rows: readonly ValidRow[]): Promise<DeliveryReport> {
@@ -38,7 +52,7 @@ export function localReplayTarget(sink: LocalSink): ReplayTarget {
       // Claimed before the append, so that concurrent items with the same event_id add it once.
       for (const row of fresh) ids.add(row.event_id);
       try {
-        await sink.publish({ valid: fresh, invalid: [] });
+        if (fresh.length > 0) await append(fresh);
       } catch (error) {
         for (const row of fresh) ids.delete(row.event_id);
         throw error;

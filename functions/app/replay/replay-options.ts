@@ -25,9 +25,9 @@ export interface ReplayOptions {
   readonly help: boolean;
 }
 
-export const DEFAULT_CONCURRENCY = 32;
+export const DEFAULT_CONCURRENCY = 256;
 export const DEFAULT_IDLE_SECONDS = 10;
-export const DEFAULT_PULL_BATCH = 100;
+export const DEFAULT_PULL_BATCH = 500;
 export const DEFAULT_BIGQUERY_PAGE = 1000;
 
 export const REPLAY_HELP = `Usage: npm run replay -- [options]      (or: npx sluice-replay [options])

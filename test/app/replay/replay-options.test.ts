@@ -23,7 +23,7 @@ describe('replay options', () => {
     assert.equal(options.limit, 50);
     assert.equal(options.source, undefined, 'the default source follows the configured sink');
     assert.equal(options.dryRun, false);
-    assert.equal(options.concurrency, 32);
+    assert.equal(options.concurrency, 256);
     assert.equal(options.idleSeconds, 10);
   });
 
