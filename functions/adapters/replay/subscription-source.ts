@@ -124,9 +124,10 @@ export function subscriptionSource(options: SubscriptionSourceOptions): ReplaySo
       while (!closed) {
         const received = await pull(client, name, options);
         let fresh = 0;
+        // All of the batch is ours until acknowledged, even what a --limit stops before reaching.
+        for (const { ackId } of received) if (ackId) unacked.add(ackId);
         for (const { ackId, message } of received) {
           if (!ackId || !message) continue;
-          unacked.add(ackId);
           const messageId = message.messageId ?? ackId;
           if (seen.has(messageId)) continue; // our own message back after its lease expired: hold it
           seen.add(messageId);

@@ -42,7 +42,6 @@ interface RequestSummary {
 const SUMMARY_MAX_QUERY_LENGTH = 2048;
 
 const PAYLOAD_DATA_SCHEMA = 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4';
-const PAYLOAD_DATA_PATTERN = /^iglu:com\.snowplowanalytics\.snowplow\/payload_data\/jsonschema\/1-0-[0-4]$/;
 const STRUCTURED_MEDIA_TYPE = 'application/cloudevents+json';
 const BATCH_MEDIA_TYPE = 'application/cloudevents-batch+json';
 
@@ -135,18 +134,17 @@ function snowplowPost(
   } catch {
     parsed = undefined;
   }
-  if (isJsonObject(parsed) && typeof parsed.schema === 'string' && PAYLOAD_DATA_PATTERN.test(parsed.schema)) {
-    return request({ query, headers, body: raw }); // the whole payload_data body
-  }
-  if (isJsonObject(parsed) && !('schema' in parsed && 'data' in parsed)) {
-    return request({ query, headers, body: JSON.stringify({ schema: PAYLOAD_DATA_SCHEMA, data: [parsed] }) });
-  }
-  // Only one parameter was kept: reassemble the tracker event around it.
+  const element = () => request({ query, headers, body: JSON.stringify({ schema: PAYLOAD_DATA_SCHEMA, data: [parsed] }) });
+  // A tracker event has `e` (or lacks only that, and is then kept whole). The JSON parameters
+  // (ue_pr, co) and the payload_data envelope are {schema, data} objects without it: the issue's
+  // path says whether one parameter or the whole body failed.
+  if (isJsonObject(parsed) && 'e' in parsed) return element();
   const parameter = failedParameter(row);
   if (parameter === undefined) {
-    // The whole body failed (not JSON, not an object...): post it as it came.
-    return request({ query, headers, body: raw });
+    if (isJsonObject(parsed) && 'schema' in parsed && 'data' in parsed) return request({ query, headers, body: raw }); // the envelope
+    return isJsonObject(parsed) ? element() : request({ query, headers, body: raw }); // not JSON, not an object: as it came
   }
+  // Only one parameter was kept: reassemble the tracker event around it.
   const source = isJsonObject(row.source) ? stringEntries(row.source) : {};
   const eventType = source.e ?? (parameter.startsWith('ue_') || 'ue_pr' in source || 'ue_px' in source ? 'ue' : undefined);
   if (eventType === undefined) {
