@@ -101,3 +101,15 @@ test('a configuration error exits 2 and names the problem', async () => {
   assert.equal(status, 2);
   assert.match(stderr, /cache.ttl_seconds: got 0/);
 });
+
+test('--dry-run refuses to seek a subscription, and --until does not apply to one (exit 2)', async () => {
+  for (const [args, message] of [
+    [['--source', 'subscription', '--since', '1h', '--dry-run'], /--dry-run cannot seek a subscription .* use --source bigquery --since \.\.\. --dry-run/],
+    [['--since', '1h', '--dry-run'], /--dry-run cannot seek a subscription/], // the default source with sink: pubsub
+  ] as const) {
+    let stderr = '';
+    const status = await replayCommand([...args], { env: { SLUICE_SINK: 'pubsub' }, stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) } });
+    assert.equal(status, 2, args.join(' '));
+    assert.match(stderr, message);
+  }
+});
