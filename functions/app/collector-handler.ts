@@ -13,6 +13,7 @@ import { corsHeaders, PREFLIGHT_HEADERS } from './http/cors.ts';
 import { jsonAnswer, writeAnswer, type HttpAnswer } from './http/http-answer.ts';
 import { toInboundRequest, type FrameworkRequest } from './http/inbound-request.ts';
 import { localRoute } from './http/local-routes.ts';
+import { checkPurgeConfig, purgeAnswer } from './http/purge-route.ts';
 import { readUnparsedBody } from './http/unparsed-body.ts';
 import { networkUserId, setCookieHeader } from './http/network-user-cookie.ts';
 import { describeError, log } from './log.ts';
@@ -48,6 +49,7 @@ export interface Collector extends CollectorParts {
 export function createCollector(parts: CollectorParts): Collector {
   const now = parts.now ?? (() => new Date());
   const { config } = parts;
+  checkPurgeConfig(config.purge);
 
   async function answerFor(inbound: InboundRequest, ip: string | undefined): Promise<{ answer: HttpAnswer; cookie?: string }> {
     const { method, path } = inbound;
@@ -55,6 +57,7 @@ export function createCollector(parts: CollectorParts): Collector {
     if (path === '/health' && (method === 'GET' || method === 'HEAD')) {
       return { answer: jsonAnswer(200, { status: 'ok', collector: COLLECTOR, sink: config.sink, registries: config.registries }) };
     }
+    if (path === config.purge.path) return { answer: purgeAnswer(config.purge, parts.validation.cache, inbound) };
     if (parts.localSink && path.startsWith('/local/')) {
       const local = await localRoute(method, path, inbound.query, parts.localSink);
       if (local) return { answer: local };

@@ -85,6 +85,7 @@ test('the TypeScript interface matches the schema defaults', () => {
     invalid_topic: 'sluice-invalid-events',
     replay_subscription: 'sluice-invalid-events-replay',
     bigquery: { dataset: 'sluice', location: 'EU', partition_expiration_days: 0, deletion_protection: true },
+    purge: { path: '/sluice/purge', token: '' },
     snowplow: { post_paths: ['/com.snowplowanalytics.snowplow/tp2'], redirect_enabled: false, redirect_allowed_domains: [] },
     cookie: { enabled: true, name: 'sp', domain: '', path: '/', ttl_days: 365, same_site: 'None', secure: true },
     cloudevents: { path: '/cloudevents', fallback_schema: '' },

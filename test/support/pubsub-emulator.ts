@@ -365,9 +365,23 @@ export async function createTopic(emulator: EmulatorRef, topicId: string): Promi
   await rest(emulator, 'PUT', `topics/${topicId}`, {}, [409]);
 }
 
+/** Settings of a subscription beyond its topic (the replay subscription retains acknowledged messages). */
+export interface SubscriptionSettings {
+  readonly ackDeadlineSeconds?: number;
+  readonly retainAckedMessages?: boolean;
+  /** e.g. `604800s` (7 days, as the stack sets for the replay subscription). */
+  readonly messageRetentionDuration?: string;
+}
+
 /** Creates a pull subscription on a topic; one that exists already is fine. */
-export async function createSubscription(emulator: EmulatorRef, subscriptionId: string, topicId: string): Promise<void> {
-  await rest(emulator, 'PUT', `subscriptions/${subscriptionId}`, { topic: `projects/${emulator.projectId}/topics/${topicId}`, ackDeadlineSeconds: 60 }, [409]);
+export async function createSubscription(emulator: EmulatorRef, subscriptionId: string, topicId: string, settings: SubscriptionSettings = {}): Promise<void> {
+  const body = { topic: `projects/${emulator.projectId}/topics/${topicId}`, ackDeadlineSeconds: 60, ...settings };
+  await rest(emulator, 'PUT', `subscriptions/${subscriptionId}`, body, [409]);
+}
+
+/** Creates a snapshot of a subscription's acknowledgement state (what `--snapshot` seeks to). */
+export async function createSnapshot(emulator: EmulatorRef, snapshotId: string, subscriptionId: string): Promise<void> {
+  await rest(emulator, 'PUT', `snapshots/${snapshotId}`, { subscription: `projects/${emulator.projectId}/subscriptions/${subscriptionId}` });
 }
 
 export interface PullOptions {

@@ -24,6 +24,7 @@ export interface SluiceConfig {
   /** Subscription on the invalid topic that the replay tool reads; the stack creates it. */
   readonly replay_subscription: string;
   readonly bigquery: BigQueryConfig;
+  readonly purge: PurgeConfig;
   readonly snowplow: SnowplowConfig;
   readonly cookie: CookieConfig;
   readonly cloudevents: CloudEventsConfig;
@@ -62,6 +63,13 @@ export interface BigQueryConfig {
   readonly partition_expiration_days: number;
   /** Refuse to delete the tables, and the dataset while it holds tables. */
   readonly deletion_protection: boolean;
+}
+
+export interface PurgeConfig {
+  /** Path of the collector's purge route. */
+  readonly path: string;
+  /** Bearer token the route requires; empty turns the route off. */
+  readonly token: string;
 }
 
 export interface SnowplowConfig {

@@ -1,0 +1,200 @@
+import { loadConfig } from '../../adapters/config/load-config.ts';
+import { bigQuerySource, type BigQueryPort } from '../../adapters/replay/bigquery-source.ts';
+import { localReplaySource, localReplayTarget } from '../../adapters/replay/local-source.ts';
+import { subscriptionSource, type SubscriberPort } from '../../adapters/replay/subscription-source.ts';
+import { LocalSink } from '../../adapters/sink/local-sink.ts';
+import { createPubsubSink } from '../../adapters/sink/pubsub-sink.ts';
+import type { SluiceConfig } from '../../core/config/config.ts';
+import { progressLine } from '../../core/replay/progress-line.ts';
+import { createReplayer } from '../../core/replay/replay-event.ts';
+import { runReplay } from '../../core/replay/replay-run.ts';
+import type { ReplaySource, ReplayTarget } from '../../core/replay/replay-source.ts';
+import type { ReplaySummaryJson } from '../../core/replay/replay-summary.ts';
+import { createValidationFromConfig } from '../create-validation.ts';
+import { createProtocolAdapters } from '../protocol-adapters.ts';
+import {
+  DEFAULT_BIGQUERY_PAGE,
+  DEFAULT_PULL_BATCH,
+  DRY_RUN_SEEK_MESSAGE,
+  parseReplayOptions,
+  REPLAY_HELP,
+  ReplayUsageError,
+  type ReplayOptions,
+  type ReplaySourceKind,
+} from './replay-options.ts';
+
+/** Where the command writes, and what it may replace (tests inject clients; there is no BigQuery emulator). */
+export interface ReplayIo {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+  readonly stdout?: { write(text: string): unknown };
+  readonly stderr?: { write(text: string): unknown; isTTY?: boolean };
+  readonly signal?: AbortSignal;
+  readonly bigQueryClient?: BigQueryPort;
+  readonly subscriberClient?: SubscriberPort;
+  readonly now?: () => Date;
+}
+
+/** Most often the progress line is redrawn. */
+const PROGRESS_INTERVAL_MS = 250;
+
+/**
+ * `npm run replay` / `sluice-replay`: parses the options, loads the configuration, runs the
+ * replay and prints the JSON summary. Returns the exit status (see REPLAY_HELP).
+ */
+export async function replayCommand(argv: readonly string[], io: ReplayIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  let options: ReplayOptions;
+  let config: SluiceConfig;
+  try {
+    options = parseReplayOptions(argv, io.now?.());
+    if (options.help) {
+      stdout.write(REPLAY_HELP);
+      return 0;
+    }
+    config = loadConfig(io.env ?? process.env, io.cwd ?? process.cwd());
+  } catch (error) {
+    stderr.write(`sluice-replay: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof ReplayUsageError) stderr.write('Run with --help to see every option.\n');
+    return 2;
+  }
+  const kind: ReplaySourceKind = options.source ?? (config.sink === 'local' ? 'local' : 'subscription');
+  if (kind === 'subscription' && options.dryRun && (options.since || options.snapshot)) {
+    stderr.write(`sluice-replay: ${DRY_RUN_SEEK_MESSAGE}\n`);
+    return 2;
+  }
+  if (kind === 'subscription' && options.until) {
+    stderr.write('sluice-replay: --until does not apply to a subscription (a seek reads everything after --since); use --source bigquery for a closed window\n');
+    return 2;
+  }
+
+  let progressAt = 0;
+  const onProgress = stderr.isTTY
+    ? (counts: Parameters<typeof progressLine>[0], elapsedMs: number) => {
+        const at = Date.now();
+        if (at - progressAt < PROGRESS_INTERVAL_MS) return;
+        progressAt = at;
+        stderr.write(`\r\x1b[2K${progressLine(counts, elapsedMs)}`);
+      }
+    : undefined;
+
+  let summary: ReplaySummaryJson;
+  try {
+    summary = await replayFromConfig(config, kind, options, { ...io, ...(onProgress ? { onProgress } : {}) });
+  } catch (error) {
+    if (onProgress) stderr.write('\n');
+    stderr.write(`sluice-replay: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  if (onProgress) stderr.write(`\r\x1b[2K${progressLine(summary.counts, summary.elapsed_ms)}\n`);
+  stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  return summary.ok ? 0 : 1;
+}
+
+/**
+ * The replay itself, wired from a configuration. The validation engine is built here, for this
+ * run: its schema cache starts empty, so every schema is read from the registries at its first use
+ * and a schema published a moment ago is seen (no collector's cache is involved).
+ */
+export async function replayFromConfig(
+  config: SluiceConfig,
+  kind: ReplaySourceKind,
+  options: ReplayOptions,
+  io: ReplayIo & { onProgress?: Parameters<typeof runReplay>[0]['onProgress'] } = {},
+): Promise<ReplaySummaryJson> {
+  const validation = createValidationFromConfig(config);
+  validation.cache.purge(); // empty already: said out loud, because seeing fresh schemas is the point
+  const replayer = createReplayer({
+    validator: validation.validator,
+    adapters: createProtocolAdapters(config),
+    maxRawBytes: config.limits.max_raw_bytes,
+    ...(io.now ? { now: io.now } : {}),
+  });
+  const filter = { schemas: options.schemas, errorTypes: options.errorTypes };
+  const { source, target } = endpoints(config, kind, options, io);
+  try {
+    return await runReplay({
+      source,
+      target,
+      replayer,
+      filter,
+      dryRun: options.dryRun,
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      concurrency: options.concurrency,
+      ...(io.onProgress ? { onProgress: io.onProgress } : {}),
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+  } finally {
+    await target.close();
+  }
+}
+
+function endpoints(config: SluiceConfig, kind: ReplaySourceKind, options: ReplayOptions, io: ReplayIo): { source: ReplaySource; target: ReplayTarget } {
+  if (kind === 'local') {
+    const sink = new LocalSink(config.local.dir, io.cwd ?? process.cwd());
+    return { source: withinWindow(localReplaySource(sink), options), target: localReplayTarget(sink) };
+  }
+  const source =
+    kind === 'subscription'
+      ? subscriptionSource({
+          projectId: config.project,
+          subscription: config.replay_subscription,
+          ...(config.pubsub.emulator_host ? { emulatorHost: config.pubsub.emulator_host } : {}),
+          ...(options.since ? { seek: { time: options.since } } : options.snapshot ? { seek: { snapshot: options.snapshot } } : {}),
+          batchSize: options.batchSize ?? DEFAULT_PULL_BATCH,
+          idleMs: options.idleSeconds * 1000,
+          ...(io.subscriberClient ? { client: io.subscriberClient } : {}),
+        })
+      : bigQuerySource({
+          projectId: config.project,
+          dataset: config.bigquery.dataset,
+          ...(options.since ? { since: options.since } : {}),
+          ...(options.until ? { until: options.until } : {}),
+          schemas: options.schemas,
+          errorTypes: options.errorTypes,
+          pageSize: options.batchSize ?? DEFAULT_BIGQUERY_PAGE,
+          ...(options.limit !== undefined ? { limit: options.limit } : {}),
+          skipDelivered: !options.includeDelivered,
+          ...(io.bigQueryClient ? { client: io.bigQueryClient } : {}),
+        });
+  const sink = createPubsubSink({
+    projectId: config.project,
+    validTopic: config.valid_topic,
+    invalidTopic: config.invalid_topic,
+    ...(config.pubsub.emulator_host ? { emulatorHost: config.pubsub.emulator_host } : {}),
+    publishTimeoutMs: config.pubsub.publish_timeout_ms,
+    batchMaxMessages: config.pubsub.batch_max_messages,
+    batchMaxMs: config.pubsub.batch_max_ms,
+  });
+  const target: ReplayTarget = {
+    description: `Pub/Sub topic ${config.valid_topic}`,
+    async deliver(rows) {
+      await sink.publish({ valid: rows, invalid: [] });
+      return { delivered: rows.length, alreadyPresent: 0 };
+    },
+    close: () => sink.close(),
+  };
+  return { source, target };
+}
+
+/** --since/--until on the local file: collector_tstamp in [since, until). */
+function withinWindow(source: ReplaySource, options: ReplayOptions): ReplaySource {
+  if (!options.since && !options.until) return source;
+  const since = options.since?.getTime() ?? -Infinity;
+  const until = options.until?.getTime() ?? Infinity;
+  return {
+    description: source.description,
+    close: () => source.close(),
+    async *[Symbol.asyncIterator]() {
+      for await (const item of source) {
+        if ('unreadable' in item.row) {
+          yield item;
+          continue;
+        }
+        const at = Date.parse(item.row.collector_tstamp);
+        if (at >= since && at < until) yield item;
+      }
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import type { ReplayCounts } from './replay-summary.ts';
+
+/** The progress line shown on a terminal: read, now valid, still invalid, rate and elapsed time. */
+export function progressLine(counts: Readonly<ReplayCounts>, elapsedMs: number): string {
+  const seconds = Math.max(elapsedMs / 1000, 0.001);
+  const rate = counts.read / seconds;
+  const parts = [
+    `read ${counts.read}`,
+    `now valid ${counts.now_valid}`,
+    `still invalid ${counts.still_invalid}`,
+    ...(counts.not_replayable > 0 ? [`not replayable ${counts.not_replayable}`] : []),
+    ...(counts.failed + counts.retry_later > 0 ? [`to retry ${counts.failed + counts.retry_later}`] : []),
+    `${rate >= 10 ? Math.round(rate) : rate.toFixed(1)}/s`,
+    `${seconds.toFixed(1)}s`,
+  ];
+  return `replay: ${parts.join(' · ')}`;
+}
