@@ -17,6 +17,8 @@ export interface StackNames {
   readonly dataset: string;
   readonly functionName: string;
   readonly serviceAccountId: string;
+  /** Secret Manager secret id of the purge route's token. */
+  readonly purgeTokenSecret: string;
   /** Bucket names must be globally unique: they start with the project id, itself unique. */
   readonly schemaBucket: string;
   readonly sourceBucket: string;
@@ -44,6 +46,7 @@ export function stackNames(config: SluiceConfig, project: string): StackNames {
     dataset: config.bigquery.dataset,
     functionName: `${prefix}-collector`,
     serviceAccountId: `${prefix}-collector`, // 6-30 characters: name_prefix is 1-20
+    purgeTokenSecret: `${prefix}-purge-token`,
     schemaBucket: `${project}-${prefix}-schemas`,
     sourceBucket: `${project}-${prefix}-source`,
   };

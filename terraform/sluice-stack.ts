@@ -14,10 +14,15 @@ import { PubsubSubscription } from '@cdktf/provider-google/lib/pubsub-subscripti
 import { PubsubSubscriptionIamMember } from '@cdktf/provider-google/lib/pubsub-subscription-iam-member/index.js';
 import { PubsubTopic } from '@cdktf/provider-google/lib/pubsub-topic/index.js';
 import { PubsubTopicIamMember } from '@cdktf/provider-google/lib/pubsub-topic-iam-member/index.js';
+import { SecretManagerSecret } from '@cdktf/provider-google/lib/secret-manager-secret/index.js';
+import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member/index.js';
+import { SecretManagerSecretVersion } from '@cdktf/provider-google/lib/secret-manager-secret-version/index.js';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account/index.js';
 import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket/index.js';
 import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member/index.js';
 import { StorageBucketObject } from '@cdktf/provider-google/lib/storage-bucket-object/index.js';
+import { Password } from '@cdktf/provider-random/lib/password/index.js';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
 import type { SluiceConfig } from '../functions/core/config/config.ts';
 import type { RowKind } from '../functions/core/contract/columns.ts';
 import { TABLE_NAMES, tableSchema } from '../functions/core/contract/table-schema.ts';
@@ -46,6 +51,7 @@ export const REQUIRED_APIS = [
   'iam.googleapis.com', // the function's service account
   'pubsub.googleapis.com',
   'run.googleapis.com', // 2nd gen functions run on Cloud Run
+  'secretmanager.googleapis.com', // the purge route's token
   'storage.googleapis.com',
 ] as const;
 type Api = (typeof REQUIRED_APIS)[number];
@@ -71,6 +77,8 @@ export const MAX_DELIVERY_ATTEMPTS = 10;
 export const RETRY_BACKOFF = { minimumBackoff: '10s', maximumBackoff: '600s' } as const;
 /** Pub/Sub's longest subscription retention: 7 days. */
 export const SEVEN_DAYS = '604800s';
+/** Length of the generated purge token: alphanumeric, about 190 bits, well over the collector's minimum. */
+export const PURGE_TOKEN_LENGTH = 32;
 /**
  * An empty TTL means "never expire". Without it Pub/Sub deletes a subscription after 31 days
  * without activity (https://cloud.google.com/pubsub/docs/subscription-properties#expiration_period),
@@ -165,6 +173,19 @@ export class SluiceStack extends TerraformStack {
     );
     const schemaReadGrant = new StorageBucketIamMember(this, 'function_reads_schemas', { bucket: schemaBucket.name, role: 'roles/storage.objectViewer', member: functionMember });
 
+    // The purge route's token: generated once by Terraform, kept in Secret Manager, given to the
+    // function as SLUICE_PURGE_TOKEN, and readable by the function alone (besides project admins,
+    // who read it with `gcloud secrets versions access latest --secret=<name>` to call the route).
+    new RandomProvider(this, 'random');
+    const purgeToken = new Password(this, 'purge_token', { length: PURGE_TOKEN_LENGTH, special: false });
+    const purgeSecret = new SecretManagerSecret(this, 'secret_purge_token', {
+      secretId: names.purgeTokenSecret,
+      replication: { auto: {} },
+      dependsOn: needs('secretmanager.googleapis.com'),
+    });
+    const purgeSecretVersion = new SecretManagerSecretVersion(this, 'secret_purge_token_version', { secret: purgeSecret.id, secretData: purgeToken.result });
+    const purgeSecretGrant = new SecretManagerSecretIamMember(this, 'function_reads_purge_token', { secretId: purgeSecret.id, role: 'roles/secretmanager.secretAccessor', member: functionMember });
+
     const sourceBucket = new StorageBucket(this, 'bucket_source', {
       name: names.sourceBucket,
       location: region,
@@ -205,9 +226,10 @@ export class SluiceStack extends TerraformStack {
           SLUICE_VALID_TOPIC: topics.valid.name,
           SLUICE_INVALID_TOPIC: topics.invalid.name,
         },
+        secretEnvironmentVariables: [{ key: 'SLUICE_PURGE_TOKEN', projectId: project, secret: purgeSecret.secretId, version: 'latest' }],
       },
       // Its first request may publish and read schemas: the grants exist before it serves.
-      dependsOn: [...needs('cloudfunctions.googleapis.com', 'run.googleapis.com', 'cloudbuild.googleapis.com', 'artifactregistry.googleapis.com'), ...publishGrants, schemaReadGrant],
+      dependsOn: [...needs('cloudfunctions.googleapis.com', 'run.googleapis.com', 'cloudbuild.googleapis.com', 'artifactregistry.googleapis.com'), ...publishGrants, schemaReadGrant, purgeSecretGrant, purgeSecretVersion],
     });
     if (config.deploy.ingress === 'public') {
       // Trackers call without credentials. 2nd gen functions are Cloud Run services of the same name.
@@ -315,6 +337,7 @@ export class SluiceStack extends TerraformStack {
     output('invalid_topic', topics.invalid.name, 'Pub/Sub topic of invalid events.');
     output('replay_subscription', replay.name, 'Subscription the replay tool reads.');
     output('dead_letter_subscriptions', [names.deadLetterSubscriptions.valid, names.deadLetterSubscriptions.invalid], 'Messages BigQuery refused, kept 7 days.');
+    output('purge_token_secret', purgeSecret.secretId, 'Secret Manager secret holding the purge route token: gcloud secrets versions access latest --secret=<this>.');
     output('schema_bucket', Fn.join('', ['gs://', schemaBucket.name]), 'Schema registry bucket: add a file under schemas/ and deploy, or copy it here.');
     output('dataset', dataset.datasetId, 'BigQuery dataset.');
     output('tables', [TABLE_NAMES.valid, TABLE_NAMES.invalid], 'BigQuery tables.');

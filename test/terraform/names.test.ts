@@ -16,6 +16,7 @@ test('configured names are used as they are; derived ones follow the topic or ca
     dataset: 'sluice',
     functionName: 'edge-collector',
     serviceAccountId: 'edge-collector',
+    purgeTokenSecret: 'edge-purge-token',
     schemaBucket: 'acme-edge-schemas',
     sourceBucket: 'acme-edge-source',
   });

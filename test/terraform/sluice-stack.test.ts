@@ -4,7 +4,8 @@ import { Testing } from 'cdktf';
 import { TABLE_NAMES, tableSchema } from '../../functions/core/contract/table-schema.ts';
 import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
 import { readSchemaFiles } from '../../terraform/schema-files.ts';
-import { checkDeployConfig, CLUSTERING, LOCAL_STATE_PATH, MAX_DELIVERY_ATTEMPTS, REQUIRED_APIS } from '../../terraform/sluice-stack.ts';
+import { checkDeployConfig, CLUSTERING, LOCAL_STATE_PATH, MAX_DELIVERY_ATTEMPTS, PURGE_TOKEN_LENGTH, REQUIRED_APIS } from '../../terraform/sluice-stack.ts';
+import { MIN_PURGE_TOKEN_LENGTH } from '../../functions/app/http/purge-route.ts';
 import { dedupedViewSql } from '../../terraform/views/deduped-view.ts';
 import { terraformLiteral } from '../../terraform/terraform-literal.ts';
 import { parseSchemaKey } from '../../functions/core/iglu/schema-key.ts';
@@ -113,6 +114,9 @@ describe('the Sluice stack: buckets and the function', () => {
         SLUICE_VALID_TOPIC: ref('google_pubsub_topic', 'topic_valid', 'name'),
         SLUICE_INVALID_TOPIC: ref('google_pubsub_topic', 'topic_invalid', 'name'),
       },
+      secret_environment_variables: [
+        { key: 'SLUICE_PURGE_TOKEN', project_id: TEST_PROJECT, secret: ref('google_secret_manager_secret', 'secret_purge_token', 'secret_id'), version: 'latest' },
+      ],
     });
     // The grants the function needs exist before it serves its first request.
     for (const grant of ['google_pubsub_topic_iam_member.function_publishes_valid', 'google_pubsub_topic_iam_member.function_publishes_invalid', 'google_storage_bucket_iam_member.function_reads_schemas']) {
@@ -293,7 +297,7 @@ describe('the Sluice stack: IAM', () => {
     for (const [type, blocks] of Object.entries(stack.json.resource)) {
       if (!/iam|access/.test(type)) continue;
       for (const block of Object.values(blocks)) {
-        const target = block.topic ?? block.subscription ?? block.bucket ?? block.table_id ?? block.service ?? block.project ?? '?';
+        const target = block.topic ?? block.subscription ?? block.bucket ?? block.table_id ?? block.secret_id ?? block.service ?? block.project ?? '?';
         lines.push(`${type} ${String(target)} ${String(block.role)} ${String(block.member ?? block.members)}`);
       }
     }
@@ -311,6 +315,7 @@ describe('the Sluice stack: IAM', () => {
       `google_pubsub_topic_iam_member ${ref('google_pubsub_topic', 'topic_invalid_dead_letter', 'name')} roles/pubsub.publisher ${PUBSUB_AGENT}`,
       `google_pubsub_topic_iam_member ${ref('google_pubsub_topic', 'topic_valid', 'name')} roles/pubsub.publisher ${FUNCTION_MEMBER}`,
       `google_pubsub_topic_iam_member ${ref('google_pubsub_topic', 'topic_valid_dead_letter', 'name')} roles/pubsub.publisher ${PUBSUB_AGENT}`,
+      `google_secret_manager_secret_iam_member ${ref('google_secret_manager_secret', 'secret_purge_token', 'id')} roles/secretmanager.secretAccessor ${FUNCTION_MEMBER}`,
       `google_storage_bucket_iam_member ${ref('google_storage_bucket', 'bucket_schemas', 'name')} roles/storage.objectViewer ${FUNCTION_MEMBER}`,
     ]);
   });
@@ -325,10 +330,32 @@ describe('the Sluice stack: IAM', () => {
     assert.equal(resource(synth, 'google_bigquery_dataset', 'bigquery_dataset').access, undefined);
   });
 
-  test('the function\'s service account is granted exactly publisher on the two topics and object read on the schema bucket', () => {
+  test('the function\'s service account is granted exactly publisher on the two topics, object read on the schema bucket and access to its purge token', () => {
     const mine = grants().filter((line) => line.endsWith(FUNCTION_MEMBER));
-    assert.equal(mine.length, 3);
-    assert.ok(mine.every((line) => / roles\/(pubsub\.publisher|storage\.objectViewer) /.test(line)));
+    assert.equal(mine.length, 4);
+    assert.ok(mine.every((line) => / roles\/(pubsub\.publisher|storage\.objectViewer|secretmanager\.secretAccessor) /.test(line)));
+  });
+
+  test('the purge token is generated once, kept in Secret Manager and reaches the function as SLUICE_PURGE_TOKEN', () => {
+    const password = resource(synth, 'random_password', 'purge_token');
+    assert.equal(password.length, PURGE_TOKEN_LENGTH);
+    assert.ok(PURGE_TOKEN_LENGTH >= MIN_PURGE_TOKEN_LENGTH, 'the collector refuses shorter tokens at start-up');
+    assert.equal(password.special, false, 'the token travels in an Authorization header and a shell variable');
+    assert.ok(Testing.toHaveResourceWithProperties(synth.text, 'google_secret_manager_secret', { secret_id: 'sluice-purge-token', replication: { auto: {} } }));
+    assert.ok(Testing.toHaveResourceWithProperties(synth.text, 'google_secret_manager_secret_version', {
+      secret: ref('google_secret_manager_secret', 'secret_purge_token', 'id'),
+      secret_data: ref('random_password', 'purge_token', 'result'),
+    }));
+    const collector = resource(synth, 'google_cloudfunctions2_function', 'collector');
+    const serviceConfig = collector.service_config as { secret_environment_variables: unknown; environment_variables: Record<string, string> };
+    assert.deepEqual(serviceConfig.secret_environment_variables, [
+      { key: 'SLUICE_PURGE_TOKEN', project_id: TEST_PROJECT, secret: ref('google_secret_manager_secret', 'secret_purge_token', 'secret_id'), version: 'latest' },
+    ]);
+    assert.equal(serviceConfig.environment_variables.SLUICE_PURGE_TOKEN, undefined, 'never as a plain environment variable');
+    const dependsOn = collector.depends_on as string[];
+    assert.ok(dependsOn.includes('google_secret_manager_secret_iam_member.function_reads_purge_token'));
+    assert.ok(dependsOn.includes('google_secret_manager_secret_version.secret_purge_token_version'));
+    assert.ok(Testing.toHaveProviderWithProperties(synth.text, 'random', {}));
   });
 
   test('the Pub/Sub service agent comes from the project number, through the google_project data source', () => {
