@@ -6,6 +6,10 @@ import { http } from '@google-cloud/functions-framework';
 import { collectorInstance } from './app/collector-instance.ts';
 import { RETRY_AFTER_SECONDS } from './app/collector-handler.ts';
 import { GracefulShutdown } from './app/graceful-shutdown.ts';
+import { capFrameworkBodyParsing } from './app/http/framework-body-limit.ts';
+
+// Before the runtime builds the framework's server (after loading this module): see the file.
+capFrameworkBodyParsing();
 
 /**
  * Created with the collector on the first request: by then the framework's server is listening

@@ -94,6 +94,10 @@ export function createCollector(parts: CollectorParts): Collector {
         };
       }
     }
+    if (result.events.length + result.rejections.length > config.limits.max_events_per_request) {
+      result = tooManyEvents(inbound, result, config.limits.max_events_per_request);
+      status = 413;
+    }
     const nuid = result.trackerFacing && config.cookie.enabled && !anonymous ? networkUserId(inbound.headers.cookie, config.cookie) : undefined;
     const fields: EventFields = {
       ...(inbound.headers['user-agent'] ? { useragent: inbound.headers['user-agent'] } : {}),
@@ -160,6 +164,17 @@ function oversize(inbound: InboundRequest, limit: number): ProtocolResult {
       },
     ],
     response: { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `request body over ${limit} bytes` },
+  };
+}
+
+/** A batch over limits.max_events_per_request becomes one row: each event would cost a row, a validation and a message. */
+function tooManyEvents(inbound: InboundRequest, result: ProtocolResult, limit: number): ProtocolResult {
+  const count = result.events.length + result.rejections.length;
+  const message = `the request carries ${count} events, over the limit of ${limit} (limits.max_events_per_request); send smaller batches`;
+  return {
+    events: [],
+    rejections: [{ errorType: 'size_exceeded', issues: rejectionIssue(message, 'maxItems'), raw: rawText(inbound) }],
+    response: { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: message },
   };
 }
 

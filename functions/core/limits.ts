@@ -34,3 +34,12 @@ export const MAX_CONCURRENT_REGISTRY_LOOKUPS = 8;
  * recover, instead of a growing queue holding requests and memory.
  */
 export const MAX_QUEUED_REGISTRY_LOOKUPS = 256;
+
+/**
+ * Most elements of a JSON batch (a self-describing, webhook or CloudEvents array, a payload_data
+ * `data` array) a protocol reads one by one. A 1 MiB body can hold 500,000 tiny elements, and each
+ * element read costs a parse, a rejection or a row: read one by one, that is hundreds of MiB and
+ * seconds of CPU for one request. A bigger batch is refused whole, as `size_exceeded`, after one
+ * cheap scan. `limits.max_events_per_request` (at most this) then bounds every request's rows.
+ */
+export const MAX_BATCH_ELEMENTS = 10_000;

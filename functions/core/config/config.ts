@@ -128,6 +128,8 @@ export interface LimitsConfig {
   readonly max_in_flight_bytes: number;
   /** Requests waiting for Pub/Sub at once before more are shed with 503. */
   readonly max_in_flight_requests: number;
+  /** Events (and unreadable parts) one request may carry. */
+  readonly max_events_per_request: number;
 }
 
 export interface RegistryClientConfig {
