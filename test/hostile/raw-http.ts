@@ -59,7 +59,7 @@ export function sendRaw(port: number, request: RawRequest | Buffer, timeoutMs = 
         const value = line.slice(colon + 1).trim();
         headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
       }
-      let body = split === -1 ? Buffer.alloc(0) : answer.subarray(split + 4);
+      let body: Buffer = split === -1 ? Buffer.alloc(0) : answer.subarray(split + 4);
       if (headers['transfer-encoding'] === 'chunked') body = dechunk(body);
       resolve({ status, headers, body, ms: Date.now() - started });
     });

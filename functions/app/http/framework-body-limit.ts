@@ -51,7 +51,8 @@ export function capFrameworkBodyParsing(limitBytes: number = FRAMEWORK_BODY_LIMI
     if (typeof original !== 'function') return false;
     bodyParser[name] = (options = {}) => {
       const middleware = original({ ...options, limit: limitBytes }) as Middleware;
-      return (request, response, next) => middleware(request, response, (error?: unknown) => next(error === undefined ? undefined : withoutPayload(error)));
+      const capped: Middleware = (request, response, next) => middleware(request, response, (error?: unknown) => next(error === undefined ? undefined : withoutPayload(error)));
+      return capped;
     };
   }
   bodyParser[PATCHED] = true;
