@@ -1,4 +1,4 @@
-import { deflateSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { RawRequest } from './raw-http.ts';
 
 /**
@@ -105,6 +105,8 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   { name: 'gzip bomb without a content type: Sluice stops at its own limit', category: 'gzip bomb', request: post('/webhook', gzipSync(Buffer.alloc(100 * 2 ** 20, 0x20), { level: 9 }), { 'content-encoding': 'gzip' }), expect: { status: 413, rows: ['size_exceeded'] } },
   { name: 'deflate bomb without a content type', category: 'gzip bomb', request: post('/webhook', deflateSync(Buffer.alloc(50 * 2 ** 20, 0x7b), { level: 9 }), { 'content-encoding': 'deflate' }), expect: { status: 413, rows: ['size_exceeded'] } },
   { name: 'gzip that inflates to 2 MiB (over the 1 MiB limit, under the framework\'s)', category: 'gzip bomb', request: post('/self-describing', gzipSync(Buffer.alloc(2 * 2 ** 20, 0x20)), { ...text, 'content-encoding': 'gzip' }), expect: { status: 413, rows: ['size_exceeded'] } },
+  { name: 'brotli bomb with a content type: the framework decodes br too, and stops at 32 MiB', category: 'gzip bomb', request: post('/self-describing', brotliCompressSync(Buffer.alloc(100 * 2 ** 20, 0x20)), { ...text, 'content-encoding': 'br' }), expect: { status: 413, rows: [], by: 'framework' } },
+  { name: 'an unknown content encoding', category: 'gzip bomb', request: post('/self-describing', 'xx', { ...text, 'content-encoding': 'compress' }), expect: { status: 415, rows: [], by: 'framework' } },
   { name: 'a corrupt gzip body', category: 'gzip bomb', request: post('/self-describing', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3, 4]), { ...text, 'content-encoding': 'gzip' }), expect: { status: 400, rows: [], by: 'framework' } },
 
   // --- invalid base64 in ue_px / cx
