@@ -111,7 +111,8 @@ export function createCollector(parts: CollectorParts): Collector {
       collector: COLLECTOR,
       fields,
       suppressed: anonymous ? ANONYMOUS_SUPPRESSED : NOTHING_SUPPRESSED,
-      request: () => (summary ??= requestSummary(inbound)),
+      // A refused sender's query string is its data as much as a body is: not kept either.
+      request: () => (summary ??= requestSummary(refusal ? { ...inbound, rawQuery: '' } : inbound)),
       maxRawBytes: config.limits.max_raw_bytes,
     };
     const batch: RowBatch = applyPrivacy(await buildRows(result.events, result.rejections, parts.validation.validator, context), config.privacy);

@@ -47,6 +47,10 @@ describe('CORS allow-list through the HTTP function', () => {
     assert.equal(preflight.status, 403);
     assert.equal(preflight.headers.get('access-control-allow-origin'), null);
     sink.clear();
+    const pixel = await fetch(`${base}/i?e=pv&url=https%3A%2F%2Fsecret.example%2Fpage`, { headers: { origin: 'https://evil.example' } });
+    assert.equal(pixel.status, 403);
+    assert.doesNotMatch(JSON.stringify(sink.invalid), /secret\.example/, 'nor is its query string, which is its data on a GET');
+    sink.clear();
     const response = await send('https://evil.example');
     assert.equal(response.status, 403);
     assert.equal(response.headers.get('access-control-allow-origin'), null);
