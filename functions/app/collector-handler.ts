@@ -6,17 +6,21 @@ import { requestSummary } from '../core/collector/request-summary.ts';
 import type { EventFields, InboundRequest, ProtocolAdapter, ProtocolResult } from '../core/protocols/protocol.ts';
 import { rejectionIssue } from '../core/protocols/protocol.ts';
 import type { EventSink, RowBatch } from '../core/sink/event-sink.ts';
+import { SinkOverloadedError } from '../core/sink/in-flight-limiter.ts';
 import type { JsonValue } from '../core/contract/rows.ts';
 import type { ValidationEngine } from '../core/validation/validation-engine.ts';
 import type { LocalSink } from '../adapters/sink/local-sink.ts';
-import { corsHeaders, PREFLIGHT_HEADERS } from './http/cors.ts';
+import { createCorsPolicy, PREFLIGHT_HEADERS } from './http/cors.ts';
+import { createRequestGuards } from './http/request-guards.ts';
+import { createWebhookAuthenticator } from './http/webhook-auth.ts';
+import { applyPrivacy } from '../core/privacy/apply-privacy.ts';
 import { jsonAnswer, writeAnswer, type HttpAnswer } from './http/http-answer.ts';
 import { toInboundRequest, type FrameworkRequest } from './http/inbound-request.ts';
 import { localRoute } from './http/local-routes.ts';
 import { checkPurgeConfig, purgeAnswer } from './http/purge-route.ts';
 import { readUnparsedBody } from './http/unparsed-body.ts';
 import { networkUserId, setCookieHeader } from './http/network-user-cookie.ts';
-import { describeError, log } from './log.ts';
+import { describeError, log, logThrottled, payloadFields, withRequestTrace } from './log.ts';
 
 /** Nothing suppressed: shared, so an ordinary request allocates no set. */
 const NOTHING_SUPPRESSED: ReadonlySet<keyof EventFields> = new Set();
@@ -34,6 +38,8 @@ export interface CollectorParts {
   /** Set when the sink is the local one: enables the /local routes. */
   readonly localSink?: LocalSink;
   readonly now?: () => Date;
+  /** Where webhook secrets are read (`webhooks.auth.*.secret_env`); process.env by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Collector extends CollectorParts {
@@ -50,10 +56,14 @@ export function createCollector(parts: CollectorParts): Collector {
   const now = parts.now ?? (() => new Date());
   const { config } = parts;
   checkPurgeConfig(config.purge);
+  const corsPolicy = createCorsPolicy(config.cors.allowed_origins);
+  const guards = createRequestGuards(corsPolicy, createWebhookAuthenticator(config.webhooks, parts.env ?? process.env));
 
   async function answerFor(inbound: InboundRequest, ip: string | undefined): Promise<{ answer: HttpAnswer; cookie?: string }> {
     const { method, path } = inbound;
-    if (method === 'OPTIONS') return { answer: { status: 200, headers: PREFLIGHT_HEADERS } };
+    if (method === 'OPTIONS') {
+      return { answer: corsPolicy.allows(inbound.headers.origin) ? { status: 200, headers: PREFLIGHT_HEADERS } : jsonAnswer(403, { error: 'forbidden', message: 'origin not in cors.allowed_origins' }) };
+    }
     if (path === '/health' && (method === 'GET' || method === 'HEAD')) {
       return { answer: jsonAnswer(200, { status: 'ok', collector: COLLECTOR, sink: config.sink, registries: config.registries }) };
     }
@@ -68,7 +78,10 @@ export function createCollector(parts: CollectorParts): Collector {
     const anonymous = inbound.headers['sp-anonymous'] === '*';
     let result: ProtocolResult;
     let status: number | undefined;
-    if (inbound.body.length > config.limits.max_request_bytes) {
+    const refusal = guards.refusal(inbound, adapter.protocol);
+    if (refusal) {
+      result = refusal;
+    } else if (inbound.body.length > config.limits.max_request_bytes) {
       result = oversize(inbound, config.limits.max_request_bytes);
       status = 413;
     } else {
@@ -76,13 +89,17 @@ export function createCollector(parts: CollectorParts): Collector {
         result = adapter.handle(inbound);
       } catch (error) {
         // A bug in an adapter: keep the request as an invalid row and say so, never lose it.
-        log('ERROR', `protocol adapter ${adapter.protocol} failed on ${method} ${path}`, describeError(error));
+        log('ERROR', `protocol adapter ${adapter.protocol} failed on ${method} ${path}`, { ...describeError(error), ...payloadFields(inbound.body, config.limits.max_raw_bytes) });
         result = {
           events: [],
           rejections: [{ errorType: 'protocol_violation', issues: rejectionIssue(`the collector failed to read this request: ${String(error)}`, 'internal'), raw: rawText(inbound) }],
           response: { status: 500, body: 'internal error' },
         };
       }
+    }
+    if (result.events.length + result.rejections.length > config.limits.max_events_per_request) {
+      result = tooManyEvents(inbound, result, config.limits.max_events_per_request);
+      status = 413;
     }
     const nuid = result.trackerFacing && config.cookie.enabled && !anonymous ? networkUserId(inbound.headers.cookie, config.cookie) : undefined;
     const fields: EventFields = {
@@ -97,14 +114,18 @@ export function createCollector(parts: CollectorParts): Collector {
       collector: COLLECTOR,
       fields,
       suppressed: anonymous ? ANONYMOUS_SUPPRESSED : NOTHING_SUPPRESSED,
-      request: () => (summary ??= requestSummary(inbound)),
+      // A refused sender's query string is its data as much as a body is: not kept either.
+      request: () => (summary ??= requestSummary(refusal ? { ...inbound, rawQuery: '' } : inbound)),
       maxRawBytes: config.limits.max_raw_bytes,
     };
-    const batch: RowBatch = await buildRows(result.events, result.rejections, parts.validation.validator, context);
+    const batch: RowBatch = applyPrivacy(await buildRows(result.events, result.rejections, parts.validation.validator, context), config.privacy);
     try {
       await parts.sink.publish(batch);
     } catch (error) {
-      log('ERROR', `could not publish ${batch.valid.length + batch.invalid.length} rows; answering 503`, describeError(error));
+      // Repeats at request rate during an outage: one line a second says it. Shedding load (the
+      // in-flight cap) is the system working as designed: a warning, not an error.
+      const overloaded = error instanceof SinkOverloadedError;
+      logThrottled(overloaded ? 'sink-overloaded' : 'sink-failed', overloaded ? 'WARNING' : 'ERROR', `could not publish ${batch.valid.length + batch.invalid.length} rows; answering 503`, overloaded ? { error: (error as Error).message } : describeError(error));
       return {
         answer: jsonAnswer(
           503,
@@ -123,9 +144,9 @@ export function createCollector(parts: CollectorParts): Collector {
       const receivedAt = now().toISOString();
       const body = request.rawBody ?? (await readUnparsedBody(request, config.limits.max_request_bytes));
       const inbound = toInboundRequest(request, receivedAt, body);
-      const cors = corsHeaders(inbound.headers.origin);
+      const cors = corsPolicy.headers(inbound.headers.origin);
       try {
-        const { answer, cookie } = await answerFor(inbound, request.ip ?? request.socket?.remoteAddress);
+        const { answer, cookie } = await withRequestTrace(inbound.headers, () => answerFor(inbound, request.ip ?? request.socket?.remoteAddress));
         writeAnswer(response, inbound.method, answer, cookie ? { ...cors, 'set-cookie': cookie } : cors);
       } catch (error) {
         log('ERROR', `unexpected failure on ${inbound.method} ${inbound.path}`, describeError(error));
@@ -147,6 +168,17 @@ function oversize(inbound: InboundRequest, limit: number): ProtocolResult {
       },
     ],
     response: { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `request body over ${limit} bytes` },
+  };
+}
+
+/** A batch over limits.max_events_per_request becomes one row: each event would cost a row, a validation and a message. */
+function tooManyEvents(inbound: InboundRequest, result: ProtocolResult, limit: number): ProtocolResult {
+  const count = result.events.length + result.rejections.length;
+  const message = `the request carries ${count} events, over the limit of ${limit} (limits.max_events_per_request); send smaller batches`;
+  return {
+    events: [],
+    rejections: [{ errorType: 'size_exceeded', issues: rejectionIssue(message, 'maxItems'), raw: rawText(inbound) }],
+    response: { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: message },
   };
 }
 

@@ -3,13 +3,18 @@ import type { SluiceConfig } from '../core/config/config.ts';
 import { createCollector, type Collector } from './collector-handler.ts';
 import { createSinkFromConfig } from './create-sink.ts';
 import { createValidationFromConfig } from './create-validation.ts';
-import { describeError, log } from './log.ts';
+import { configureLogging, describeError, log } from './log.ts';
 import { createProtocolAdapters } from './protocol-adapters.ts';
 
 let instance: Collector | undefined;
 
 /** A collector assembled from a configuration: registries, validation, protocols and sink. */
 export function createCollectorFromConfig(config: SluiceConfig): Collector {
+  configureLogging({
+    level: config.logging.level,
+    project: config.project || (process.env.GOOGLE_CLOUD_PROJECT ?? ''),
+    logPayloads: config.logging.log_payloads,
+  });
   const validation = createValidationFromConfig(config, (key, error) =>
     log('WARNING', `refreshing schema ${key.uri} failed; the cached copy keeps serving`, describeError(error)),
   );

@@ -18,6 +18,9 @@ export function createSinkFromConfig(config: SluiceConfig): { sink: EventSink; l
       publishTimeoutMs: config.pubsub.publish_timeout_ms,
       batchMaxMessages: config.pubsub.batch_max_messages,
       batchMaxMs: config.pubsub.batch_max_ms,
+      maxInFlightBytes: config.limits.max_in_flight_bytes,
+      maxInFlightRequests: config.limits.max_in_flight_requests,
+      maxRawBytes: config.limits.max_raw_bytes,
     }),
   };
 }

@@ -19,3 +19,27 @@ export const DEFAULT_REGISTRY_TIMEOUT_MS = 5000;
 
 /** Redirects an HTTP registry may send before we give up: the fetch standard's own limit. */
 export const MAX_REGISTRY_REDIRECTS = 20;
+
+/**
+ * Registry lookups running at once per instance. Lookups happen for schemas not in the cache: a
+ * flood of made-up schema names (each a cache miss) must not turn into a flood of registry requests
+ * (GCS bills each, Iglu Central is someone else's server). Eight keep a cold start quick (a page's
+ * events name a handful of schemas) while capping what one instance asks of a registry.
+ */
+export const MAX_CONCURRENT_REGISTRY_LOOKUPS = 8;
+
+/**
+ * Registry lookups that may wait for one of those slots. Beyond this, a lookup fails at once as
+ * "registry unavailable": its event becomes a `registry_unavailable` invalid row that replay can
+ * recover, instead of a growing queue holding requests and memory.
+ */
+export const MAX_QUEUED_REGISTRY_LOOKUPS = 256;
+
+/**
+ * Most elements of a JSON batch (a self-describing, webhook or CloudEvents array, a payload_data
+ * `data` array) a protocol reads one by one. A 1 MiB body can hold 500,000 tiny elements, and each
+ * element read costs a parse, a rejection or a row: read one by one, that is hundreds of MiB and
+ * seconds of CPU for one request. A bigger batch is refused whole, as `size_exceeded`, after one
+ * cheap scan. `limits.max_events_per_request` (at most this) then bounds every request's rows.
+ */
+export const MAX_BATCH_ELEMENTS = 10_000;

@@ -38,7 +38,7 @@ test('every key line in the shipped YAML has a comment, except group headers', (
   }
 });
 
-test('every schema key has a description and a default; only labels is open', () => {
+test('every schema key has a description and a default; groups are closed, maps constrain their keys', () => {
   const keys = listSchemaKeys();
   assert.ok(keys.length >= 20);
   for (const { path, schema } of keys) {
@@ -47,7 +47,12 @@ test('every schema key has a description and a default; only labels is open', ()
     assert.ok('default' in schema, `${name} has no default`);
     if (schema.type === 'object') {
       assert.deepEqual(schema.default, {}, `${name}: a group defaults to {} so nested defaults fill in`);
-      if (name !== 'labels') assert.equal(schema.additionalProperties, false, `${name} must refuse unknown keys`);
+      if (typeof schema.additionalProperties === 'object') {
+        // A map (labels, webhooks.auth): any key, but only keys of its pattern.
+        assert.ok(schema.propertyNames?.pattern, `${name} is a map and must constrain its keys with propertyNames`);
+      } else {
+        assert.equal(schema.additionalProperties, false, `${name} must refuse unknown keys`);
+      }
     }
   }
   assert.equal(SLUICE_CONFIG_SCHEMA.additionalProperties, false);
@@ -90,8 +95,12 @@ test('the TypeScript interface matches the schema defaults', () => {
     cookie: { enabled: true, name: 'sp', domain: '', path: '/', ttl_days: 365, same_site: 'None', secure: true },
     cloudevents: { path: '/cloudevents', fallback_schema: '' },
     pixel: { redirect_allowed_domains: [] },
+    cors: { allowed_origins: [] },
+    privacy: { ip_anonymization: 'none', drop_useragent: false },
+    webhooks: { auth: {}, require_auth: false },
+    logging: { level: 'INFO', log_payloads: false },
     pubsub: { emulator_host: '', publish_timeout_ms: 10000, batch_max_messages: 500, batch_max_ms: 5 },
-    limits: { max_request_bytes: 1048576, max_raw_bytes: 1024 },
+    limits: { max_request_bytes: 1048576, max_raw_bytes: 1024, max_in_flight_bytes: 67108864, max_in_flight_requests: 1000, max_events_per_request: 1000 },
     registry: { timeout_ms: 5000 },
     cache: { ttl_seconds: 300, negative_ttl_seconds: 30, error_ttl_seconds: 5, max_entries: 10000 },
     validation: { all_errors: false, max_errors: 20 },

@@ -33,7 +33,8 @@ export interface FakeGcsOptions {
   readonly buckets?: readonly string[];
 }
 
-const OBJECT_PATH = /^\/storage\/v1\/b\/([^/]+)\/o\/([^/]+)$/;
+// Through STORAGE_EMULATOR_HOST the library drops the /storage/v1 prefix.
+const OBJECT_PATH = /^(?:\/storage\/v1)?\/b\/([^/]+)\/o\/([^/]+)$/;
 
 export async function startFakeGcs(options: FakeGcsOptions = {}): Promise<FakeGcs> {
   const objects = new Map<string, Buffer>();

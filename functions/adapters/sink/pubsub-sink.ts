@@ -2,6 +2,9 @@ import type { ClientConfig, PublishOptions } from '@google-cloud/pubsub';
 import { toMessage, type RowMessage } from '../../core/contract/message.ts';
 import type { RowKind } from '../../core/contract/columns.ts';
 import { SinkUnavailableError, type EventSink, type RowBatch } from '../../core/sink/event-sink.ts';
+import { InFlightLimiter, type InFlightStats } from '../../core/sink/in-flight-limiter.ts';
+import { MAX_PUBSUB_MESSAGE_BYTES, oversizeMessageRow } from '../../core/sink/oversize-message.ts';
+import type { InvalidRow, ValidRow } from '../../core/contract/rows.ts';
 import { truncate } from '../../core/text.ts';
 
 /** The project id used against an emulator when none is configured (the emulator accepts any). */
@@ -32,6 +35,11 @@ export interface PubsubSinkOptions {
   readonly publishTimeoutMs: number;
   readonly batchMaxMessages: number;
   readonly batchMaxMs: number;
+  /** Caps on what waits for Pub/Sub at once (limits.max_in_flight_*); unlimited when absent. */
+  readonly maxInFlightBytes?: number;
+  readonly maxInFlightRequests?: number;
+  /** How much of an oversize message the size_exceeded row that replaces it keeps (limits.max_raw_bytes). */
+  readonly maxRawBytes?: number;
   /**
    * A ready client to use instead of loading `@google-cloud/pubsub` (tests, benchmarks). Its
    * creator owns it: close() flushes the sink's topics but does not close an injected client.
@@ -64,6 +72,10 @@ export interface PubsubSinkStats {
    * with an injected client that does not look like the library's Topic (see countRequests).
    */
   readonly publishCalls: number;
+  /** Rows replaced by a size_exceeded row because their message was over Pub/Sub's limit. */
+  readonly oversize: number;
+  /** What waits for Pub/Sub now, the peaks, and how many requests were shed. */
+  readonly inFlight: InFlightStats;
 }
 
 /** One publish() call's state, shared between its timer and its publishing. */
@@ -109,6 +121,8 @@ export class PubsubSink implements EventSink {
   #messages = 0;
   #acknowledged = 0;
   #publishCalls = 0;
+  #oversize = 0;
+  readonly #limiter: InFlightLimiter;
 
   constructor(options: PubsubSinkOptions) {
     for (const [name, min] of [['publishTimeoutMs', 1], ['batchMaxMessages', 1], ['batchMaxMs', 0]] as const) {
@@ -121,6 +135,10 @@ export class PubsubSink implements EventSink {
       if (options[name].trim() === '') throw new RangeError(`PubsubSink option ${name} is empty: configure valid_topic / invalid_topic`);
     }
     this.#options = options;
+    this.#limiter = new InFlightLimiter({
+      maxBytes: options.maxInFlightBytes ?? Number.POSITIVE_INFINITY,
+      maxRequests: options.maxInFlightRequests ?? Number.POSITIVE_INFINITY,
+    });
   }
 
   async publish(batch: RowBatch): Promise<void> {
@@ -129,22 +147,43 @@ export class PubsubSink implements EventSink {
     // Encoding first: a row that cannot be encoded is a bug in the code that built it (RowEncodingError),
     // not an outage, so it propagates as is and nothing of this batch is published.
     const messages: Array<{ kind: RowKind; message: RowMessage }> = [
-      ...batch.valid.map((row) => ({ kind: 'valid' as const, message: toMessage('valid', row) })),
-      ...batch.invalid.map((row) => ({ kind: 'invalid' as const, message: toMessage('invalid', row) })),
+      ...batch.valid.map((row) => this.#encode('valid', row)),
+      ...batch.invalid.map((row) => this.#encode('invalid', row)),
     ];
+    let bytes = 0;
+    for (const { message } of messages) bytes += messageSize(message);
+    // Over the cap: SinkOverloadedError, answered 503 before anything is handed to the library.
+    const release = this.#limiter.acquire(bytes);
 
-    const call = this.#publishWithin(messages, batch);
+    const call = this.#publishWithin(messages, {
+      valid: messages.filter((m) => m.kind === 'valid').length,
+      invalid: messages.filter((m) => m.kind === 'invalid').length,
+    });
     this.#inFlight.add(call);
     try {
       await call;
     } finally {
       this.#inFlight.delete(call);
+      release();
     }
   }
 
-  async #publishWithin(messages: ReadonlyArray<{ kind: RowKind; message: RowMessage }>, batch: RowBatch): Promise<void> {
+  /**
+   * The row's message, or, when that is over Pub/Sub's limit, the message of a size_exceeded
+   * invalid row that replaces it: publishing it would fail on every retry of the tracker.
+   */
+  #encode(kind: RowKind, row: ValidRow | InvalidRow): { kind: RowKind; message: RowMessage } {
+    const message = toMessage(kind, row);
+    const size = messageSize(message);
+    if (size <= MAX_PUBSUB_MESSAGE_BYTES) return { kind, message };
+    this.#oversize += 1;
+    const text = message.data.subarray(0, 64 * 1024).toString('utf8');
+    return { kind: 'invalid', message: toMessage('invalid', oversizeMessageRow(kind, row, size, text, this.#options.maxRawBytes ?? 1024)) };
+  }
+
+  async #publishWithin(messages: ReadonlyArray<{ kind: RowKind; message: RowMessage }>, counts: Record<RowKind, number>): Promise<void> {
     const timeoutMs = this.#options.publishTimeoutMs;
-    const progress: Progress = { pending: { valid: batch.valid.length, invalid: batch.invalid.length }, abandoned: false };
+    const progress: Progress = { pending: { ...counts }, abandoned: false };
     const { pending } = progress;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -347,7 +386,13 @@ export class PubsubSink implements EventSink {
   }
 
   stats(): PubsubSinkStats {
-    return { messages: this.#messages, acknowledged: this.#acknowledged, publishCalls: this.#publishCalls };
+    return {
+      messages: this.#messages,
+      acknowledged: this.#acknowledged,
+      publishCalls: this.#publishCalls,
+      oversize: this.#oversize,
+      inFlight: this.#limiter.stats(),
+    };
   }
 
   /**
@@ -367,6 +412,13 @@ export class PubsubSink implements EventSink {
       if (connection.owned) await connection.client.close();
     }
   }
+}
+
+/** A message's size as Pub/Sub counts it: the data plus every attribute name and value. */
+function messageSize(message: RowMessage): number {
+  let size = message.data.length;
+  for (const [name, value] of Object.entries(message.attributes)) size += Buffer.byteLength(name) + Buffer.byteLength(value);
+  return size;
 }
 
 export function createPubsubSink(options: PubsubSinkOptions): PubsubSink {

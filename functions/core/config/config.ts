@@ -29,6 +29,10 @@ export interface SluiceConfig {
   readonly cookie: CookieConfig;
   readonly cloudevents: CloudEventsConfig;
   readonly pixel: PixelConfig;
+  readonly cors: CorsConfig;
+  readonly privacy: PrivacyConfig;
+  readonly webhooks: WebhooksConfig;
+  readonly logging: LoggingConfig;
   readonly pubsub: PubsubConfig;
   readonly limits: LimitsConfig;
   readonly registry: RegistryClientConfig;
@@ -98,6 +102,47 @@ export interface PixelConfig {
   readonly redirect_allowed_domains: readonly string[];
 }
 
+export interface CorsConfig {
+  /** Origins accepted from browsers (exact, or `https://*.example.com`); empty echoes any origin. */
+  readonly allowed_origins: readonly string[];
+}
+
+export type IpAnonymization = 'none' | 'truncate' | 'drop';
+
+export interface PrivacyConfig {
+  readonly ip_anonymization: IpAnonymization;
+  readonly drop_useragent: boolean;
+}
+
+export type WebhookAuthType = 'shared_secret' | 'hmac_sha256';
+
+/** How one named webhook proves its requests come from its sender. */
+export interface WebhookAuthConfig {
+  readonly type: WebhookAuthType;
+  /** Header carrying the secret or the signature. */
+  readonly header: string;
+  /** Text before the secret or signature in the header (`sha256=`, `Bearer `). */
+  readonly prefix: string;
+  /** How an HMAC signature is written. */
+  readonly encoding: 'hex' | 'base64';
+  /** Environment variable holding the secret (never the secret itself). */
+  readonly secret_env: string;
+}
+
+export interface WebhooksConfig {
+  /** Keyed by the webhook's `<vendor>/<name>`. */
+  readonly auth: Readonly<Record<string, WebhookAuthConfig>>;
+  readonly require_auth: boolean;
+}
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
+
+export interface LoggingConfig {
+  readonly level: LogLevel;
+  /** Add the start of request bodies to error entries. */
+  readonly log_payloads: boolean;
+}
+
 export interface PubsubConfig {
   /** `host:port` of a Pub/Sub emulator; empty means real Pub/Sub. */
   readonly emulator_host: string;
@@ -110,6 +155,12 @@ export interface LimitsConfig {
   readonly max_request_bytes: number;
   /** How much of an unparseable request part an invalid row keeps. */
   readonly max_raw_bytes: number;
+  /** Bytes of messages being published at once before requests are shed with 503. */
+  readonly max_in_flight_bytes: number;
+  /** Requests waiting for Pub/Sub at once before more are shed with 503. */
+  readonly max_in_flight_requests: number;
+  /** Events (and unreadable parts) one request may carry. */
+  readonly max_events_per_request: number;
 }
 
 export interface RegistryClientConfig {

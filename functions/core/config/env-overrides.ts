@@ -31,7 +31,7 @@ export const ENV_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** How an environment string becomes a value, chosen by the leaf's schema type. */
-export type EnvValueKind = 'string' | 'integer' | 'number' | 'boolean' | 'string-list' | 'string-map';
+export type EnvValueKind = 'string' | 'integer' | 'number' | 'boolean' | 'string-list' | 'string-map' | 'object-map';
 
 export interface EnvSetting {
   /** The `SLUICE_*` variable name. */
@@ -177,6 +177,13 @@ export function parseEnvValue(kind: EnvValueKind, raw: string): ParsedEnvValue {
       return parseList(raw);
     case 'string-map':
       return parseMap(raw);
+    case 'object-map': {
+      // Values are mappings themselves (webhooks.auth): no short form can say that, only JSON.
+      const json = parseJson(raw.trim());
+      return json.ok && isJsonObject(json.value)
+        ? { ok: true, value: json.value }
+        : { ok: false, expected: `expected a JSON object of objects, e.g. {"com.github/push":{"type":"hmac_sha256",...}}${json.ok ? '' : ` (${json.error})`}` };
+    }
   }
 }
 
@@ -244,7 +251,8 @@ function envValueKind(node: SchemaNode): EnvValueKind | undefined {
       return node.items?.type === 'string' ? 'string-list' : undefined;
     case 'object': {
       const values = node.additionalProperties;
-      return typeof values === 'object' && values.type === 'string' ? 'string-map' : undefined;
+      if (typeof values !== 'object') return undefined;
+      return values.type === 'string' ? 'string-map' : values.type === 'object' ? 'object-map' : undefined;
     }
     default:
       return undefined;

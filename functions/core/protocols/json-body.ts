@@ -1,4 +1,5 @@
 import { truncate } from '../text.ts';
+import { MAX_BATCH_ELEMENTS } from '../limits.ts';
 import { jsonNestingDepth, splitJsonArray, trimJsonWhitespace } from './json-scan.ts';
 import { rejectionIssue, type Rejection } from './protocol.ts';
 
@@ -76,7 +77,10 @@ export function parseJsonBody(body: Buffer, what: string): Parsed<unknown> {
 export function parseJsonParts(body: Buffer, what: string): Parsed<JsonParts> {
   const text = bodyText(body, what);
   if (!text.ok) return text;
-  const elements = splitJsonArray(text.value);
+  const elements = splitJsonArray(text.value, MAX_BATCH_ELEMENTS + 1);
+  if (elements !== undefined && elements.length > MAX_BATCH_ELEMENTS) {
+    return reject('size_exceeded', `${what} is an array of more than ${MAX_BATCH_ELEMENTS} elements; send smaller batches`, text.value, 'maxItems');
+  }
   if (elements === undefined) {
     const parsed = parseJson(text.value, what);
     return parsed.ok ? { ok: true, value: { isArray: false, parts: [{ raw: text.value, parsed, path: '$' }] } } : parsed;

@@ -46,8 +46,11 @@ export function jsonNestingDepth(text: string): number {
  * For valid JSON the elements are exactly those `JSON.parse` would find. For invalid JSON the split
  * is a best effort: every element is parsed on its own afterwards, which is where invalid text is
  * caught (elements that each parse, joined by commas in brackets, are a valid array).
+ *
+ * With a `limit`, scanning stops once that many elements are found (and the rest is not checked):
+ * a result of `limit` elements may stand for more.
  */
-export function splitJsonArray(text: string): string[] | undefined {
+export function splitJsonArray(text: string, limit = Number.POSITIVE_INFINITY): string[] | undefined {
   const start = skipWhitespace(text, 0);
   const end = lastNonWhitespace(text);
   if (text.charCodeAt(start) !== OPEN_ARRAY || end <= start || text.charCodeAt(end) !== CLOSE_ARRAY) return undefined;
@@ -71,6 +74,8 @@ export function splitJsonArray(text: string): string[] | undefined {
     } else if (code === COMMA && depth === 1) {
       elements.push(trimJsonWhitespace(text.slice(elementStart, index)));
       elementStart = index + 1;
+      // Enough to know the batch is too big: the caller refuses it without reading the rest.
+      if (elements.length >= limit) return elements;
     }
   }
   if (inString || depth !== 0) return undefined;

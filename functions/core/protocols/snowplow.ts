@@ -1,5 +1,6 @@
 import type { SnowplowConfig } from '../config/config.ts';
 import { truncate } from '../text.ts';
+import { MAX_BATCH_ELEMENTS } from '../limits.ts';
 import { jsonPathFromPointer } from '../validation/validation-issue.ts';
 import { bodyText, describeJsonType, isJsonObject, parseJson, reject } from './json-body.ts';
 import { redirectResponse, refusedRedirectResponse, transparentGifResponse } from './pixel-response.ts';
@@ -120,6 +121,9 @@ function payloadData(body: Buffer): { readonly events: readonly unknown[] } | { 
   if (!Array.isArray(data) || data.length === 0) {
     const got = Array.isArray(data) ? 'an empty array' : data === undefined ? 'missing' : describeJsonType(data);
     return reject('protocol_violation', `data must be a non-empty array of events; got ${got}`, text.value, 'protocol', '$.data');
+  }
+  if (data.length > MAX_BATCH_ELEMENTS) {
+    return reject('size_exceeded', `data holds ${data.length} events, more than the ${MAX_BATCH_ELEMENTS} one request may; send smaller batches`, text.value, 'maxItems', '$.data');
   }
   return { events: data };
 }

@@ -7,9 +7,11 @@ import {
   type PubsubSinkOptions,
   type PubsubTopic,
 } from '../../../functions/adapters/sink/pubsub-sink.ts';
-import { fromMessage } from '../../../functions/core/contract/message.ts';
+import { fromMessage, toMessage } from '../../../functions/core/contract/message.ts';
 import type { InvalidRow, ValidRow } from '../../../functions/core/contract/rows.ts';
 import { SinkUnavailableError, type EventSink } from '../../../functions/core/sink/event-sink.ts';
+import { SinkOverloadedError } from '../../../functions/core/sink/in-flight-limiter.ts';
+import { MAX_PUBSUB_MESSAGE_BYTES } from '../../../functions/core/sink/oversize-message.ts';
 import { invalidRow, validRow } from '../../support/sample-rows.ts';
 import {
   createSubscription,
@@ -273,7 +275,13 @@ describe('PubsubSink with an injected client', () => {
     const [message] = client.topics.get('invalid-topic')?.published ?? [];
     assert.ok(message);
     assert.deepEqual(fromMessage(message.data, message.attributes), { kind: 'invalid', row: invalidRow });
-    assert.deepEqual(sink.stats(), { messages: 3, acknowledged: 3, publishCalls: 0 });
+    assert.deepEqual(sink.stats(), {
+      messages: 3,
+      acknowledged: 3,
+      publishCalls: 0,
+      oversize: 0,
+      inFlight: { bytes: 0, requests: 0, peakBytes: sink.stats().inFlight.peakBytes, peakRequests: 1, shed: 0 },
+    });
   });
 
   test('a publish that is never acknowledged rejects after publishTimeoutMs, naming the topic and the count', async () => {
@@ -327,6 +335,72 @@ describe('PubsubSink with an injected client', () => {
     await used.close();
     assert.deepEqual([...client.topics.values()].map((topic) => topic.flushed), [1, 1]);
     assert.equal(client.closed, false);
+  });
+
+  test('in-flight publishing is capped: past limits.max_in_flight_requests a publish is refused at once, not buffered', async () => {
+    const client = new FakeClient();
+    const sink = createPubsubSink({ ...options(client, 5_000), maxInFlightRequests: 2 });
+    await sink.publish({ valid: [validRow], invalid: [] }); // creates the topics
+    const valid = client.topics.get('valid-topic');
+    assert.ok(valid);
+    const held: Array<() => void> = [];
+    valid.answer = (index) => new Promise((resolve) => held.push(() => resolve(String(index))));
+    const first = sink.publish({ valid: [validRow], invalid: [] });
+    const second = sink.publish({ valid: [validRow], invalid: [] });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const publishedBefore = valid.published.length;
+    assert.equal(publishedBefore, 3);
+    await assert.rejects(sink.publish({ valid: [validRow], invalid: [] }), (error: unknown) => {
+      assert.ok(error instanceof SinkOverloadedError && error instanceof SinkUnavailableError);
+      assert.match(error.message, /2 requests are already waiting for Pub\/Sub.*limits\.max_in_flight_requests = 2/);
+      return true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(valid.published.length, publishedBefore, 'the refused rows were never handed to the library');
+    for (const resolve of held) resolve();
+    await Promise.all([first, second]);
+    assert.deepEqual({ ...sink.stats().inFlight, peakBytes: 0 }, { bytes: 0, requests: 0, peakBytes: 0, peakRequests: 2, shed: 1 });
+    valid.answer = async (index) => String(index);
+    await sink.publish({ valid: [validRow], invalid: [] }); // room again
+  });
+
+  test('in-flight bytes are capped, but one request alone is always admitted', async () => {
+    const client = new FakeClient();
+    const { data, attributes } = toMessage('valid', validRow);
+    const oneRowBytes = data.length + Object.entries(attributes).reduce((sum, [name, value]) => sum + name.length + value.length, 0);
+    const sink = createPubsubSink({ ...options(client, 5_000), maxInFlightBytes: oneRowBytes * 1.5 });
+    await sink.publish({ valid: [validRow, validRow, validRow], invalid: [] }); // alone: admitted although over the cap
+    const valid = client.topics.get('valid-topic');
+    assert.ok(valid);
+    const held: Array<() => void> = [];
+    valid.answer = (index) => new Promise((resolve) => held.push(() => resolve(String(index))));
+    const first = sink.publish({ valid: [validRow], invalid: [] });
+    await assert.rejects(sink.publish({ valid: [validRow], invalid: [] }), /over limits\.max_in_flight_bytes/);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const resolve of held) resolve();
+    await first;
+    assert.ok(sink.stats().inFlight.peakBytes <= oneRowBytes * 3, `peak ${sink.stats().inFlight.peakBytes}`);
+  });
+
+  test('a row whose message is over Pub/Sub\'s limit becomes a size_exceeded invalid row instead of failing every retry', async () => {
+    const client = new FakeClient();
+    const sink = createPubsubSink({ ...options(client), maxRawBytes: 100 });
+    const huge: ValidRow = { ...validRow, payload: { blob: 'x'.repeat(MAX_PUBSUB_MESSAGE_BYTES) } };
+    await sink.publish({ valid: [huge, validRow], invalid: [] });
+    assert.equal(client.topics.get('valid-topic')?.published.length, 1, 'only the small row is valid');
+    const [message] = client.topics.get('invalid-topic')?.published ?? [];
+    assert.ok(message);
+    assert.ok(message.data.length < 4096, `the replacement is small: ${message.data.length} bytes`);
+    const decoded = fromMessage(message.data, message.attributes);
+    assert.equal(decoded.kind, 'invalid');
+    const row = decoded.row as InvalidRow;
+    assert.equal(row.error_type, 'size_exceeded');
+    assert.equal(row.event_id, huge.event_id);
+    assert.equal(row.schema, huge.schema);
+    assert.equal(Buffer.byteLength(row.raw ?? ''), 100);
+    assert.match(JSON.stringify(row.errors), /over the 9437184 bytes one message may hold/);
+    assert.equal(message.attributes.error_type, 'size_exceeded');
+    assert.equal(sink.stats().oversize, 1);
   });
 
   test('options are checked when the sink is made', () => {

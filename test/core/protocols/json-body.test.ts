@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { MAX_JSON_DEPTH, parseJson, parseJsonParts } from '../../../functions/core/protocols/json-body.ts';
 import { jsonNestingDepth, splitJsonArray } from '../../../functions/core/protocols/json-scan.ts';
+import { MAX_BATCH_ELEMENTS } from '../../../functions/core/limits.ts';
 
 describe('splitJsonArray', () => {
   test('splits a JSON array into its element texts, brackets and commas in strings included', () => {
@@ -10,6 +11,21 @@ describe('splitJsonArray', () => {
     assert.deepEqual(splitJsonArray('[]'), []);
     assert.deepEqual(splitJsonArray('[ \n ]'), []);
     assert.deepEqual(splitJsonArray('[1,]'), ['1', '']);
+  });
+
+  test('with a limit, stops once that many elements are found', () => {
+    assert.deepEqual(splitJsonArray('[1,2,3,4,5]', 2), ['1', '2']);
+    assert.deepEqual(splitJsonArray('[1,2]', 5), ['1', '2']);
+  });
+
+  test('a batch of more than MAX_BATCH_ELEMENTS elements is one size_exceeded rejection, found without reading them', () => {
+    fc.assert(fc.property(fc.integer({ min: MAX_BATCH_ELEMENTS + 1, max: MAX_BATCH_ELEMENTS * 3 }), fc.constantFrom('0', '{}', '{"a":', '"x"'), (count, element) => {
+      const parsed = parseJsonParts(Buffer.from(`[${new Array(count).fill(element).join(',')}]`), 'the batch');
+      assert.equal(parsed.ok, false);
+      if (!parsed.ok) assert.equal(parsed.rejection.errorType, 'size_exceeded');
+    }), { numRuns: 20 });
+    const atTheLimit = parseJsonParts(Buffer.from(`[${new Array(MAX_BATCH_ELEMENTS).fill('0').join(',')}]`), 'the batch');
+    assert.ok(atTheLimit.ok && atTheLimit.value.parts.length === MAX_BATCH_ELEMENTS);
   });
 
   test('is undefined for text that is not one bracketed array', () => {

@@ -4,6 +4,7 @@ import type { ProtocolResult } from '../../../functions/core/protocols/protocol.
 import { createSelfDescribingAdapter } from '../../../functions/core/protocols/self-describing.ts';
 import { inboundRequest } from '../../support/inbound-request.ts';
 import { assertWellFormedResult } from '../../support/protocol-result.ts';
+import { MAX_BATCH_ELEMENTS } from '../../../functions/core/limits.ts';
 
 const adapter = createSelfDescribingAdapter();
 const CHECKOUT = 'iglu:com.example/checkout/jsonschema/1-0-0';
@@ -101,10 +102,12 @@ describe('self-describing adapter', () => {
     assert.deepEqual([inArray.events.length, inArray.rejections[0]?.errorType], [1, 'size_exceeded']);
   });
 
-  test('an array of 100,000 events is taken', () => {
-    const body = `[${Array.from({ length: 100_000 }, (_, index) => `{"schema":"${CHECKOUT}","data":{"i":${index}}}`).join(',')}]`;
-    const result = post(body);
-    assert.equal(result.events.length, 100_000);
-    assert.deepEqual(result.events[99_999]?.data, { i: 99_999 });
+  test('an array of MAX_BATCH_ELEMENTS (10,000) events is taken; one more and the batch is refused whole, unread', () => {
+    const batch = (length: number) => `[${Array.from({ length }, (_, index) => `{"schema":"${CHECKOUT}","data":{"i":${index}}}`).join(',')}]`;
+    const result = post(batch(MAX_BATCH_ELEMENTS));
+    assert.equal(result.events.length, MAX_BATCH_ELEMENTS);
+    assert.deepEqual(result.events[MAX_BATCH_ELEMENTS - 1]?.data, { i: MAX_BATCH_ELEMENTS - 1 });
+    const over = post(batch(MAX_BATCH_ELEMENTS + 1));
+    assert.deepEqual([over.events.length, over.rejections.length, over.rejections[0]?.errorType], [0, 1, 'size_exceeded']);
   });
 });

@@ -7,6 +7,7 @@ import type { ProtocolResult } from '../../../functions/core/protocols/protocol.
 import { createWebhookAdapter, DEFAULT_WEBHOOK_SCHEMA } from '../../../functions/core/protocols/webhook.ts';
 import { inboundRequest } from '../../support/inbound-request.ts';
 import { assertWellFormedResult } from '../../support/protocol-result.ts';
+import { MAX_BATCH_ELEMENTS } from '../../../functions/core/limits.ts';
 
 const adapter = createWebhookAdapter();
 const PATH = '/webhook/com.github/push/jsonschema/1-0-0';
@@ -145,8 +146,10 @@ describe('webhook adapter', () => {
     assert.deepEqual([result.events.length, result.rejections[0]?.errorType, result.rejections[0]?.raw], [1, 'size_exceeded', deep]);
   });
 
-  test('an array of 100,000 events is taken', () => {
-    const body = JSON.stringify(Array.from({ length: 100_000 }, (_, index) => ({ index })));
-    assert.equal(post('/webhook', body).events.length, 100_000);
+  test('an array of MAX_BATCH_ELEMENTS (10,000) events is taken; one more and the batch is refused whole, unread', () => {
+    const batch = (length: number) => JSON.stringify(Array.from({ length }, (_, index) => ({ index })));
+    assert.equal(post('/webhook', batch(MAX_BATCH_ELEMENTS)).events.length, MAX_BATCH_ELEMENTS);
+    const over = post('/webhook', batch(MAX_BATCH_ELEMENTS + 1));
+    assert.deepEqual([over.events.length, over.rejections.length, over.rejections[0]?.errorType], [0, 1, 'size_exceeded']);
   });
 });

@@ -1,0 +1,49 @@
+import type { RowKind } from '../contract/columns.ts';
+import { truncateUtf8 } from '../contract/attributes.ts';
+import type { InvalidRow, ValidRow } from '../contract/rows.ts';
+
+/**
+ * Largest Pub/Sub message (data plus attribute names and values) a sink sends. Pub/Sub refuses
+ * messages and Publish requests over 10 MB (https://cloud.google.com/pubsub/quotas#resource_limits);
+ * the Node client caps a batch at 9 MiB (`BATCH_LIMITS.maxBytes`) to leave room for the request
+ * envelope, so a message under this bound always fits a request of its own.
+ */
+export const MAX_PUBSUB_MESSAGE_BYTES = 9 * 1024 * 1024;
+
+/**
+ * The row that replaces one whose message is over {@link MAX_PUBSUB_MESSAGE_BYTES}. Publishing it
+ * as it is would fail every time, so the request would be answered 503 and retried by the tracker
+ * forever. Instead the event becomes a `size_exceeded` invalid row: the identifying columns are
+ * kept (all small: ids, times, schema), every free-text and JSON column is left out (any of them
+ * may be what made it big), and `raw` keeps the first `maxRawBytes` of the message that could not
+ * be sent, so the sender can be found.
+ */
+export function oversizeMessageRow(kind: RowKind, row: ValidRow | InvalidRow, messageBytes: number, messageText: string, maxRawBytes: number): InvalidRow {
+  const schema = row.schema ?? null;
+  return {
+    event_id: row.event_id,
+    collector_tstamp: row.collector_tstamp,
+    event_tstamp: row.event_tstamp ?? null,
+    protocol: row.protocol,
+    event_name: row.event_name ?? null,
+    schema,
+    schema_vendor: row.schema_vendor ?? null,
+    schema_name: row.schema_name ?? null,
+    schema_version: row.schema_version ?? null,
+    app_id: typeof row.app_id === 'string' ? truncateUtf8(row.app_id, 1024) : null,
+    collector: row.collector,
+    error_type: 'size_exceeded',
+    errors: [
+      {
+        schema,
+        path: '$',
+        keyword: 'maxMessageSize',
+        message:
+          `the ${kind === 'valid' ? 'event' : 'invalid event'} is ${messageBytes} bytes as a Pub/Sub message, over the ${MAX_PUBSUB_MESSAGE_BYTES} bytes one message may hold; ` +
+          'it was kept as this row (raw holds its start); send smaller events or split them',
+      },
+    ],
+    raw: truncateUtf8(messageText, maxRawBytes),
+    request: kind === 'invalid' ? ((row as InvalidRow).request ?? null) : null,
+  };
+}

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { capFrameworkBodyParsing, FRAMEWORK_BODY_LIMIT_BYTES } from '../../../functions/app/http/framework-body-limit.ts';
+import { serveCollector } from '../../support/framework-server.ts';
+import { recordingCollector } from '../../support/recording-sink.ts';
+
+/**
+ * The framework's own body parsing, as capped by functions/collect.ts (framework-body-limit.ts):
+ * if a framework update bypasses the wrapper, these fail.
+ */
+describe('the functions framework\'s body parsing, capped', () => {
+  const { collector, sink } = recordingCollector();
+  let base = '';
+  let close: () => Promise<void>;
+  before(async () => ({ base, close } = await serveCollector(collector)));
+  after(() => close());
+
+  test('finds the framework\'s body-parser and caps it at 32 MiB, the request size Cloud Run allows', () => {
+    assert.equal(capFrameworkBodyParsing(), true);
+    assert.equal(FRAMEWORK_BODY_LIMIT_BYTES, 32 * 1024 * 1024);
+  });
+
+  test('a gzip bomb is refused once 32 MiB are inflated, not after 1 GiB', async () => {
+    // 256 MiB of spaces compress to about 250 KB; uncapped, the framework inflates all of it
+    // (measured: RSS grew 511 MiB without the cap, 36 MiB with it).
+    const bomb = gzipSync(Buffer.alloc(256 * 2 ** 20, 0x20));
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    try {
+      const response = await fetch(`${base}/self-describing`, { method: 'POST', body: bomb, headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip' } });
+      assert.equal(response.status, 413);
+    } finally {
+      clearInterval(sampler);
+    }
+    const grewMiB = (peak - rssBefore) / 2 ** 20;
+    console.log(`# refusing a 256 MiB gzip bomb grew RSS by ${grewMiB.toFixed(0)} MiB`);
+    assert.ok(grewMiB < 150, `memory grew ${grewMiB.toFixed(0)} MiB while refusing the bomb`);
+  });
+
+  test('when the framework refuses malformed JSON, the body stays out of the log it writes', async () => {
+    const written: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void written.push(args.map((arg) => (arg instanceof Error ? `${arg.stack} ${JSON.stringify(arg)}` : String(arg))).join(' '));
+    try {
+      const response = await fetch(`${base}/self-describing`, { method: 'POST', body: '{"email":"jane@example.com", oops', headers: { 'content-type': 'application/json' } });
+      assert.equal(response.status, 400);
+      assert.equal(sink.invalid.length + sink.valid.length, 0, 'the framework answers before Sluice runs');
+    } finally {
+      console.error = original;
+    }
+    assert.ok(written.length > 0, 'Express logs the refusal');
+    assert.doesNotMatch(written.join('\n'), /jane@example\.com/);
+  });
+});
