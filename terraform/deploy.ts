@@ -16,6 +16,7 @@ import { loadConfig } from '../functions/adapters/config/load-config.ts';
 import type { SluiceConfig } from '../functions/core/config/config.ts';
 import { SluiceError } from '../functions/core/errors.ts';
 import { STACK_NAME } from './main.ts';
+import { webhookSecretEnvs, webhookSecretVariable } from './sluice-stack.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The CLI release that matches the cdktf library the app is built with. */
@@ -30,9 +31,32 @@ export function cdktfArguments(action: Action): string[] {
   return action === 'deploy' ? [...common, '--outputs-file', OUTPUTS_FILE] : common;
 }
 
+/**
+ * Terraform reads a variable `v` from `TF_VAR_v`: each webhook secret goes from the deployer's
+ * environment variable that webhooks.auth names into the stack's sensitive variable.
+ */
+export function webhookSecretVariables(config: SluiceConfig, env: NodeJS.ProcessEnv, action: Action = 'deploy'): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const secretEnv of webhookSecretEnvs(config)) {
+    const value = env[secretEnv];
+    if (value !== undefined && value !== '') variables[`TF_VAR_${webhookSecretVariable(secretEnv)}`] = value;
+    // Terraform wants a value for every variable, even to destroy what uses it; the value is
+    // not read then, so a destroy does not make the deployer find the secret again.
+    else if (action === 'destroy') variables[`TF_VAR_${webhookSecretVariable(secretEnv)}`] = DESTROY_PLACEHOLDER;
+  }
+  return variables;
+}
+
+const DESTROY_PLACEHOLDER = 'not-needed-to-destroy';
+
 /** What must be true before cdktf runs; each problem says how to fix it. */
-export function deployProblems(config: SluiceConfig, hasTerraform: boolean): string[] {
+export function deployProblems(config: SluiceConfig, hasTerraform: boolean, env: NodeJS.ProcessEnv = {}): string[] {
   const problems: string[] = [];
+  for (const secretEnv of webhookSecretEnvs(config)) {
+    if ((env[secretEnv] ?? '') === '') {
+      problems.push(`webhooks.auth reads a secret from ${secretEnv}, which is not set: run ${secretEnv}=<the webhook's secret> npm run deploy (it is stored in Secret Manager, never in the Terraform JSON)`);
+    }
+  }
   if (config.project === '') {
     problems.push('no Google Cloud project: set project in config/sluice.yaml, or run SLUICE_PROJECT=<project-id> npm run deploy');
   }
@@ -55,12 +79,13 @@ function terraformOnPath(): boolean {
 }
 
 function main(action: Action): number {
-  const problems = deployProblems(loadConfig(process.env, ROOT), terraformOnPath());
+  const config = loadConfig(process.env, ROOT);
+  const problems = action === 'deploy' ? deployProblems(config, terraformOnPath(), process.env) : deployProblems(config, terraformOnPath());
   if (problems.length > 0) {
     console.error(`cannot ${action} Sluice:\n  - ${problems.join('\n  - ')}`);
     return 1;
   }
-  const run = spawnSync('npx', cdktfArguments(action), { cwd: ROOT, stdio: 'inherit', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+  const run = spawnSync('npx', cdktfArguments(action), { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...webhookSecretVariables(config, process.env, action), CHECKPOINT_DISABLE: '1' } });
   if (run.status !== 0) return run.status ?? 1;
   if (action === 'deploy') {
     console.log(`\nSluice is deployed. Collector URL: ${collectorUrlFrom(readFileSync(join(ROOT, OUTPUTS_FILE), 'utf8'))}`);

@@ -19,6 +19,8 @@ export interface StackNames {
   readonly serviceAccountId: string;
   /** Secret Manager secret id of the purge route's token. */
   readonly purgeTokenSecret: string;
+  /** Secret Manager secret id that holds the webhook secret the collector reads from `secretEnv`. */
+  webhookSecret(secretEnv: string): string;
   /** Bucket names must be globally unique: they start with the project id, itself unique. */
   readonly schemaBucket: string;
   readonly sourceBucket: string;
@@ -47,6 +49,8 @@ export function stackNames(config: SluiceConfig, project: string): StackNames {
     functionName: `${prefix}-collector`,
     serviceAccountId: `${prefix}-collector`, // 6-30 characters: name_prefix is 1-20
     purgeTokenSecret: `${prefix}-purge-token`,
+    // Secret ids allow [A-Za-z0-9_-]{1,255}; secret_env is [A-Z_][A-Z0-9_]{0,127}.
+    webhookSecret: (secretEnv) => `${prefix}-webhook-${secretEnv.toLowerCase().replaceAll('_', '-')}`,
     schemaBucket: `${project}-${prefix}-schemas`,
     sourceBucket: `${project}-${prefix}-source`,
   };

@@ -186,6 +186,25 @@ export class SluiceStack extends TerraformStack {
     const purgeSecretVersion = new SecretManagerSecretVersion(this, 'secret_purge_token_version', { secret: purgeSecret.id, secretData: purgeToken.result });
     const purgeSecretGrant = new SecretManagerSecretIamMember(this, 'function_reads_purge_token', { secretId: purgeSecret.id, role: 'roles/secretmanager.secretAccessor', member: functionMember });
 
+    // Webhook secrets (webhooks.auth[*].secret_env): the collector refuses to start without them.
+    // Each becomes a secret whose value is a sensitive Terraform variable, which `npm run deploy`
+    // fills from the deployer's environment variable of the same name; nothing reaches cdk.tf.json.
+    const webhookSecrets = webhookSecretEnvs(config).map((secretEnv) => {
+      const variable = new TerraformVariable(this, webhookSecretVariable(secretEnv), {
+        type: 'string',
+        sensitive: true,
+        description: `Secret of the webhooks that webhooks.auth reads from ${secretEnv} (npm run deploy passes $${secretEnv}).`,
+      });
+      const secret = new SecretManagerSecret(this, `secret_webhook_${secretEnv.toLowerCase()}`, {
+        secretId: names.webhookSecret(secretEnv),
+        replication: { auto: {} },
+        dependsOn: needs('secretmanager.googleapis.com'),
+      });
+      const version = new SecretManagerSecretVersion(this, `secret_webhook_${secretEnv.toLowerCase()}_version`, { secret: secret.id, secretData: variable.stringValue });
+      const grant = new SecretManagerSecretIamMember(this, `function_reads_webhook_${secretEnv.toLowerCase()}`, { secretId: secret.id, role: 'roles/secretmanager.secretAccessor', member: functionMember });
+      return { secretEnv, secret, dependencies: [version, grant] };
+    });
+
     const sourceBucket = new StorageBucket(this, 'bucket_source', {
       name: names.sourceBucket,
       location: region,
@@ -226,10 +245,13 @@ export class SluiceStack extends TerraformStack {
           SLUICE_VALID_TOPIC: topics.valid.name,
           SLUICE_INVALID_TOPIC: topics.invalid.name,
         },
-        secretEnvironmentVariables: [{ key: 'SLUICE_PURGE_TOKEN', projectId: project, secret: purgeSecret.secretId, version: 'latest' }],
+        secretEnvironmentVariables: [
+          { key: 'SLUICE_PURGE_TOKEN', projectId: project, secret: purgeSecret.secretId, version: 'latest' },
+          ...webhookSecrets.map(({ secretEnv, secret }) => ({ key: secretEnv, projectId: project, secret: secret.secretId, version: 'latest' })),
+        ],
       },
       // Its first request may publish and read schemas: the grants exist before it serves.
-      dependsOn: [...needs('cloudfunctions.googleapis.com', 'run.googleapis.com', 'cloudbuild.googleapis.com', 'artifactregistry.googleapis.com'), ...publishGrants, schemaReadGrant, purgeSecretGrant, purgeSecretVersion],
+      dependsOn: [...needs('cloudfunctions.googleapis.com', 'run.googleapis.com', 'cloudbuild.googleapis.com', 'artifactregistry.googleapis.com'), ...publishGrants, schemaReadGrant, purgeSecretGrant, purgeSecretVersion, ...webhookSecrets.flatMap(({ dependencies }) => dependencies)],
     });
     if (config.deploy.ingress === 'public') {
       // Trackers call without credentials. 2nd gen functions are Cloud Run services of the same name.
@@ -356,6 +378,16 @@ export class SluiceStack extends TerraformStack {
       deletionProtection: config.bigquery.deletion_protection,
     });
   }
+}
+
+/** The environment variables webhooks.auth reads secrets from, each once, in order. */
+export function webhookSecretEnvs(config: SluiceConfig): string[] {
+  return [...new Set(Object.values(config.webhooks.auth).map((auth) => auth.secret_env))].sort();
+}
+
+/** The sensitive Terraform variable that carries the secret of `secretEnv` into the stack. */
+export function webhookSecretVariable(secretEnv: string): string {
+  return `webhook_secret_${secretEnv.toLowerCase()}`;
 }
 
 /** Settings Cloud Functions would refuse at deploy time, refused at synth time instead. */

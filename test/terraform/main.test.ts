@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { STACK_NAME, synthesize } from '../../terraform/main.ts';
-import { cdktfArguments, CDKTF_CLI, collectorUrlFrom, deployProblems, OUTPUTS_FILE } from '../../terraform/deploy.ts';
+import { cdktfArguments, CDKTF_CLI, collectorUrlFrom, deployProblems, OUTPUTS_FILE, webhookSecretVariables } from '../../terraform/deploy.ts';
 import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
 
 /** File names in a zip archive, read from its central directory (no unzip tool needed). */
@@ -63,6 +63,22 @@ describe('npm run deploy / destroy (terraform/deploy.ts)', () => {
     assert.equal(problems.length, 2);
     assert.match(problems[0] ?? '', /SLUICE_PROJECT=<project-id> npm run deploy/);
     assert.match(problems[1] ?? '', /developer\.hashicorp\.com\/terraform\/install/);
+  });
+
+  test('a webhook secret goes from the deployer\'s environment into its Terraform variable, and is required to deploy', () => {
+    const config = resolveConfig({
+      document: { project: 'acme', webhooks: { auth: { 'com.github/push': { type: 'hmac_sha256', header: 'X-Hub-Signature-256', prefix: 'sha256=', secret_env: 'GITHUB_SECRET' }, 'com.stripe/event': { type: 'shared_secret', header: 'X-Token', secret_env: 'GITHUB_SECRET' } } } },
+      source: 'test',
+      env: {},
+    });
+    const [missing, ...others] = deployProblems(config, true, {});
+    assert.deepEqual(others, [], 'one problem per variable, not per webhook');
+    assert.match(missing ?? '', /webhooks\.auth reads a secret from GITHUB_SECRET, which is not set: run GITHUB_SECRET=<the webhook's secret> npm run deploy/);
+    assert.deepEqual(deployProblems(config, true, { GITHUB_SECRET: 's3cret' }), []);
+    assert.deepEqual(webhookSecretVariables(config, { GITHUB_SECRET: 's3cret' }), { TF_VAR_webhook_secret_github_secret: 's3cret' });
+    assert.deepEqual(webhookSecretVariables(config, {}), {});
+    // Destroying needs a value for the variable but never reads it.
+    assert.deepEqual(Object.keys(webhookSecretVariables(config, {}, 'destroy')), ['TF_VAR_webhook_secret_github_secret']);
   });
 
   test('ends with the collector URL from the deploy outputs', () => {

@@ -6,7 +6,9 @@ import { stackNames } from '../../terraform/names.ts';
 const config = (document: Record<string, unknown>) => resolveConfig({ document, source: 'test', env: {} });
 
 test('configured names are used as they are; derived ones follow the topic or carry the prefix', () => {
-  assert.deepEqual(stackNames(config({ name_prefix: 'edge' }), 'acme'), {
+  const { webhookSecret, ...names } = stackNames(config({ name_prefix: 'edge' }), 'acme');
+  assert.equal(webhookSecret('GITHUB_WEBHOOK_SECRET'), 'edge-webhook-github-webhook-secret');
+  assert.deepEqual(names, {
     validTopic: 'sluice-events',
     invalidTopic: 'sluice-invalid-events',
     replaySubscription: 'sluice-invalid-events-replay',

@@ -362,6 +362,32 @@ describe('the Sluice stack: IAM', () => {
     assert.ok(Testing.toHaveDataSourceWithProperties(synth.text, 'google_project', { project_id: TEST_PROJECT }));
   });
 
+  test('each webhook secret is a Secret Manager secret filled from a sensitive variable, readable by the function alone', () => {
+    const hooked = synthStack({
+      webhooks: { auth: { 'com.github/push': { type: 'hmac_sha256', header: 'X-Hub-Signature-256', prefix: 'sha256=', secret_env: 'GITHUB_SECRET' } } },
+    });
+    assert.deepEqual(hooked.json.variable?.webhook_secret_github_secret, {
+      type: 'string',
+      sensitive: true,
+      description: 'Secret of the webhooks that webhooks.auth reads from GITHUB_SECRET (npm run deploy passes $GITHUB_SECRET).',
+    });
+    assert.ok(Testing.toHaveResourceWithProperties(hooked.text, 'google_secret_manager_secret', { secret_id: 'sluice-webhook-github-secret' }));
+    assert.ok(Testing.toHaveResourceWithProperties(hooked.text, 'google_secret_manager_secret_version', {
+      secret: ref('google_secret_manager_secret', 'secret_webhook_github_secret', 'id'),
+      secret_data: '${var.webhook_secret_github_secret}',
+    }));
+    const extra = grants(hooked).filter((line) => !grants().includes(line));
+    assert.deepEqual(extra, [
+      `google_secret_manager_secret_iam_member ${ref('google_secret_manager_secret', 'secret_webhook_github_secret', 'id')} roles/secretmanager.secretAccessor ${FUNCTION_MEMBER}`,
+    ]);
+    const collector = resource(hooked, 'google_cloudfunctions2_function', 'collector');
+    const serviceConfig = collector.service_config as { secret_environment_variables: unknown[] };
+    assert.deepEqual(serviceConfig.secret_environment_variables[1], {
+      key: 'GITHUB_SECRET', project_id: TEST_PROJECT, secret: ref('google_secret_manager_secret', 'secret_webhook_github_secret', 'secret_id'), version: 'latest',
+    });
+    assert.ok((collector.depends_on as string[]).includes('google_secret_manager_secret_version.secret_webhook_github_secret_version'));
+  });
+
   test('internal ingress removes the only grant to allUsers', () => {
     const internal = synthStack({ deploy: { ingress: 'internal' } });
     assert.ok(!internal.text.includes('allUsers'));
