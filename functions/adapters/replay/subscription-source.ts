@@ -2,7 +2,7 @@ import { fromMessage } from '../../core/contract/message.ts';
 import type { InvalidRow } from '../../core/contract/rows.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { ReplayItem, ReplaySource } from '../../core/replay/replay-source.ts';
-import { LOCAL_PROJECT_ID } from '../sink/pubsub-sink.ts';
+import { pubsubEndpoint } from '../pubsub/pubsub-endpoint.ts';
 
 /** gRPC status DEADLINE_EXCEEDED: a pull that found nothing within its timeout. */
 const GRPC_DEADLINE_EXCEEDED = 4;
@@ -206,13 +206,9 @@ function decode(message: NonNullable<NonNullable<PullResponse['receivedMessages'
 
 async function createSubscriberClient(options: SubscriptionSourceOptions): Promise<SubscriberPort> {
   const { PubSub, v1 } = await import('@google-cloud/pubsub');
-  const emulatorHost = options.emulatorHost?.trim() || process.env.PUBSUB_EMULATOR_HOST?.trim() || undefined;
-  const projectId = options.projectId.trim() || (emulatorHost ? LOCAL_PROJECT_ID : undefined);
-  // The same client settings as the sink's (pubsub-sink.ts) for an emulator: plaintext, no credentials.
-  const pubsub = new PubSub({
-    ...(projectId ? { projectId } : {}),
-    ...(emulatorHost ? { apiEndpoint: emulatorHost, emulatorMode: true, universeDomain: 'googleapis.com' } : {}),
-  });
+  const endpoint = pubsubEndpoint(options.projectId, options.emulatorHost);
+  const { projectId } = endpoint;
+  const pubsub = new PubSub(endpoint);
   // The documented way to get a generated client with the handwritten client's settings.
   const config = (await pubsub.getClientConfig()) as ConstructorParameters<typeof v1.SubscriberClient>[0];
   const client = new v1.SubscriberClient(config) as unknown as SubscriberPort;

@@ -7,8 +7,7 @@ import { MAX_PUBSUB_MESSAGE_BYTES, oversizeMessageRow } from '../../core/sink/ov
 import type { InvalidRow, ValidRow } from '../../core/contract/rows.ts';
 import { truncate } from '../../core/text.ts';
 
-/** The project id used against an emulator when none is configured (the emulator accepts any). */
-export const LOCAL_PROJECT_ID = 'sluice-local';
+import { pubsubEndpoint } from '../pubsub/pubsub-endpoint.ts';
 
 /**
  * Pub/Sub's limit on one Publish request is 10 MB; the library caps batches at 9 MiB
@@ -249,14 +248,11 @@ export class PubsubSink implements EventSink {
 
   /** Emulator host in use: the option, else the variable the library itself honours. */
   #emulatorHost(): string | undefined {
-    const host = this.#options.emulatorHost?.trim() || process.env.PUBSUB_EMULATOR_HOST?.trim();
-    return host || undefined;
+    return pubsubEndpoint(this.#options.projectId, this.#options.emulatorHost).apiEndpoint;
   }
 
   #projectId(): string | undefined {
-    const configured = this.#options.projectId.trim();
-    if (configured !== '') return configured;
-    return this.#emulatorHost() === undefined ? undefined : LOCAL_PROJECT_ID;
+    return pubsubEndpoint(this.#options.projectId, this.#options.emulatorHost).projectId;
   }
 
   /** The client and topics, created once on first use: loading the library costs cold-start time. */
@@ -306,19 +302,7 @@ export class PubsubSink implements EventSink {
       'grpc.initial_reconnect_backoff_ms': Math.min(1_000, maxReconnectBackoffMs),
       'grpc.max_reconnect_backoff_ms': maxReconnectBackoffMs,
     };
-    const projectId = this.#projectId();
-    if (projectId !== undefined) config.projectId = projectId;
-    const emulatorHost = this.#emulatorHost();
-    if (emulatorHost !== undefined) {
-      config.apiEndpoint = emulatorHost;
-      // Plaintext gRPC without credentials, whatever the host name looks like.
-      config.emulatorMode = true;
-      // Without it gax asks google-auth-library for the universe domain, which looks for
-      // Application Default Credentials and probes the GCE metadata server: a slow first publish
-      // (and a MetadataLookupWarning) off Google Cloud, for credentials the emulator never reads.
-      config.universeDomain = 'googleapis.com';
-    }
-    return config;
+    return Object.assign(config, pubsubEndpoint(this.#options.projectId, this.#options.emulatorHost));
   }
 
   /**

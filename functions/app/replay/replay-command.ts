@@ -10,6 +10,7 @@ import { createReplayer } from '../../core/replay/replay-event.ts';
 import { runReplay } from '../../core/replay/replay-run.ts';
 import type { ReplaySource, ReplayTarget } from '../../core/replay/replay-source.ts';
 import type { ReplaySummaryJson } from '../../core/replay/replay-summary.ts';
+import { pubsubSinkOptions } from '../create-sink.ts';
 import { createValidationFromConfig } from '../create-validation.ts';
 import { createProtocolAdapters } from '../protocol-adapters.ts';
 import {
@@ -158,15 +159,8 @@ function endpoints(config: SluiceConfig, kind: ReplaySourceKind, options: Replay
           skipDelivered: !options.includeDelivered,
           ...(io.bigQueryClient ? { client: io.bigQueryClient } : {}),
         });
-  const sink = createPubsubSink({
-    projectId: config.project,
-    validTopic: config.valid_topic,
-    invalidTopic: config.invalid_topic,
-    ...(config.pubsub.emulator_host ? { emulatorHost: config.pubsub.emulator_host } : {}),
-    publishTimeoutMs: config.pubsub.publish_timeout_ms,
-    batchMaxMessages: config.pubsub.batch_max_messages,
-    batchMaxMs: config.pubsub.batch_max_ms,
-  });
+  // No in-flight cap: replay bounds its own concurrency (--concurrency) and must not be shed.
+  const sink = createPubsubSink(pubsubSinkOptions(config));
   const target: ReplayTarget = {
     description: `Pub/Sub topic ${config.valid_topic}`,
     async deliver(rows) {
