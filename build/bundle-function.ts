@@ -29,13 +29,21 @@ export interface BundleResult {
   readonly bytes: number;
 }
 
+export interface BundleOptions {
+  /**
+   * The module to bundle; default functions/collect.ts. The benchmark suite bundles its baseline
+   * function the same way, so that both start from one esbuild file.
+   */
+  readonly entry?: string;
+}
+
 /** Writes the deployable function to `outDir` (default `dist/function`) and returns where. */
-export async function bundleFunction(outDir: string = join(ROOT, 'dist', 'function')): Promise<BundleResult> {
+export async function bundleFunction(outDir: string = join(ROOT, 'dist', 'function'), options: BundleOptions = {}): Promise<BundleResult> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, 'config'), { recursive: true });
   const entry = join(outDir, 'index.js');
   const result = await build({
-    entryPoints: [join(ROOT, 'functions', 'collect.ts')],
+    entryPoints: [options.entry ?? join(ROOT, 'functions', 'collect.ts')],
     outfile: entry,
     bundle: true,
     platform: 'node',
