@@ -236,7 +236,7 @@ export class PubsubSink implements EventSink {
     if (injected !== undefined) {
       client = injected;
     } else {
-      const { PubSub } = await import('@google-cloud/pubsub');
+      const { PubSub } = await loadPubsub();
       client = new PubSub(this.#clientConfig());
     }
     const publishOptions: PublishOptions = {
@@ -367,6 +367,17 @@ export class PubsubSink implements EventSink {
       if (connection.owned) await connection.client.close();
     }
   }
+}
+
+/**
+ * The Pub/Sub SDK, imported on first use. From node_modules its exports are named; in the
+ * deployable bundle (build/bundle-function.ts) the CommonJS package sits in its own chunk and
+ * esbuild's interop puts them under `default`, since the package defines them with getters that
+ * esbuild cannot see statically.
+ */
+async function loadPubsub(): Promise<typeof import('@google-cloud/pubsub')> {
+  const loaded = await import('@google-cloud/pubsub');
+  return typeof loaded.PubSub === 'function' ? loaded : (loaded as unknown as { default: typeof loaded }).default;
 }
 
 export function createPubsubSink(options: PubsubSinkOptions): PubsubSink {
