@@ -146,10 +146,10 @@ async function measureScenario(scenario: Scenario, kinds: readonly ServerKind[],
   }
 }
 
-async function measureColdStart(bundles: Bundles, emulator: PubsubEmulator | undefined, runs: number, log: Log): Promise<ColdStart> {
+async function measureColdStart(bundles: Bundles, emulator: PubsubEmulator | undefined, runs: number, bundleDir: string, log: Log): Promise<ColdStart> {
   const firstRequest = (SCENARIOS.find((scenario) => scenario.id === 'tp2-1') as Scenario).requests[0]!;
   const sink = emulator ? 'pubsub' : 'local';
-  const env = collectorEnv(sink, emulator, join(BENCH_DIR, 'cold-local'));
+  const env = collectorEnv(sink, emulator, join(bundleDir, 'cold-local'));
   const baselineSpec: FunctionSpec = { source: bundles.baseline, target: 'baseline', cwd: bundles.baseline };
   const bundleSpec: FunctionSpec = { source: bundles.deployable, target: 'collect', cwd: bundles.deployable, env };
   const baseline: number[] = [];
@@ -171,10 +171,11 @@ export interface BenchOutcome {
   readonly markdown: string;
 }
 
-export async function runBench(options: BenchOptions, log: Log = console.log): Promise<BenchOutcome> {
+/** `bundleDir`: where the three bundles go (default dist/bench); the harness test uses its own. */
+export async function runBench(options: BenchOptions, log: Log = console.log, bundleDir: string = BENCH_DIR): Promise<BenchOutcome> {
   const notes: string[] = [];
   log('bundling the baseline, the bench collector and the deployable function…');
-  const bundles = await bundleAll();
+  const bundles = await bundleAll(bundleDir);
 
   let emulator: PubsubEmulator | undefined;
   const wantsPubsub = options.sinks.includes('pubsub');
@@ -203,7 +204,7 @@ export async function runBench(options: BenchOptions, log: Log = console.log): P
     let coldStart: ColdStart | undefined;
     if (options.coldRuns > 0) {
       log('cold start:');
-      coldStart = await measureColdStart(bundles, emulator, options.coldRuns, log);
+      coldStart = await measureColdStart(bundles, emulator, options.coldRuns, bundleDir, log);
     }
     const report: BenchReport = {
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
