@@ -167,10 +167,12 @@ export function renderReport(report: BenchReport): string {
     'functions-framework function that reads the body and answers 200 — measured in the same run with the same',
     'requests, so they hold across machines better than the absolute figures.',
     '',
+    '<!-- bench-machine:start -->',
     `- Date: ${report.date}`,
     `- Machine: ${report.machine}`,
     `- Node.js: ${report.node}`,
     `- Settings: ${report.settings}`,
+    '<!-- bench-machine:end -->',
     '',
     '<!-- bench-table:start -->',
     resultsTable(report.runs),
@@ -181,4 +183,32 @@ export function renderReport(report: BenchReport): string {
   sections.push('<!-- bench-targets:start -->', targetsTable(targetChecks(report)), '<!-- bench-targets:end -->', '');
   if (report.notes.length > 0) sections.push(...report.notes.map((note) => `- ${note}`), '');
   return sections.join('\n');
+}
+
+/** The blocks of RESULTS.md that the README's Performance section quotes, by marker name. */
+export const QUOTED_BLOCKS = ['bench-machine', 'bench-table', 'bench-cold-start', 'bench-targets'] as const;
+
+/** The text between `<!-- name:start -->` and `<!-- name:end -->`, or undefined when absent. */
+export function markedBlock(text: string, name: string): string | undefined {
+  const start = text.indexOf(`<!-- ${name}:start -->`);
+  const end = text.indexOf(`<!-- ${name}:end -->`);
+  if (start === -1 || end === -1 || end < start) return undefined;
+  return text.slice(start + `<!-- ${name}:start -->`.length, end).trim();
+}
+
+/**
+ * The README with its quoted blocks replaced by those of a results file, so that `npm run bench`
+ * keeps the README's Performance section equal to bench/RESULTS.md (a test checks that they are).
+ * A block the results lack (no cold start measured) is left as it was.
+ */
+export function quoteResultsInReadme(readme: string, results: string): string {
+  let updated = readme;
+  for (const name of QUOTED_BLOCKS) {
+    const block = markedBlock(results, name);
+    const start = updated.indexOf(`<!-- ${name}:start -->`);
+    const end = updated.indexOf(`<!-- ${name}:end -->`);
+    if (block === undefined || start === -1 || end === -1 || end < start) continue;
+    updated = `${updated.slice(0, start)}<!-- ${name}:start -->\n${block}\n${updated.slice(end)}`;
+  }
+  return updated;
 }

@@ -9,7 +9,7 @@
  * (autocannon) runs in this process: on a small machine it competes with the server for CPU, the
  * same for the baseline as for Sluice, which is one more reason to read the ratios.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleFunction } from '../build/bundle-function.ts';
@@ -18,11 +18,13 @@ import { coldStartMs, median, moduleLoadMs } from './cold-start.ts';
 import { combineLoads, runLoad, type LoadResult } from './load.ts';
 import type { SinkCounters } from './functions/collector-function.ts';
 import { parseBenchOptions, USAGE, UsageError, type BenchOptions } from './options.ts';
-import { coldStartTable, machineDescription, renderReport, resultsTable, targetChecks, targetsTable, type BenchReport, type ColdStart, type ScenarioRun, type ServerKind } from './report.ts';
+import { coldStartTable, machineDescription, quoteResultsInReadme, renderReport, resultsTable, targetChecks, targetsTable, type BenchReport, type ColdStart, type ScenarioRun, type ServerKind } from './report.ts';
 import { SCENARIOS, type Scenario } from './scenarios.ts';
 import { ROOT, startFunctionServer, type FunctionServer, type FunctionSpec } from './servers.ts';
 
 const BENCH_DIR = join(ROOT, 'dist', 'bench');
+/** The results file the README quotes. */
+export const DEFAULT_RESULTS = join(ROOT, 'bench', 'RESULTS.md');
 const VALID_TOPIC = 'bench-events';
 const INVALID_TOPIC = 'bench-invalid-events';
 const EMULATOR_PROJECT = 'sluice-bench';
@@ -231,7 +233,7 @@ export function printable(report: BenchReport): string {
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   let options: BenchOptions;
   try {
-    options = parseBenchOptions(process.argv.slice(2), process.env, join(ROOT, 'bench', 'RESULTS.md'));
+    options = parseBenchOptions(process.argv.slice(2), process.env, DEFAULT_RESULTS);
   } catch (error) {
     if (!(error instanceof UsageError) && !(error instanceof TypeError)) throw error;
     if (error.message !== '') console.error(error.message);
@@ -245,5 +247,11 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
     mkdirSync(resolve(options.out, '..'), { recursive: true });
     writeFileSync(options.out, markdown);
     console.log(`\nwrote ${options.out}`);
+    // The README quotes the project's own results file, never a side run's.
+    if (resolve(options.out) === DEFAULT_RESULTS) {
+      const readme = join(ROOT, 'README.md');
+      writeFileSync(readme, quoteResultsInReadme(readFileSync(readme, 'utf8'), markdown));
+      console.log(`updated the Performance section of ${readme}`);
+    }
   }
 }
