@@ -110,10 +110,15 @@ function paramReader(params: ReadonlyMap<string, string>): ParamReader {
     },
     peek: (name) => params.get(name),
     rest() {
-      const left: Array<[string, string]> = [];
-      for (const entry of params) if (!taken.has(entry[0])) left.push(entry);
-      // Object.fromEntries defines own properties, so a `__proto__` parameter stays plain data.
-      return left.length > 0 ? Object.fromEntries(left) : undefined;
+      let left: Record<string, string> | undefined;
+      params.forEach((value, name) => {
+        if (taken.has(name)) return;
+        left ??= {};
+        // Defined, not assigned: a parameter named `__proto__` must stay plain data.
+        if (name === '__proto__') Object.defineProperty(left, name, { value, enumerable: true, writable: true, configurable: true });
+        else left[name] = value;
+      });
+      return left;
     },
   };
 }

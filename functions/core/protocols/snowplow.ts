@@ -87,7 +87,8 @@ function postEvents(request: InboundRequest): TrackerEventOutcome[] {
     if (!isJsonObject(element)) return reject('protocol_violation', `${path} must be an object of tracker parameters, not ${describeJsonType(element)}`, JSON.stringify(element), 'protocol', path);
     // The event's own parameters win over the query string's; most POSTs have no query string.
     const params = query.size > 0 ? new Map(query) : new Map<string, string>();
-    for (const [name, value] of Object.entries(element)) {
+    for (const name of Object.keys(element)) {
+      const value = element[name];
       if (typeof value !== 'string') {
         const valuePath = jsonPathFromPointer(`/data/${index}/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`);
         const message = `${truncate(valuePath, 60)} is ${describeJsonType(value)}; payload_data requires every parameter value to be a string`;
