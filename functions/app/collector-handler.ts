@@ -97,7 +97,9 @@ export function createCollector(parts: CollectorParts): Collector {
       request: () => (summary ??= requestSummary(inbound)),
       maxRawBytes: config.limits.max_raw_bytes,
     };
-    const batch: RowBatch = await buildRows(result.events, result.rejections, parts.validation.validator, context);
+    // Built without a promise when every schema is in memory (see buildRows).
+    const built = buildRows(result.events, result.rejections, parts.validation.validator, context);
+    const batch: RowBatch = built instanceof Promise ? await built : built;
     try {
       await parts.sink.publish(batch);
     } catch (error) {
