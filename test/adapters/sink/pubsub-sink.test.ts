@@ -204,9 +204,12 @@ class FakeTopic implements PubsubTopic {
   answer: (index: number) => Promise<string> = async (index) => String(index);
   flushed = 0;
 
-  publishMessage(message: { data: Buffer; attributes: Record<string, string> }): Promise<string> {
+  publishMessage(message: { data: Buffer; attributes: Record<string, string> }, callback: (error?: Error | null, messageId?: string | null) => void): void {
     this.published.push(message);
-    return this.answer(this.published.length - 1);
+    this.answer(this.published.length - 1).then(
+      (id) => callback(null, id),
+      (error: Error) => callback(error),
+    );
   }
 
   async flush(): Promise<void> {
