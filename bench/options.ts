@@ -25,8 +25,8 @@ export interface BenchOptions {
 }
 
 export const USAGE = `npm run bench -- [options]     (each option also as an environment variable, e.g. BENCH_DURATION=10)
-  --duration <s>             seconds at max rate per server and scenario (default 6)
-  --rounds <n>               interleaved slices those seconds are cut into (default 3)
+  --duration <s>             seconds at max rate per server and scenario (default 8)
+  --rounds <n>               interleaved slices those seconds are cut into (default 4)
   --latency-duration <s>     seconds per half-rate latency run, 0 to skip (default 3)
   --warmup <s>               seconds of unmeasured load before measuring each server (default 1)
   --connections <n>          connections of the max-rate runs (default 200)
@@ -36,7 +36,7 @@ export const USAGE = `npm run bench -- [options]     (each option also as an env
   --cold-runs <n>            cold starts per server, 0 to skip (default 5)
   --out <file>               report file, '' for none (default bench/RESULTS.md)`;
 
-const DEFAULTS = { duration: 6, rounds: 3, latencyDuration: 3, warmup: 1, connections: 200, latencyConnections: 10, coldRuns: 5 };
+const DEFAULTS = { duration: 8, rounds: 4, latencyDuration: 3, warmup: 1, connections: 200, latencyConnections: 10, coldRuns: 5 };
 
 /** Flags win over BENCH_* variables, which win over the defaults. Throws with the usage on a bad value. */
 export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv, defaultOut: string): BenchOptions {
