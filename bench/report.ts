@@ -118,7 +118,9 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
     });
     checks.push({
       target: `${run.title}, no-op sink: p99 < 20 ms at half of its maximum rate`,
-      measured: run.half === undefined ? 'not measured' : `${run.half.p99} ms at ${number(run.half.requestsPerSecond)} req/s`,
+      measured:
+        run.half === undefined ? 'not measured'
+        : `${run.half.p99} ms at ${number(run.half.requestsPerSecond)} req/s (baseline: ${base?.half?.p99 ?? '–'} ms at ${number(base?.half?.requestsPerSecond ?? 0)} req/s)`,
       met: run.half === undefined ? undefined : run.half.p99 < 20,
     });
   }
@@ -135,7 +137,7 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
   if (coldStart) {
     const times = coldStart.bundleMs / coldStart.baselineMs;
     checks.push({ target: 'cold start of the bundle ≤ 1.5× the baseline', measured: `${times.toFixed(2)}×`, met: times <= 1.5 });
-    checks.push({ target: 'cold start of the bundle < 500 ms', measured: `${coldStart.bundleMs.toFixed(0)} ms`, met: coldStart.bundleMs < 500 });
+    checks.push({ target: 'cold start of the bundle < 500 ms', measured: `${coldStart.bundleMs.toFixed(0)} ms (baseline: ${coldStart.baselineMs.toFixed(0)} ms)`, met: coldStart.bundleMs < 500 });
   }
   const sluiceRuns = runs.filter((run) => run.server !== 'baseline');
   if (sluiceRuns.length > 0) {
