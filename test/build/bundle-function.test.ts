@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -125,6 +126,41 @@ test('the bundle publishes through its bundled Pub/Sub chunk, loaded only when n
     }
   } finally {
     await emulator.stop();
+    await rm(outDir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * The bundle carries the configuration validator compiled at build time (Ajv standalone code)
+ * instead of compiling it at each cold start: it must fill defaults and report problems exactly
+ * as the source does.
+ */
+test('the bundle\'s precompiled config validator reports bad settings as the source does', { timeout: 60_000 }, async () => {
+  await mkdir(join(ROOT, 'dist'), { recursive: true });
+  const outDir = await mkdtemp(join(ROOT, 'dist', 'bundle-test-'));
+  try {
+    await bundleFunction(outDir);
+    const index = await readFile(join(outDir, 'index.js'), 'utf8');
+    assert.ok(!/\.compile\(schemaJson\)/.test(index), 'the bundle must not compile the config schema at run time');
+    const script = [
+      "const { getFunction } = await import('@google-cloud/functions-framework/testing');",
+      "await import('./index.js');",
+      "try { getFunction('collect')({ headers: {}, method: 'GET', url: '/health' }, {}); console.log('no error'); } catch (error) { console.log(error.message); }",
+    ].join('\n');
+    const env = { ...process.env, SLUICE_CONFIG: '', SLUICE_SINK: 'locl', SLUICE_CACHE_TTL_SECONDS: '0' };
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: outDir, env });
+    const { loadConfig } = await import('../../functions/adapters/config/load-config.ts');
+    const expected = (() => {
+      try {
+        loadConfig(env, outDir);
+        return 'no error';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    assert.match(expected, /cache\.ttl_seconds: got 0, expected an integer >= 1/);
+    assert.equal(stdout.trim(), expected);
+  } finally {
     await rm(outDir, { recursive: true, force: true });
   }
 });
