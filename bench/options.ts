@@ -34,7 +34,8 @@ export const USAGE = `npm run bench -- [options]     (each option also as an env
   --scenarios <ids>          comma-separated, from: ${SCENARIOS.map((scenario) => scenario.id).join(', ')} (default all)
   --sinks <list>             noop,pubsub (default both; pubsub needs Java and the emulator jar)
   --cold-runs <n>            cold starts per server, 0 to skip (default 5)
-  --out <file>               report file, '' for none (default bench/RESULTS.md)`;
+  --out <file>               report file, '' for none (default: bench/RESULTS.md, which the README
+                             quotes, after a full run; none after a partial one)`;
 
 const DEFAULTS = { duration: 8, rounds: 4, latencyDuration: 3, warmup: 1, connections: 200, latencyConnections: 10, coldRuns: 5 };
 
@@ -80,6 +81,11 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     }
     return items as T[];
   };
+  const scenarios = listOf('scenarios', 'BENCH_SCENARIOS', SCENARIOS.map((scenario) => scenario.id));
+  const sinks = listOf<SinkChoice>('sinks', 'BENCH_SINKS', ['noop', 'pubsub']);
+  const coldRuns = Math.floor(numberOf('cold-runs', 'BENCH_COLD_RUNS', DEFAULTS.coldRuns, 0));
+  // A partial run must not replace the full results the README quotes, unless asked to.
+  const complete = scenarios.length === SCENARIOS.length && sinks.length === 2 && coldRuns > 0;
   return {
     duration: numberOf('duration', 'BENCH_DURATION', DEFAULTS.duration, 1),
     rounds: Math.floor(numberOf('rounds', 'BENCH_ROUNDS', DEFAULTS.rounds, 1)),
@@ -87,10 +93,10 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     warmup: numberOf('warmup', 'BENCH_WARMUP', DEFAULTS.warmup, 0),
     connections: Math.floor(numberOf('connections', 'BENCH_CONNECTIONS', DEFAULTS.connections, 1)),
     latencyConnections: Math.floor(numberOf('latency-connections', 'BENCH_LATENCY_CONNECTIONS', DEFAULTS.latencyConnections, 1)),
-    scenarios: listOf('scenarios', 'BENCH_SCENARIOS', SCENARIOS.map((scenario) => scenario.id)),
-    sinks: listOf<SinkChoice>('sinks', 'BENCH_SINKS', ['noop', 'pubsub']),
-    coldRuns: Math.floor(numberOf('cold-runs', 'BENCH_COLD_RUNS', DEFAULTS.coldRuns, 0)),
-    out: pick('out', 'BENCH_OUT') ?? defaultOut,
+    scenarios,
+    sinks,
+    coldRuns,
+    out: pick('out', 'BENCH_OUT') ?? (complete ? defaultOut : ''),
   };
 }
 

@@ -56,7 +56,9 @@ test('bench options: flags win over BENCH_* variables, bad values are refused wi
   assert.equal(options.duration, 2);
   assert.equal(options.connections, 50);
   assert.deepEqual(options.sinks, ['noop']);
-  assert.equal(options.out, 'out.md');
+  assert.equal(options.out, '', 'a partial run (one sink) writes no report unless --out names one');
+  assert.equal(parseBenchOptions([], {}, 'out.md').out, 'out.md', 'a full run writes the default report');
+  assert.equal(parseBenchOptions(['--out', 'x.md', '--scenarios', 'pixel'], {}, 'out.md').out, 'x.md');
   assert.throws(() => parseBenchOptions(['--scenarios', 'tp2-1,nope'], {}, ''), (error: unknown) => error instanceof UsageError && /unknown "nope"/.test(error.message));
   assert.throws(() => parseBenchOptions(['--duration', '0'], {}, ''), (error: unknown) => error instanceof UsageError && /--duration .* >= 1/.test(error.message));
 });
