@@ -1,19 +1,31 @@
 /**
- * Bundles the Cloud Function into one ESM file plus the package.json the runtime installs from:
- * `npm run bundle` writes `dist/function/` (index.js, package.json, config/sluice.yaml).
+ * Bundles the Cloud Function into ESM files plus the package.json the runtime installs from:
+ * `npm run bundle` writes `dist/function/` (index.js, chunks/, package.json, config/sluice.yaml).
  *
  * Why a bundle: a cold start pays for every module file Node resolves and reads; one file is
- * resolved once. What stays external and is listed in the bundle's package.json:
+ * resolved once. Measured by `npm run bench` on a 2-core machine, `@google-cloud/pubsub` alone
+ * took about a second to import from node_modules (hundreds of files: google-gax, grpc-js,
+ * protobufjs, google-auth-library) and about 0.2 s from a bundle, which is most of the collector's
+ * cold start. So Pub/Sub is bundled too, in its own chunk (code splitting), which index.js imports
+ * only when the Pub/Sub sink publishes first: an instance with another sink never loads it.
+ *
+ * What stays external and is listed in the bundle's package.json:
  * - `@google-cloud/functions-framework`: the runtime invokes the function through *its* copy of
  *   the framework, so `http('collect', …)` must register with that copy, not a bundled one;
- * - `@google-cloud/pubsub` and `@google-cloud/storage`: loaded lazily (only the sink and registry
- *   an instance uses), and they read proto and JSON files at run time that a bundle cannot hold.
- * Everything else (ajv, yaml, cloudevents, Sluice itself) is inlined.
+ * - `@google-cloud/storage`: loaded lazily, only by an instance with a gs:// registry.
+ *
+ * The bundled Pub/Sub code refers to `__dirname` at load time to find .proto files for code paths
+ * a publisher never takes (gRPC servers' channelz and ORCA services, gax's loadProto); the
+ * banner defines it, and the publisher's own protos are JSON that esbuild inlines. The emulator
+ * test in test/build/bundle-function.test.ts publishes through the bundle.
  *
  * The CDKTF stack uploads this folder as the function's source; the benchmark suite measures its
  * cold start.
  */
-import { build } from 'esbuild';
+import { Ajv } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone/index.js';
+import { build, type Plugin } from 'esbuild';
+import { CONFIG_AJV_OPTIONS } from '../functions/core/config/config-validator.ts';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +33,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Packages the bundle loads at run time instead of inlining; see the module comment for why. */
-export const RUNTIME_DEPENDENCIES = ['@google-cloud/functions-framework', '@google-cloud/pubsub', '@google-cloud/storage'] as const;
+export const RUNTIME_DEPENDENCIES = ['@google-cloud/functions-framework', '@google-cloud/storage'] as const;
 
 export interface BundleResult {
   readonly dir: string;
@@ -29,23 +41,44 @@ export interface BundleResult {
   readonly bytes: number;
 }
 
+export interface BundleOptions {
+  /**
+   * The module to bundle; default functions/collect.ts. The benchmark suite bundles its baseline
+   * function the same way, so that both start from one esbuild file.
+   */
+  readonly entry?: string;
+}
+
 /** Writes the deployable function to `outDir` (default `dist/function`) and returns where. */
-export async function bundleFunction(outDir: string = join(ROOT, 'dist', 'function')): Promise<BundleResult> {
+export async function bundleFunction(outDir: string = join(ROOT, 'dist', 'function'), options: BundleOptions = {}): Promise<BundleResult> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, 'config'), { recursive: true });
   const entry = join(outDir, 'index.js');
   const result = await build({
-    entryPoints: [join(ROOT, 'functions', 'collect.ts')],
-    outfile: entry,
+    entryPoints: [{ in: options.entry ?? join(ROOT, 'functions', 'collect.ts'), out: 'index' }],
+    outdir: outDir,
+    // Dynamic imports (the Pub/Sub SDK) become chunks loaded on first use.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node22',
     external: [...RUNTIME_DEPENDENCIES],
-    // Some bundled CommonJS packages call require() for Node built-ins; ESM output has no
-    // require, so give the bundle one.
-    banner: { js: "import { createRequire as __sluiceCreateRequire } from 'node:module'; const require = __sluiceCreateRequire(import.meta.url);" },
+    // Some bundled CommonJS packages call require() for Node built-ins and read __dirname; ESM
+    // output has neither, so every output file gets them.
+    banner: {
+      js: [
+        "import { createRequire as __sluiceCreateRequire } from 'node:module';",
+        "import { fileURLToPath as __sluiceFileURLToPath } from 'node:url';",
+        "import { dirname as __sluiceDirname } from 'node:path';",
+        'const require = __sluiceCreateRequire(import.meta.url);',
+        'const __filename = __sluiceFileURLToPath(import.meta.url);',
+        'const __dirname = __sluiceDirname(__filename);',
+      ].join(' '),
+    },
     legalComments: 'linked',
+    plugins: [precompiledConfigValidator()],
     metafile: true,
     logLevel: 'warning',
   });
@@ -60,6 +93,36 @@ export async function bundleFunction(outDir: string = join(ROOT, 'dist', 'functi
   copyFileSync(join(ROOT, 'config', 'sluice.yaml'), join(outDir, 'config', 'sluice.yaml'));
   const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
   return { dir: outDir, entry, bytes };
+}
+
+/**
+ * Replaces functions/core/config/config-validator.ts with the configuration validator compiled
+ * now, as Ajv standalone code with the same options: compiling it at run time cost about 100 ms of
+ * every cold start. The test in test/build/bundle-function.test.ts checks that the bundle still
+ * reports a bad setting the way the source does.
+ */
+function precompiledConfigValidator(): Plugin {
+  const STANDALONE = 'sluice-config-validator-standalone';
+  return {
+    name: 'precompiled-config-validator',
+    setup(plugin) {
+      plugin.onLoad({ filter: /[\\/]functions[\\/]core[\\/]config[\\/]config-validator\.ts$/ }, () => ({
+        contents: [
+          `import validate from '${STANDALONE}';`,
+          `export const CONFIG_AJV_OPTIONS = ${JSON.stringify(CONFIG_AJV_OPTIONS)};`,
+          'export function compileConfigValidator() { return validate; }',
+        ].join('\n'),
+        loader: 'js',
+        resolveDir: ROOT,
+      }));
+      plugin.onResolve({ filter: new RegExp(`^${STANDALONE}$`) }, () => ({ path: STANDALONE, namespace: STANDALONE }));
+      plugin.onLoad({ filter: /.*/, namespace: STANDALONE }, () => {
+        const schema = JSON.parse(readFileSync(join(ROOT, 'config', 'sluice.schema.json'), 'utf8')) as object;
+        const ajv = new Ajv({ ...CONFIG_AJV_OPTIONS, code: { source: true, esm: true } });
+        return { contents: standaloneCode.default(ajv, ajv.compile(schema)), loader: 'js', resolveDir: ROOT };
+      });
+    },
+  };
 }
 
 /** The exact version installed here, so the deployed function runs what the tests ran. */

@@ -118,7 +118,9 @@ export function createCollector(parts: CollectorParts): Collector {
       request: () => (summary ??= requestSummary(refusal ? { ...inbound, rawQuery: '' } : inbound)),
       maxRawBytes: config.limits.max_raw_bytes,
     };
-    const batch: RowBatch = applyPrivacy(await buildRows(result.events, result.rejections, parts.validation.validator, context), config.privacy);
+    // Built without a promise when every schema is in memory (see buildRows).
+    const built = buildRows(result.events, result.rejections, parts.validation.validator, context);
+    const batch: RowBatch = applyPrivacy(built instanceof Promise ? await built : built, config.privacy);
     try {
       await parts.sink.publish(batch);
     } catch (error) {

@@ -1,5 +1,6 @@
 import { loadConfig } from '../adapters/config/load-config.ts';
 import type { SluiceConfig } from '../core/config/config.ts';
+import type { EventSink } from '../core/sink/event-sink.ts';
 import { createCollector, type Collector } from './collector-handler.ts';
 import { createSinkFromConfig } from './create-sink.ts';
 import { createValidationFromConfig } from './create-validation.ts';
@@ -8,8 +9,13 @@ import { createProtocolAdapters } from './protocol-adapters.ts';
 
 let instance: Collector | undefined;
 
-/** A collector assembled from a configuration: registries, validation, protocols and sink. */
-export function createCollectorFromConfig(config: SluiceConfig): Collector {
+/**
+ * A collector assembled from a configuration: registries, validation, protocols and sink.
+ * `sink` replaces the configured one; the benchmark suite passes a NoopSink to measure the
+ * collector's own cost (deliberately not a configuration value: a deployed collector that drops
+ * every event must not be one typo away).
+ */
+export function createCollectorFromConfig(config: SluiceConfig, overrides: { readonly sink?: EventSink } = {}): Collector {
   configureLogging({
     level: config.logging.level,
     project: config.project || (process.env.GOOGLE_CLOUD_PROJECT ?? ''),
@@ -18,7 +24,8 @@ export function createCollectorFromConfig(config: SluiceConfig): Collector {
   const validation = createValidationFromConfig(config, (key, error) =>
     log('WARNING', `refreshing schema ${key.uri} failed; the cached copy keeps serving`, describeError(error)),
   );
-  return createCollector({ config, validation, adapters: createProtocolAdapters(config), ...createSinkFromConfig(config) });
+  const sinks = overrides.sink === undefined ? createSinkFromConfig(config) : { sink: overrides.sink };
+  return createCollector({ config, validation, adapters: createProtocolAdapters(config), ...sinks });
 }
 
 /**

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { bundleFunction, RUNTIME_DEPENDENCIES } from '../../build/bundle-function.ts';
-import { freePort } from '../support/pubsub-emulator.ts';
+import { createSubscription, createTopic, emulatorSkipReason, freePort, pullAll, startPubsubEmulator } from '../support/pubsub-emulator.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FRAMEWORK_CLI = join(ROOT, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
@@ -65,5 +66,101 @@ test('the bundle serves collect through the functions-framework CLI, as the node
   } finally {
     await rm(outDir, { recursive: true, force: true });
     await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * The Pub/Sub SDK is bundled (it imports several times faster from one file than from
+ * node_modules) into a chunk of its own that index.js loads only when the Pub/Sub sink first
+ * publishes. This runs the bundle as the runtime would, against the emulator, and checks that the
+ * event arrives on the topic: the bundled SDK works, not just loads.
+ */
+test('the bundle publishes through its bundled Pub/Sub chunk, loaded only when needed', { timeout: 90_000, skip: emulatorSkipReason() }, async () => {
+  await mkdir(join(ROOT, 'dist'), { recursive: true });
+  const outDir = await mkdtemp(join(ROOT, 'dist', 'bundle-test-'));
+  const emulator = await startPubsubEmulator();
+  try {
+    await bundleFunction(outDir);
+    const index = await readFile(join(outDir, 'index.js'), 'utf8');
+    assert.ok(!index.includes('node_modules/@google-cloud/pubsub/'), 'the Pub/Sub SDK must not be in index.js, so that other sinks never load it');
+    const chunks = await Promise.all((await readdir(join(outDir, 'chunks'))).filter((name) => name.endsWith('.js')).map((name) => readFile(join(outDir, 'chunks', name), 'utf8')));
+    assert.ok(chunks.some((chunk) => chunk.includes('node_modules/@google-cloud/pubsub/')), 'the Pub/Sub SDK is bundled into a chunk');
+
+    for (const topic of ['bundle-events', 'bundle-invalid-events']) {
+      await createTopic(emulator, topic);
+      await createSubscription(emulator, `${topic}-sub`, topic);
+    }
+    const port = await freePort();
+    const child = spawn(process.execPath, [FRAMEWORK_CLI, '--target=collect', '--signature-type=http', `--port=${port}`, `--source=${outDir}`], {
+      cwd: outDir,
+      env: {
+        ...process.env,
+        PUBSUB_EMULATOR_HOST: '',
+        SLUICE_CONFIG: '',
+        SLUICE_SINK: 'pubsub',
+        SLUICE_PROJECT: emulator.projectId,
+        SLUICE_PUBSUB_EMULATOR_HOST: emulator.host,
+        SLUICE_VALID_TOPIC: 'bundle-events',
+        SLUICE_INVALID_TOPIC: 'bundle-invalid-events',
+        SLUICE_REGISTRIES: `file://${join(ROOT, 'schemas')}`,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    try {
+      const event = { schema: 'iglu:com.example/checkout/jsonschema/1-0-0', data: { order_id: 'A-1', total: 30, currency: 'EUR' } };
+      let response: Response | undefined;
+      for (let attempt = 0; attempt < 200 && response === undefined; attempt++) {
+        response = await fetch(`http://127.0.0.1:${port}/self-describing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) }).catch(() => undefined);
+        if (response === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.ok(response, `the bundle did not start: ${output}`);
+      assert.equal(response.status, 200, output);
+      const messages = await pullAll(emulator, 'bundle-events-sub', { expected: 1 });
+      assert.deepEqual(messages.map((message) => message.attributes.schema), [event.schema]);
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  } finally {
+    await emulator.stop();
+    await rm(outDir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * The bundle carries the configuration validator compiled at build time (Ajv standalone code)
+ * instead of compiling it at each cold start: it must fill defaults and report problems exactly
+ * as the source does.
+ */
+test('the bundle\'s precompiled config validator reports bad settings as the source does', { timeout: 60_000 }, async () => {
+  await mkdir(join(ROOT, 'dist'), { recursive: true });
+  const outDir = await mkdtemp(join(ROOT, 'dist', 'bundle-test-'));
+  try {
+    await bundleFunction(outDir);
+    const index = await readFile(join(outDir, 'index.js'), 'utf8');
+    assert.ok(!/\.compile\(schemaJson\)/.test(index), 'the bundle must not compile the config schema at run time');
+    const script = [
+      "const { getFunction } = await import('@google-cloud/functions-framework/testing');",
+      "await import('./index.js');",
+      "try { getFunction('collect')({ headers: {}, method: 'GET', url: '/health' }, {}); console.log('no error'); } catch (error) { console.log(error.message); }",
+    ].join('\n');
+    const env = { ...process.env, SLUICE_CONFIG: '', SLUICE_SINK: 'locl', SLUICE_CACHE_TTL_SECONDS: '0' };
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: outDir, env });
+    const { loadConfig } = await import('../../functions/adapters/config/load-config.ts');
+    const expected = (() => {
+      try {
+        loadConfig(env, outDir);
+        return 'no error';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    assert.match(expected, /cache\.ttl_seconds: got 0, expected an integer >= 1/);
+    assert.equal(stdout.trim(), expected);
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
   }
 });

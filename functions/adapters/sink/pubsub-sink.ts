@@ -9,6 +9,8 @@ import { truncate } from '../../core/text.ts';
 
 import { pubsubEndpoint } from '../pubsub/pubsub-endpoint.ts';
 
+const SETTLED: Promise<void> = Promise.resolve();
+
 /**
  * Pub/Sub's limit on one Publish request is 10 MB; the library caps batches at 9 MiB
  * (`BATCH_LIMITS.maxBytes`) to leave room for the request envelope. Asking for the cap keeps a
@@ -54,7 +56,8 @@ export interface PubsubClient {
 
 /** The part of the library's `Topic` the sink uses. */
 export interface PubsubTopic {
-  publishMessage(message: { data: Buffer; attributes: Record<string, string> }): Promise<string>;
+  /** The callback form: it makes no promise per message (see PubsubSink.publish). */
+  publishMessage(message: { data: Buffer; attributes: Record<string, string> }, callback: (error?: Error | null, messageId?: string | null) => void): void;
   flush(): Promise<void>;
   /** The library's Topic.get; with autoCreate it creates a missing topic (used on the emulator only). */
   get?(options: { autoCreate: boolean }): Promise<unknown>;
@@ -114,6 +117,8 @@ interface Connection {
 export class PubsubSink implements EventSink {
   readonly #options: PubsubSinkOptions;
   #connection: Promise<Connection> | undefined;
+  /** The connection once made, so that publish() uses it without waiting on a promise. */
+  #connected: Connection | undefined;
   #closed = false;
   /** publish() calls not settled yet, so that close() can let them finish. */
   readonly #inFlight = new Set<Promise<void>>();
@@ -140,31 +145,43 @@ export class PubsubSink implements EventSink {
     });
   }
 
-  async publish(batch: RowBatch): Promise<void> {
-    if (batch.valid.length === 0 && batch.invalid.length === 0) return;
-    if (this.#closed) throw new SinkUnavailableError('the Pub/Sub sink is closed (the instance is shutting down)');
+  /**
+   * One promise per call and none per message: inside the functions framework every promise a
+   * request creates costs async-hook work (domains, AsyncLocalStorage), so the messages are
+   * handed to the library with callbacks and counted down here.
+   */
+  publish(batch: RowBatch): Promise<void> {
+    if (batch.valid.length === 0 && batch.invalid.length === 0) return SETTLED;
+    if (this.#closed) return Promise.reject(new SinkUnavailableError('the Pub/Sub sink is closed (the instance is shutting down)'));
     // Encoding first: a row that cannot be encoded is a bug in the code that built it (RowEncodingError),
     // not an outage, so it propagates as is and nothing of this batch is published.
-    const messages: Array<{ kind: RowKind; message: RowMessage }> = [
-      ...batch.valid.map((row) => this.#encode('valid', row)),
-      ...batch.invalid.map((row) => this.#encode('invalid', row)),
-    ];
-    let bytes = 0;
-    for (const { message } of messages) bytes += messageSize(message);
-    // Over the cap: SinkOverloadedError, answered 503 before anything is handed to the library.
-    const release = this.#limiter.acquire(bytes);
-
-    const call = this.#publishWithin(messages, {
-      valid: messages.filter((m) => m.kind === 'valid').length,
-      invalid: messages.filter((m) => m.kind === 'invalid').length,
+    const messages: Array<{ kind: RowKind; message: RowMessage }> = [];
+    const counts: Record<RowKind, number> = { valid: 0, invalid: 0 };
+    let release: () => void;
+    try {
+      for (const row of batch.valid) messages.push(this.#encode('valid', row));
+      for (const row of batch.invalid) messages.push(this.#encode('invalid', row));
+      let bytes = 0;
+      for (const { kind, message } of messages) {
+        counts[kind] += 1;
+        bytes += messageSize(message);
+      }
+      // Over the cap: SinkOverloadedError, answered 503 before anything is handed to the library.
+      release = this.#limiter.acquire(bytes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    let settle!: (error?: unknown) => void;
+    const call = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === undefined ? resolve() : reject(error));
     });
     this.#inFlight.add(call);
-    try {
-      await call;
-    } finally {
+    this.#publishWithin(messages, counts, (error) => {
       this.#inFlight.delete(call);
       release();
-    }
+      settle(error);
+    });
+    return call;
   }
 
   /**
@@ -180,53 +197,52 @@ export class PubsubSink implements EventSink {
     return { kind: 'invalid', message: toMessage('invalid', oversizeMessageRow(kind, row, size, text, this.#options.maxRawBytes ?? 1024)) };
   }
 
-  async #publishWithin(messages: ReadonlyArray<{ kind: RowKind; message: RowMessage }>, counts: Record<RowKind, number>): Promise<void> {
+  /** Publishes and calls `done` once: with nothing when all are acknowledged, else with the first error or the timeout. */
+  #publishWithin(messages: ReadonlyArray<{ kind: RowKind; message: RowMessage }>, counts: Record<RowKind, number>, done: (error?: unknown) => void): void {
     const timeoutMs = this.#options.publishTimeoutMs;
     const progress: Progress = { pending: { ...counts }, abandoned: false };
     const { pending } = progress;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        progress.abandoned = true;
-        const waiting = (['valid', 'invalid'] as const)
-          .filter((kind) => pending[kind] > 0)
-          .map((kind) => `${pending[kind]} on topic ${this.#topicId(kind)}`)
-          .join(', ');
-        reject(
-          new SinkUnavailableError(
-            `Pub/Sub did not acknowledge ${waiting || 'the messages'} within ${timeoutMs} ms (pubsub.publish_timeout_ms): ` +
-              'Pub/Sub unreachable or overloaded; the sender should retry',
-          ),
-        );
-      }, timeoutMs);
-    });
-    // Promise.race and Promise.all subscribe to every promise, so rejections that arrive after
-    // the first failure or after the timeout are handled, never "unhandled".
-    try {
-      await Promise.race([this.#publishAll(messages, progress), timeout]);
-    } finally {
+    let finished = false;
+    const finish = (error?: unknown): void => {
+      if (finished) return; // later acknowledgements and failures of an answered call change only counters
+      finished = true;
       clearTimeout(timer);
-    }
-  }
-
-  async #publishAll(messages: ReadonlyArray<{ kind: RowKind; message: RowMessage }>, progress: Progress): Promise<void> {
-    const { topics } = await this.#connect();
-    // A slow cold start (module loading, project detection) can outlast the timeout: the caller
-    // has its 503 already, so publishing now would only make a duplicate of the retry.
-    if (progress.abandoned) return;
-    const { pending } = progress;
-    this.#messages += messages.length;
-    await Promise.all(
-      messages.map(async ({ kind, message }) => {
-        try {
-          await topics[kind].publishMessage({ data: message.data, attributes: { ...message.attributes } });
-        } catch (error) {
-          throw this.#publishError(kind, error);
-        }
-        pending[kind] -= 1;
-        this.#acknowledged += 1;
-      }),
-    );
+      done(error);
+    };
+    const timer = setTimeout(() => {
+      progress.abandoned = true;
+      const waiting = (['valid', 'invalid'] as const)
+        .filter((kind) => pending[kind] > 0)
+        .map((kind) => `${pending[kind]} on topic ${this.#topicId(kind)}`)
+        .join(', ');
+      finish(
+        new SinkUnavailableError(
+          `Pub/Sub did not acknowledge ${waiting || 'the messages'} within ${timeoutMs} ms (pubsub.publish_timeout_ms): ` +
+            'Pub/Sub unreachable or overloaded; the sender should retry',
+        ),
+      );
+    }, timeoutMs);
+    const send = (topics: Connection['topics']): void => {
+      // A slow cold start (module loading, project detection) can outlast the timeout: the caller
+      // has its 503 already, so publishing now would only make a duplicate of the retry.
+      if (progress.abandoned) return;
+      this.#messages += messages.length;
+      let unacknowledged = messages.length;
+      for (const { kind, message } of messages) {
+        // The attributes object is this message's own (messageAttributes builds a fresh one).
+        topics[kind].publishMessage({ data: message.data, attributes: message.attributes as Record<string, string> }, (error) => {
+          if (error) {
+            finish(this.#publishError(kind, error));
+            return;
+          }
+          pending[kind] -= 1;
+          this.#acknowledged += 1;
+          if (--unacknowledged === 0) finish();
+        });
+      }
+    };
+    if (this.#connected !== undefined) send(this.#connected.topics);
+    else this.#connect().then((connection) => send(connection.topics), finish);
   }
 
   #publishError(kind: RowKind, error: unknown): SinkUnavailableError {
@@ -257,7 +273,7 @@ export class PubsubSink implements EventSink {
 
   /** The client and topics, created once on first use: loading the library costs cold-start time. */
   #connect(): Promise<Connection> {
-    this.#connection ??= this.#createConnection().catch((error: unknown) => {
+    this.#connection ??= this.#createConnection().then((connection) => (this.#connected = connection)).catch((error: unknown) => {
       this.#connection = undefined; // let a later request try again
       const topics = `${this.#options.validTopic} and ${this.#options.invalidTopic}`;
       throw new SinkUnavailableError(`cannot create a Pub/Sub client for topics ${topics}: ${String(error)}`, { cause: error });
@@ -271,7 +287,7 @@ export class PubsubSink implements EventSink {
     if (injected !== undefined) {
       client = injected;
     } else {
-      const { PubSub } = await import('@google-cloud/pubsub');
+      const { PubSub } = await loadPubsub();
       client = new PubSub(this.#clientConfig());
     }
     const publishOptions: PublishOptions = {
@@ -403,6 +419,17 @@ function messageSize(message: RowMessage): number {
   let size = message.data.length;
   for (const [name, value] of Object.entries(message.attributes)) size += Buffer.byteLength(name) + Buffer.byteLength(value);
   return size;
+}
+
+/**
+ * The Pub/Sub SDK, imported on first use. From node_modules its exports are named; in the
+ * deployable bundle (build/bundle-function.ts) the CommonJS package sits in its own chunk and
+ * esbuild's interop puts them under `default`, since the package defines them with getters that
+ * esbuild cannot see statically.
+ */
+async function loadPubsub(): Promise<typeof import('@google-cloud/pubsub')> {
+  const loaded = await import('@google-cloud/pubsub');
+  return typeof loaded.PubSub === 'function' ? loaded : (loaded as unknown as { default: typeof loaded }).default;
 }
 
 export function createPubsubSink(options: PubsubSinkOptions): PubsubSink {

@@ -1,5 +1,5 @@
-import { Ajv } from 'ajv';
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { compileConfigValidator } from './config-validator.ts';
 import schemaJson from '../../../config/sluice.schema.json' with { type: 'json' };
 
 /**
@@ -58,17 +58,14 @@ export function listSchemaKeys(root: SchemaNode = SLUICE_CONFIG_SCHEMA): readonl
   return keys;
 }
 
-// Compiled once at module load: configuration is resolved at cold start and in tests, and
-// compiling is by far the most expensive step. `useDefaults` fills every missing key (groups
-// default to `{}`, so their children's defaults fill in too); `allErrors` so one run reports every
-// problem; `verbose` so errors carry the offending value and the schema node that rejected it.
-const ajv = new Ajv({ useDefaults: true, allErrors: true, verbose: true, strict: true });
-const validate = ajv.compile(SLUICE_CONFIG_SCHEMA);
+let validate: ValidateFunction | undefined;
 
 /**
  * Fills schema defaults into `document` IN PLACE and returns what is still wrong with it (empty
  * when valid). Callers pass a private copy.
  */
 export function applyDefaultsAndValidate(document: unknown): readonly ErrorObject[] {
+  // Compiled on first use (once per process): configuration is resolved at cold start and in tests.
+  validate ??= compileConfigValidator();
   return validate(document) ? [] : [...(validate.errors ?? [])];
 }

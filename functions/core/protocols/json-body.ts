@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { truncate } from '../text.ts';
 import { MAX_BATCH_ELEMENTS } from '../limits.ts';
 import { jsonNestingDepth, splitJsonArray, trimJsonWhitespace } from './json-scan.ts';
@@ -28,15 +29,14 @@ export interface JsonParts {
   readonly parts: readonly JsonPart[];
 }
 
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+const BYTE_ORDER_MARK = 0xfeff;
 
 /** The body as text. A UTF-8 byte order mark is dropped; bytes that are not UTF-8 are refused. */
 export function bodyText(body: Buffer, what: string): Parsed<string> {
-  try {
-    return { ok: true, value: STRICT_UTF8.decode(body) };
-  } catch {
-    return reject('unparseable', `${what} is not UTF-8 text; send JSON encoded as UTF-8`, body.toString('utf8'), 'encoding');
-  }
+  // isUtf8 and toString are native and fast; a fatal TextDecoder costs several times more per byte.
+  if (!isUtf8(body)) return reject('unparseable', `${what} is not UTF-8 text; send JSON encoded as UTF-8`, body.toString('utf8'), 'encoding');
+  const text = body.toString('utf8');
+  return { ok: true, value: text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text };
 }
 
 /**
@@ -45,7 +45,7 @@ export function bodyText(body: Buffer, what: string): Parsed<string> {
  */
 export function parseJson(text: string, what: string, path = '$'): Parsed<unknown> {
   if (trimJsonWhitespace(text) === '') return reject('unparseable', `${what} is empty; expected JSON`, text, 'json', path);
-  const depth = jsonNestingDepth(text);
+  const depth = mayNestDeeperThan(text, MAX_JSON_DEPTH) ? jsonNestingDepth(text) : 0;
   if (depth > MAX_JSON_DEPTH) {
     return reject(
       'size_exceeded',
@@ -61,6 +61,22 @@ export function parseJson(text: string, what: string, path = '$'): Parsed<unknow
     const reason = error instanceof Error ? truncate(error.message, 120) : 'parse error';
     return reject('unparseable', `${what} is not valid JSON: ${reason}`, text, 'json', path);
   }
+}
+
+/**
+ * False when `text` cannot nest deeper than `limit` because it has no more opening brackets than
+ * that: a count that indexOf does at memchr speed, where the exact scan walks every character in
+ * JavaScript. Event bodies have a few brackets per event, so they never need the exact scan.
+ */
+function mayNestDeeperThan(text: string, limit: number): boolean {
+  if (text.length <= 2 * limit) return false;
+  let brackets = 0;
+  for (const bracket of ['{', '[']) {
+    for (let at = text.indexOf(bracket); at !== -1; at = text.indexOf(bracket, at + 1)) {
+      if (++brackets > limit) return true;
+    }
+  }
+  return false;
 }
 
 /** Decodes and parses a body holding one JSON document. */

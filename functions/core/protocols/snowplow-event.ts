@@ -45,9 +45,10 @@ export interface TrackerEventOptions {
 
 /**
  * @param params the event's parameters (query parameters already merged in, for POST)
- * @param raw the event as received, kept on a rejection about the event as a whole
+ * @param raw the event as received, kept on a rejection about the event as a whole; a string or
+ *   a function that makes it, so that an event that is fine costs no serialization
  */
-export function trackerEvent(params: ReadonlyMap<string, string>, raw: string, options: TrackerEventOptions = {}): TrackerEventOutcome {
+export function trackerEvent(params: ReadonlyMap<string, string>, raw: string | (() => string), options: TrackerEventOptions = {}): TrackerEventOutcome {
   const { at = '$', extraContexts = [] } = options;
   const read = paramReader(params);
   const common = { eventId: read.take('eid'), eventTstamp: eventTimestamp(read), fields: eventFields(read) };
@@ -59,10 +60,11 @@ export function trackerEvent(params: ReadonlyMap<string, string>, raw: string, o
     fail(reject('protocol_violation', message, rawPart, 'protocol', `${at}.${param}`).rejection, schema);
 
   const code = read.take('e');
-  if (code === undefined) return violation('the e parameter (event type) is missing; every tracker event has one, e.g. e=pv', raw, 'e');
+  const rawEvent = (): string => (typeof raw === 'string' ? raw : raw());
+  if (code === undefined) return violation('the e parameter (event type) is missing; every tracker event has one, e.g. e=pv', rawEvent(), 'e');
   const builtIn = BUILT_IN_EVENTS.get(code);
   if (builtIn === undefined && code !== 'ue') {
-    return violation(`unknown event type e=${JSON.stringify(truncate(code, 20))}; expected one of ue, ${[...BUILT_IN_EVENTS.keys()].join(', ')}`, raw, 'e');
+    return violation(`unknown event type e=${JSON.stringify(truncate(code, 20))}; expected one of ue, ${[...BUILT_IN_EVENTS.keys()].join(', ')}`, rawEvent(), 'e');
   }
 
   const contextParam = jsonParam(read, 'co', 'cx', at);
@@ -79,7 +81,7 @@ export function trackerEvent(params: ReadonlyMap<string, string>, raw: string, o
     event = { schema: builtIn.schema, data: builtIn.data(read.take), eventName: builtIn.eventName };
   } else {
     const eventParam = jsonParam(read, 'ue_pr', 'ue_px', at);
-    if (eventParam === undefined) return violation('e=ue (self-describing event) needs ue_pr (JSON) or ue_px (base64url JSON); neither was sent', raw, 'ue_pr');
+    if (eventParam === undefined) return violation('e=ue (self-describing event) needs ue_pr (JSON) or ue_px (base64url JSON); neither was sent', rawEvent(), 'ue_pr');
     if (!eventParam.parsed.ok) return fail(eventParam.parsed.rejection);
     const inner = selfDescribingEventOf(eventParam.parsed.value);
     if (typeof inner === 'string') {
@@ -108,9 +110,15 @@ function paramReader(params: ReadonlyMap<string, string>): ParamReader {
     },
     peek: (name) => params.get(name),
     rest() {
-      // Object.fromEntries defines own properties, so a `__proto__` parameter stays plain data.
-      const left = [...params].filter(([name]) => !taken.has(name));
-      return left.length > 0 ? Object.fromEntries(left) : undefined;
+      let left: Record<string, string> | undefined;
+      params.forEach((value, name) => {
+        if (taken.has(name)) return;
+        left ??= {};
+        // Defined, not assigned: a parameter named `__proto__` must stay plain data.
+        if (name === '__proto__') Object.defineProperty(left, name, { value, enumerable: true, writable: true, configurable: true });
+        else left[name] = value;
+      });
+      return left;
     },
   };
 }
@@ -184,5 +192,10 @@ function isSelfDescribing(value: unknown): value is { schema: unknown; data: unk
 
 /** The object without its undefined members, so that absent stays absent. */
 function defined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+  // The keys are this file's own (eventId, source, ...), never a sender's, so plain assignment is safe.
+  const result: Partial<Record<keyof T, unknown>> = {};
+  for (const key of Object.keys(value) as Array<keyof T>) {
+    if (value[key] !== undefined) result[key] = value[key];
+  }
+  return result as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

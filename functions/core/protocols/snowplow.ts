@@ -86,8 +86,10 @@ function postEvents(request: InboundRequest): TrackerEventOutcome[] {
     const path = `$.data[${index}]`;
     // A tracker event is a flat object of strings, so serializing an element for raw cannot recurse deeply.
     if (!isJsonObject(element)) return reject('protocol_violation', `${path} must be an object of tracker parameters, not ${describeJsonType(element)}`, JSON.stringify(element), 'protocol', path);
-    const params = new Map(query);
-    for (const [name, value] of Object.entries(element)) {
+    // The event's own parameters win over the query string's; most POSTs have no query string.
+    const params = query.size > 0 ? new Map(query) : new Map<string, string>();
+    for (const name of Object.keys(element)) {
+      const value = element[name];
       if (typeof value !== 'string') {
         const valuePath = jsonPathFromPointer(`/data/${index}/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`);
         const message = `${truncate(valuePath, 60)} is ${describeJsonType(value)}; payload_data requires every parameter value to be a string`;
@@ -95,7 +97,7 @@ function postEvents(request: InboundRequest): TrackerEventOutcome[] {
       }
       params.set(name, value);
     }
-    return trackerEvent(params, JSON.stringify(element), { at: path });
+    return trackerEvent(params, () => JSON.stringify(element), { at: path });
   });
 }
 

@@ -1,0 +1,257 @@
+/**
+ * `npm run bench`: the benchmark suite. In one run on loopback it measures a bare
+ * functions-framework function (the baseline) and the collector with a no-op sink and on the
+ * Pub/Sub emulator, for each scenario in scenarios.ts; then the cold start of the deployable
+ * bundle against the baseline's. It writes bench/RESULTS.md and prints the same tables.
+ *
+ * Every server runs in its own process through the framework's CLI, as on Cloud Functions, and is
+ * started fresh per scenario so that its peak RSS belongs to that scenario. The load generator
+ * (autocannon) runs in this process: on a small machine it competes with the server for CPU, the
+ * same for the baseline as for Sluice, which is one more reason to read the ratios.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleFunction } from '../build/bundle-function.ts';
+import { createTopic, emulatorAvailable, startPubsubEmulator, type PubsubEmulator } from '../test/support/pubsub-emulator.ts';
+import { coldStartMs, median, moduleLoadMs } from './cold-start.ts';
+import { combineLoads, runLoad, type LoadResult } from './load.ts';
+import type { SinkCounters } from './functions/collector-function.ts';
+import { parseBenchOptions, USAGE, UsageError, type BenchOptions } from './options.ts';
+import { coldStartTable, machineDescription, quoteResultsInReadme, renderReport, resultsTable, targetChecks, targetsTable, type BenchReport, type ColdStart, type ScenarioRun, type ServerKind } from './report.ts';
+import { SCENARIOS, type Scenario } from './scenarios.ts';
+import { ROOT, startFunctionServer, type FunctionServer, type FunctionSpec } from './servers.ts';
+
+const BENCH_DIR = join(ROOT, 'dist', 'bench');
+/** The results file the README quotes. */
+export const DEFAULT_RESULTS = join(ROOT, 'bench', 'RESULTS.md');
+const VALID_TOPIC = 'bench-events';
+const INVALID_TOPIC = 'bench-invalid-events';
+const EMULATOR_PROJECT = 'sluice-bench';
+/** Schemas the scenarios use: the project's own and the bench's context entity. */
+const REGISTRIES = [`file://${join(ROOT, 'schemas')}`, `file://${join(ROOT, 'bench', 'schemas')}`].join(',');
+
+export interface Bundles {
+  readonly baseline: string;
+  readonly collector: string;
+  readonly deployable: string;
+}
+
+/** Bundles the three functions with the deploy bundler, so that each server runs one esbuild file. */
+export async function bundleAll(dir: string = BENCH_DIR): Promise<Bundles> {
+  const [baseline, collector, deployable] = await Promise.all([
+    bundleFunction(join(dir, 'baseline'), { entry: join(ROOT, 'bench', 'functions', 'baseline-function.ts') }),
+    bundleFunction(join(dir, 'collector'), { entry: join(ROOT, 'bench', 'functions', 'collector-function.ts') }),
+    bundleFunction(join(dir, 'function')),
+  ]);
+  return { baseline: baseline.dir, collector: collector.dir, deployable: deployable.dir };
+}
+
+/** The environment of a collector process: config defaults, the bench's registries, the sink. */
+function collectorEnv(sink: 'noop' | 'pubsub' | 'local', emulator: PubsubEmulator | undefined, localDir?: string): Record<string, string> {
+  const env: Record<string, string> = {
+    SLUICE_CONFIG: '',
+    SLUICE_REGISTRIES: REGISTRIES,
+    // Pub/Sub's emulator host comes from config only: an inherited PUBSUB_EMULATOR_HOST must not leak in.
+    PUBSUB_EMULATOR_HOST: '',
+  };
+  if (sink === 'noop') return { ...env, SLUICE_SINK: 'local', BENCH_SINK: 'noop' };
+  if (sink === 'local') return { ...env, SLUICE_SINK: 'local', SLUICE_LOCAL_DIR: localDir ?? join(BENCH_DIR, 'local') };
+  if (emulator === undefined) throw new Error('the Pub/Sub sink needs the emulator');
+  return {
+    ...env,
+    SLUICE_SINK: 'pubsub',
+    SLUICE_PROJECT: emulator.projectId,
+    SLUICE_PUBSUB_EMULATOR_HOST: emulator.host,
+    SLUICE_VALID_TOPIC: VALID_TOPIC,
+    SLUICE_INVALID_TOPIC: INVALID_TOPIC,
+  };
+}
+
+function specFor(kind: ServerKind, bundles: Bundles, emulator: PubsubEmulator | undefined): FunctionSpec {
+  if (kind === 'baseline') return { source: bundles.baseline, target: 'baseline', cwd: bundles.baseline };
+  return { source: bundles.collector, target: 'collect', cwd: bundles.collector, env: collectorEnv(kind, emulator) };
+}
+
+type Log = (line: string) => void;
+
+/**
+ * One scenario on every server kind. The servers run side by side and are measured in turns
+ * (`rounds` slices each, alternating), so that load from elsewhere on the machine falls on all of
+ * them alike and the ratios stay meaningful. CPU time is read from /proc around each slice.
+ */
+async function measureScenario(scenario: Scenario, kinds: readonly ServerKind[], bundles: Bundles, emulator: PubsubEmulator | undefined, options: BenchOptions, log: Log): Promise<ScenarioRun[]> {
+  const servers: Array<{ kind: ServerKind; server: FunctionServer }> = [];
+  try {
+    for (const kind of kinds) servers.push({ kind, server: await startFunctionServer(specFor(kind, bundles, emulator)) });
+    const measured = new Map<ServerKind, { slices: LoadResult[]; cpuMs: number; before?: SinkCounters }>();
+    for (const { kind, server } of servers) {
+      if (options.warmup > 0) await runLoad(server.url, scenario, { connections: options.latencyConnections, durationSeconds: options.warmup });
+      measured.set(kind, { slices: [], cpuMs: 0, ...(kind === 'baseline' ? {} : { before: await server.counters() }) });
+    }
+    const sliceSeconds = Math.max(1, options.duration / options.rounds);
+    for (let round = 0; round < options.rounds; round++) {
+      for (const { kind, server } of servers) {
+        const entry = measured.get(kind)!;
+        const cpuBefore = server.cpuMs();
+        entry.slices.push(await runLoad(server.url, scenario, { connections: options.connections, durationSeconds: sliceSeconds }));
+        entry.cpuMs += server.cpuMs() - cpuBefore;
+      }
+    }
+    const runs: ScenarioRun[] = [];
+    for (const { kind, server } of servers) {
+      const entry = measured.get(kind)!;
+      const max = combineLoads(entry.slices);
+      let messagesPerPublish: number | undefined;
+      if (entry.before !== undefined) {
+        const after = await server.counters();
+        // The sink saw at least the events of the 2xx answers (an answer comes only after publish).
+        const sinkValid = kind === 'noop' ? (after.valid ?? 0) - (entry.before.valid ?? 0) : (after.acknowledged ?? 0) - (entry.before.acknowledged ?? 0);
+        const sinkExpected = kind === 'noop' ? max.validEvents : max.events;
+        if (sinkValid < sinkExpected) {
+          throw new Error(`${scenario.id} on ${kind}: ${sinkExpected} events answered 2xx but the sink counted ${sinkValid}`);
+        }
+        if (kind === 'pubsub') {
+          const calls = after.publishCalls - entry.before.publishCalls;
+          const messages = (after.messages ?? 0) - (entry.before.messages ?? 0);
+          messagesPerPublish = calls > 0 ? messages / calls : undefined;
+        }
+      }
+      const half =
+        options.latencyDuration > 0 && max.requestsPerSecond > 0
+          ? await runLoad(server.url, scenario, { connections: options.latencyConnections, durationSeconds: options.latencyDuration, rate: max.requestsPerSecond / 2 })
+          : undefined;
+      const run: ScenarioRun = {
+        scenario: scenario.id,
+        title: scenario.title,
+        server: kind,
+        singleEvent: scenario.singleEvent,
+        max,
+        half,
+        cpuMsPerRequest: max.ok > 0 ? entry.cpuMs / max.ok : 0,
+        peakRssBytes: server.peakRssBytes(),
+        messagesPerPublish,
+      };
+      log(
+        `  ${kind.padEnd(8)} ${Math.round(max.requestsPerSecond)} req/s, ${Math.round(max.eventsPerSecond)} events/s, ${max.failed} failed, ` +
+          `${(run.cpuMsPerRequest * 1000).toFixed(0)} µs CPU/request` +
+          (half ? `; at ${Math.round(half.requestsPerSecond)} req/s p50 ${half.p50} ms p99 ${half.p99} ms` : '') +
+          `; peak RSS ${(run.peakRssBytes / 2 ** 20).toFixed(0)} MB` +
+          (messagesPerPublish === undefined ? '' : `; ${messagesPerPublish.toFixed(1)} msgs/publish`),
+      );
+      if (max.failed > 0) log(`  ! ${max.failed} requests failed on ${kind}; server output:\n${server.output()}`);
+      runs.push(run);
+    }
+    return runs;
+  } finally {
+    await Promise.all(servers.map(({ server }) => server.stop()));
+  }
+}
+
+async function measureColdStart(bundles: Bundles, emulator: PubsubEmulator | undefined, runs: number, bundleDir: string, log: Log): Promise<ColdStart> {
+  const firstRequest = (SCENARIOS.find((scenario) => scenario.id === 'tp2-1') as Scenario).requests[0]!;
+  const sink = emulator ? 'pubsub' : 'local';
+  const env = collectorEnv(sink, emulator, join(bundleDir, 'cold-local'));
+  const baselineSpec: FunctionSpec = { source: bundles.baseline, target: 'baseline', cwd: bundles.baseline };
+  const bundleSpec: FunctionSpec = { source: bundles.deployable, target: 'collect', cwd: bundles.deployable, env };
+  const baseline: number[] = [];
+  const bundle: number[] = [];
+  const load: number[] = [];
+  // Alternate, so that a burst of load from elsewhere on the machine hits both alike.
+  for (let i = 0; i < runs; i++) {
+    baseline.push(await coldStartMs(baselineSpec, firstRequest));
+    bundle.push(await coldStartMs(bundleSpec, firstRequest));
+    load.push(await moduleLoadMs(join(bundles.deployable, 'index.js'), bundles.deployable, env));
+  }
+  const result: ColdStart = { baselineMs: median(baseline), bundleMs: median(bundle), moduleLoadMs: median(load), runs, sink: emulator ? 'Pub/Sub emulator' : 'local sink' };
+  log(`  baseline ${baseline.map((ms) => ms.toFixed(0)).join(', ')} ms; bundle ${bundle.map((ms) => ms.toFixed(0)).join(', ')} ms; module load ${load.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+  return result;
+}
+
+export interface BenchOutcome {
+  readonly report: BenchReport;
+  readonly markdown: string;
+}
+
+/** `bundleDir`: where the three bundles go (default dist/bench); the harness test uses its own. */
+export async function runBench(options: BenchOptions, log: Log = console.log, bundleDir: string = BENCH_DIR): Promise<BenchOutcome> {
+  const notes: string[] = [];
+  log('bundling the baseline, the bench collector and the deployable function…');
+  const bundles = await bundleAll(bundleDir);
+
+  let emulator: PubsubEmulator | undefined;
+  const wantsPubsub = options.sinks.includes('pubsub');
+  if (wantsPubsub || options.coldRuns > 0) {
+    const availability = emulatorAvailable();
+    if (availability.available) {
+      log('starting the Pub/Sub emulator…');
+      emulator = await startPubsubEmulator({ projectId: EMULATOR_PROJECT });
+      // No subscriptions: a topic without one acknowledges and drops, so millions of benchmark
+      // messages do not pile up in the emulator's memory.
+      await createTopic(emulator, VALID_TOPIC);
+      await createTopic(emulator, INVALID_TOPIC);
+    } else if (wantsPubsub) {
+      notes.push(`Pub/Sub emulator runs skipped: ${availability.reason}`);
+      log(`! ${notes.at(-1)}`);
+    }
+  }
+
+  try {
+    const runs: ScenarioRun[] = [];
+    const kinds: ServerKind[] = ['baseline', ...options.sinks.filter((sink) => sink === 'noop' || emulator !== undefined)];
+    for (const scenario of SCENARIOS.filter((candidate) => options.scenarios.includes(candidate.id))) {
+      log(`${scenario.title}:`);
+      runs.push(...(await measureScenario(scenario, kinds, bundles, emulator, options, log)));
+    }
+    let coldStart: ColdStart | undefined;
+    if (options.coldRuns > 0) {
+      log('cold start:');
+      coldStart = await measureColdStart(bundles, emulator, options.coldRuns, bundleDir, log);
+    }
+    const report: BenchReport = {
+      date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      machine: machineDescription(),
+      node: process.version,
+      settings:
+        `${options.duration} s at max rate per server in ${options.rounds} interleaved slices at ${options.connections} connections; latency at half of each server's max rate, ` +
+        `${options.latencyDuration} s at ${options.latencyConnections} connections; ${options.warmup} s warm-up per server`,
+      runs,
+      coldStart,
+      notes,
+    };
+    return { report, markdown: renderReport(report) };
+  } finally {
+    await emulator?.stop();
+  }
+}
+
+/** The tables as printed to the terminal: the same as in RESULTS.md. */
+export function printable(report: BenchReport): string {
+  return [resultsTable(report.runs), ...(report.coldStart ? [coldStartTable(report.coldStart)] : []), targetsTable(targetChecks(report))].join('\n\n');
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  let options: BenchOptions;
+  try {
+    options = parseBenchOptions(process.argv.slice(2), process.env, DEFAULT_RESULTS);
+  } catch (error) {
+    if (!(error instanceof UsageError) && !(error instanceof TypeError)) throw error;
+    if (error.message !== '') console.error(error.message);
+    console.error(USAGE);
+    process.exit(error.message === '' ? 0 : 2);
+  }
+  const { report, markdown } = await runBench(options);
+  console.log(`\n${report.machine}; Node ${report.node}; ${report.date}\n`);
+  console.log(printable(report));
+  if (options.out !== '') {
+    mkdirSync(resolve(options.out, '..'), { recursive: true });
+    writeFileSync(options.out, markdown);
+    console.log(`\nwrote ${options.out}`);
+    // The README quotes the project's own results file, never a side run's.
+    if (resolve(options.out) === DEFAULT_RESULTS) {
+      const readme = join(ROOT, 'README.md');
+      writeFileSync(readme, quoteResultsInReadme(readFileSync(readme, 'utf8'), markdown));
+      console.log(`updated the Performance section of ${readme}`);
+    }
+  }
+}
