@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { STACK_NAME, synthesize } from '../../terraform/main.ts';
 import { cdktfArguments, CDKTF_CLI, collectorUrlFrom, deployProblems, OUTPUTS_FILE, webhookSecretVariables } from '../../terraform/deploy.ts';
@@ -38,7 +38,15 @@ describe('npm run synth (terraform/main.ts)', () => {
     const source = stack.resource.google_storage_bucket_object?.function_source_object?.source ?? '';
     const zip = join(dir, 'out', 'stacks', STACK_NAME, source);
     assert.ok(existsSync(zip), `${zip} missing`);
-    assert.deepEqual(zipEntries(readFileSync(zip)).filter((name) => !name.endsWith('/') && !name.endsWith('.LEGAL.txt')), ['config/sluice.yaml', 'index.js', 'package.json']);
+    // The zip is the bundle folder as it is, lazily loaded chunks included (the Pub/Sub SDK's).
+    const bundled = (readdirSync(join(dir, 'function'), { recursive: true, withFileTypes: true }) as Dirent[])
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(join(dir, 'function'), join(entry.parentPath, entry.name)))
+      .sort();
+    const zipped = zipEntries(readFileSync(zip)).filter((name) => !name.endsWith('/'));
+    assert.deepEqual(zipped, bundled);
+    for (const required of ['config/sluice.yaml', 'index.js', 'package.json']) assert.ok(zipped.includes(required), required);
+    assert.ok(zipped.some((name) => name.startsWith('chunks/')), 'the lazily loaded chunks are deployed too');
   });
 
   test('SLUICE_* variables reach the stack as they reach the collector', async () => {
