@@ -14,6 +14,7 @@ import { createCorsPolicy, PREFLIGHT_HEADERS } from './http/cors.ts';
 import { createRequestGuards } from './http/request-guards.ts';
 import { createWebhookAuthenticator } from './http/webhook-auth.ts';
 import { applyPrivacy } from '../core/privacy/apply-privacy.ts';
+import { anonymizeIp } from '../core/privacy/ip-anonymization.ts';
 import { jsonAnswer, writeAnswer, type HttpAnswer } from './http/http-answer.ts';
 import { toInboundRequest, type FrameworkRequest } from './http/inbound-request.ts';
 import { localRoute } from './http/local-routes.ts';
@@ -101,10 +102,13 @@ export function createCollector(parts: CollectorParts): Collector {
       result = tooManyEvents(inbound, result, config.limits.max_events_per_request);
       status = 413;
     }
+    const clientIp = ip && !anonymous ? anonymizeIp(ip, config.privacy.ip_anonymization) : undefined;
     const nuid = result.trackerFacing && config.cookie.enabled && !anonymous ? networkUserId(inbound.headers.cookie, config.cookie) : undefined;
     const fields: EventFields = {
       ...(inbound.headers['user-agent'] ? { useragent: inbound.headers['user-agent'] } : {}),
-      ...(ip && !anonymous ? { user_ipaddress: ip } : {}),
+      // Anonymized here once for the request, so that its rows need no copy in applyPrivacy
+      // (which still sees to addresses a tracker sent itself, e.g. Snowplow's ip=).
+      ...(clientIp ? { user_ipaddress: clientIp } : {}),
       ...(nuid ? { network_userid: nuid } : {}),
     };
     let summary: JsonValue | undefined;

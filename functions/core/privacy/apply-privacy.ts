@@ -10,12 +10,22 @@ import { anonymizeIp } from './ip-anonymization.ts';
  * `ip=` and `ua=`). Valid and invalid rows alike, since both tables are read by people.
  */
 export function applyPrivacy(batch: RowBatch, privacy: PrivacyConfig): RowBatch {
-  return { valid: batch.valid.map((row) => privateRow(row, privacy)), invalid: batch.invalid.map((row) => privateRow(row, privacy)) };
+  // The rows of a request mostly share one address: each distinct one is worked out once.
+  const seen = new Map<string, string | null>();
+  const keep = (ip: string): string | null => {
+    let kept = seen.get(ip);
+    if (kept === undefined) {
+      kept = anonymizeIp(ip, privacy.ip_anonymization) ?? null;
+      seen.set(ip, kept);
+    }
+    return kept;
+  };
+  return { valid: batch.valid.map((row) => privateRow(row, privacy, keep)), invalid: batch.invalid.map((row) => privateRow(row, privacy, keep)) };
 }
 
-function privateRow<R extends ValidRow | InvalidRow>(row: R, privacy: PrivacyConfig): R {
+function privateRow<R extends ValidRow | InvalidRow>(row: R, privacy: PrivacyConfig, keep: (ip: string) => string | null): R {
   const ip = row.user_ipaddress;
-  const keptIp = typeof ip === 'string' ? (anonymizeIp(ip, privacy.ip_anonymization) ?? null) : (ip ?? null);
+  const keptIp = typeof ip === 'string' ? keep(ip) : (ip ?? null);
   const dropAgent = privacy.drop_useragent && (row.useragent != null || hasUserAgentHeader(row));
   if (keptIp === (ip ?? null) && !dropAgent) return row;
   const changed: Record<string, unknown> = { ...row, user_ipaddress: keptIp };
