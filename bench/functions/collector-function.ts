@@ -12,6 +12,10 @@ import { loadConfig } from '../../functions/adapters/config/load-config.ts';
 import { NoopSink } from '../../functions/adapters/sink/noop-sink.ts';
 import { PubsubSink } from '../../functions/adapters/sink/pubsub-sink.ts';
 import { createCollectorFromConfig } from '../../functions/app/collector-instance.ts';
+import { capFrameworkBodyParsing } from '../../functions/app/http/framework-body-limit.ts';
+
+// As functions/collect.ts does: the framework reads bodies raw, capped, and never parses them.
+capFrameworkBodyParsing();
 
 const collector = createCollectorFromConfig(loadConfig(), process.env.BENCH_SINK === 'noop' ? { sink: new NoopSink() } : {});
 

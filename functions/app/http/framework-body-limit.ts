@@ -20,21 +20,35 @@ import { createRequire } from 'node:module';
  * `limit`. It is not a documented hook: the test in test/app/http/framework-body-limit.test.ts sends a
  * bomb through the framework's server and fails if a framework update stops this from working.
  *
- * The same wrapper keeps request bodies out of the logs. When the framework's JSON parser refuses
- * a body, Express logs the error with console.error(err), and body-parser's error carries the
- * whole body (`err.body`, printed up to 10,000 characters) and V8's message quotes its start
- * ("Unexpected token … "…" is not valid JSON"). Bodies may hold personal data, so the error is
- * passed on without them: the sender still gets the framework's 400.
+ * The same wrapper makes the framework read bodies without parsing them: its `json`, `text` and
+ * `urlencoded` parsers become `raw` parsers for the same content types. Sluice reads
+ * `request.rawBody` only, so the framework's JSON.parse (and qs parse) of every body was work done
+ * twice; worse, the framework answered malformed `application/json` with 400 before Sluice ran,
+ * so a broken event left no row. Read raw, such a body reaches the collector and becomes an
+ * `unparseable` invalid row like the same bytes under any other content type. Decoding
+ * (gzip, deflate, br) and the size cap stay with the framework.
+ *
+ * Errors the framework still raises (a corrupt or too large compressed body) are passed on
+ * without the body: Express logs them with console.error(err), and body-parser's error carries
+ * the body (`err.body`). Bodies may hold personal data.
  */
 export const FRAMEWORK_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
 const PARSERS = ['json', 'text', 'urlencoded', 'raw'] as const;
+
+/** The content types each body-parser parser takes by default (body-parser's own defaults). */
+const DEFAULT_TYPES: Readonly<Record<(typeof PARSERS)[number], string>> = {
+  json: 'application/json',
+  text: 'text/plain',
+  urlencoded: 'application/x-www-form-urlencoded',
+  raw: 'application/octet-stream',
+};
 const PATCHED = Symbol.for('sluice.frameworkBodyLimit');
 
 type Factory = (options?: Record<string, unknown>) => unknown;
 type Middleware = (request: unknown, response: unknown, next: (error?: unknown) => void) => void;
 
-/** Caps the framework's body parsing; returns false when its body-parser cannot be found. */
+/** Makes the framework read bodies raw and capped; returns false when its body-parser cannot be found. */
 export function capFrameworkBodyParsing(limitBytes: number = FRAMEWORK_BODY_LIMIT_BYTES): boolean {
   let bodyParser: Record<string, Factory> & { [PATCHED]?: boolean };
   try {
@@ -46,11 +60,14 @@ export function capFrameworkBodyParsing(limitBytes: number = FRAMEWORK_BODY_LIMI
     return false;
   }
   if (bodyParser[PATCHED]) return true;
+  const raw = bodyParser.raw;
+  if (typeof raw !== 'function') return false;
   for (const name of PARSERS) {
-    const original = bodyParser[name];
-    if (typeof original !== 'function') return false;
+    if (typeof bodyParser[name] !== 'function') return false;
     bodyParser[name] = (options = {}) => {
-      const middleware = original({ ...options, limit: limitBytes }) as Middleware;
+      // Only the options raw understands: the content types, the size cap and the rawBody saver.
+      const { type = DEFAULT_TYPES[name], verify, inflate } = options;
+      const middleware = raw({ type, verify, inflate, limit: limitBytes }) as Middleware;
       const capped: Middleware = (request, response, next) => middleware(request, response, (error?: unknown) => next(error === undefined ? undefined : withoutPayload(error)));
       return capped;
     };

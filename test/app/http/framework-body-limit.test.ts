@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { capFrameworkBodyParsing, FRAMEWORK_BODY_LIMIT_BYTES } from '../../../functions/app/http/framework-body-limit.ts';
 import { serveCollector } from '../../support/framework-server.ts';
 import { recordingCollector } from '../../support/recording-sink.ts';
@@ -39,18 +43,39 @@ describe('the functions framework\'s body parsing, capped', () => {
     assert.ok(grewMiB < 150, `memory grew ${grewMiB.toFixed(0)} MiB while refusing the bomb`);
   });
 
-  test('when the framework refuses malformed JSON, the body stays out of the log it writes', async () => {
+  test('malformed JSON sent as application/json reaches Sluice, read raw: an unparseable row keeps it, and no log line does', async () => {
     const written: string[] = [];
     const original = console.error;
     console.error = (...args: unknown[]) => void written.push(args.map((arg) => (arg instanceof Error ? `${arg.stack} ${JSON.stringify(arg)}` : String(arg))).join(' '));
+    const before = sink.invalid.length;
     try {
-      const response = await fetch(`${base}/self-describing`, { method: 'POST', body: '{"email":"jane@example.com", oops', headers: { 'content-type': 'application/json' } });
-      assert.equal(response.status, 400);
-      assert.equal(sink.invalid.length + sink.valid.length, 0, 'the framework answers before Sluice runs');
+      const body = '{"email":"jane@example.com", oops';
+      const response = await fetch(`${base}/self-describing`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      assert.equal(response.status, 200, 'the framework no longer answers 400 before Sluice runs');
+      const rows = sink.invalid.slice(before);
+      assert.deepEqual(rows.map((row) => row.error_type), ['unparseable']);
+      assert.equal(rows[0]?.raw, body);
     } finally {
       console.error = original;
     }
-    assert.ok(written.length > 0, 'Express logs the refusal');
     assert.doesNotMatch(written.join('\n'), /jane@example\.com/);
+  });
+
+  test('the framework parses no body: JSON, CloudEvents, text and forms all reach the function as the raw bytes', async () => {
+    http('sluice-body-kind', (request, response) => {
+      response.json({ buffer: Buffer.isBuffer(request.body), raw: request.rawBody?.toString('utf8') });
+    });
+    const server = getTestServer('sluice-body-kind');
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      for (const [type, body] of [['application/json', '{"a":1}'], ['application/cloudevents+json', '{"id":"1"}'], ['text/plain', 'hello'], ['application/x-www-form-urlencoded', 'a[b][c]=1&e=pv']]) {
+        const answer = (await (await fetch(url, { method: 'POST', body, headers: { 'content-type': type as string } })).json()) as { buffer: boolean; raw: string };
+        assert.deepEqual(answer, { buffer: true, raw: body }, type);
+      }
+    } finally {
+      server.close();
+    }
   });
 });
