@@ -19,7 +19,7 @@ import { jsonAnswer, writeAnswer, type HttpAnswer } from './http/http-answer.ts'
 import { toInboundRequest, type FrameworkRequest } from './http/inbound-request.ts';
 import { localRoute } from './http/local-routes.ts';
 import { checkPurgeConfig, purgeAnswer } from './http/purge-route.ts';
-import { readUnparsedBody } from './http/unparsed-body.ts';
+import { hasUnreadBody, readUnparsedBody } from './http/unparsed-body.ts';
 import { networkUserId, setCookieHeader } from './http/network-user-cookie.ts';
 import { describeError, log, logThrottled, payloadFields, withRequestTrace } from './log.ts';
 
@@ -27,6 +27,15 @@ import { describeError, log, logThrottled, payloadFields, withRequestTrace } fro
 const NOTHING_SUPPRESSED: ReadonlySet<keyof EventFields> = new Set();
 /** What SP-Anonymous: * keeps out of every row, whatever the sender says. */
 const ANONYMOUS_SUPPRESSED: ReadonlySet<keyof EventFields> = new Set(['user_ipaddress', 'network_userid']);
+
+/** An answer and the cookie that goes with it. */
+interface Answered {
+  readonly answer: HttpAnswer;
+  readonly cookie?: string;
+}
+
+const SETTLED: Promise<void> = Promise.resolve();
+const EMPTY_BODY = Buffer.alloc(0);
 
 /** Seconds a tracker is asked to wait before retrying after a 503. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -60,7 +69,14 @@ export function createCollector(parts: CollectorParts): Collector {
   const corsPolicy = createCorsPolicy(config.cors.allowed_origins);
   const guards = createRequestGuards(corsPolicy, createWebhookAuthenticator(config.webhooks, parts.env ?? process.env));
 
-  async function answerFor(inbound: InboundRequest, ip: string | undefined): Promise<{ answer: HttpAnswer; cookie?: string }> {
+  /**
+   * The answer to a request: at once for the routes that store nothing, as a promise for event
+   * requests (the sink is asynchronous). Plain functions rather than async ones on purpose: inside
+   * the functions framework every promise runs the domain's and AsyncLocalStorage's async hooks
+   * (measured: an async call and await cost 9.1 µs there, 0.09 µs outside), so a request makes as
+   * few as the work needs.
+   */
+  function answerFor(inbound: InboundRequest, ip: string | undefined): Answered | Promise<Answered> {
     const { method, path } = inbound;
     if (method === 'OPTIONS') {
       return { answer: corsPolicy.allows(inbound.headers.origin) ? { status: 200, headers: PREFLIGHT_HEADERS } : jsonAnswer(403, { error: 'forbidden', message: 'origin not in cors.allowed_origins' }) };
@@ -70,9 +86,13 @@ export function createCollector(parts: CollectorParts): Collector {
     }
     if (path === config.purge.path) return { answer: purgeAnswer(config.purge, parts.validation.cache, inbound) };
     if (parts.localSink && path.startsWith('/local/')) {
-      const local = await localRoute(method, path, inbound.query, parts.localSink);
-      if (local) return { answer: local };
+      return localRoute(method, path, inbound.query, parts.localSink).then((local) => (local ? { answer: local } : eventAnswer(inbound, ip)));
     }
+    return eventAnswer(inbound, ip);
+  }
+
+  function eventAnswer(inbound: InboundRequest, ip: string | undefined): Answered | Promise<Answered> {
+    const { method, path } = inbound;
     const adapter = parts.adapters.find((candidate) => candidate.matches(inbound));
     if (!adapter) return { answer: jsonAnswer(404, { error: 'not_found', message: `no route for ${method} ${path}` }) };
 
@@ -122,12 +142,25 @@ export function createCollector(parts: CollectorParts): Collector {
       request: () => (summary ??= requestSummary(refusal ? { ...inbound, rawQuery: '' } : inbound)),
       maxRawBytes: config.limits.max_raw_bytes,
     };
+    const answered = (): Answered => {
+      const answer: HttpAnswer = { ...result.response, status: status ?? result.response.status };
+      return nuid ? { answer, cookie: setCookieHeader(nuid, config.cookie, now()) } : { answer };
+    };
     // Built without a promise when every schema is in memory (see buildRows).
     const built = buildRows(result.events, result.rejections, parts.validation.validator, context);
-    const batch: RowBatch = applyPrivacy(built instanceof Promise ? await built : built, config.privacy);
+    if (built instanceof Promise) return built.then((rows) => publishThen(applyPrivacy(rows, config.privacy), answered));
+    return publishThen(applyPrivacy(built, config.privacy), answered);
+  }
+
+  /** Publishes the request's rows; only once the sink has accepted all of them is the answer 2xx. */
+  function publishThen(batch: RowBatch, answered: () => Answered): Promise<Answered> {
+    let published: Promise<void>;
     try {
-      await parts.sink.publish(batch);
+      published = parts.sink.publish(batch);
     } catch (error) {
+      published = Promise.reject(error);
+    }
+    return published.then(answered, (error: unknown): Answered => {
       // Repeats at request rate during an outage: one line a second says it. Shedding load (the
       // in-flight cap) is the system working as designed: a warning, not an error.
       const overloaded = error instanceof SinkOverloadedError;
@@ -139,25 +172,45 @@ export function createCollector(parts: CollectorParts): Collector {
           { 'retry-after': String(RETRY_AFTER_SECONDS) },
         ),
       };
+    });
+  }
+
+  /** Answers one request whose body is in hand; settles when the answer is written. */
+  function serve(request: FrameworkRequest, response: ServerResponse, receivedAt: string, body: Buffer): Promise<void> {
+    const inbound = toInboundRequest(request, receivedAt, body);
+    const cors = corsPolicy.headers(inbound.headers.origin);
+    const fail = (error: unknown): void => {
+      log('ERROR', `unexpected failure on ${inbound.method} ${inbound.path}`, describeError(error));
+      if (!response.headersSent) writeAnswer(response, inbound.method, jsonAnswer(500, { error: 'internal', message: 'internal error' }), cors);
+    };
+    const write = ({ answer, cookie }: Answered): void => {
+      try {
+        writeAnswer(response, inbound.method, answer, cookie ? { ...cors, 'set-cookie': cookie } : cors);
+      } catch (error) {
+        fail(error);
+      }
+    };
+    let answered: Answered | Promise<Answered>;
+    try {
+      answered = withRequestTrace(inbound.headers, () => answerFor(inbound, request.ip ?? request.socket?.remoteAddress));
+    } catch (error) {
+      fail(error);
+      return SETTLED;
     }
-    const answer: HttpAnswer = { ...result.response, status: status ?? result.response.status };
-    return nuid ? { answer, cookie: setCookieHeader(nuid, config.cookie, now()) } : { answer };
+    if (!(answered instanceof Promise)) {
+      write(answered);
+      return SETTLED;
+    }
+    return answered.then(write, fail);
   }
 
   return {
     ...parts,
-    async handle(request, response) {
+    handle(request, response) {
       const receivedAt = now().toISOString();
-      const body = request.rawBody ?? (await readUnparsedBody(request, config.limits.max_request_bytes));
-      const inbound = toInboundRequest(request, receivedAt, body);
-      const cors = corsPolicy.headers(inbound.headers.origin);
-      try {
-        const { answer, cookie } = await withRequestTrace(inbound.headers, () => answerFor(inbound, request.ip ?? request.socket?.remoteAddress));
-        writeAnswer(response, inbound.method, answer, cookie ? { ...cors, 'set-cookie': cookie } : cors);
-      } catch (error) {
-        log('ERROR', `unexpected failure on ${inbound.method} ${inbound.path}`, describeError(error));
-        if (!response.headersSent) writeAnswer(response, inbound.method, jsonAnswer(500, { error: 'internal', message: 'internal error' }), cors);
-      }
+      if (request.rawBody !== undefined) return serve(request, response, receivedAt, request.rawBody);
+      if (!hasUnreadBody(request)) return serve(request, response, receivedAt, EMPTY_BODY);
+      return readUnparsedBody(request, config.limits.max_request_bytes).then((body) => serve(request, response, receivedAt, body));
     },
   };
 }

@@ -8,7 +8,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
  * know it is too big), and decodes gzip/deflate/br with the same bound on the decoded size.
  */
 export async function readUnparsedBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  if (request.readableEnded || !hasBody(request)) return Buffer.alloc(0);
+  if (!hasUnreadBody(request)) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let size = 0;
   // Past the limit the rest is drained and dropped rather than the socket destroyed, so that the
@@ -22,6 +22,11 @@ export async function readUnparsedBody(request: IncomingMessage, limit: number):
     request.on('error', reject);
   });
   return decode(Buffer.concat(chunks), request.headers['content-encoding'], limit);
+}
+
+/** Whether the request still has a body to read (a GET without one, or a body already read, has not). */
+export function hasUnreadBody(request: IncomingMessage): boolean {
+  return !request.readableEnded && hasBody(request);
 }
 
 function hasBody(request: IncomingMessage): boolean {
