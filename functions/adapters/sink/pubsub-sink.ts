@@ -3,11 +3,13 @@ import { toMessage, type RowMessage } from '../../core/contract/message.ts';
 import type { RowKind } from '../../core/contract/columns.ts';
 import { SinkUnavailableError, type EventSink, type RowBatch } from '../../core/sink/event-sink.ts';
 import { InFlightLimiter, type InFlightStats } from '../../core/sink/in-flight-limiter.ts';
-import { MAX_PUBSUB_MESSAGE_BYTES, oversizeMessageRow } from '../../core/sink/oversize-message.ts';
+import { MAX_PUBSUB_MESSAGE_BYTES, MAX_PUBSUB_REST_MESSAGE_BYTES, oversizeMessageRow } from '../../core/sink/oversize-message.ts';
+import type { PubsubTransport } from '../../core/config/config.ts';
 import type { InvalidRow, ValidRow } from '../../core/contract/rows.ts';
 import { truncate } from '../../core/text.ts';
 
 import { pubsubEndpoint } from '../pubsub/pubsub-endpoint.ts';
+import { PubsubRestClient } from '../pubsub/rest-client.ts';
 
 const SETTLED: Promise<void> = Promise.resolve();
 
@@ -18,8 +20,8 @@ const SETTLED: Promise<void> = Promise.resolve();
  */
 const BATCH_MAX_BYTES = 9 * 1024 * 1024;
 
-/** Slack between gax giving up and publish()'s own timer (see gaxOptions). */
-const GAX_TIMEOUT_MARGIN_MS = 100;
+/** Slack between the transport giving up and publish()'s own timer (see retryTiming). */
+const TRANSPORT_TIMEOUT_MARGIN_MS = 100;
 
 /** gRPC status NOT_FOUND: the topic (or project) does not exist. */
 const GRPC_NOT_FOUND = 5;
@@ -36,6 +38,11 @@ export interface PubsubSinkOptions {
   readonly publishTimeoutMs: number;
   readonly batchMaxMessages: number;
   readonly batchMaxMs: number;
+  /**
+   * rest (default): Publish requests with fetch to the REST API, nothing to load; grpc: the
+   * `@google-cloud/pubsub` library. Ignored when a client is injected.
+   */
+  readonly transport?: PubsubTransport;
   /** Caps on what waits for Pub/Sub at once (limits.max_in_flight_*); unlimited when absent. */
   readonly maxInFlightBytes?: number;
   readonly maxInFlightRequests?: number;
@@ -65,13 +72,13 @@ export interface PubsubTopic {
 
 /** Counters for benchmarks and tests. */
 export interface PubsubSinkStats {
-  /** Messages handed to the client library. */
+  /** Messages handed to the transport. */
   readonly messages: number;
   /** Messages Pub/Sub acknowledged (a message id came back). */
   readonly acknowledged: number;
   /**
-   * Publish requests (batches) the library sent. A batch that gax retries counts once. Stays 0
-   * with an injected client that does not look like the library's Topic (see countRequests).
+   * Publish requests (batches) sent. A batch that is retried counts once. Stays 0 with an
+   * injected client that does not look like the library's Topic (see countRequests).
    */
   readonly publishCalls: number;
   /** Rows replaced by a size_exceeded row because their message was over Pub/Sub's limit. */
@@ -138,6 +145,9 @@ export class PubsubSink implements EventSink {
     for (const name of ['validTopic', 'invalidTopic'] as const) {
       if (options[name].trim() === '') throw new RangeError(`PubsubSink option ${name} is empty: configure valid_topic / invalid_topic`);
     }
+    if (options.transport !== undefined && options.transport !== 'rest' && options.transport !== 'grpc') {
+      throw new RangeError(`PubsubSink option transport must be rest or grpc, got ${String(options.transport)}`);
+    }
     this.#options = options;
     this.#limiter = new InFlightLimiter({
       maxBytes: options.maxInFlightBytes ?? Number.POSITIVE_INFINITY,
@@ -191,10 +201,20 @@ export class PubsubSink implements EventSink {
   #encode(kind: RowKind, row: ValidRow | InvalidRow): { kind: RowKind; message: RowMessage } {
     const message = toMessage(kind, row);
     const size = messageSize(message);
-    if (size <= MAX_PUBSUB_MESSAGE_BYTES) return { kind, message };
+    const limit = this.#maxMessageBytes();
+    if (size <= limit) return { kind, message };
     this.#oversize += 1;
     const text = message.data.subarray(0, 64 * 1024).toString('utf8');
-    return { kind: 'invalid', message: toMessage('invalid', oversizeMessageRow(kind, row, size, text, this.#options.maxRawBytes ?? 1024)) };
+    return { kind: 'invalid', message: toMessage('invalid', oversizeMessageRow(kind, row, size, text, this.#options.maxRawBytes ?? 1024, limit)) };
+  }
+
+  /** Over REST the data travels as base64, so a message must be smaller to fit a request (see MAX_PUBSUB_REST_MESSAGE_BYTES). */
+  #maxMessageBytes(): number {
+    return this.#options.client === undefined && this.#transport() === 'rest' ? MAX_PUBSUB_REST_MESSAGE_BYTES : MAX_PUBSUB_MESSAGE_BYTES;
+  }
+
+  #transport(): PubsubTransport {
+    return this.#options.transport ?? 'rest';
   }
 
   /** Publishes and calls `done` once: with nothing when all are acknowledged, else with the first error or the timeout. */
@@ -286,6 +306,14 @@ export class PubsubSink implements EventSink {
     let client: PubsubClient;
     if (injected !== undefined) {
       client = injected;
+    } else if (this.#transport() === 'rest') {
+      const { budgetMs, initialDelayMs, maxDelayMs } = this.#retryTiming();
+      client = new PubsubRestClient({
+        projectId: this.#options.projectId,
+        ...(this.#options.emulatorHost === undefined ? {} : { emulatorHost: this.#options.emulatorHost }),
+        retry: { budgetMs, initialDelayMs, maxDelayMs },
+        onPublishRequest: () => void (this.#publishCalls += 1),
+      });
     } else {
       const { PubSub } = await loadPubsub();
       client = new PubSub(this.#clientConfig());
@@ -333,17 +361,12 @@ export class PubsubSink implements EventSink {
    *   the library has stopped retrying these messages by the time the caller answers 503.
    */
   #gaxOptions(): NonNullable<PublishOptions['gaxOpts']> {
-    const { publishTimeoutMs, batchMaxMs } = this.#options;
-    const maxRetryDelayMillis = Math.max(50, Math.min(1_000, Math.floor(publishTimeoutMs / 8)));
-    const budget = Math.max(
-      Math.floor(publishTimeoutMs / 2),
-      publishTimeoutMs - batchMaxMs - maxRetryDelayMillis - GAX_TIMEOUT_MARGIN_MS,
-    );
+    const { budgetMs: budget, initialDelayMs, maxDelayMs: maxRetryDelayMillis } = this.#retryTiming();
     return {
       timeout: budget,
       retry: {
         backoffSettings: {
-          initialRetryDelayMillis: Math.min(50, maxRetryDelayMillis),
+          initialRetryDelayMillis: initialDelayMs,
           retryDelayMultiplier: 2,
           maxRetryDelayMillis,
           initialRpcTimeoutMillis: budget,
@@ -353,6 +376,19 @@ export class PubsubSink implements EventSink {
         },
       },
     };
+  }
+
+  /**
+   * How long either transport retries a batch: the budget starts when the batch is sent and ends
+   * early enough that the transport reports its own error (the real status) before publish()'s
+   * timer fires, even after a last pause of up to maxDelayMs. The REST transport also stops
+   * waiting for an attempt at the budget's end, so nothing is retried after the caller answered.
+   */
+  #retryTiming(): { budgetMs: number; initialDelayMs: number; maxDelayMs: number } {
+    const { publishTimeoutMs, batchMaxMs } = this.#options;
+    const maxDelayMs = Math.max(50, Math.min(1_000, Math.floor(publishTimeoutMs / 8)));
+    const budgetMs = Math.max(Math.floor(publishTimeoutMs / 2), publishTimeoutMs - batchMaxMs - maxDelayMs - TRANSPORT_TIMEOUT_MARGIN_MS);
+    return { budgetMs, initialDelayMs: Math.min(50, maxDelayMs), maxDelayMs };
   }
 
   /**

@@ -65,7 +65,7 @@ function watchUnhandledRejections(): { readonly seen: unknown[]; stop(): void } 
   return { seen, stop: () => process.off('unhandledRejection', listener) };
 }
 
-describe('PubsubSink against the Pub/Sub emulator', { skip: emulatorSkipReason() }, () => {
+for (const transport of ['rest', 'grpc'] as const) describe(`PubsubSink against the Pub/Sub emulator, transport ${transport}`, { skip: emulatorSkipReason() }, () => {
   let emulator: PubsubEmulator;
   let sink: PubsubSink;
 
@@ -77,6 +77,7 @@ describe('PubsubSink against the Pub/Sub emulator', { skip: emulatorSkipReason()
     publishTimeoutMs,
     batchMaxMessages: 100,
     batchMaxMs: 20,
+    transport,
   });
 
   /** The emulator forgets everything on restart: topics and subscriptions are made again. */
@@ -95,7 +96,7 @@ describe('PubsubSink against the Pub/Sub emulator', { skip: emulatorSkipReason()
     // Import the SDK before the first timed publish: loading it from node_modules takes over a
     // second on a busy 2-core machine, which would eat the short PUBLISH_TIMEOUT_MS these tests
     // use (the outage test needs it short). The sink still creates its client on first publish.
-    await import('@google-cloud/pubsub');
+    if (transport === 'grpc') await import('@google-cloud/pubsub');
     sink = createPubsubSink(sinkOptions());
   });
 
