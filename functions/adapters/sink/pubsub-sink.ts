@@ -55,7 +55,7 @@ export interface PubsubSinkOptions {
   readonly client?: PubsubClient;
 }
 
-/** The part of the `PubSub` class the sink uses, so that tests can inject a stand-in. */
+/** The part of the library's `PubSub` class the sink uses; PubsubRestClient implements it too, and tests inject stand-ins. */
 export interface PubsubClient {
   topic(name: string, options?: PublishOptions): PubsubTopic;
   close(): Promise<void>;
@@ -103,22 +103,27 @@ interface Connection {
 
 /**
  * Publishes rows to two Pub/Sub topics, one message per row (see message.ts for the body and the
- * attributes). The client is created on the first publish and shared by all requests of this
- * instance, and its publisher batching groups the messages of concurrent requests into few
- * Publish calls: at most `batchMaxMessages` messages, 9 MiB, or `batchMaxMs` of waiting.
+ * attributes). The transport is created on the first publish and shared by all requests of this
+ * instance, and its batching groups the messages of concurrent requests into few Publish calls:
+ * at most `batchMaxMessages` messages, 9 MiB, or `batchMaxMs` of waiting. Two transports sit
+ * behind the same `PubsubClient`/`PubsubTopic` port:
+ * - `rest` (default): PubsubRestClient, Publish requests to the REST API with Node's fetch. It
+ *   loads nothing: the library's gax/gRPC/protobuf load and connect were most of a cold start
+ *   (spawn to first 200) and 60-110 MB of an instance's memory.
+ * - `grpc`: the `@google-cloud/pubsub` library, imported on first publish.
  *
  * Timeouts: publish() rejects after `publishTimeoutMs` at the latest, by its own timer, which also
- * covers what happens before any RPC (module loading, client creation, project detection, the
- * batching delay). Inside that, gax gets a retry budget that ends a little earlier (see
- * gaxOptions), so a failing publish normally rejects with the library's own error as the cause,
- * and the library does not keep retrying in the background: its default for Publish is up to
+ * covers what happens before any request (module loading, client creation, project detection, the
+ * batching delay). Inside that, the transport gets a retry budget that ends a little earlier (see
+ * retryTiming), so a failing publish normally rejects with the transport's own error as the
+ * cause, and nothing keeps retrying in the background: the library's default for Publish is up to
  * 600 s of retries with 60 s per attempt.
  *
  * At-least-once: a rejected publish() does not prove that its messages were not published. A
  * Publish attempt cut off by its deadline may still have been accepted by Pub/Sub, and messages
- * already handed to the library are not withdrawn. (A call whose timer fires before the client is
- * ready publishes nothing: see publishAll.) The caller answers 503, the tracker sends the events
- * again, and the table may get duplicates with the same event_id: deduplicate on event_id
+ * already handed to the transport are not withdrawn. (A call whose timer fires before the client
+ * is ready publishes nothing: see #publishWithin.) The caller answers 503, the tracker sends the
+ * events again, and the table may get duplicates with the same event_id: deduplicate on event_id
  * downstream.
  */
 export class PubsubSink implements EventSink {
