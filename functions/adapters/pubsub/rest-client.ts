@@ -129,7 +129,10 @@ export class PubsubRestClient implements PubsubClient {
     const deadline = Date.now() + budgetMs;
     let delay = initialDelayMs;
     let refreshedToken = false;
+    let lastError: RestPublishError | undefined;
     for (;;) {
+      // A pause that overran the budget ends with the error that caused it, not a made-up one.
+      if (lastError !== undefined && Date.now() >= deadline) throw lastError;
       let error: RestPublishError;
       try {
         return await this.#attempt(topic, body, messageCount, deadline);
@@ -146,6 +149,7 @@ export class PubsubRestClient implements PubsubClient {
       }
       const pause = Math.round(Math.min(delay, maxDelayMs) * (0.5 + Math.random() / 2));
       if (this.#closed || Date.now() + pause >= deadline) throw error;
+      lastError = error;
       await new Promise((resolve) => setTimeout(resolve, pause));
       delay = Math.max(1, delay * 2);
     }
@@ -154,7 +158,19 @@ export class PubsubRestClient implements PubsubClient {
   async #attempt(topic: string, body: string, messageCount: number, deadline: number): Promise<string[]> {
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new RestPublishError(`4 DEADLINE_EXCEEDED: no attempt left within the retry budget for topic ${topic}`, { code: 4, httpStatus: 0, retryable: false });
-    const signal = AbortSignal.timeout(remaining);
+    // A timer cleared when the attempt ends, not AbortSignal.timeout(): that one's timer lives on
+    // until it fires, up to the whole budget later, keeping the request and its body in memory.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${remaining} ms`, 'TimeoutError')), remaining);
+    const { signal } = controller;
+    try {
+      return await this.#attemptWithin(topic, body, messageCount, signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #attemptWithin(topic: string, body: string, messageCount: number, signal: AbortSignal): Promise<string[]> {
     const release = await this.#slots.acquire(signal).catch((error: unknown) => {
       throw new RestPublishError(`4 DEADLINE_EXCEEDED: waited for a free connection until the retry budget ran out (${describeFetchError(error)})`, { code: 4, httpStatus: 0, retryable: false }, { cause: error });
     });
