@@ -3,7 +3,7 @@ import { MAX_CONCURRENT_PUBSUB_REQUESTS } from '../../core/limits.ts';
 import type { PubsubClient } from '../sink/pubsub-sink.ts';
 import { CredentialsError, describeFetchError, googleCredentials, type GoogleCredentials } from './google-credentials.ts';
 import { pubsubEndpoint } from './pubsub-endpoint.ts';
-import { RestTopic, type EncodedMessage } from './rest-topic.ts';
+import { RestTopic } from './rest-topic.ts';
 
 /** Real Pub/Sub's REST endpoint (https://cloud.google.com/pubsub/docs/reference/rest). */
 export const PUBSUB_REST_ENDPOINT = 'https://pubsub.googleapis.com';
@@ -179,6 +179,11 @@ export class PubsubRestClient implements PubsubClient {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       try {
         url = `${this.#endpoint}/v1/${await this.topicName(topic, signal)}:publish`;
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        throw new RestPublishError(`2 UNKNOWN: no project for topic ${topic}: ${detail}; set project (SLUICE_PROJECT)`, { code: 2, httpStatus: 0, retryable: true }, { cause: error });
+      }
+      try {
         if (this.#credentials !== undefined) headers.authorization = `Bearer ${await this.#credentials.accessToken(signal)}`;
       } catch (error) {
         throw new RestPublishError(`16 UNAUTHENTICATED: ${error instanceof Error ? error.message : String(error)}`, { code: 16, httpStatus: 0, retryable: true }, { cause: error });
@@ -280,4 +285,3 @@ class Slots {
   }
 }
 
-export type { EncodedMessage };
