@@ -32,5 +32,6 @@ export function pubsubSinkOptions(config: SluiceConfig): PubsubSinkOptions {
     publishTimeoutMs: config.pubsub.publish_timeout_ms,
     batchMaxMessages: config.pubsub.batch_max_messages,
     batchMaxMs: config.pubsub.batch_max_ms,
+    transport: config.pubsub.transport,
   };
 }

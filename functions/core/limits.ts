@@ -43,3 +43,12 @@ export const MAX_QUEUED_REGISTRY_LOOKUPS = 256;
  * cheap scan. `limits.max_events_per_request` (at most this) then bounds every request's rows.
  */
 export const MAX_BATCH_ELEMENTS = 10_000;
+
+/**
+ * Publish requests the REST Pub/Sub transport has on the wire at once per instance. fetch keeps
+ * one connection per request in flight alive for reuse, so this also bounds the sockets an
+ * instance holds to Pub/Sub; more batches wait for a free request (within their retry budget).
+ * A Publish request carries up to 1,000 messages, so 16 at once is far more than one instance
+ * produces (the gRPC library multiplexes everything over one HTTP/2 connection).
+ */
+export const MAX_CONCURRENT_PUBSUB_REQUESTS = 16;

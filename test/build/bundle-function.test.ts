@@ -71,64 +71,73 @@ test('the bundle serves collect through the functions-framework CLI, as the node
 
 /**
  * The Pub/Sub SDK is bundled (it imports several times faster from one file than from
- * node_modules) into a chunk of its own that index.js loads only when the Pub/Sub sink first
- * publishes. This runs the bundle as the runtime would, against the emulator, and checks that the
- * event arrives on the topic: the bundled SDK works, not just loads.
+ * node_modules) into a chunk of its own that index.js loads only when the grpc transport first
+ * publishes. This runs the bundle as the runtime would, against the emulator, with each transport,
+ * and checks that the event arrives on the topic. For the rest transport (the default) the SDK
+ * chunks are deleted first: the bundle must publish without ever loading them.
  */
-test('the bundle publishes through its bundled Pub/Sub chunk, loaded only when needed', { timeout: 90_000, skip: emulatorSkipReason() }, async () => {
-  await mkdir(join(ROOT, 'dist'), { recursive: true });
-  const outDir = await mkdtemp(join(ROOT, 'dist', 'bundle-test-'));
-  const emulator = await startPubsubEmulator();
-  try {
-    await bundleFunction(outDir);
-    const index = await readFile(join(outDir, 'index.js'), 'utf8');
-    assert.ok(!index.includes('node_modules/@google-cloud/pubsub/'), 'the Pub/Sub SDK must not be in index.js, so that other sinks never load it');
-    const chunks = await Promise.all((await readdir(join(outDir, 'chunks'))).filter((name) => name.endsWith('.js')).map((name) => readFile(join(outDir, 'chunks', name), 'utf8')));
-    assert.ok(chunks.some((chunk) => chunk.includes('node_modules/@google-cloud/pubsub/')), 'the Pub/Sub SDK is bundled into a chunk');
-
-    for (const topic of ['bundle-events', 'bundle-invalid-events']) {
-      await createTopic(emulator, topic);
-      await createSubscription(emulator, `${topic}-sub`, topic);
-    }
-    const port = await freePort();
-    const child = spawn(process.execPath, [FRAMEWORK_CLI, '--target=collect', '--signature-type=http', `--port=${port}`, `--source=${outDir}`], {
-      cwd: outDir,
-      env: {
-        ...process.env,
-        PUBSUB_EMULATOR_HOST: '',
-        SLUICE_CONFIG: '',
-        SLUICE_SINK: 'pubsub',
-        SLUICE_PROJECT: emulator.projectId,
-        SLUICE_PUBSUB_EMULATOR_HOST: emulator.host,
-        SLUICE_VALID_TOPIC: 'bundle-events',
-        SLUICE_INVALID_TOPIC: 'bundle-invalid-events',
-        SLUICE_REGISTRIES: `file://${join(ROOT, 'schemas')}`,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
+for (const transport of ['rest', 'grpc'] as const) {
+  test(`the bundle publishes with transport ${transport}${transport === 'rest' ? ', without the Pub/Sub SDK chunk' : ' through its bundled Pub/Sub chunk, loaded only when needed'}`, { timeout: 90_000, skip: emulatorSkipReason() }, async () => {
+    await mkdir(join(ROOT, 'dist'), { recursive: true });
+    const outDir = await mkdtemp(join(ROOT, 'dist', 'bundle-test-'));
+    const emulator = await startPubsubEmulator();
     try {
-      const event = { schema: 'iglu:com.example/checkout/jsonschema/1-0-0', data: { order_id: 'A-1', total: 30, currency: 'EUR' } };
-      let response: Response | undefined;
-      for (let attempt = 0; attempt < 200 && response === undefined; attempt++) {
-        response = await fetch(`http://127.0.0.1:${port}/self-describing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) }).catch(() => undefined);
-        if (response === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      await bundleFunction(outDir);
+      const index = await readFile(join(outDir, 'index.js'), 'utf8');
+      assert.ok(!index.includes('node_modules/@google-cloud/pubsub/'), 'the Pub/Sub SDK must not be in index.js, so that other sinks never load it');
+      const chunkNames = (await readdir(join(outDir, 'chunks'))).filter((name) => name.endsWith('.js'));
+      const sdkChunks: string[] = [];
+      for (const name of chunkNames) {
+        if ((await readFile(join(outDir, 'chunks', name), 'utf8')).includes('node_modules/@google-cloud/pubsub/')) sdkChunks.push(name);
       }
-      assert.ok(response, `the bundle did not start: ${output}`);
-      assert.equal(response.status, 200, output);
-      const messages = await pullAll(emulator, 'bundle-events-sub', { expected: 1 });
-      assert.deepEqual(messages.map((message) => message.attributes.schema), [event.schema]);
+      assert.ok(sdkChunks.length > 0, 'the Pub/Sub SDK is bundled into a chunk');
+      if (transport === 'rest') for (const name of sdkChunks) await rm(join(outDir, 'chunks', name));
+
+      for (const topic of ['bundle-events', 'bundle-invalid-events']) {
+        await createTopic(emulator, topic);
+        await createSubscription(emulator, `${topic}-sub`, topic);
+      }
+      const port = await freePort();
+      const child = spawn(process.execPath, [FRAMEWORK_CLI, '--target=collect', '--signature-type=http', `--port=${port}`, `--source=${outDir}`], {
+        cwd: outDir,
+        env: {
+          ...process.env,
+          PUBSUB_EMULATOR_HOST: '',
+          SLUICE_CONFIG: '',
+          SLUICE_SINK: 'pubsub',
+          SLUICE_PUBSUB_TRANSPORT: transport,
+          SLUICE_PROJECT: emulator.projectId,
+          SLUICE_PUBSUB_EMULATOR_HOST: emulator.host,
+          SLUICE_VALID_TOPIC: 'bundle-events',
+          SLUICE_INVALID_TOPIC: 'bundle-invalid-events',
+          SLUICE_REGISTRIES: `file://${join(ROOT, 'schemas')}`,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+      try {
+        const event = { schema: 'iglu:com.example/checkout/jsonschema/1-0-0', data: { order_id: 'A-1', total: 30, currency: 'EUR' } };
+        let response: Response | undefined;
+        for (let attempt = 0; attempt < 200 && response === undefined; attempt++) {
+          response = await fetch(`http://127.0.0.1:${port}/self-describing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) }).catch(() => undefined);
+          if (response === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert.ok(response, `the bundle did not start: ${output}`);
+        assert.equal(response.status, 200, output);
+        const messages = await pullAll(emulator, 'bundle-events-sub', { expected: 1 });
+        assert.deepEqual(messages.map((message) => message.attributes.schema), [event.schema]);
+      } finally {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
     } finally {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+      await emulator.stop();
+      await rm(outDir, { recursive: true, force: true });
     }
-  } finally {
-    await emulator.stop();
-    await rm(outDir, { recursive: true, force: true });
-  }
-});
+  });
+}
 
 /**
  * The bundle carries the configuration validator compiled at build time (Ajv standalone code)

@@ -99,7 +99,7 @@ test('the TypeScript interface matches the schema defaults', () => {
     privacy: { ip_anonymization: 'none', drop_useragent: false },
     webhooks: { auth: {}, require_auth: false },
     logging: { level: 'INFO', log_payloads: false },
-    pubsub: { emulator_host: '', publish_timeout_ms: 10000, batch_max_messages: 500, batch_max_ms: 5 },
+    pubsub: { emulator_host: '', publish_timeout_ms: 10000, batch_max_messages: 500, batch_max_ms: 5, transport: 'rest' },
     limits: { max_request_bytes: 1048576, max_raw_bytes: 1024, max_in_flight_bytes: 67108864, max_in_flight_requests: 1000, max_events_per_request: 1000 },
     registry: { timeout_ms: 5000 },
     cache: { ttl_seconds: 300, negative_ttl_seconds: 30, error_ttl_seconds: 5, max_entries: 10000 },

@@ -3,11 +3,13 @@ import { toMessage, type RowMessage } from '../../core/contract/message.ts';
 import type { RowKind } from '../../core/contract/columns.ts';
 import { SinkUnavailableError, type EventSink, type RowBatch } from '../../core/sink/event-sink.ts';
 import { InFlightLimiter, type InFlightStats } from '../../core/sink/in-flight-limiter.ts';
-import { MAX_PUBSUB_MESSAGE_BYTES, oversizeMessageRow } from '../../core/sink/oversize-message.ts';
+import { MAX_PUBSUB_MESSAGE_BYTES, MAX_PUBSUB_REST_MESSAGE_BYTES, oversizeMessageRow } from '../../core/sink/oversize-message.ts';
+import type { PubsubTransport } from '../../core/config/config.ts';
 import type { InvalidRow, ValidRow } from '../../core/contract/rows.ts';
 import { truncate } from '../../core/text.ts';
 
 import { pubsubEndpoint } from '../pubsub/pubsub-endpoint.ts';
+import { PubsubRestClient } from '../pubsub/rest-client.ts';
 
 const SETTLED: Promise<void> = Promise.resolve();
 
@@ -18,8 +20,8 @@ const SETTLED: Promise<void> = Promise.resolve();
  */
 const BATCH_MAX_BYTES = 9 * 1024 * 1024;
 
-/** Slack between gax giving up and publish()'s own timer (see gaxOptions). */
-const GAX_TIMEOUT_MARGIN_MS = 100;
+/** Slack between the transport giving up and publish()'s own timer (see retryTiming). */
+const TRANSPORT_TIMEOUT_MARGIN_MS = 100;
 
 /** gRPC status NOT_FOUND: the topic (or project) does not exist. */
 const GRPC_NOT_FOUND = 5;
@@ -36,6 +38,11 @@ export interface PubsubSinkOptions {
   readonly publishTimeoutMs: number;
   readonly batchMaxMessages: number;
   readonly batchMaxMs: number;
+  /**
+   * rest (default): Publish requests with fetch to the REST API, nothing to load; grpc: the
+   * `@google-cloud/pubsub` library. Ignored when a client is injected.
+   */
+  readonly transport?: PubsubTransport;
   /** Caps on what waits for Pub/Sub at once (limits.max_in_flight_*); unlimited when absent. */
   readonly maxInFlightBytes?: number;
   readonly maxInFlightRequests?: number;
@@ -48,7 +55,7 @@ export interface PubsubSinkOptions {
   readonly client?: PubsubClient;
 }
 
-/** The part of the `PubSub` class the sink uses, so that tests can inject a stand-in. */
+/** The part of the library's `PubSub` class the sink uses; PubsubRestClient implements it too, and tests inject stand-ins. */
 export interface PubsubClient {
   topic(name: string, options?: PublishOptions): PubsubTopic;
   close(): Promise<void>;
@@ -65,13 +72,13 @@ export interface PubsubTopic {
 
 /** Counters for benchmarks and tests. */
 export interface PubsubSinkStats {
-  /** Messages handed to the client library. */
+  /** Messages handed to the transport. */
   readonly messages: number;
   /** Messages Pub/Sub acknowledged (a message id came back). */
   readonly acknowledged: number;
   /**
-   * Publish requests (batches) the library sent. A batch that gax retries counts once. Stays 0
-   * with an injected client that does not look like the library's Topic (see countRequests).
+   * Publish requests (batches) sent. A batch that is retried counts once. Stays 0 with an
+   * injected client that does not look like the library's Topic (see countRequests).
    */
   readonly publishCalls: number;
   /** Rows replaced by a size_exceeded row because their message was over Pub/Sub's limit. */
@@ -96,22 +103,27 @@ interface Connection {
 
 /**
  * Publishes rows to two Pub/Sub topics, one message per row (see message.ts for the body and the
- * attributes). The client is created on the first publish and shared by all requests of this
- * instance, and its publisher batching groups the messages of concurrent requests into few
- * Publish calls: at most `batchMaxMessages` messages, 9 MiB, or `batchMaxMs` of waiting.
+ * attributes). The transport is created on the first publish and shared by all requests of this
+ * instance, and its batching groups the messages of concurrent requests into few Publish calls:
+ * at most `batchMaxMessages` messages, 9 MiB, or `batchMaxMs` of waiting. Two transports sit
+ * behind the same `PubsubClient`/`PubsubTopic` port:
+ * - `rest` (default): PubsubRestClient, Publish requests to the REST API with Node's fetch. It
+ *   loads nothing: the library's gax/gRPC/protobuf load and connect were most of a cold start
+ *   (spawn to first 200) and 60-110 MB of an instance's memory.
+ * - `grpc`: the `@google-cloud/pubsub` library, imported on first publish.
  *
  * Timeouts: publish() rejects after `publishTimeoutMs` at the latest, by its own timer, which also
- * covers what happens before any RPC (module loading, client creation, project detection, the
- * batching delay). Inside that, gax gets a retry budget that ends a little earlier (see
- * gaxOptions), so a failing publish normally rejects with the library's own error as the cause,
- * and the library does not keep retrying in the background: its default for Publish is up to
+ * covers what happens before any request (module loading, client creation, project detection, the
+ * batching delay). Inside that, the transport gets a retry budget that ends a little earlier (see
+ * retryTiming), so a failing publish normally rejects with the transport's own error as the
+ * cause, and nothing keeps retrying in the background: the library's default for Publish is up to
  * 600 s of retries with 60 s per attempt.
  *
  * At-least-once: a rejected publish() does not prove that its messages were not published. A
  * Publish attempt cut off by its deadline may still have been accepted by Pub/Sub, and messages
- * already handed to the library are not withdrawn. (A call whose timer fires before the client is
- * ready publishes nothing: see publishAll.) The caller answers 503, the tracker sends the events
- * again, and the table may get duplicates with the same event_id: deduplicate on event_id
+ * already handed to the transport are not withdrawn. (A call whose timer fires before the client
+ * is ready publishes nothing: see #publishWithin.) The caller answers 503, the tracker sends the
+ * events again, and the table may get duplicates with the same event_id: deduplicate on event_id
  * downstream.
  */
 export class PubsubSink implements EventSink {
@@ -137,6 +149,9 @@ export class PubsubSink implements EventSink {
     }
     for (const name of ['validTopic', 'invalidTopic'] as const) {
       if (options[name].trim() === '') throw new RangeError(`PubsubSink option ${name} is empty: configure valid_topic / invalid_topic`);
+    }
+    if (options.transport !== undefined && options.transport !== 'rest' && options.transport !== 'grpc') {
+      throw new RangeError(`PubsubSink option transport must be rest or grpc, got ${String(options.transport)}`);
     }
     this.#options = options;
     this.#limiter = new InFlightLimiter({
@@ -191,10 +206,20 @@ export class PubsubSink implements EventSink {
   #encode(kind: RowKind, row: ValidRow | InvalidRow): { kind: RowKind; message: RowMessage } {
     const message = toMessage(kind, row);
     const size = messageSize(message);
-    if (size <= MAX_PUBSUB_MESSAGE_BYTES) return { kind, message };
+    const limit = this.#maxMessageBytes();
+    if (size <= limit) return { kind, message };
     this.#oversize += 1;
     const text = message.data.subarray(0, 64 * 1024).toString('utf8');
-    return { kind: 'invalid', message: toMessage('invalid', oversizeMessageRow(kind, row, size, text, this.#options.maxRawBytes ?? 1024)) };
+    return { kind: 'invalid', message: toMessage('invalid', oversizeMessageRow(kind, row, size, text, this.#options.maxRawBytes ?? 1024, limit)) };
+  }
+
+  /** Over REST the data travels as base64, so a message must be smaller to fit a request (see MAX_PUBSUB_REST_MESSAGE_BYTES). */
+  #maxMessageBytes(): number {
+    return this.#options.client === undefined && this.#transport() === 'rest' ? MAX_PUBSUB_REST_MESSAGE_BYTES : MAX_PUBSUB_MESSAGE_BYTES;
+  }
+
+  #transport(): PubsubTransport {
+    return this.#options.transport ?? 'rest';
   }
 
   /** Publishes and calls `done` once: with nothing when all are acknowledged, else with the first error or the timeout. */
@@ -286,6 +311,14 @@ export class PubsubSink implements EventSink {
     let client: PubsubClient;
     if (injected !== undefined) {
       client = injected;
+    } else if (this.#transport() === 'rest') {
+      const { budgetMs, initialDelayMs, maxDelayMs } = this.#retryTiming();
+      client = new PubsubRestClient({
+        projectId: this.#options.projectId,
+        ...(this.#options.emulatorHost === undefined ? {} : { emulatorHost: this.#options.emulatorHost }),
+        retry: { budgetMs, initialDelayMs, maxDelayMs },
+        onPublishRequest: () => void (this.#publishCalls += 1),
+      });
     } else {
       const { PubSub } = await loadPubsub();
       client = new PubSub(this.#clientConfig());
@@ -333,17 +366,12 @@ export class PubsubSink implements EventSink {
    *   the library has stopped retrying these messages by the time the caller answers 503.
    */
   #gaxOptions(): NonNullable<PublishOptions['gaxOpts']> {
-    const { publishTimeoutMs, batchMaxMs } = this.#options;
-    const maxRetryDelayMillis = Math.max(50, Math.min(1_000, Math.floor(publishTimeoutMs / 8)));
-    const budget = Math.max(
-      Math.floor(publishTimeoutMs / 2),
-      publishTimeoutMs - batchMaxMs - maxRetryDelayMillis - GAX_TIMEOUT_MARGIN_MS,
-    );
+    const { budgetMs: budget, initialDelayMs, maxDelayMs: maxRetryDelayMillis } = this.#retryTiming();
     return {
       timeout: budget,
       retry: {
         backoffSettings: {
-          initialRetryDelayMillis: Math.min(50, maxRetryDelayMillis),
+          initialRetryDelayMillis: initialDelayMs,
           retryDelayMultiplier: 2,
           maxRetryDelayMillis,
           initialRpcTimeoutMillis: budget,
@@ -353,6 +381,19 @@ export class PubsubSink implements EventSink {
         },
       },
     };
+  }
+
+  /**
+   * How long either transport retries a batch: the budget starts when the batch is sent and ends
+   * early enough that the transport reports its own error (the real status) before publish()'s
+   * timer fires, even after a last pause of up to maxDelayMs. The REST transport also stops
+   * waiting for an attempt at the budget's end, so nothing is retried after the caller answered.
+   */
+  #retryTiming(): { budgetMs: number; initialDelayMs: number; maxDelayMs: number } {
+    const { publishTimeoutMs, batchMaxMs } = this.#options;
+    const maxDelayMs = Math.max(50, Math.min(1_000, Math.floor(publishTimeoutMs / 8)));
+    const budgetMs = Math.max(Math.floor(publishTimeoutMs / 2), publishTimeoutMs - batchMaxMs - maxDelayMs - TRANSPORT_TIMEOUT_MARGIN_MS);
+    return { budgetMs, initialDelayMs: Math.min(50, maxDelayMs), maxDelayMs };
   }
 
   /**

@@ -149,7 +149,11 @@ export interface PubsubConfig {
   readonly publish_timeout_ms: number;
   readonly batch_max_messages: number;
   readonly batch_max_ms: number;
+  /** rest: Publish through the REST API with fetch; grpc: through @google-cloud/pubsub. */
+  readonly transport: PubsubTransport;
 }
+
+export type PubsubTransport = 'rest' | 'grpc';
 
 export interface LimitsConfig {
   readonly max_request_bytes: number;

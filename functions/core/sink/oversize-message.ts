@@ -11,6 +11,13 @@ import type { InvalidRow, ValidRow } from '../contract/rows.ts';
 export const MAX_PUBSUB_MESSAGE_BYTES = 9 * 1024 * 1024;
 
 /**
+ * The same bound for the REST transport. There the 10 MB request limit applies to the JSON body,
+ * where the data is base64 (4/3 of its size): a message must fit a 9 MiB body of its own once
+ * encoded, so it may be at most 3/4 of that as bytes.
+ */
+export const MAX_PUBSUB_REST_MESSAGE_BYTES = (MAX_PUBSUB_MESSAGE_BYTES / 4) * 3 - 1024;
+
+/**
  * The row that replaces one whose message is over {@link MAX_PUBSUB_MESSAGE_BYTES}. Publishing it
  * as it is would fail every time, so the request would be answered 503 and retried by the tracker
  * forever. Instead the event becomes a `size_exceeded` invalid row: the identifying columns are
@@ -18,7 +25,14 @@ export const MAX_PUBSUB_MESSAGE_BYTES = 9 * 1024 * 1024;
  * may be what made it big), and `raw` keeps the first `maxRawBytes` of the message that could not
  * be sent, so the sender can be found.
  */
-export function oversizeMessageRow(kind: RowKind, row: ValidRow | InvalidRow, messageBytes: number, messageText: string, maxRawBytes: number): InvalidRow {
+export function oversizeMessageRow(
+  kind: RowKind,
+  row: ValidRow | InvalidRow,
+  messageBytes: number,
+  messageText: string,
+  maxRawBytes: number,
+  limitBytes: number = MAX_PUBSUB_MESSAGE_BYTES,
+): InvalidRow {
   const schema = row.schema ?? null;
   return {
     event_id: row.event_id,
@@ -39,7 +53,7 @@ export function oversizeMessageRow(kind: RowKind, row: ValidRow | InvalidRow, me
         path: '$',
         keyword: 'maxMessageSize',
         message:
-          `the ${kind === 'valid' ? 'event' : 'invalid event'} is ${messageBytes} bytes as a Pub/Sub message, over the ${MAX_PUBSUB_MESSAGE_BYTES} bytes one message may hold; ` +
+          `the ${kind === 'valid' ? 'event' : 'invalid event'} is ${messageBytes} bytes as a Pub/Sub message, over the ${limitBytes} bytes one message may hold; ` +
           'it was kept as this row (raw holds its start); send smaller events or split them',
       },
     ],

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import {
   createPubsubSink,
@@ -11,7 +13,7 @@ import { fromMessage, toMessage } from '../../../functions/core/contract/message
 import type { InvalidRow, ValidRow } from '../../../functions/core/contract/rows.ts';
 import { SinkUnavailableError, type EventSink } from '../../../functions/core/sink/event-sink.ts';
 import { SinkOverloadedError } from '../../../functions/core/sink/in-flight-limiter.ts';
-import { MAX_PUBSUB_MESSAGE_BYTES } from '../../../functions/core/sink/oversize-message.ts';
+import { MAX_PUBSUB_MESSAGE_BYTES, MAX_PUBSUB_REST_MESSAGE_BYTES } from '../../../functions/core/sink/oversize-message.ts';
 import { invalidRow, validRow } from '../../support/sample-rows.ts';
 import {
   createSubscription,
@@ -65,7 +67,7 @@ function watchUnhandledRejections(): { readonly seen: unknown[]; stop(): void } 
   return { seen, stop: () => process.off('unhandledRejection', listener) };
 }
 
-describe('PubsubSink against the Pub/Sub emulator', { skip: emulatorSkipReason() }, () => {
+for (const transport of ['rest', 'grpc'] as const) describe(`PubsubSink against the Pub/Sub emulator, transport ${transport}`, { skip: emulatorSkipReason() }, () => {
   let emulator: PubsubEmulator;
   let sink: PubsubSink;
 
@@ -77,6 +79,7 @@ describe('PubsubSink against the Pub/Sub emulator', { skip: emulatorSkipReason()
     publishTimeoutMs,
     batchMaxMessages: 100,
     batchMaxMs: 20,
+    transport,
   });
 
   /** The emulator forgets everything on restart: topics and subscriptions are made again. */
@@ -95,7 +98,7 @@ describe('PubsubSink against the Pub/Sub emulator', { skip: emulatorSkipReason()
     // Import the SDK before the first timed publish: loading it from node_modules takes over a
     // second on a busy 2-core machine, which would eat the short PUBLISH_TIMEOUT_MS these tests
     // use (the outage test needs it short). The sink still creates its client on first publish.
-    await import('@google-cloud/pubsub');
+    if (transport === 'grpc') await import('@google-cloud/pubsub');
     sink = createPubsubSink(sinkOptions());
   });
 
@@ -416,5 +419,124 @@ describe('PubsubSink with an injected client', () => {
     assert.throws(() => createPubsubSink({ ...options(client), batchMaxMessages: Number.NaN }), /batchMaxMessages must be a number >= 1, got NaN/);
     assert.throws(() => createPubsubSink({ ...options(client), invalidTopic: ' ' }), /invalidTopic is empty/);
     assert.doesNotThrow(() => createPubsubSink({ ...options(client), batchMaxMs: 0 }));
+  });
+});
+
+/**
+ * The sink's own timeout over the REST transport, against a local HTTP server standing in for
+ * Pub/Sub's REST API: answers are held until the test releases them.
+ */
+describe('PubsubSink with the REST transport against a fake Pub/Sub server', () => {
+  let server: Server;
+  let host: string;
+  const held: Array<() => void> = [];
+  const bodies: Array<{ url: string; messages: Array<{ data: string; attributes: Record<string, string> }> }> = [];
+  let holdAnswers = false;
+
+  before(async () => {
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString()) as { messages: Array<{ data: string; attributes: Record<string, string> }> };
+        bodies.push({ url: request.url ?? '', messages: body.messages });
+        const answer = () => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ messageIds: body.messages.map((_, i) => `id-${bodies.length}-${i}`) }));
+        if (holdAnswers) held.push(answer);
+        else answer();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const restOptions = (publishTimeoutMs: number, batchMaxMs = 5): PubsubSinkOptions => ({
+    projectId: 'p1',
+    validTopic: 'valid-topic',
+    invalidTopic: 'invalid-topic',
+    emulatorHost: host,
+    publishTimeoutMs,
+    batchMaxMessages: 100,
+    batchMaxMs,
+    transport: 'rest',
+  });
+
+  test('publishes each row as base64 data with its attributes to its topic, counting one Publish request per batch', async () => {
+    bodies.length = 0;
+    const sink = createPubsubSink(restOptions(5_000));
+    try {
+      await sink.publish({ valid: [validRow, validRow], invalid: [invalidRow] });
+      assert.deepEqual(bodies.map((body) => [body.url, body.messages.length]).sort(), [
+        ['/v1/projects/p1/topics/invalid-topic:publish', 1],
+        ['/v1/projects/p1/topics/valid-topic:publish', 2],
+      ]);
+      const invalid = bodies.find((body) => body.url.includes('invalid-topic'))?.messages[0];
+      assert.ok(invalid);
+      assert.deepEqual(fromMessage(Buffer.from(invalid.data, 'base64'), invalid.attributes), { kind: 'invalid', row: invalidRow });
+      assert.equal(sink.stats().publishCalls, 2);
+      assert.equal(sink.stats().acknowledged, 3);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  test('an answer that does not come in time: publish() rejects within publishTimeoutMs with the transport\'s DEADLINE_EXCEEDED, and nothing is retried after it', async () => {
+    holdAnswers = true;
+    const requestsBefore = bodies.length;
+    const sink = createPubsubSink(restOptions(300));
+    try {
+      const began = Date.now();
+      await assert.rejects(sink.publish({ valid: [validRow], invalid: [] }), (error: unknown) => {
+        assert.ok(error instanceof SinkUnavailableError);
+        // The retry budget ends before the sink's own timer, so the cause is the real one.
+        assert.match(error.message, /^publishing to Pub\/Sub topic valid-topic failed: 4 DEADLINE_EXCEEDED: POST http:\/\/127\.0\.0\.1:\d+\/v1\/projects\/p1\/topics\/valid-topic:publish failed/);
+        return true;
+      });
+      const took = Date.now() - began;
+      assert.ok(took < 300 + TIMEOUT_MARGIN_MS, `took ${took} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(bodies.length - requestsBefore, 1, 'one attempt, cut at the budget, and no retry after the answer');
+      assert.equal(sink.stats().acknowledged, 0);
+    } finally {
+      holdAnswers = false;
+      for (const answer of held.splice(0)) answer();
+      await sink.close();
+    }
+  });
+
+  test('close() sends what is still batched and waits for it', async () => {
+    bodies.length = 0;
+    const sink = createPubsubSink(restOptions(5_000, 1_000));
+    const publishing = sink.publish({ valid: [validRowNumbered(1)], invalid: [] });
+    const began = Date.now();
+    await sink.close();
+    await publishing;
+    assert.equal(bodies.length, 1);
+    assert.ok(Date.now() - began < 2_000);
+    await assert.rejects(sink.publish({ valid: [validRow], invalid: [] }), /the Pub\/Sub sink is closed/);
+  });
+
+  test('a message too big for a REST request once base64-encoded becomes a size_exceeded row', async () => {
+    bodies.length = 0;
+    const sink = createPubsubSink(restOptions(15_000));
+    try {
+      const big: ValidRow = { ...validRow, payload: { blob: 'x'.repeat(MAX_PUBSUB_REST_MESSAGE_BYTES) } };
+      await sink.publish({ valid: [big], invalid: [] });
+      assert.equal(sink.stats().oversize, 1);
+      const [message] = bodies.flatMap((body) => body.messages);
+      assert.ok(message);
+      assert.equal(message.attributes.error_type, 'size_exceeded');
+      assert.match(Buffer.from(message.data, 'base64').toString(), new RegExp(`over the ${MAX_PUBSUB_REST_MESSAGE_BYTES} bytes one message may hold`));
+    } finally {
+      await sink.close();
+    }
+  });
+
+  test('an unknown transport is refused when the sink is made', () => {
+    assert.throws(() => createPubsubSink({ ...restOptions(1_000), transport: 'http' as never }), /transport must be rest or grpc, got http/);
   });
 });

@@ -1,0 +1,109 @@
+import type { PubsubTopic } from '../sink/pubsub-sink.ts';
+
+/** One message as it goes into a REST Publish request, and the callback that hears its fate. */
+export interface EncodedMessage {
+  /** `{"data":"<base64>","attributes":{...}}`: encoded once, when the message is handed over. */
+  readonly json: string;
+  readonly callback: (error?: Error | null, messageId?: string | null) => void;
+}
+
+/** The part of PubsubRestClient a topic uses (tests pass a stand-in). */
+export interface RestPublisher {
+  /** Sends one batch (a JSON `{"messages":[...]}` body) and returns the message ids in order. */
+  publish(topic: string, body: string, messageCount: number): Promise<string[]>;
+  createTopic(topic: string): Promise<void>;
+}
+
+export interface RestBatching {
+  readonly maxMessages: number;
+  readonly maxMilliseconds: number;
+  /** Most bytes of one request body, as sent (base64 data, JSON). */
+  readonly maxBytes: number;
+}
+
+/**
+ * Pub/Sub's limits on one Publish request: 1,000 messages and 10 MB
+ * (https://cloud.google.com/pubsub/quotas#resource_limits). Over REST the 10 MB is the JSON body,
+ * where data is base64 (4/3 of its size); a batch is closed before its body passes maxBytes.
+ */
+export const MAX_MESSAGES_PER_PUBLISH_REQUEST = 1000;
+
+/** `{"messages":[` + `]}` */
+const BODY_ENVELOPE_BYTES = 15;
+
+/**
+ * A topic that batches the messages handed to it, like the library's publisher: a batch goes out
+ * when it holds maxMessages, when the next message would take its body over maxBytes, or
+ * maxMilliseconds after its first message, whichever comes first. Each message's callback is
+ * called once, with its message id or with the batch's error. Batches are sent independently
+ * (no ordering keys are used), so a slow batch does not hold up the next.
+ */
+export class RestTopic implements PubsubTopic {
+  readonly #name: string;
+  readonly #publisher: RestPublisher;
+  readonly #batching: RestBatching;
+  #batch: EncodedMessage[] = [];
+  #batchBytes = BODY_ENVELOPE_BYTES;
+  #timer: NodeJS.Timeout | undefined;
+  /** Batches sent and not settled yet, for flush(). */
+  readonly #sending = new Set<Promise<void>>();
+
+  constructor(name: string, publisher: RestPublisher, batching: RestBatching) {
+    if (!(batching.maxMessages >= 1 && batching.maxMilliseconds >= 0 && batching.maxBytes >= 1)) {
+      throw new RangeError(`RestTopic batching needs maxMessages >= 1, maxMilliseconds >= 0, maxBytes >= 1, got ${JSON.stringify(batching)}`);
+    }
+    this.#name = name;
+    this.#publisher = publisher;
+    this.#batching = { ...batching, maxMessages: Math.min(batching.maxMessages, MAX_MESSAGES_PER_PUBLISH_REQUEST) };
+  }
+
+  get name(): string {
+    return this.#name;
+  }
+
+  publishMessage(message: { data: Buffer; attributes: Record<string, string> }, callback: (error?: Error | null, messageId?: string | null) => void): void {
+    const json = `{"data":"${message.data.toString('base64')}","attributes":${JSON.stringify(message.attributes)}}`;
+    // + 1 for the comma between messages.
+    const bytes = Buffer.byteLength(json) + 1;
+    if (this.#batch.length > 0 && this.#batchBytes + bytes > this.#batching.maxBytes) this.#send();
+    this.#batch.push({ json, callback });
+    this.#batchBytes += bytes;
+    if (this.#batch.length >= this.#batching.maxMessages || this.#batchBytes >= this.#batching.maxBytes) this.#send();
+    else this.#timer ??= setTimeout(() => this.#send(), this.#batching.maxMilliseconds);
+  }
+
+  /** Sends what is batched now and resolves when every batch sent so far has settled (it never rejects: errors go to callbacks). */
+  async flush(): Promise<void> {
+    this.#send();
+    while (this.#sending.size > 0) await Promise.allSettled(this.#sending);
+  }
+
+  /** With autoCreate, creates the topic if it is missing (the sink does this on an emulator only). */
+  async get(options: { autoCreate: boolean }): Promise<unknown> {
+    if (options.autoCreate) await this.#publisher.createTopic(this.#name);
+    return this;
+  }
+
+  #send(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const batch = this.#batch;
+    if (batch.length === 0) return;
+    this.#batch = [];
+    this.#batchBytes = BODY_ENVELOPE_BYTES;
+    const body = `{"messages":[${batch.map((message) => message.json).join(',')}]}`;
+    const sending = this.#publisher.publish(this.#name, body, batch.length).then(
+      (ids) => {
+        for (let i = 0; i < batch.length; i++) batch[i]!.callback(null, ids[i]);
+      },
+      (error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        for (const message of batch) message.callback(failure);
+      },
+    );
+    const settled = sending.finally(() => this.#sending.delete(settled));
+    this.#sending.add(settled);
+  }
+}
