@@ -49,10 +49,3 @@ export function createCorsPolicy(allowedOrigins: readonly string[]): CorsPolicy 
     },
   };
 }
-
-/** The default policy (echo any origin); kept for callers that have no configuration. */
-export function corsHeaders(origin: string | undefined): Record<string, string> {
-  return ANY_ORIGIN.headers(origin);
-}
-
-const ANY_ORIGIN = createCorsPolicy([]);
