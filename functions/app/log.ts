@@ -35,7 +35,12 @@ export interface TraceContext {
 }
 
 let settings: LogSettings = { level: 'INFO', project: process.env.GOOGLE_CLOUD_PROJECT ?? '', logPayloads: false };
-const requestTrace = new AsyncLocalStorage<TraceContext | undefined>();
+/**
+ * The headers of the request being handled. Its trace is read from them only when a line is
+ * written: most requests log nothing, so parsing every request's trace headers would be work on
+ * the hot path for nothing.
+ */
+const requestHeaders = new AsyncLocalStorage<Readonly<Record<string, string | undefined>>>();
 /** Where lines go; tests replace it to read them. */
 let write = (severity: Severity, line: string): void => {
   if (RANK[severity] >= RANK.WARNING) process.stderr.write(`${line}\n`);
@@ -62,9 +67,10 @@ export function captureLogs(sink: (line: string) => void): () => void {
 
 export function log(severity: Severity, message: string, fields: Record<string, unknown> = {}): void {
   if (RANK[severity] < RANK[settings.level]) return;
-  const trace = requestTrace.getStore();
+  const headers = settings.project === '' ? undefined : requestHeaders.getStore();
+  const trace = headers === undefined ? undefined : traceFromHeaders(headers);
   const traceFields: Record<string, unknown> = {};
-  if (trace !== undefined && settings.project !== '') {
+  if (trace !== undefined) {
     traceFields['logging.googleapis.com/trace'] = `projects/${settings.project}/traces/${trace.traceId}`;
     if (trace.spanId !== undefined) traceFields['logging.googleapis.com/spanId'] = trace.spanId;
     if (trace.sampled !== undefined) traceFields['logging.googleapis.com/trace_sampled'] = trace.sampled;
@@ -94,7 +100,7 @@ export function logThrottled(key: string, severity: Severity, message: string, f
 
 /** Runs `handle` with the request's trace attached to every line it logs. */
 export function withRequestTrace<T>(headers: Readonly<Record<string, string | undefined>>, handle: () => T): T {
-  return requestTrace.run(traceFromHeaders(headers), handle);
+  return requestHeaders.run(headers, handle);
 }
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
