@@ -87,6 +87,13 @@ export interface PubsubSinkStats {
   readonly inFlight: InFlightStats;
 }
 
+/** A row's message, the topic it goes to, and its size as Pub/Sub counts it (measured once, in #encode). */
+interface EncodedRow {
+  readonly kind: RowKind;
+  readonly message: RowMessage;
+  readonly size: number;
+}
+
 /** One publish() call's state, shared between its timer and its publishing. */
 interface Progress {
   /** Messages per topic not acknowledged yet, for the timeout message. */
@@ -170,16 +177,16 @@ export class PubsubSink implements EventSink {
     if (this.#closed) return Promise.reject(new SinkUnavailableError('the Pub/Sub sink is closed (the instance is shutting down)'));
     // Encoding first: a row that cannot be encoded is a bug in the code that built it (RowEncodingError),
     // not an outage, so it propagates as is and nothing of this batch is published.
-    const messages: Array<{ kind: RowKind; message: RowMessage }> = [];
+    const messages: Array<EncodedRow> = [];
     const counts: Record<RowKind, number> = { valid: 0, invalid: 0 };
     let release: () => void;
     try {
       for (const row of batch.valid) messages.push(this.#encode('valid', row));
       for (const row of batch.invalid) messages.push(this.#encode('invalid', row));
       let bytes = 0;
-      for (const { kind, message } of messages) {
+      for (const { kind, size } of messages) {
         counts[kind] += 1;
-        bytes += messageSize(message);
+        bytes += size;
       }
       // Over the cap: SinkOverloadedError, answered 503 before anything is handed to the library.
       release = this.#limiter.acquire(bytes);
@@ -203,14 +210,15 @@ export class PubsubSink implements EventSink {
    * The row's message, or, when that is over Pub/Sub's limit, the message of a size_exceeded
    * invalid row that replaces it: publishing it would fail on every retry of the tracker.
    */
-  #encode(kind: RowKind, row: ValidRow | InvalidRow): { kind: RowKind; message: RowMessage } {
+  #encode(kind: RowKind, row: ValidRow | InvalidRow): EncodedRow {
     const message = toMessage(kind, row);
     const size = messageSize(message);
     const limit = this.#maxMessageBytes();
-    if (size <= limit) return { kind, message };
+    if (size <= limit) return { kind, message, size };
     this.#oversize += 1;
     const text = message.data.subarray(0, 64 * 1024).toString('utf8');
-    return { kind: 'invalid', message: toMessage('invalid', oversizeMessageRow(kind, row, size, text, this.#options.maxRawBytes ?? 1024, limit)) };
+    const replacement = toMessage('invalid', oversizeMessageRow(kind, row, size, text, this.#options.maxRawBytes ?? 1024, limit));
+    return { kind: 'invalid', message: replacement, size: messageSize(replacement) };
   }
 
   /** Over REST the data travels as base64, so a message must be smaller to fit a request (see MAX_PUBSUB_REST_MESSAGE_BYTES). */
