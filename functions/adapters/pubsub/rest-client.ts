@@ -1,5 +1,6 @@
 import type { PublishOptions } from '@google-cloud/pubsub';
 import { MAX_CONCURRENT_PUBSUB_REQUESTS } from '../../core/limits.ts';
+import { Slots } from '../../core/slots.ts';
 import type { PubsubClient } from '../sink/pubsub-sink.ts';
 import { CredentialsError, describeFetchError, googleCredentials, type GoogleCredentials } from './google-credentials.ts';
 import { pubsubEndpoint } from './pubsub-endpoint.ts';
@@ -243,45 +244,3 @@ function httpError(url: string, httpStatus: number, text: string): RestPublishEr
     retryable: RETRYABLE_HTTP_STATUSES.has(httpStatus),
   });
 }
-
-/** A counting semaphore whose waiters give up when their signal aborts. */
-class Slots {
-  #free: number;
-  readonly #waiting: Array<() => void> = [];
-
-  constructor(size: number) {
-    this.#free = size;
-  }
-
-  acquire(signal: AbortSignal): Promise<() => void> {
-    if (this.#free > 0) {
-      this.#free -= 1;
-      return Promise.resolve(this.#releaser());
-    }
-    return new Promise((resolve, reject) => {
-      const grant = (): void => {
-        signal.removeEventListener('abort', abort);
-        resolve(this.#releaser());
-      };
-      const abort = (): void => {
-        const index = this.#waiting.indexOf(grant);
-        if (index >= 0) this.#waiting.splice(index, 1);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', abort, { once: true });
-      this.#waiting.push(grant);
-    });
-  }
-
-  #releaser(): () => void {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.#waiting.shift();
-      if (next !== undefined) next();
-      else this.#free += 1;
-    };
-  }
-}
-

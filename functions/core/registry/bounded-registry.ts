@@ -1,4 +1,5 @@
 import type { SchemaKey } from '../iglu/schema-key.ts';
+import { Slots } from '../slots.ts';
 import { RegistryUnavailableError, type RegistryLookup, type SchemaRegistry } from './schema-registry.ts';
 
 export interface BoundedRegistryOptions {
@@ -28,8 +29,7 @@ export class BoundedRegistry implements SchemaRegistry {
   readonly url: string;
   readonly #inner: SchemaRegistry;
   readonly #options: BoundedRegistryOptions;
-  readonly #waiting: Array<() => void> = [];
-  #running = 0;
+  readonly #slots: Slots;
   #peakRunning = 0;
   #peakQueued = 0;
   #refused = 0;
@@ -43,38 +43,35 @@ export class BoundedRegistry implements SchemaRegistry {
     }
     this.#inner = inner;
     this.#options = options;
+    this.#slots = new Slots(options.maxConcurrent);
     this.url = inner.url;
   }
 
   async lookup(key: SchemaKey): Promise<RegistryLookup> {
-    if (this.#running >= this.#options.maxConcurrent) {
-      if (this.#waiting.length >= this.#options.maxQueued) {
+    let release = this.#slots.tryAcquire();
+    if (release === undefined) {
+      if (this.#slots.waiting >= this.#options.maxQueued) {
         this.#refused++;
         throw new RegistryUnavailableError(
           this.url,
-          `${this.#running} schema lookups are running and ${this.#waiting.length} waiting, the most this instance makes at once; ` +
+          `${this.#slots.running} schema lookups are running and ${this.#slots.waiting} waiting, the most this instance makes at once; ` +
             `${key.uri} was not looked up (its event is kept for replay)`,
         );
       }
-      await new Promise<void>((resolve) => {
-        this.#waiting.push(resolve);
-        this.#peakQueued = Math.max(this.#peakQueued, this.#waiting.length);
-      });
-    } else {
-      this.#running++;
+      const granted = this.#slots.acquire();
+      this.#peakQueued = Math.max(this.#peakQueued, this.#slots.waiting);
+      release = await granted;
     }
-    this.#peakRunning = Math.max(this.#peakRunning, this.#running);
+    this.#peakRunning = Math.max(this.#peakRunning, this.#slots.running);
     try {
       return await this.#inner.lookup(key);
     } finally {
-      // Hand the slot straight to the next waiter (running stays the same), or free it.
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#running--;
+      release();
     }
   }
 
   stats(): BoundedRegistryStats {
-    return { running: this.#running, queued: this.#waiting.length, peakRunning: this.#peakRunning, peakQueued: this.#peakQueued, refused: this.#refused };
+    const slots = this.#slots;
+    return { running: slots.running, queued: slots.waiting, peakRunning: this.#peakRunning, peakQueued: this.#peakQueued, refused: this.#refused };
   }
 }
