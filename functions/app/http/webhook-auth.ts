@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameText } from './constant-time.ts';
 import type { WebhookAuthConfig, WebhooksConfig } from '../../core/config/config.ts';
 import { SluiceError } from '../../core/errors.ts';
 import { tryParseSchemaKey } from '../../core/iglu/schema-key.ts';
@@ -76,15 +77,6 @@ function refuse(reason: string, schema: string | undefined): WebhookCheck {
 
 function signature(rule: Rule, body: Buffer): string {
   return createHmac('sha256', rule.secret).update(body).digest(rule.config.encoding);
-}
-
-/**
- * Constant-time comparison of two texts of any length: both are hashed first, so the comparison
- * takes the same time whatever the lengths and wherever they first differ.
- */
-function sameText(a: string, b: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-  return timingSafeEqual(digest(a), digest(b));
 }
 
 /**
