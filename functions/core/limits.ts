@@ -45,8 +45,8 @@ export const MAX_QUEUED_REGISTRY_LOOKUPS = 256;
 export const MAX_BATCH_ELEMENTS = 10_000;
 
 /**
- * Publish requests the REST Pub/Sub transport has on the wire at once per instance. fetch keeps
- * one connection per request in flight alive for reuse, so this also bounds the sockets an
+ * Publish requests the REST Pub/Sub transport has on the wire at once per instance. The keep-alive
+ * agent keeps one connection per request in flight alive for reuse, so this also bounds the sockets an
  * instance holds to Pub/Sub; more batches wait for a free request (within their retry budget).
  * A Publish request carries up to 1,000 messages, so 16 at once is far more than one instance
  * produces (the gRPC library multiplexes everything over one HTTP/2 connection).

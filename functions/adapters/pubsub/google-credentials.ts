@@ -1,8 +1,10 @@
 /**
  * Where the REST transport gets an OAuth access token (and, if none is configured, the project id)
  * for real Pub/Sub. Loading google-auth-library costs cold-start time, so on Cloud Run / Cloud
- * Functions the token comes straight from the metadata server with one fetch.
+ * Functions the token comes straight from the metadata server with one HTTP request.
  */
+import { describeRequestError, requestText, type TextAnswer } from '../http/text-request.ts';
+
 export interface GoogleCredentials {
   /** An access token with the Pub/Sub scope; cached, refreshed shortly before it expires. */
   accessToken(signal?: AbortSignal): Promise<string>;
@@ -84,14 +86,14 @@ export class MetadataServerCredentials implements GoogleCredentials {
 
   async #get(path: string, signal?: AbortSignal): Promise<string> {
     const url = `${this.#base}/${path}`;
-    let response: Response;
+    let answer: TextAnswer;
     try {
-      response = await fetch(url, { headers: { 'Metadata-Flavor': 'Google' }, signal: signal ?? AbortSignal.timeout(METADATA_TIMEOUT_MS) });
+      answer = await requestText(url, { headers: { 'Metadata-Flavor': 'Google' }, signal: signal ?? AbortSignal.timeout(METADATA_TIMEOUT_MS) });
     } catch (error) {
-      throw new CredentialsError(`cannot reach the metadata server at ${url}: ${describeFetchError(error)}`, { cause: error });
+      throw new CredentialsError(`cannot reach the metadata server at ${url}: ${describeRequestError(error)}`, { cause: error });
     }
-    const text = await response.text();
-    if (!response.ok) throw new CredentialsError(`the metadata server answered HTTP ${response.status} for ${url}: ${text.slice(0, 200)}`);
+    const { status, text } = answer;
+    if (status < 200 || status >= 300) throw new CredentialsError(`the metadata server answered HTTP ${status} for ${url}: ${text.slice(0, 200)}`);
     return text;
   }
 }
@@ -134,12 +136,4 @@ export class ApplicationDefaultCredentials implements GoogleCredentials {
 /** Metadata server on Cloud Run / Cloud Functions (K_SERVICE or FUNCTION_TARGET is set), else Application Default Credentials. */
 export function googleCredentials(env: NodeJS.ProcessEnv = process.env): GoogleCredentials & { invalidate(): void } {
   return env.K_SERVICE || env.FUNCTION_TARGET ? new MetadataServerCredentials(env.GCE_METADATA_HOST?.trim() || DEFAULT_METADATA_HOST) : new ApplicationDefaultCredentials();
-}
-
-/** fetch() rejects with "fetch failed"; the useful part (ECONNREFUSED, a timeout) is in the cause. */
-export function describeFetchError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  if (error.name === 'TimeoutError' || error.name === 'AbortError') return error.message;
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return `${error.message}${cause}`;
 }

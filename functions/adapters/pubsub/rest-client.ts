@@ -2,7 +2,8 @@ import type { PublishOptions } from '@google-cloud/pubsub';
 import { MAX_CONCURRENT_PUBSUB_REQUESTS } from '../../core/limits.ts';
 import { Slots } from '../../core/slots.ts';
 import type { PubsubClient } from '../sink/pubsub-sink.ts';
-import { CredentialsError, describeFetchError, googleCredentials, type GoogleCredentials } from './google-credentials.ts';
+import { describeRequestError, requestText, type TextAnswer } from '../http/text-request.ts';
+import { CredentialsError, googleCredentials, type GoogleCredentials } from './google-credentials.ts';
 import { pubsubEndpoint } from './pubsub-endpoint.ts';
 import { RestTopic } from './rest-topic.ts';
 
@@ -62,12 +63,11 @@ export interface PubsubRestClientOptions {
 
 /**
  * Publishes to Pub/Sub through its REST API (`POST /v1/projects/{p}/topics/{t}:publish`) with
- * Node's built-in fetch: no gax, gRPC or protobuf to load, which was most of the collector's cold
+ * node:http(s) (see http/text-request.ts): no gax, gRPC or protobuf to load, which was most of the collector's cold
  * start and a good part of its memory. Implements the part of the library's `PubSub` the sink
  * uses; batching is RestTopic's, retries and auth are here.
  *
- * Connections: fetch keeps them alive (undici's global pool), and opens one per request on the
- * wire; {@link MAX_CONCURRENT_PUBSUB_REQUESTS} bounds those, further batches wait for a slot
+ * Connections: a keep-alive agent reuses them, and opens one per request on the wire; {@link MAX_CONCURRENT_PUBSUB_REQUESTS} bounds those, further batches wait for a slot
  * (within their retry budget).
  */
 export class PubsubRestClient implements PubsubClient {
@@ -173,7 +173,7 @@ export class PubsubRestClient implements PubsubClient {
 
   async #attemptWithin(topic: string, body: string, messageCount: number, signal: AbortSignal): Promise<string[]> {
     const release = await this.#slots.acquire(signal).catch((error: unknown) => {
-      throw new RestPublishError(`4 DEADLINE_EXCEEDED: waited for a free connection until the retry budget ran out (${describeFetchError(error)})`, { code: 4, httpStatus: 0, retryable: false }, { cause: error });
+      throw new RestPublishError(`4 DEADLINE_EXCEEDED: waited for a free connection until the retry budget ran out (${describeRequestError(error)})`, { code: 4, httpStatus: 0, retryable: false }, { cause: error });
     });
     let url = `${this.#endpoint}/v1/${topic}:publish`;
     try {
@@ -189,20 +189,18 @@ export class PubsubRestClient implements PubsubClient {
       } catch (error) {
         throw new RestPublishError(`16 UNAUTHENTICATED: ${error instanceof Error ? error.message : String(error)}`, { code: 16, httpStatus: 0, retryable: true }, { cause: error });
       }
-      let response: Response;
-      let text: string;
+      let answer: TextAnswer;
       try {
-        response = await fetch(url, { method: 'POST', headers, body, signal });
-        text = await response.text();
+        answer = await requestText(url, { method: 'POST', headers, body, signal });
       } catch (error) {
         const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
         const status = timedOut ? '4 DEADLINE_EXCEEDED' : '14 UNAVAILABLE';
-        throw new RestPublishError(`${status}: POST ${url} failed: ${describeFetchError(error)}`, { code: timedOut ? 4 : 14, httpStatus: 0, retryable: true }, { cause: error });
+        throw new RestPublishError(`${status}: POST ${url} failed: ${describeRequestError(error)}`, { code: timedOut ? 4 : 14, httpStatus: 0, retryable: true }, { cause: error });
       }
-      if (!response.ok) throw httpError(url, response.status, text);
-      const ids = (JSON.parse(text) as { messageIds?: unknown }).messageIds;
+      if (!isOk(answer.status)) throw httpError(url, answer.status, answer.text);
+      const ids = parseMessageIds(answer.text);
       if (!Array.isArray(ids) || ids.length !== messageCount) {
-        throw new RestPublishError(`13 INTERNAL: POST ${url} answered ${Array.isArray(ids) ? ids.length : 'no'} message ids for ${messageCount} messages`, { code: 13, httpStatus: response.status, retryable: false });
+        throw new RestPublishError(`13 INTERNAL: POST ${url} answered ${Array.isArray(ids) ? ids.length : 'no'} message ids for ${messageCount} messages`, { code: 13, httpStatus: answer.status, retryable: false });
       }
       return ids as string[];
     } finally {
@@ -214,14 +212,26 @@ export class PubsubRestClient implements PubsubClient {
   async createTopic(topic: string): Promise<void> {
     if (!this.#emulator) throw new Error('topics are only created on a Pub/Sub emulator');
     const url = `${this.#endpoint}/v1/${await this.topicName(topic)}`;
-    const response = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(10_000) });
-    const text = await response.text();
-    if (!response.ok && response.status !== 409) throw httpError(url, response.status, text);
+    const { status, text } = await requestText(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(10_000) });
+    if (!isOk(status) && status !== 409) throw httpError(url, status, text);
   }
 
   /** Further publish() retries stop; requests on the wire finish (close() of the sink flushes first). */
   async close(): Promise<void> {
     this.#closed = true;
+  }
+}
+
+function isOk(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+/** `messageIds` of a 2xx publish answer; undefined when the text is not the expected JSON. */
+function parseMessageIds(text: string): unknown {
+  try {
+    return (JSON.parse(text) as { messageIds?: unknown } | null)?.messageIds;
+  } catch {
+    return undefined;
   }
 }
 

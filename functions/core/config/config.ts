@@ -149,7 +149,7 @@ export interface PubsubConfig {
   readonly publish_timeout_ms: number;
   readonly batch_max_messages: number;
   readonly batch_max_ms: number;
-  /** rest: Publish through the REST API with fetch; grpc: through @google-cloud/pubsub. */
+  /** rest: Publish through the REST API with node:http(s); grpc: through @google-cloud/pubsub. */
   readonly transport: PubsubTransport;
 }
 

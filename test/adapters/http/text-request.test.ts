@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { HttpRequestError, requestText } from '../../../functions/adapters/http/text-request.ts';
+import { freePort } from '../../support/pubsub-emulator.ts';
+
+interface Seen {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+  readonly remotePort: number;
+}
+
+describe('requestText', () => {
+  let server: Server;
+  let base: string;
+  const seen: Seen[] = [];
+  const closedSockets: number[] = [];
+  let handler: (request: IncomingMessage, response: ServerResponse, body: string) => void = (_request, response) => response.end('ok');
+
+  before(async () => {
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body, remotePort: request.socket.remotePort ?? 0 });
+        handler(request, response, body);
+      });
+    });
+    server.on('connection', (socket) => {
+      const port = socket.remotePort ?? 0;
+      socket.on('close', () => closedSockets.push(port));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  test('sends the method, headers and a UTF-8 body with its byte length, and returns status and text of any status', async () => {
+    handler = (_request, response, body) => {
+      response.writeHead(body.includes('fail') ? 503 : 200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ echoed: body }));
+    };
+    const body = '{"data":"café ☕ fail"}';
+    const answer = await requestText(`${base}/v1/x:publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    assert.equal(answer.status, 503);
+    assert.deepEqual(JSON.parse(answer.text), { echoed: body });
+    const last = seen.at(-1)!;
+    assert.equal(last.method, 'POST');
+    assert.equal(last.url, '/v1/x:publish');
+    assert.equal(last.headers['content-length'], String(Buffer.byteLength(body)));
+    assert.equal(last.headers['content-type'], 'application/json');
+    const plain = await requestText(`${base}/get`, { headers: { 'Metadata-Flavor': 'Google' } });
+    assert.deepEqual(plain, { status: 200, text: JSON.stringify({ echoed: '' }) });
+    assert.equal(seen.at(-1)!.method, 'GET');
+    assert.equal(seen.at(-1)!.headers['metadata-flavor'], 'Google');
+  });
+
+  test('keeps the connection alive: sequential requests share one socket', async () => {
+    handler = (_request, response) => response.end('ok');
+    const from = seen.length;
+    for (let i = 0; i < 3; i++) assert.equal((await requestText(`${base}/again`)).text, 'ok');
+    const ports = new Set(seen.slice(from).map((entry) => entry.remotePort));
+    assert.equal(ports.size, 1, `one socket for three requests, saw ports ${[...ports].join(', ')}`);
+  });
+
+  test('an abort rejects with the signal\'s reason and drops the connection; an already aborted signal sends nothing', async () => {
+    handler = () => {}; // never answers
+    const controller = new AbortController();
+    const pending = requestText(`${base}/hang`, { method: 'POST', body: 'x', signal: controller.signal });
+    while (!seen.some((entry) => entry.url === '/hang')) await new Promise((resolve) => setTimeout(resolve, 5));
+    const hungPort = seen.find((entry) => entry.url === '/hang')!.remotePort;
+    controller.abort(new DOMException('no answer within 5 ms', 'TimeoutError'));
+    await assert.rejects(pending, (error: Error) => error.name === 'TimeoutError' && error.message === 'no answer within 5 ms');
+    while (!closedSockets.includes(hungPort)) await new Promise((resolve) => setTimeout(resolve, 5));
+
+    const count = seen.length;
+    await assert.rejects(requestText(`${base}/never`, { signal: AbortSignal.abort(new Error('stopped before')) }), /stopped before/);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(seen.length, count);
+  });
+
+  test('a refused connection is an HttpRequestError with Node\'s message, the URL, and Node\'s error as the cause', async () => {
+    const url = `http://127.0.0.1:${await freePort()}/v1/x`;
+    await assert.rejects(requestText(url), (error: Error) => {
+      assert.ok(error instanceof HttpRequestError);
+      assert.match(error.message, /^connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+      assert.equal((error as HttpRequestError).url, url);
+      assert.equal((error.cause as NodeJS.ErrnoException).code, 'ECONNREFUSED');
+      return true;
+    });
+  });
+});
