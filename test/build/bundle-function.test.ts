@@ -2,12 +2,17 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { bundleFunction, RUNTIME_DEPENDENCIES } from '../../build/bundle-function.ts';
+import { parseSchemaKey } from '../../functions/core/iglu/schema-key.ts';
+import { IGLU_META_SCHEMA_URI } from '../../functions/core/validation/iglu-meta-schema.ts';
+import { SUPPORTED_META_SCHEMAS } from '../../functions/core/validation/json-schema-dialects.ts';
+import { SchemaCompiler } from '../../functions/core/validation/schema-compiler.ts';
+import { MemoryRegistry } from '../support/memory-registry.ts';
 import { createSubscription, createTopic, emulatorSkipReason, freePort, pullAll, startPubsubEmulator } from '../support/pubsub-emulator.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -24,11 +29,23 @@ test('the bundle serves collect through the functions-framework CLI, as the node
   await mkdir(join(ROOT, 'dist'), { recursive: true });
   const outDir = await mkdtemp(join(ROOT, 'dist', 'bundle-test-'));
   const dataDir = await mkdtemp(join(tmpdir(), 'sluice-bundle-'));
+  // Schemas that go through the bundle's precompiled meta-schema checks: one breaks the Iglu
+  // meta-schema, one is valid 2020-12 (another chunk).
+  const registryDir = await mkdtemp(join(tmpdir(), 'sluice-bundle-registry-'));
+  const broken = { $schema: IGLU_META_SCHEMA_URI, self: { vendor: 'com.acme', name: 'broken', format: 'jsonschema', version: '1-0-0' }, type: 'object', required: 'sku', minProperties: -1 };
+  const modern = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] };
+  for (const [name, schema] of [['broken', broken], ['modern', modern]] as const) {
+    await mkdir(join(registryDir, 'com.acme', name, 'jsonschema'), { recursive: true });
+    await writeFile(join(registryDir, 'com.acme', name, 'jsonschema', '1-0-0'), JSON.stringify(schema));
+  }
   try {
     const { entry, bytes } = await bundleFunction(outDir);
     assert.ok(bytes > 0);
     const bundled = await readFile(entry, 'utf8');
     for (const name of RUNTIME_DEPENDENCIES) assert.ok(!bundled.includes(`node_modules/${name}/`), `${name} must stay external`);
+    // Meta-schema checks are precompiled, one chunk each, not compiled by Ajv at run time.
+    assert.ok(!bundled.includes('function compileMetaSchemaCheck('), 'the bundle must not compile meta-schemas at run time');
+    assert.equal((await readdir(join(outDir, 'chunks'))).filter((file) => file.startsWith('sluice-meta-schema-check_')).length, SUPPORTED_META_SCHEMAS.length);
 
     const manifest = JSON.parse(await readFile(join(outDir, 'package.json'), 'utf8')) as { type: string; main: string; dependencies: Record<string, string> };
     assert.equal(manifest.type, 'module');
@@ -40,7 +57,7 @@ test('the bundle serves collect through the functions-framework CLI, as the node
     const port = await freePort();
     const child = spawn(process.execPath, [FRAMEWORK_CLI, '--target=collect', '--signature-type=http', `--port=${port}`, `--source=${outDir}`], {
       cwd: outDir,
-      env: { ...process.env, SLUICE_CONFIG: '', SLUICE_SINK: 'local', SLUICE_LOCAL_DIR: dataDir, SLUICE_REGISTRIES: `file://${join(ROOT, 'schemas')}` },
+      env: { ...process.env, SLUICE_CONFIG: '', SLUICE_SINK: 'local', SLUICE_LOCAL_DIR: dataDir, SLUICE_REGISTRIES: `file://${join(ROOT, 'schemas')},file://${registryDir}` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -57,8 +74,20 @@ test('the bundle serves collect through the functions-framework CLI, as the node
       const event = { schema: 'iglu:com.example/checkout/jsonschema/1-0-0', data: { order_id: 'A-1', total: 30, currency: 'EUR' } };
       const response = await fetch(`http://127.0.0.1:${port}/self-describing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
       assert.equal(response.status, 200, output);
+      const post = (body: unknown) => fetch(`http://127.0.0.1:${port}/self-describing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.equal((await post({ schema: 'iglu:com.acme/modern/jsonschema/1-0-0', data: { n: 1 } })).status, 200, output);
+      assert.equal((await post({ schema: 'iglu:com.acme/broken/jsonschema/1-0-0', data: { sku: 'x' } })).status, 200, output);
       const rows = (await readFile(join(dataDir, 'valid.ndjson'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
-      assert.deepEqual(rows.map((row) => row.schema), [event.schema]);
+      assert.deepEqual(rows.map((row) => row.schema), [event.schema, 'iglu:com.acme/modern/jsonschema/1-0-0']);
+      // The precompiled check refuses the broken schema with the message the source's Ajv gives.
+      const key = parseSchemaKey('iglu:com.acme/broken/jsonschema/1-0-0');
+      const expected = await new SchemaCompiler({ registry: new MemoryRegistry(), allErrors: false, maxErrors: 10 }).compile(key, broken).then(
+        () => assert.fail('the source compiled the broken schema'),
+        (error: Error) => error.message,
+      );
+      assert.match(expected, /schema is invalid: data\/minProperties must be >= 0, data\/required must be array/);
+      const invalid = await readFile(join(dataDir, 'invalid.ndjson'), 'utf8');
+      assert.ok(invalid.includes(JSON.stringify(expected).slice(1, -1)), `expected ${expected} in ${invalid}`);
     } finally {
       child.kill('SIGTERM');
       await once(child, 'exit');
@@ -66,6 +95,7 @@ test('the bundle serves collect through the functions-framework CLI, as the node
   } finally {
     await rm(outDir, { recursive: true, force: true });
     await rm(dataDir, { recursive: true, force: true });
+    await rm(registryDir, { recursive: true, force: true });
   }
 });
 

@@ -32,13 +32,32 @@ const DIALECT_BY_META_SCHEMA: Readonly<Record<string, Dialect>> = {
 
 export const SUPPORTED_META_SCHEMAS: readonly string[] = Object.keys(DIALECT_BY_META_SCHEMA);
 
+/** The meta-schema a schema without `$schema` is checked against (see DIALECT_BY_META_SCHEMA). */
+const DEFAULT_META_SCHEMA = 'http://json-schema.org/draft-04/schema#';
+
+/**
+ * The meta-schema a schema is written against, spelled as in {@link SUPPORTED_META_SCHEMAS}
+ * (`…/schema` and `…/schema#` name the same one); draft-04 without `$schema`; `undefined` when
+ * `$schema` names a meta-schema Sluice does not know.
+ */
+export function metaSchemaOf(schema: Record<string, unknown>): string | undefined {
+  const declared = schema.$schema;
+  if (declared === undefined) return DEFAULT_META_SCHEMA;
+  if (typeof declared !== 'string') return undefined;
+  if (DIALECT_BY_META_SCHEMA[declared] !== undefined) return declared;
+  const other = declared.endsWith('#') ? declared.slice(0, -1) : `${declared}#`;
+  return DIALECT_BY_META_SCHEMA[other] === undefined ? undefined : other;
+}
+
 /** Returns the dialect, or `undefined` when `$schema` names a meta-schema Sluice does not know. */
 export function dialectOf(schema: Record<string, unknown>): Dialect | undefined {
-  const declared = schema.$schema;
-  if (declared === undefined) return 'draft-04';
-  if (typeof declared !== 'string') return undefined;
-  // `…/schema` and `…/schema#` name the same meta-schema.
-  return DIALECT_BY_META_SCHEMA[declared] ?? DIALECT_BY_META_SCHEMA[declared.endsWith('#') ? declared.slice(0, -1) : `${declared}#`];
+  const meta = metaSchemaOf(schema);
+  return meta === undefined ? undefined : DIALECT_BY_META_SCHEMA[meta];
+}
+
+/** The dialect of a meta-schema URI from {@link SUPPORTED_META_SCHEMAS}. */
+export function dialectOfMetaSchema(metaSchemaUri: string): Dialect | undefined {
+  return DIALECT_BY_META_SCHEMA[metaSchemaUri];
 }
 
 export interface DialectOptions {
@@ -46,6 +65,14 @@ export interface DialectOptions {
   readonly allErrors: boolean;
   /** Resolves a `$ref` to another schema; see SchemaCompiler. */
   readonly loadSchema: (uri: string) => Promise<AnySchemaObject>;
+  /**
+   * Whether Ajv checks each schema against its meta-schema itself (default true). SchemaCompiler
+   * turns it off and checks with meta-schema-check.ts, whose validators the deploy bundle
+   * precompiles: Ajv compiling the draft-04 meta-schema cost about 45 ms of every cold start.
+   */
+  readonly validateSchema?: boolean;
+  /** Extra Ajv options (the bundler's standalone code generation). */
+  readonly ajvOptions?: Options;
 }
 
 /**
@@ -53,8 +80,8 @@ export interface DialectOptions {
  * - `strict: false`: real registries (Iglu Central included) carry keywords Ajv's strict mode
  *   rejects; an unknown keyword is ignored, as Iglu's own validator does.
  * - formats from ajv-formats, plus Iglu's `strict-uri` (a URI, checked as `uri`).
- * - `self` accepted as an annotation keyword, and the Iglu meta-schema registered, so that a
- *   schema's `self` block is itself validated when the schema is compiled.
+ * - `self` accepted as an annotation keyword, and the Iglu meta-schema (and draft-06's) registered,
+ *   so that a schema's `self` block is itself validated when its meta-schema is checked.
  */
 export function createAjv(dialect: Dialect, options: DialectOptions): AjvInstance {
   const ajvOptions: Options = {
@@ -63,6 +90,8 @@ export function createAjv(dialect: Dialect, options: DialectOptions): AjvInstanc
     loadSchema: options.loadSchema,
     // Compiled schemas are tracked by the cache; Ajv must not also keep them by their `$id`.
     addUsedSchema: false,
+    validateSchema: options.validateSchema ?? true,
+    ...options.ajvOptions,
   };
   const ajv: AjvInstance =
     dialect === 'draft-04' ? (new AjvDraft04(ajvOptions) as unknown as AjvInstance)

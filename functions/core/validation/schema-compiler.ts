@@ -2,7 +2,9 @@ import type { AnySchemaObject, ValidateFunction } from 'ajv';
 import { SluiceError } from '../errors.ts';
 import { schemaKeyFromReference, schemaKeyFromSelf, type SchemaKey } from '../iglu/schema-key.ts';
 import type { SchemaRegistry } from '../registry/schema-registry.ts';
-import { createAjv, dialectOf, SUPPORTED_META_SCHEMAS, type AjvInstance, type Dialect } from './json-schema-dialects.ts';
+import { createAjv, dialectOfMetaSchema, metaSchemaOf, SUPPORTED_META_SCHEMAS, type AjvInstance, type Dialect } from './json-schema-dialects.ts';
+import { describeMetaSchemaErrors } from './meta-schema-check.ts';
+import { loadMetaSchemaCheck } from './meta-schema-checks.ts';
 import { issuesFromAjv, type ValidationIssue } from './validation-issue.ts';
 
 /** A schema ready to validate events: compiled once, used for every event that names it. */
@@ -61,13 +63,16 @@ export class SchemaCompiler {
   }
 
   async compile(key: SchemaKey, document: Record<string, unknown>): Promise<CompiledSchema> {
-    const dialect = dialectOf(document);
-    if (dialect === undefined) {
+    const metaSchema = metaSchemaOf(document);
+    const dialect = metaSchema === undefined ? undefined : dialectOfMetaSchema(metaSchema);
+    if (metaSchema === undefined || dialect === undefined) {
       throw new SchemaCompileError(
         key.uri,
         `$schema ${JSON.stringify(document.$schema)} is not a supported meta-schema; use one of ${SUPPORTED_META_SCHEMAS.join(', ')}`,
       );
     }
+    // First, so that a malformed self block is reported by the meta-schema's precise rule.
+    await checkAgainstMetaSchema(key.uri, metaSchema, document);
     if (document.self !== undefined) {
       const declared = schemaKeyFromSelf(document.self);
       if (declared?.uri !== key.uri) {
@@ -132,6 +137,8 @@ export class SchemaCompiler {
       ajv = createAjv(dialect, {
         allErrors: this.#options.allErrors,
         loadSchema: (uri) => this.#loadReference(uri),
+        // Checked by checkAgainstMetaSchema, before Ajv sees a document (see json-schema-dialects.ts).
+        validateSchema: false,
       });
       this.#instances.set(dialect, ajv);
     }
@@ -148,8 +155,18 @@ export class SchemaCompiler {
     }
     const found = await this.#options.registry.lookup(key);
     if (!found.found) throw new ReferencedSchemaNotFoundError(key.uri);
+    // A referenced schema in a meta-schema Sluice does not know is passed on as Ajv would (it
+    // skips checking a schema whose meta-schema it does not have).
+    const metaSchema = metaSchemaOf(found.schema);
+    if (metaSchema !== undefined) await checkAgainstMetaSchema(key.uri, metaSchema, found.schema);
     return found.schema;
   }
+}
+
+/** Throws a SchemaCompileError listing every way `document` breaks its meta-schema. */
+async function checkAgainstMetaSchema(schemaUri: string, metaSchema: string, document: Record<string, unknown>): Promise<void> {
+  const check = await loadMetaSchemaCheck(metaSchema);
+  if (!check(document)) throw new SchemaCompileError(schemaUri, describeMetaSchemaErrors(check.errors));
 }
 
 /** Every Iglu schema a document `$ref`s, as canonical `iglu:` URIs. */

@@ -77,6 +77,34 @@ describe('SchemaCompiler', () => {
     await assert.rejects(compiler.compile(parseSchemaKey(ITEM), igluSchema(ITEM, { type: 'objekt' })), SchemaCompileError);
   });
 
+  test('a schema that breaks its meta-schema is refused with every problem listed, for each supported meta-schema', async () => {
+    const compiler = compilerFor(new MemoryRegistry());
+    const broken = { ...igluSchema(ITEM, { type: 'objekt', required: 'sku' }), self: { vendor: 'com.acme', name: 'item', format: 'jsonschema', version: '1.0.0' } };
+    await assert.rejects(compiler.compile(parseSchemaKey(ITEM), broken), (error: unknown) => {
+      assert.ok(error instanceof SchemaCompileError);
+      // All three, not only the first: the meta-schema is checked with allErrors.
+      assert.match(error.message, /schema is invalid: .*data\/self\/version must match pattern/);
+      assert.match(error.message, /data\/required must be array/);
+      assert.match(error.message, /data\/type must be/);
+      return true;
+    });
+    for (const $schema of ['http://json-schema.org/draft-04/schema#', 'http://json-schema.org/draft-06/schema#', 'http://json-schema.org/draft-07/schema', 'https://json-schema.org/draft/2019-09/schema', 'https://json-schema.org/draft/2020-12/schema']) {
+      await assert.rejects(compiler.compile(parseSchemaKey(ITEM), { $schema, type: 'object', minProperties: -1 }), /schema is invalid: data\/minProperties must be >= 0/, $schema);
+      assert.equal(typeof (await compiler.compile(parseSchemaKey(ITEM), { $schema, type: 'object', minProperties: 1 })).validate, 'function', $schema);
+    }
+  });
+
+  test('a $ref to a schema that breaks its meta-schema fails the compile, naming the referenced schema', async () => {
+    const registry = new MemoryRegistry();
+    registry.set(ITEM, igluSchema(ITEM, { type: 'object', maxProperties: 'three' }));
+    const cart = igluSchema(CART, { type: 'object', properties: { item: { $ref: ITEM } } });
+    await assert.rejects(compilerFor(registry).compile(parseSchemaKey(CART), cart), (error: unknown) => {
+      assert.ok(error instanceof SchemaCompileError);
+      assert.match(error.message, /^schema iglu:com\.acme\/item\/jsonschema\/1-0-0 cannot be compiled: schema is invalid: data\/maxProperties must be integer/);
+      return true;
+    });
+  });
+
   test('maxErrors caps the issues reported', async () => {
     const compiled = await compilerFor(new MemoryRegistry(), 3).compile(
       parseSchemaKey(ITEM),
