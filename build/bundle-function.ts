@@ -1,6 +1,6 @@
 /**
  * Bundles the Cloud Function into ESM files plus the package.json the runtime installs from:
- * `npm run bundle` writes `dist/function/` (index.js, chunks/, package.json, config/sluice.yaml).
+ * `npm run bundle` writes `dist/function/` (index.js, chunks/, package.json, config/sluice.json).
  *
  * Why a bundle: a cold start pays for every module file Node resolves and reads; one file is
  * resolved once. Measured by `npm run bench` on a 2-core machine, `@google-cloud/pubsub` alone
@@ -28,7 +28,8 @@ import { build, type Plugin } from 'esbuild';
 import { CONFIG_AJV_OPTIONS } from '../functions/core/config/config-validator.ts';
 import { SUPPORTED_META_SCHEMAS } from '../functions/core/validation/json-schema-dialects.ts';
 import { metaSchemaAjv } from '../functions/core/validation/meta-schema-check.ts';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parseConfigDocument } from '../functions/adapters/config/config-document.ts';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -80,7 +81,7 @@ export async function bundleFunction(outDir: string = join(ROOT, 'dist', 'functi
       ].join(' '),
     },
     legalComments: 'linked',
-    plugins: [precompiledConfigValidator(), precompiledMetaSchemaChecks()],
+    plugins: [precompiledConfigValidator(), precompiledMetaSchemaChecks(), jsonConfigDocument()],
     metafile: true,
     logLevel: 'warning',
   });
@@ -90,9 +91,10 @@ export async function bundleFunction(outDir: string = join(ROOT, 'dist', 'functi
     join(outDir, 'package.json'),
     `${JSON.stringify({ name: 'sluice-function', version: rootPackage.version, private: true, type: 'module', main: 'index.js', engines: { node: '>=22' }, dependencies }, null, 2)}\n`,
   );
-  // The collector reads config/sluice.yaml from its working directory, the source root on Cloud
-  // Functions; the stack's environment variables override deployment-specific keys.
-  copyFileSync(join(ROOT, 'config', 'sluice.yaml'), join(outDir, 'config', 'sluice.yaml'));
+  // The collector reads its configuration from its working directory, the source root on Cloud
+  // Functions: config/sluice.yaml converted to JSON now (see jsonConfigDocument); the stack's
+  // environment variables override deployment-specific keys.
+  writeFileSync(join(outDir, BUNDLED_CONFIG_PATH), `${JSON.stringify(configAsJson(), null, 2)}\n`);
   const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
   return { dir: outDir, entry, bytes };
 }
@@ -123,6 +125,47 @@ function precompiledConfigValidator(): Plugin {
         const ajv = new Ajv({ ...CONFIG_AJV_OPTIONS, code: { source: true, esm: true } });
         return { contents: standaloneCode.default(ajv, ajv.compile(schema)), loader: 'js', resolveDir: ROOT };
       });
+    },
+  };
+}
+
+/** Where the bundle's configuration is, relative to the bundle (the function's working directory). */
+export const BUNDLED_CONFIG_PATH = 'config/sluice.json';
+
+/** config/sluice.yaml as plain data; a YAML error stops the build with the file's line and column. */
+function configAsJson(): unknown {
+  const source = 'config/sluice.yaml';
+  return parseConfigDocument(readFileSync(join(ROOT, source), 'utf8'), source).document;
+}
+
+/**
+ * Replaces functions/adapters/config/config-document.ts with a JSON reader whose default file is
+ * {@link BUNDLED_CONFIG_PATH}: a deployed instance then never loads the YAML library (about
+ * 250 KB of code to parse and run) nor parses YAML, which was about 35 ms of every cold start. A
+ * deployment that points SLUICE_CONFIG at a YAML file is told to convert it.
+ */
+function jsonConfigDocument(): Plugin {
+  return {
+    name: 'json-config-document',
+    setup(plugin) {
+      plugin.onLoad({ filter: /[\\/]functions[\\/]adapters[\\/]config[\\/]config-document\.ts$/ }, () => ({
+        contents: [
+          "import { ConfigError } from './functions/core/config/resolve-config.ts';",
+          `export const DEFAULT_CONFIG_PATH = ${JSON.stringify(BUNDLED_CONFIG_PATH)};`,
+          'export function parseConfigDocument(text, source) {',
+          "  if (!source.endsWith('.json')) {",
+          "    throw new ConfigError([{ source, path: '', message: `this deploy bundle reads its configuration as JSON; convert ${source} to JSON (npm run bundle writes config/sluice.json from config/sluice.yaml), or leave SLUICE_CONFIG unset` }]);",
+          '  }',
+          '  try {',
+          '    return { document: JSON.parse(text) };',
+          '  } catch (error) {',
+          "    throw new ConfigError([{ source, path: '', message: `JSON: ${error instanceof Error ? error.message : String(error)}` }], { cause: error });",
+          '  }',
+          '}',
+        ].join('\n'),
+        loader: 'ts',
+        resolveDir: ROOT,
+      }));
     },
   };
 }

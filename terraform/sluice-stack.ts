@@ -237,7 +237,7 @@ export class SluiceStack extends TerraformStack {
         timeoutSeconds: config.deploy.timeout_seconds,
         ingressSettings: config.deploy.ingress === 'public' ? 'ALLOW_ALL' : 'ALLOW_INTERNAL_ONLY',
         allTrafficOnLatestRevision: true,
-        // The bundle carries config/sluice.yaml; these override what differs in the cloud.
+        // The bundle carries config/sluice.yaml as config/sluice.json; these override what differs in the cloud.
         environmentVariables: {
           SLUICE_SINK: 'pubsub',
           SLUICE_PROJECT: project,

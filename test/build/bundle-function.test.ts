@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { bundleFunction, RUNTIME_DEPENDENCIES } from '../../build/bundle-function.ts';
+import { parseConfigDocument } from '../../functions/adapters/config/config-document.ts';
 import { parseSchemaKey } from '../../functions/core/iglu/schema-key.ts';
 import { IGLU_META_SCHEMA_URI } from '../../functions/core/validation/iglu-meta-schema.ts';
 import { SUPPORTED_META_SCHEMAS } from '../../functions/core/validation/json-schema-dialects.ts';
@@ -52,7 +53,11 @@ test('the bundle serves collect through the functions-framework CLI, as the node
     assert.equal(manifest.main, 'index.js');
     assert.deepEqual(Object.keys(manifest.dependencies).sort(), [...RUNTIME_DEPENDENCIES].sort());
     for (const version of Object.values(manifest.dependencies)) assert.match(version, /^\d+\.\d+\.\d+$/, 'exact versions, as tested');
-    assert.equal(await readFile(join(outDir, 'config', 'sluice.yaml'), 'utf8'), await readFile(join(ROOT, 'config', 'sluice.yaml'), 'utf8'));
+    // The configuration ships as JSON, converted from config/sluice.yaml, and the YAML library stays out.
+    const yamlText = await readFile(join(ROOT, 'config', 'sluice.yaml'), 'utf8');
+    assert.deepEqual(JSON.parse(await readFile(join(outDir, 'config', 'sluice.json'), 'utf8')), parseConfigDocument(yamlText, 'config/sluice.yaml').document);
+    assert.deepEqual(await readdir(join(outDir, 'config')), ['sluice.json']);
+    assert.ok(!bundled.includes('node_modules/yaml/'), 'the YAML library must not be bundled');
 
     const port = await freePort();
     const child = spawn(process.execPath, [FRAMEWORK_CLI, '--target=collect', '--signature-type=http', `--port=${port}`, `--source=${outDir}`], {
@@ -191,7 +196,7 @@ test('the bundle\'s precompiled config validator reports bad settings as the sou
     const { loadConfig } = await import('../../functions/adapters/config/load-config.ts');
     const expected = (() => {
       try {
-        loadConfig(env, outDir);
+        loadConfig(env, ROOT);
         return 'no error';
       } catch (error) {
         return (error as Error).message;
@@ -199,6 +204,10 @@ test('the bundle\'s precompiled config validator reports bad settings as the sou
     })();
     assert.match(expected, /cache\.ttl_seconds: got 0, expected an integer >= 1/);
     assert.equal(stdout.trim(), expected);
+
+    // A YAML file named by SLUICE_CONFIG is refused with the fix, not half-read.
+    const yaml = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: outDir, env: { ...process.env, SLUICE_CONFIG: join(ROOT, 'config', 'sluice.yaml') } });
+    assert.match(yaml.stdout, /this deploy bundle reads its configuration as JSON; convert .*sluice\.yaml to JSON \(npm run bundle writes config\/sluice\.json from config\/sluice\.yaml\), or leave SLUICE_CONFIG unset/);
   } finally {
     await rm(outDir, { recursive: true, force: true });
   }

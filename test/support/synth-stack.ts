@@ -39,7 +39,7 @@ function fakeFunctionDir(): string {
   writeFileSync(join(functionDir, 'index.js'), 'export {};\n');
   writeFileSync(join(functionDir, 'package.json'), '{"name":"sluice-function"}\n');
   mkdirSync(join(functionDir, 'config'));
-  writeFileSync(join(functionDir, 'config', 'sluice.yaml'), '{}\n');
+  writeFileSync(join(functionDir, 'config', 'sluice.json'), '{}\n');
   return functionDir;
 }
 

@@ -45,7 +45,7 @@ describe('npm run synth (terraform/main.ts)', () => {
       .sort();
     const zipped = zipEntries(readFileSync(zip)).filter((name) => !name.endsWith('/'));
     assert.deepEqual(zipped, bundled);
-    for (const required of ['config/sluice.yaml', 'index.js', 'package.json']) assert.ok(zipped.includes(required), required);
+    for (const required of ['config/sluice.json', 'index.js', 'package.json']) assert.ok(zipped.includes(required), required);
     assert.ok(zipped.some((name) => name.startsWith('chunks/')), 'the lazily loaded chunks are deployed too');
   });
 
