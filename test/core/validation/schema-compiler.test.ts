@@ -8,6 +8,9 @@ import {
   SchemaCompiler,
 } from '../../../functions/core/validation/schema-compiler.ts';
 import { igluSchema, MemoryRegistry } from '../../support/memory-registry.ts';
+import { default as AjvCoreModule } from 'ajv/dist/core.js';
+import { IGLU_META_SCHEMA_URI } from '../../../functions/core/validation/iglu-meta-schema.ts';
+import { loadMetaSchemaCheck } from '../../../functions/core/validation/meta-schema-checks.ts';
 
 const ITEM = 'iglu:com.acme/item/jsonschema/1-0-0';
 const CART = 'iglu:com.acme/cart/jsonschema/1-0-0';
@@ -103,6 +106,29 @@ describe('SchemaCompiler', () => {
       assert.match(error.message, /^schema iglu:com\.acme\/item\/jsonschema\/1-0-0 cannot be compiled: schema is invalid: data\/maxProperties must be integer/);
       return true;
     });
+  });
+
+  test('compiling a schema (and its $refs) makes Ajv compile no meta-schema: the checks do that, precompiled in the bundle', async () => {
+    for (const meta of [IGLU_META_SCHEMA_URI, 'https://json-schema.org/draft/2020-12/schema']) await loadMetaSchemaCheck(meta);
+    // CommonJS: under Node ESM the default import is module.exports, whose .default is the class.
+    const AjvCore = (AjvCoreModule as unknown as { default: { prototype: object } }).default;
+    const core = AjvCore.prototype as unknown as { _compileMetaSchema: (...args: unknown[]) => unknown };
+    const original = core._compileMetaSchema;
+    let metaCompiles = 0;
+    core._compileMetaSchema = function (this: unknown, ...args: unknown[]) {
+      metaCompiles++;
+      return original.apply(this, args);
+    };
+    try {
+      const registry = new MemoryRegistry({ [ITEM]: itemSchema });
+      const cart = igluSchema(CART, { type: 'object', properties: { item: { $ref: ITEM } } });
+      const compiled = await compilerFor(registry).compile(parseSchemaKey(CART), cart);
+      assert.equal(compiled.validate({ item: { sku: 1 } })?.[0]?.keyword, 'type');
+      await compilerFor(registry).compile(parseSchemaKey(ITEM), { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' });
+      assert.equal(metaCompiles, 0);
+    } finally {
+      core._compileMetaSchema = original;
+    }
   });
 
   test('maxErrors caps the issues reported', async () => {
