@@ -20,10 +20,15 @@ export function toInboundRequest(request: FrameworkRequest, receivedAt: string, 
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
+  let query: URLSearchParams | undefined;
   return {
     method: (request.method ?? 'GET').toUpperCase(),
     path,
-    query: new URLSearchParams(rawQuery),
+    // Parsed when an adapter asks: most requests' adapters read rawQuery or nothing.
+    get query() {
+      query ??= new URLSearchParams(rawQuery);
+      return query;
+    },
     rawQuery,
     headers,
     body,

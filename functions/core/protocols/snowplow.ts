@@ -4,6 +4,7 @@ import { MAX_BATCH_ELEMENTS } from '../limits.ts';
 import { jsonPathFromPointer } from '../validation/validation-issue.ts';
 import { bodyText, describeJsonType, isJsonObject, parseJson, reject } from './json-body.ts';
 import { redirectResponse, refusedRedirectResponse, transparentGifResponse } from './pixel-response.ts';
+import { firstQueryValues } from './query-params.ts';
 import type { EventCandidate, InboundRequest, ProtocolAdapter, ProtocolResponse, ProtocolResult, Rejection } from './protocol.ts';
 import { checkRedirect } from './redirect-allow-list.ts';
 import { trackerEvent, UNSTRUCT_EVENT_SCHEMA, type TrackerEventOutcome } from './snowplow-event.ts';
@@ -52,7 +53,7 @@ export function createSnowplowAdapter(config: SnowplowConfig): ProtocolAdapter {
     handle(request) {
       switch (routeOf(request)) {
         case 'pixel':
-          return result([trackerEvent(queryParams(request.query), request.rawQuery)], transparentGifResponse());
+          return result([trackerEvent(firstQueryValues(request.rawQuery), request.rawQuery)], transparentGifResponse());
         case 'post':
           return result(postEvents(request), okResponse());
         case 'redirect':
@@ -81,7 +82,7 @@ function result(outcomes: readonly (TrackerEventOutcome | { readonly rejection: 
 function postEvents(request: InboundRequest): TrackerEventOutcome[] {
   const envelope = payloadData(request.body);
   if ('rejection' in envelope) return [envelope];
-  const query = queryParams(request.query);
+  const query = firstQueryValues(request.rawQuery);
   return envelope.events.map((element, index) => {
     const path = `$.data[${index}]`;
     // A tracker event is a flat object of strings, so serializing an element for raw cannot recurse deeply.
@@ -144,7 +145,7 @@ function redirect(request: InboundRequest, allowedDomains: readonly string[]): P
   if (!decision.allowed) {
     return result([reject('protocol_violation', decision.reason, request.rawQuery, 'redirect', '$.u')], refusedRedirectResponse(decision.reason));
   }
-  const params = queryParams(request.query);
+  const params = firstQueryValues(request.rawQuery);
   params.delete('u');
   const uriRedirect = { schema: URI_REDIRECT_SCHEMA, data: { uri: decision.location } };
   let outcome: TrackerEventOutcome;
@@ -158,9 +159,3 @@ function redirect(request: InboundRequest, allowedDomains: readonly string[]): P
   return result([outcome], redirectResponse(decision.location));
 }
 
-/** The query parameters as a map; a repeated parameter keeps its first value, as a tracker sends each once. */
-function queryParams(query: URLSearchParams): Map<string, string> {
-  const params = new Map<string, string>();
-  for (const [name, value] of query) if (!params.has(name)) params.set(name, value);
-  return params;
-}
