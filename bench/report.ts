@@ -24,6 +24,12 @@ export interface ScenarioRun {
   readonly peakRssBytes: number;
   /** Pub/Sub messages per Publish call during the `max` run. */
   readonly messagesPerPublish: number | undefined;
+  /**
+   * CPU time of the Pub/Sub emulator's process per event during the `max` run, in milliseconds
+   * (Pub/Sub servers only, when the bench started the emulator): on a shared machine the emulator
+   * competes with Sluice and the load generator for the same cores.
+   */
+  readonly emulatorCpuMsPerEvent?: number | undefined;
 }
 
 export interface ColdStart {
@@ -132,7 +138,7 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
   }
   const e2e = find('tp2-10', 'pubsub');
   if (e2e) {
-    checks.push({ target: 'Snowplow POST tp2, 10 events, Pub/Sub emulator: ≥ 15,000 valid events/s', measured: number(e2e.max.validEventsPerSecond), met: e2e.max.validEventsPerSecond >= 15_000 });
+    checks.push({ target: 'Snowplow POST tp2, 10 events, Pub/Sub emulator: ≥ 15,000 valid events/s', measured: endToEndMeasured(e2e), met: e2e.max.validEventsPerSecond >= 15_000 });
   }
   if (coldStart) {
     const times = coldStart.bundleMs / coldStart.baselineMs;
@@ -150,6 +156,17 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
     checks.push({ target: '≥ 10 messages per publish call under load', measured: `${lowest.toFixed(1)} (lowest scenario)`, met: lowest >= 10 });
   }
   return checks;
+}
+
+/**
+ * The end-to-end rate, and what the emulator spent per event: at E ms of CPU per event, the
+ * emulator alone needs 15,000·E ms of CPU per second, i.e. that many cores, to carry the target.
+ */
+function endToEndMeasured(run: ScenarioRun): string {
+  const rate = number(run.max.validEventsPerSecond);
+  const emulatorMs = run.emulatorCpuMsPerEvent;
+  if (emulatorMs === undefined || emulatorMs <= 0) return rate;
+  return `${rate} (the emulator used ${number(emulatorMs * 1000)} µs CPU per event: ${((15_000 * emulatorMs) / 1000).toFixed(1)} cores for 15,000/s on its own)`;
 }
 
 export function targetsTable(checks: readonly TargetCheck[]): string {

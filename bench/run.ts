@@ -20,7 +20,7 @@ import type { SinkCounters } from './functions/collector-function.ts';
 import { parseBenchOptions, USAGE, UsageError, type BenchOptions } from './options.ts';
 import { coldStartTable, machineDescription, quoteResultsInReadme, renderReport, resultsTable, targetChecks, targetsTable, type BenchReport, type ColdStart, type ScenarioRun, type ServerKind } from './report.ts';
 import { SCENARIOS, type Scenario } from './scenarios.ts';
-import { ROOT, startFunctionServer, type FunctionServer, type FunctionSpec } from './servers.ts';
+import { cpuMs, ROOT, startFunctionServer, type FunctionServer, type FunctionSpec } from './servers.ts';
 
 const BENCH_DIR = join(ROOT, 'dist', 'bench');
 /** The results file the README quotes. */
@@ -84,18 +84,21 @@ async function measureScenario(scenario: Scenario, kinds: readonly ServerKind[],
   const servers: Array<{ kind: ServerKind; server: FunctionServer }> = [];
   try {
     for (const kind of kinds) servers.push({ kind, server: await startFunctionServer(specFor(kind, bundles, emulator)) });
-    const measured = new Map<ServerKind, { slices: LoadResult[]; cpuMs: number; before?: SinkCounters }>();
+    const measured = new Map<ServerKind, { slices: LoadResult[]; cpuMs: number; emulatorCpuMs: number; before?: SinkCounters }>();
     for (const { kind, server } of servers) {
       if (options.warmup > 0) await runLoad(server.url, scenario, { connections: options.latencyConnections, durationSeconds: options.warmup });
-      measured.set(kind, { slices: [], cpuMs: 0, ...(kind === 'baseline' ? {} : { before: await server.counters() }) });
+      measured.set(kind, { slices: [], cpuMs: 0, emulatorCpuMs: 0, ...(kind === 'baseline' ? {} : { before: await server.counters() }) });
     }
     const sliceSeconds = Math.max(1, options.duration / options.rounds);
     for (let round = 0; round < options.rounds; round++) {
       for (const { kind, server } of servers) {
         const entry = measured.get(kind)!;
         const cpuBefore = server.cpuMs();
+        const emulatorPid = kind === 'pubsub' ? emulator?.pid : undefined;
+        const emulatorBefore = emulatorPid === undefined ? 0 : cpuMs(emulatorPid);
         entry.slices.push(await runLoad(server.url, scenario, { connections: options.connections, durationSeconds: sliceSeconds }));
         entry.cpuMs += server.cpuMs() - cpuBefore;
+        if (emulatorPid !== undefined) entry.emulatorCpuMs += cpuMs(emulatorPid) - emulatorBefore;
       }
     }
     const runs: ScenarioRun[] = [];
@@ -131,13 +134,15 @@ async function measureScenario(scenario: Scenario, kinds: readonly ServerKind[],
         cpuMsPerRequest: max.ok > 0 ? entry.cpuMs / max.ok : 0,
         peakRssBytes: server.peakRssBytes(),
         messagesPerPublish,
+        emulatorCpuMsPerEvent: kind === 'pubsub' && emulator?.pid !== undefined && max.events > 0 ? entry.emulatorCpuMs / max.events : undefined,
       };
       log(
         `  ${kind.padEnd(8)} ${Math.round(max.requestsPerSecond)} req/s, ${Math.round(max.eventsPerSecond)} events/s, ${max.failed} failed, ` +
           `${(run.cpuMsPerRequest * 1000).toFixed(0)} µs CPU/request` +
           (half ? `; at ${Math.round(half.requestsPerSecond)} req/s p50 ${half.p50} ms p99 ${half.p99} ms` : '') +
           `; peak RSS ${(run.peakRssBytes / 2 ** 20).toFixed(0)} MB` +
-          (messagesPerPublish === undefined ? '' : `; ${messagesPerPublish.toFixed(1)} msgs/publish`),
+          (messagesPerPublish === undefined ? '' : `; ${messagesPerPublish.toFixed(1)} msgs/publish`) +
+          (run.emulatorCpuMsPerEvent === undefined ? '' : `; emulator ${(run.emulatorCpuMsPerEvent * 1000).toFixed(0)} µs CPU/event`),
       );
       if (max.failed > 0) log(`  ! ${max.failed} requests failed on ${kind}; server output:\n${server.output()}`);
       runs.push(run);
