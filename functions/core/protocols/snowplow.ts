@@ -7,7 +7,7 @@ import { redirectResponse, refusedRedirectResponse, transparentGifResponse } fro
 import { firstQueryValues } from './query-params.ts';
 import type { EventCandidate, InboundRequest, ProtocolAdapter, ProtocolResponse, ProtocolResult, Rejection } from './protocol.ts';
 import { checkRedirect } from './redirect-allow-list.ts';
-import { trackerEvent, UNSTRUCT_EVENT_SCHEMA, type TrackerEventOutcome } from './snowplow-event.ts';
+import { objectParams, trackerEvent, UNSTRUCT_EVENT_SCHEMA, type TrackerEventOutcome } from './snowplow-event.ts';
 import { okResponse, textResponse } from './text-response.ts';
 
 /**
@@ -87,8 +87,6 @@ function postEvents(request: InboundRequest): TrackerEventOutcome[] {
     const path = `$.data[${index}]`;
     // A tracker event is a flat object of strings, so serializing an element for raw cannot recurse deeply.
     if (!isJsonObject(element)) return reject('protocol_violation', `${path} must be an object of tracker parameters, not ${describeJsonType(element)}`, JSON.stringify(element), 'protocol', path);
-    // The event's own parameters win over the query string's; most POSTs have no query string.
-    const params = query.size > 0 ? new Map(query) : new Map<string, string>();
     for (const name of Object.keys(element)) {
       const value = element[name];
       if (typeof value !== 'string') {
@@ -96,8 +94,11 @@ function postEvents(request: InboundRequest): TrackerEventOutcome[] {
         const message = `${truncate(valuePath, 60)} is ${describeJsonType(value)}; payload_data requires every parameter value to be a string`;
         return reject('protocol_violation', message, JSON.stringify(element), 'type', valuePath);
       }
-      params.set(name, value);
     }
+    const strings = element as Readonly<Record<string, string>>;
+    // The event's own parameters win over the query string's; most POSTs have no query string,
+    // and then the event object is read as it is.
+    const params = query.size === 0 ? objectParams(strings) : new Map([...query, ...Object.entries(strings)]);
     return trackerEvent(params, () => JSON.stringify(element), { at: path });
   });
 }
