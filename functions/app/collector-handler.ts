@@ -142,14 +142,23 @@ export function createCollector(parts: CollectorParts): Collector {
       request: () => (summary ??= requestSummary(refusal ? { ...inbound, rawQuery: '' } : inbound)),
       maxRawBytes: config.limits.max_raw_bytes,
     };
-    const answered = (): Answered => {
-      const answer: HttpAnswer = { ...result.response, status: status ?? result.response.status };
-      return nuid ? { answer, cookie: setCookieHeader(nuid, config.cookie, now()) } : { answer };
-    };
+    const answered = answerer(result.response, status, nuid);
     // Built without a promise when every schema is in memory (see buildRows).
     const built = buildRows(result.events, result.rejections, parts.validation.validator, context);
     if (built instanceof Promise) return built.then((rows) => publishThen(applyPrivacy(rows, config.privacy), answered));
     return publishThen(applyPrivacy(built, config.privacy), answered);
+  }
+
+  /**
+   * What answers the request once its rows are published. Made here, not inline in answerFor:
+   * a closure keeps its whole scope alive, and while Pub/Sub answers, that would keep the request's
+   * body and parsed events in memory with it (see publishThen).
+   */
+  function answerer(response: ProtocolResult['response'], status: number | undefined, nuid: string | undefined): () => Answered {
+    return () => {
+      const answer: HttpAnswer = { ...response, status: status ?? response.status };
+      return nuid ? { answer, cookie: setCookieHeader(nuid, config.cookie, now()) } : { answer };
+    };
   }
 
   /** Publishes the request's rows; only once the sink has accepted all of them is the answer 2xx. */
@@ -160,11 +169,14 @@ export function createCollector(parts: CollectorParts): Collector {
     } catch (error) {
       published = Promise.reject(error);
     }
+    // Counted now, so that the rows are not kept in memory while Pub/Sub answers: with a slow
+    // Pub/Sub, every request in flight would hold its parsed events, rows and messages at once.
+    const rowCount = batch.valid.length + batch.invalid.length;
     return published.then(answered, (error: unknown): Answered => {
       // Repeats at request rate during an outage: one line a second says it. Shedding load (the
       // in-flight cap) is the system working as designed: a warning, not an error.
       const overloaded = error instanceof SinkOverloadedError;
-      logThrottled(overloaded ? 'sink-overloaded' : 'sink-failed', overloaded ? 'WARNING' : 'ERROR', `could not publish ${batch.valid.length + batch.invalid.length} rows; answering 503`, overloaded ? { error: (error as Error).message } : describeError(error));
+      logThrottled(overloaded ? 'sink-overloaded' : 'sink-failed', overloaded ? 'WARNING' : 'ERROR', `could not publish ${rowCount} rows; answering 503`, overloaded ? { error: (error as Error).message } : describeError(error));
       return {
         answer: jsonAnswer(
           503,
@@ -179,20 +191,23 @@ export function createCollector(parts: CollectorParts): Collector {
   function serve(request: FrameworkRequest, response: ServerResponse, receivedAt: string, body: Buffer): Promise<void> {
     const inbound = toInboundRequest(request, receivedAt, body);
     const cors = corsPolicy.headers(inbound.headers.origin);
+    // The closures below wait for Pub/Sub; they see the method and path, not `inbound`, whose
+    // body would otherwise stay in memory until the answer.
+    const { method, path } = inbound;
     const fail = (error: unknown): void => {
-      log('ERROR', `unexpected failure on ${inbound.method} ${inbound.path}`, describeError(error));
-      if (!response.headersSent) writeAnswer(response, inbound.method, jsonAnswer(500, { error: 'internal', message: 'internal error' }), cors);
+      log('ERROR', `unexpected failure on ${method} ${path}`, describeError(error));
+      if (!response.headersSent) writeAnswer(response, method, jsonAnswer(500, { error: 'internal', message: 'internal error' }), cors);
     };
     const write = ({ answer, cookie }: Answered): void => {
       try {
-        writeAnswer(response, inbound.method, answer, cookie ? { ...cors, 'set-cookie': cookie } : cors);
+        writeAnswer(response, method, answer, cookie ? { ...cors, 'set-cookie': cookie } : cors);
       } catch (error) {
         fail(error);
       }
     };
     let answered: Answered | Promise<Answered>;
     try {
-      answered = withRequestTrace(inbound.headers, () => answerFor(inbound, request.ip ?? request.socket?.remoteAddress));
+      answered = withRequestTrace(inbound.headers, answerFor, inbound, request.ip ?? request.socket?.remoteAddress);
     } catch (error) {
       fail(error);
       return SETTLED;

@@ -98,9 +98,9 @@ export function logThrottled(key: string, severity: Severity, message: string, f
   log(severity, message, suppressed > 0 ? { ...fields, suppressed_since_last: suppressed } : fields);
 }
 
-/** Runs `handle` with the request's trace attached to every line it logs. */
-export function withRequestTrace<T>(headers: Readonly<Record<string, string | undefined>>, handle: () => T): T {
-  return requestHeaders.run(headers, handle);
+/** Runs `handle(...args)` with the request's trace attached to every line it logs. */
+export function withRequestTrace<A extends unknown[], T>(headers: Readonly<Record<string, string | undefined>>, handle: (...args: A) => T, ...args: A): T {
+  return requestHeaders.run(headers, handle, ...args);
 }
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;

@@ -3,6 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { createCollector, RETRY_AFTER_SECONDS } from '../../functions/app/collector-handler.ts';
 import { LocalSink } from '../../functions/adapters/sink/local-sink.ts';
@@ -233,5 +235,55 @@ describe('bodies the functions framework leaves unread', () => {
     const row = sink.rows().invalid.at(-1);
     assert.equal(row?.error_type, 'size_exceeded');
     assert.equal(row?.raw, 'a'.repeat(64), 'the decoded first bytes are kept');
+  });
+});
+
+describe('collector handler memory', () => {
+  /**
+   * With a slow Pub/Sub every request in flight waits for its publish at once; what it keeps in
+   * memory meanwhile is what the instance's peak memory grows with. Only the answer should wait:
+   * not the body, the parsed events or the rows.
+   */
+  test('while the sink has not answered, a request\'s body and rows are not kept in memory', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    let hold = false;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const rows = new Set<WeakRef<object>>();
+    const sink: EventSink = {
+      publish(batch) {
+        for (const row of [...batch.valid, ...batch.invalid]) rows.add(new WeakRef(row));
+        return hold ? held : Promise.resolve();
+      },
+      close: async () => {},
+    };
+    const config = resolveConfig({ document: {}, source: 'test', env: {} });
+    const collector = createCollector({ config, validation: engine(), sink, adapters: [echoAdapter] });
+    const statuses: number[] = [];
+    // Built in a function of its own, so that this test keeps no reference to the request.
+    const send = (bodies: Set<WeakRef<Buffer>>): Promise<void> => {
+      const body = Buffer.from(JSON.stringify([{ schema: THING, data: { n: 1 } }, { schema: THING, data: { n: 'two' } }]));
+      bodies.add(new WeakRef(body));
+      const request = { method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, rawBody: body, socket: { remoteAddress: '127.0.0.1' }, readableEnded: true };
+      const response = { headersSent: false, writeHead: (status: number) => statuses.push(status), end() {}, setHeader() {} };
+      return collector.handle(request as never, response as never);
+    };
+    // Warm: the schema compiles on the first request (that one may wait for it with its body).
+    await send(new Set());
+    rows.clear();
+    hold = true;
+    const bodies = new Set<WeakRef<Buffer>>();
+    const answers = Array.from({ length: 5 }, () => send(bodies));
+    for (let round = 0; round < 3; round++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    }
+    assert.equal(rows.size, 10, 'the sink saw every row');
+    assert.equal([...bodies].filter((ref) => ref.deref() !== undefined).length, 0, 'request bodies kept while the sink is pending');
+    assert.equal([...rows].filter((ref) => ref.deref() !== undefined).length, 0, 'rows kept while the sink is pending');
+    release();
+    await Promise.all(answers);
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200]);
   });
 });

@@ -94,13 +94,15 @@ export class RestTopic implements PubsubTopic {
     this.#batch = [];
     this.#batchBytes = BODY_ENVELOPE_BYTES;
     const body = `{"messages":[${batch.map((message) => message.json).join(',')}]}`;
-    const sending = this.#publisher.publish(this.#name, body, batch.length).then(
+    // Only the callbacks wait for the answer: the messages' JSON is in the body now.
+    const callbacks = batch.map((message) => message.callback);
+    const sending = this.#publisher.publish(this.#name, body, callbacks.length).then(
       (ids) => {
-        for (let i = 0; i < batch.length; i++) batch[i]!.callback(null, ids[i]);
+        for (let i = 0; i < callbacks.length; i++) callbacks[i]!(null, ids[i]);
       },
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));
-        for (const message of batch) message.callback(failure);
+        for (const callback of callbacks) callback(failure);
       },
     );
     const settled = sending.finally(() => this.#sending.delete(settled));

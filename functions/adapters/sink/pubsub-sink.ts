@@ -231,7 +231,7 @@ export class PubsubSink implements EventSink {
   }
 
   /** Publishes and calls `done` once: with nothing when all are acknowledged, else with the first error or the timeout. */
-  #publishWithin(messages: ReadonlyArray<{ kind: RowKind; message: RowMessage }>, counts: Record<RowKind, number>, done: (error?: unknown) => void): void {
+  #publishWithin(messages: Array<{ kind: RowKind; message: RowMessage }>, counts: Record<RowKind, number>, done: (error?: unknown) => void): void {
     const timeoutMs = this.#options.publishTimeoutMs;
     const progress: Progress = { pending: { ...counts }, abandoned: false };
     const { pending } = progress;
@@ -273,6 +273,9 @@ export class PubsubSink implements EventSink {
           if (--unacknowledged === 0) finish();
         });
       }
+      // The callbacks above keep this scope alive until Pub/Sub answers; the client has the
+      // messages now, so the encoded rows need not wait in memory with them.
+      messages.length = 0;
     };
     if (this.#connected !== undefined) send(this.#connected.topics);
     else this.#connect().then((connection) => send(connection.topics), finish);

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -292,6 +294,35 @@ describe('PubsubSink with an injected client', () => {
       oversize: 0,
       inFlight: { bytes: 0, requests: 0, peakBytes: sink.stats().inFlight.peakBytes, peakRequests: 1, shed: 0 },
     });
+  });
+
+  test('while Pub/Sub has not acknowledged, the encoded messages are the client\'s alone: the sink keeps none', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const data = new Set<WeakRef<Buffer>>();
+    let acknowledge!: () => void;
+    const acknowledged = new Promise<void>((resolve) => (acknowledge = resolve));
+    // A client that, like the REST one, keeps the callback and lets go of the message.
+    const client: PubsubClient = {
+      topic: () => ({
+        publishMessage(message, callback) {
+          data.add(new WeakRef(message.data));
+          void acknowledged.then(() => callback(null, 'id'));
+        },
+        flush: async () => {},
+      }),
+      close: async () => {},
+    };
+    const sink = createPubsubSink(options(client, 10_000));
+    const published = sink.publish({ valid: [validRow, validRow], invalid: [invalidRow] });
+    for (let round = 0; round < 3; round++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    }
+    assert.equal(data.size, 3);
+    assert.equal([...data].filter((ref) => ref.deref() !== undefined).length, 0, 'message data kept by the sink while Pub/Sub is pending');
+    acknowledge();
+    await published;
   });
 
   test('a publish that is never acknowledged rejects after publishTimeoutMs, naming the topic and the count', async () => {
