@@ -14,15 +14,29 @@ export function networkUserId(cookieHeader: string | undefined, config: CookieCo
 }
 
 export function setCookieHeader(id: string, config: CookieConfig, now: Date): string {
+  return `${config.name}=${id}${cookieAttributes(config, Math.floor(now.getTime() / 1000))}`;
+}
+
+/**
+ * Everything after `name=id`, which changes only with the second of `Expires`: made once per
+ * second and configuration rather than per tracker request (formatting the date and joining the
+ * attributes was about 3 µs of each).
+ */
+let lastAttributes: { readonly config: CookieConfig; readonly second: number; readonly text: string } | undefined;
+
+function cookieAttributes(config: CookieConfig, second: number): string {
+  if (lastAttributes !== undefined && lastAttributes.config === config && lastAttributes.second === second) return lastAttributes.text;
   const maxAge = config.ttl_days * 24 * 60 * 60;
-  const expires = new Date(now.getTime() + maxAge * 1000).toUTCString();
-  const parts = [`${config.name}=${id}`, `Expires=${expires}`, `Max-Age=${maxAge}`, `Path=${config.path}`];
+  const expires = new Date((second + maxAge) * 1000).toUTCString();
+  const parts = ['', `Expires=${expires}`, `Max-Age=${maxAge}`, `Path=${config.path}`];
   if (config.domain !== '') parts.push(`Domain=${config.domain}`);
   parts.push(`SameSite=${config.same_site}`);
   if (config.secure) parts.push('Secure');
   // Trackers never read it; HttpOnly keeps page scripts from reading it too.
   parts.push('HttpOnly');
-  return parts.join('; ');
+  const text = parts.join('; ');
+  lastAttributes = { config, second, text };
+  return text;
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {
