@@ -17,7 +17,10 @@ export function toInboundRequest(request: FrameworkRequest, receivedAt: string, 
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
   const rawQuery = queryStart === -1 ? '' : url.slice(queryStart + 1);
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
+  const received = request.headers;
+  // Object.keys, not Object.entries: no [name, value] array per header per request.
+  for (const name of Object.keys(received)) {
+    const value = received[name];
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   let query: URLSearchParams | undefined;
