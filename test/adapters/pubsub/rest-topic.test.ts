@@ -81,6 +81,20 @@ describe('RestTopic batching', () => {
     assert.equal(publisher.sent.reduce((sum, batch) => sum + batch.messages.length, 0), 20);
   });
 
+  test('the byte count is exact: a body of exactly maxBytes goes as one batch, one byte less splits it', async () => {
+    // Data of every length mod 3 (base64 padding) and attributes with multi-byte characters.
+    const messages = [1, 2, 3, 100, 101].map((length, index) => ({ data: Buffer.alloc(length, 7), attributes: { schema: `iglu:com.acme/é${index}/jsonschema/1-0-0` } }));
+    const whole = `{"messages":[${messages.map((message) => `{"data":"${message.data.toString('base64')}","attributes":${JSON.stringify(message.attributes)}}`).join(',')}]}`;
+    for (const [maxBytes, batches] of [[Buffer.byteLength(whole), 1], [Buffer.byteLength(whole) - 1, 2]] as const) {
+      const publisher = new FakePublisher();
+      const topic = new RestTopic('events', publisher, batching({ maxMessages: 1000, maxBytes, maxMilliseconds: 1_000 }));
+      for (const message of messages) topic.publishMessage(message, () => {});
+      await topic.flush();
+      assert.equal(publisher.sent.length, batches, `maxBytes ${maxBytes}`);
+      if (batches === 1) assert.equal(publisher.sent[0]!.bytes, maxBytes);
+    }
+  });
+
   test('a single message bigger than maxBytes goes alone rather than never', async () => {
     const publisher = new FakePublisher();
     const topic = new RestTopic('events', publisher, batching({ maxBytes: 100 }));
