@@ -49,12 +49,6 @@ export function metaSchemaOf(schema: Record<string, unknown>): string | undefine
   return DIALECT_BY_META_SCHEMA[other] === undefined ? undefined : other;
 }
 
-/** Returns the dialect, or `undefined` when `$schema` names a meta-schema Sluice does not know. */
-export function dialectOf(schema: Record<string, unknown>): Dialect | undefined {
-  const meta = metaSchemaOf(schema);
-  return meta === undefined ? undefined : DIALECT_BY_META_SCHEMA[meta];
-}
-
 /** The dialect of a meta-schema URI from {@link SUPPORTED_META_SCHEMAS}. */
 export function dialectOfMetaSchema(metaSchemaUri: string): Dialect | undefined {
   return DIALECT_BY_META_SCHEMA[metaSchemaUri];

@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createAjv, dialectOf } from '../../../functions/core/validation/json-schema-dialects.ts';
+import { createAjv, dialectOfMetaSchema, metaSchemaOf } from '../../../functions/core/validation/json-schema-dialects.ts';
 import { IGLU_META_SCHEMA_URI } from '../../../functions/core/validation/iglu-meta-schema.ts';
 
 const noRefs = { allErrors: false, loadSchema: async () => { throw new Error('no refs in this test'); } };
 
-describe('dialectOf', () => {
-  test('maps $schema to a dialect, Iglu and no $schema to draft-04', () => {
+/** The dialect a schema is compiled in: its meta-schema's. */
+const dialectOf = (schema: Record<string, unknown>) => {
+  const meta = metaSchemaOf(schema);
+  return meta === undefined ? undefined : dialectOfMetaSchema(meta);
+};
+
+describe('metaSchemaOf and dialectOfMetaSchema', () => {
+  test('map $schema to a dialect, Iglu and no $schema to draft-04', () => {
     assert.equal(dialectOf({ $schema: IGLU_META_SCHEMA_URI }), 'draft-04');
     assert.equal(dialectOf({}), 'draft-04');
     assert.equal(dialectOf({ $schema: 'http://json-schema.org/draft-04/schema#' }), 'draft-04');
@@ -16,6 +22,14 @@ describe('dialectOf', () => {
     assert.equal(dialectOf({ $schema: 'https://json-schema.org/draft/2020-12/schema#' }), '2020-12');
     assert.equal(dialectOf({ $schema: 'https://example.com/my-meta' }), undefined);
     assert.equal(dialectOf({ $schema: 4 }), undefined);
+  });
+
+  test('a meta-schema is named as the supported list spells it, with or without its trailing #', () => {
+    assert.equal(metaSchemaOf({}), 'http://json-schema.org/draft-04/schema#');
+    assert.equal(metaSchemaOf({ $schema: 'http://json-schema.org/draft-07/schema#' }), 'http://json-schema.org/draft-07/schema#');
+    assert.equal(metaSchemaOf({ $schema: 'http://json-schema.org/draft-07/schema' }), 'http://json-schema.org/draft-07/schema#');
+    assert.equal(metaSchemaOf({ $schema: 'https://json-schema.org/draft/2020-12/schema#' }), 'https://json-schema.org/draft/2020-12/schema');
+    assert.equal(metaSchemaOf({ $schema: `${IGLU_META_SCHEMA_URI.slice(0, -1)}` }), IGLU_META_SCHEMA_URI);
   });
 });
 
