@@ -7,10 +7,8 @@
  * took about a second to import from node_modules (hundreds of files: google-gax, grpc-js,
  * protobufjs, google-auth-library) and about 0.2 s from a bundle, which is most of the collector's
  * cold start. So Pub/Sub is bundled too, in its own chunk (code splitting), which index.js imports
- * only when the Pub/Sub sink publishes first: an instance with another sink never loads it. The
- * same holds for `@google-cloud/storage`, imported on the first lookup in a gs:// registry, which
- * every deployed instance makes on its first request: about 0.25 s from node_modules and 0.125 s
- * from its chunk, measured on the same machine.
+ * only when the Pub/Sub sink publishes first: an instance with another sink never loads it. (The
+ * gs:// registry and the REST Pub/Sub transport load no Google SDK at all.)
  *
  * What stays external and is the one dependency in the bundle's package.json:
  * `@google-cloud/functions-framework`: the runtime invokes the function through *its* copy of the

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LoadResult } from '../../bench/load.ts';
-import { targetChecks, type BenchReport, type ScenarioRun, type ServerKind } from '../../bench/report.ts';
+import { coldStartTable, targetChecks, type BenchReport, type ScenarioRun, type ServerKind } from '../../bench/report.ts';
 
 function load(requestsPerSecond: number, eventsPerRequest: number): LoadResult {
   const ok = requestsPerSecond * 8;
@@ -31,4 +31,11 @@ test('the end-to-end target states what the emulator spent per event, and the co
   const bare = targetChecks(report([run('baseline', 2000), run('pubsub', 1600)])).find((check) => check.target.includes('≥ 15,000 valid events/s'))!;
   assert.equal(bare.measured, '16,000');
   assert.equal(bare.met, true);
+});
+
+test('the cold-start table shows the gs:// run, as deployed, beside the bench registries\' run', () => {
+  const table = coldStartTable({ baselineMs: 300, bundleMs: 420, bundleGcsMs: 480, moduleLoadMs: 140, runs: 5, sink: 'Pub/Sub emulator' });
+  assert.match(table, /\| Sluice bundle: spawn → first 200 \(Pub\/Sub emulator\) \| 420 \| 1\.40× \|/);
+  assert.match(table, /\| … with its schemas in a gs:\/\/ registry, as deployed \(local fake Cloud Storage\) \| 480 \| 1\.60× \|/);
+  assert.doesNotMatch(coldStartTable({ baselineMs: 300, bundleMs: 420, moduleLoadMs: 140, runs: 5, sink: 'local sink' }), /gs:\/\//);
 });

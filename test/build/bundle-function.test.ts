@@ -176,11 +176,11 @@ for (const transport of ['rest', 'grpc'] as const) {
 }
 
 /**
- * A deployed collector reads its schemas from a gs:// registry, through @google-cloud/storage,
- * which the bundle carries in a chunk of its own (it imports in half the time from there): the
- * bundle must read schemas through that chunk, and the runtime must not have to install it.
+ * A deployed collector reads its schemas from a gs:// registry on its first request. The bundle
+ * does that through the Cloud Storage JSON API with node:http, without @google-cloud/storage
+ * (loading it was 0.125 s of that request from a bundle chunk, 0.25 s from node_modules).
  */
-test('the bundle reads schemas from a gs:// registry through its bundled Cloud Storage chunk', { timeout: 60_000 }, async () => {
+test('the bundle reads schemas from a gs:// registry without the Cloud Storage library', { timeout: 60_000 }, async () => {
   await mkdir(join(ROOT, 'dist'), { recursive: true });
   const outDir = await mkdtemp(join(ROOT, 'dist', 'bundle-test-'));
   const dataDir = await mkdtemp(join(tmpdir(), 'sluice-bundle-gcs-'));
@@ -191,7 +191,7 @@ test('the bundle reads schemas from a gs:// registry through its bundled Cloud S
     for (const file of await readdir(outDir, { recursive: true })) {
       if (!String(file).endsWith('.js')) continue;
       const code = await readFile(join(outDir, String(file)), 'utf8');
-      assert.ok(!/(?:from|import\()\s*["']@google-cloud\/storage["']/.test(code), `${String(file)} imports @google-cloud/storage from node_modules`);
+      assert.ok(!code.includes('@google-cloud/storage'), `${String(file)} carries or imports @google-cloud/storage`);
     }
     const port = await freePort();
     const child = spawn(process.execPath, [FRAMEWORK_CLI, '--target=collect', '--signature-type=http', `--port=${port}`, `--source=${outDir}`], {

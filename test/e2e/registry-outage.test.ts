@@ -53,7 +53,7 @@ async function startGcsRegistry(): Promise<Registry> {
   const gcs: FakeGcs = await startFakeGcs({
     objects: { 'schema-bucket/schemas/com.example/checkout/jsonschema/1-0-0': CHECKOUT_SCHEMA, 'schema-bucket/schemas/com.example/refund/jsonschema/1-0-0': REFUND_SCHEMA },
   });
-  // @google-cloud/storage sends every request here when this is set (and asks for no credentials).
+  // The gs:// registry sends every request here when this is set (and asks for no credentials).
   process.env.STORAGE_EMULATOR_HOST = gcs.endpoint;
   return { url: 'gs://schema-bucket/schemas', setDown: (value) => gcs.setDown(value), close: () => gcs.close() };
 }

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /**
- * A local stand-in for the Cloud Storage JSON API, just enough for `@google-cloud/storage` reads:
+ * A local stand-in for the Cloud Storage JSON API, just enough for the gs:// registry's reads (and
+ * `@google-cloud/storage`'s, which it was first written for):
  *
  * - `GET /storage/v1/b/<bucket>/o/<object>?alt=media`: the object's bytes (what `createReadStream`
  *   and `download` request; they make no metadata request first),

@@ -16,11 +16,29 @@ export interface TextRequest {
   readonly body?: string;
   /** Aborting it destroys the request; the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** An answer body longer than this is not read further: the request is destroyed and rejects with AnswerTooLargeError. */
+  readonly maxBytes?: number;
 }
 
 export interface TextAnswer {
   readonly status: number;
   readonly text: string;
+}
+
+export interface BodyAnswer {
+  readonly status: number;
+  readonly body: Buffer;
+}
+
+/** The answer's body passed TextRequest.maxBytes; nothing more of it was read. */
+export class AnswerTooLargeError extends Error {
+  override readonly name = 'AnswerTooLargeError';
+  readonly maxBytes: number;
+
+  constructor(maxBytes: number) {
+    super(`the answer is more than ${maxBytes} bytes`);
+    this.maxBytes = maxBytes;
+  }
 }
 
 /**
@@ -67,25 +85,40 @@ function transportFor(secure: boolean): Transport {
 }
 
 /** Sends the request and resolves with the status and the body decoded as UTF-8, whatever the status. */
-export function requestText(url: string, init: TextRequest = {}): Promise<TextAnswer> {
-  const { signal } = init;
+export async function requestText(url: string, init: TextRequest = {}): Promise<TextAnswer> {
+  const { status, body } = await requestBody(url, init);
+  return { status, text: body.toString('utf8') };
+}
+
+/** Sends the request and resolves with the status and the body's bytes, whatever the status. */
+export function requestBody(url: string, init: TextRequest = {}): Promise<BodyAnswer> {
+  const { signal, maxBytes = Number.POSITIVE_INFINITY } = init;
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   return new Promise((resolve, reject) => {
     const secure = url.startsWith('https:');
     const headers: Record<string, string | number> = { ...init.headers };
     if (init.body !== undefined) headers['content-length'] = Buffer.byteLength(init.body, 'utf8');
     let settled = false;
-    const finish = (error: Error | undefined, answer?: TextAnswer): void => {
+    const finish = (error: Error | undefined, answer?: BodyAnswer): void => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
-      if (error === undefined) resolve(answer as TextAnswer);
+      if (error === undefined) resolve(answer as BodyAnswer);
       else reject(error);
     };
     const onAnswer = (response: IncomingMessage): void => {
       const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => finish(undefined, { status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) {
+          finish(new AnswerTooLargeError(maxBytes));
+          outgoing.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('end', () => finish(undefined, { status: response.statusCode ?? 0, body: Buffer.concat(chunks, size) }));
       response.on('error', (error) => finish(new HttpRequestError(`the answer was cut: ${error.message}`, url, { cause: error })));
     };
     const transport = transportFor(secure);

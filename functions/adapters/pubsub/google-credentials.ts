@@ -15,6 +15,9 @@ export interface GoogleCredentials {
 /** https://developers.google.com/identity/protocols/oauth2/scopes#pubsub */
 export const PUBSUB_SCOPE = 'https://www.googleapis.com/auth/pubsub';
 
+/** https://developers.google.com/identity/protocols/oauth2/scopes#storage: reading schemas from Cloud Storage. */
+export const STORAGE_READ_SCOPE = 'https://www.googleapis.com/auth/devstorage.read_only';
+
 /** The metadata server's name inside Google Cloud; `GCE_METADATA_HOST` overrides it, as in Google's own libraries. */
 export const DEFAULT_METADATA_HOST = 'metadata.google.internal';
 
@@ -104,12 +107,17 @@ export class MetadataServerCredentials implements GoogleCredentials {
  */
 export class ApplicationDefaultCredentials implements GoogleCredentials {
   #auth: Promise<import('google-auth-library').GoogleAuth> | undefined;
+  readonly #scopes: readonly string[];
+
+  constructor(scopes: readonly string[] = [PUBSUB_SCOPE]) {
+    this.#scopes = scopes;
+  }
 
   #client(): Promise<import('google-auth-library').GoogleAuth> {
     this.#auth ??= import('google-auth-library').then((loaded) => {
       // From node_modules the exports are named; in the bundle esbuild's CommonJS interop puts them under default.
       const { GoogleAuth } = typeof loaded.GoogleAuth === 'function' ? loaded : (loaded as unknown as { default: typeof loaded }).default;
-      return new GoogleAuth({ scopes: [PUBSUB_SCOPE] });
+      return new GoogleAuth({ scopes: [...this.#scopes] });
     });
     return this.#auth;
   }
@@ -134,6 +142,17 @@ export class ApplicationDefaultCredentials implements GoogleCredentials {
 }
 
 /** Metadata server on Cloud Run / Cloud Functions (K_SERVICE or FUNCTION_TARGET is set), else Application Default Credentials. */
-export function googleCredentials(env: NodeJS.ProcessEnv = process.env): GoogleCredentials & { invalidate(): void } {
-  return env.K_SERVICE || env.FUNCTION_TARGET ? new MetadataServerCredentials(env.GCE_METADATA_HOST?.trim() || DEFAULT_METADATA_HOST) : new ApplicationDefaultCredentials();
+export function googleCredentials(env: NodeJS.ProcessEnv = process.env, scopes: readonly string[] = [PUBSUB_SCOPE]): GoogleCredentials & { invalidate(): void } {
+  if (!(env.K_SERVICE || env.FUNCTION_TARGET)) return new ApplicationDefaultCredentials(scopes);
+  // One per metadata host for the process: the Cloud Storage registry and the Pub/Sub sink then
+  // share the token the first of them fetches (the service account's token covers both).
+  const host = env.GCE_METADATA_HOST?.trim() || DEFAULT_METADATA_HOST;
+  let credentials = metadataCredentials.get(host);
+  if (credentials === undefined) {
+    credentials = new MetadataServerCredentials(host);
+    metadataCredentials.set(host, credentials);
+  }
+  return credentials;
 }
+
+const metadataCredentials = new Map<string, MetadataServerCredentials>();

@@ -1,30 +1,46 @@
-import type { StorageOptions } from '@google-cloud/storage';
-import type { Readable } from 'node:stream';
 import { SluiceError } from '../../core/errors.ts';
 import type { SchemaKey } from '../../core/iglu/schema-key.ts';
-import { DEFAULT_REGISTRY_TIMEOUT_MS } from '../../core/limits.ts';
+import { DEFAULT_REGISTRY_TIMEOUT_MS, MAX_SCHEMA_DOCUMENT_BYTES } from '../../core/limits.ts';
 import {
   InvalidSchemaDocumentError,
   RegistryUnavailableError,
   type RegistryLookup,
   type SchemaRegistry,
 } from '../../core/registry/schema-registry.ts';
-import { parseSchemaDocument, readCapped } from './schema-document.ts';
 import { truncate } from '../../core/text.ts';
+import { AnswerTooLargeError, requestBody, type BodyAnswer } from '../http/text-request.ts';
+import { googleCredentials, STORAGE_READ_SCOPE, type GoogleCredentials } from '../pubsub/google-credentials.ts';
+import { documentTooLarge, parseSchemaDocument } from './schema-document.ts';
 
-/** The part of `@google-cloud/storage`'s `Storage` this adapter uses; a real `Storage` satisfies it. */
-export interface StorageLike {
-  bucket(name: string): { file(name: string): { createReadStream(): Readable } };
-}
+/** Cloud Storage's JSON API (https://cloud.google.com/storage/docs/json_api). */
+export const GCS_JSON_API_ENDPOINT = 'https://storage.googleapis.com';
 
 export interface GcsRegistryOptions {
   /**
-   * A client to use (shared, or a test double), or options for the client created on the first
-   * lookup, e.g. `{ apiEndpoint: 'http://127.0.0.1:4443', projectId: 'test' }` for an emulator.
+   * Origin of the JSON API, e.g. `http://127.0.0.1:4443` for an emulator or a test server.
+   * Default: `STORAGE_EMULATOR_HOST` when set (as Google's libraries read it), else Cloud Storage.
    */
-  readonly storage?: StorageLike | StorageOptions;
-  /** Budget for one lookup, download included. */
+  readonly endpoint?: string;
+  /**
+   * Where the bearer token comes from. Default: none for an endpoint other than Cloud Storage's
+   * (emulators take none), else the metadata server on Cloud Run / Cloud Functions, or
+   * Application Default Credentials elsewhere.
+   */
+  readonly credentials?: GoogleCredentials;
+  /** Budget for one lookup, token and download included. */
   readonly timeoutMs?: number;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** A non-2xx answer of the JSON API; `code` is the HTTP status, as on the library's errors. */
+export class GcsHttpError extends Error {
+  override readonly name = 'GcsHttpError';
+  readonly code: number;
+
+  constructor(code: number, message: string) {
+    super(message);
+    this.code = code;
+  }
 }
 
 const NOT_FOUND: RegistryLookup = Object.freeze({ found: false });
@@ -36,6 +52,14 @@ const BUCKET = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
  * A registry in a Cloud Storage bucket: `gs://my-bucket/schemas` reads the key
  * `vendor/name/jsonschema/1-0-0` from the object `schemas/vendor/name/jsonschema/1-0-0`;
  * `gs://my-bucket` reads it from the bucket root.
+ *
+ * Each lookup is one media GET of the JSON API (`/storage/v1/b/<bucket>/o/<object>?alt=media`)
+ * made with node:http(s), with the token the Pub/Sub sink uses too. Not @google-cloud/storage:
+ * every deployed instance reads its first schema on its first request, and loading that library
+ * (and its own auth client, which fetches a second token) was 0.125 s of that cold start from a
+ * bundle chunk and 0.25 s from node_modules. Its retries are not wanted either: a lookup has a
+ * budget while an event request waits, and a failed one is reported as unavailable so that the
+ * registry chain or the sender retries.
  */
 export class GcsRegistry implements SchemaRegistry {
   readonly url: string;
@@ -43,73 +67,63 @@ export class GcsRegistry implements SchemaRegistry {
   /** Object name prefix without leading or trailing `/`; '' for the bucket root. */
   readonly prefix: string;
   readonly #timeoutMs: number;
-  readonly #storageOption: StorageLike | StorageOptions | undefined;
-  #storage: Promise<StorageLike> | undefined;
+  readonly #endpoint: string;
+  readonly #credentials: GoogleCredentials | undefined;
 
   constructor(url: string, options: GcsRegistryOptions = {}) {
     this.url = url;
     [this.bucket, this.prefix] = parseGsUrl(url);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS;
     if (!(this.#timeoutMs > 0)) throw new RangeError(`GcsRegistry timeoutMs must be a positive number of milliseconds, got ${this.#timeoutMs}`);
-    this.#storageOption = options.storage;
+    const env = options.env ?? process.env;
+    const emulator = env.STORAGE_EMULATOR_HOST?.trim();
+    const endpoint = options.endpoint ?? (emulator ? (/^https?:\/\//.test(emulator) ? emulator : `http://${emulator}`) : GCS_JSON_API_ENDPOINT);
+    this.#endpoint = endpoint.replace(/\/+$/, '');
+    this.#credentials = options.credentials ?? (this.#endpoint === GCS_JSON_API_ENDPOINT ? googleCredentials(env, [STORAGE_READ_SCOPE]) : undefined);
   }
 
   async lookup(key: SchemaKey): Promise<RegistryLookup> {
     const object = this.prefix === '' ? key.path : `${this.prefix}/${key.path}`;
     const where = `gs://${this.bucket}/${object}`;
-    const storage = await this.#client();
-    let timedOut = false;
-    let timer: NodeJS.Timeout | undefined;
-    let bytes: Uint8Array;
+    const url = `${this.#endpoint}/storage/v1/b/${encodeURIComponent(this.bucket)}/o/${encodeURIComponent(object)}?alt=media`;
+    // A timer cleared when the lookup ends (see PubsubRestClient#attempt for why not AbortSignal.timeout).
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`did not complete within ${this.#timeoutMs} ms`, 'TimeoutError')), this.#timeoutMs);
+    let answer: BodyAnswer;
     try {
-      // A stream rather than download(): we stop reading at the size limit instead of buffering
-      // whatever the object holds. It is a single media GET, with no metadata request first.
-      const stream = storage.bucket(this.bucket).file(object).createReadStream();
-      timer = setTimeout(() => {
-        timedOut = true;
-        stream.destroy(new Error(`timed out after ${this.#timeoutMs} ms`));
-      }, this.#timeoutMs);
-      bytes = await readCapped(stream, this.url, key);
+      const headers: Record<string, string> = {};
+      if (this.#credentials !== undefined) headers.authorization = `Bearer ${await this.#credentials.accessToken(controller.signal)}`;
+      answer = await requestBody(url, { headers, signal: controller.signal, maxBytes: MAX_SCHEMA_DOCUMENT_BYTES });
     } catch (error) {
-      if (error instanceof InvalidSchemaDocumentError) throw error;
-      if (timedOut) {
+      if (error instanceof AnswerTooLargeError) throw documentTooLarge(this.url, key, `more than ${MAX_SCHEMA_DOCUMENT_BYTES}`);
+      if (controller.signal.aborted) {
         throw new RegistryUnavailableError(this.url, `reading ${where} did not complete within ${this.#timeoutMs} ms`, { cause: error });
       }
-      const status = (error as { code?: unknown }).code;
       const message = error instanceof Error ? error.message : String(error);
-      // A missing bucket is also a 404, but it means a wrong URL or a deleted bucket, not a
-      // missing schema: reporting "not found" would reject every event instead of raising an alarm.
-      if (status === 404 && !/bucket does not exist/i.test(message)) return NOT_FOUND;
-      const detail = typeof status === 'number' ? `HTTP ${status}` : typeof status === 'string' ? status : 'error';
-      throw new RegistryUnavailableError(this.url, `reading ${where} failed (${detail}): ${truncate(message, 300)}`, { cause: error });
+      throw new RegistryUnavailableError(this.url, `reading ${where} failed: ${truncate(message, 300)}`, { cause: error });
     } finally {
       clearTimeout(timer);
     }
-    return { found: true, schema: parseSchemaDocument(bytes, this.url, key), registry: this.url };
+    if (answer.status >= 200 && answer.status < 300) return { found: true, schema: parseSchemaDocument(answer.body, this.url, key), registry: this.url };
+    const message = errorMessage(answer);
+    // A missing bucket is also a 404, but it means a wrong URL or a deleted bucket, not a
+    // missing schema: reporting "not found" would reject every event instead of raising an alarm.
+    if (answer.status === 404 && !/bucket does not exist/i.test(message)) return NOT_FOUND;
+    const error = new GcsHttpError(answer.status, message);
+    throw new RegistryUnavailableError(this.url, `reading ${where} failed (HTTP ${answer.status}): ${truncate(message, 300)}`, { cause: error });
   }
+}
 
-  /** The client, created on first use: loading @google-cloud/storage costs cold-start time. */
-  #client(): Promise<StorageLike> {
-    this.#storage ??= this.#createClient().catch((error: unknown) => {
-      this.#storage = undefined; // let a later lookup try again
-      throw new RegistryUnavailableError(this.url, `cannot create a Cloud Storage client: ${String(error)}`, { cause: error });
-    });
-    return this.#storage;
+/** The message of a JSON API error body (`{"error":{"message"}}`), else the text. */
+function errorMessage(answer: BodyAnswer): string {
+  const text = answer.body.subarray(0, 4096).toString('utf8');
+  try {
+    const message = (JSON.parse(text) as { error?: { message?: unknown } } | null)?.error?.message;
+    if (typeof message === 'string') return message;
+  } catch {
+    // not JSON: keep the text
   }
-
-  async #createClient(): Promise<StorageLike> {
-    const option = this.#storageOption;
-    if (option !== undefined && typeof (option as StorageLike).bucket === 'function') return option as StorageLike;
-    const { Storage } = await import('@google-cloud/storage');
-    return new Storage({
-      // The library retries 5xx/429 up to 3 times with backoff starting at 1 s, which would blow
-      // the lookup budget while an event request waits. A failed lookup is reported as unavailable
-      // and the registry chain or the sender retries instead.
-      retryOptions: { autoRetry: false },
-      timeout: this.#timeoutMs,
-      ...(option as StorageOptions | undefined),
-    });
-  }
+  return text.trim() || `HTTP ${answer.status}`;
 }
 
 function parseGsUrl(url: string): [bucket: string, prefix: string] {

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { HttpRequestError, requestText } from '../../../functions/adapters/http/text-request.ts';
+import { AnswerTooLargeError, HttpRequestError, requestBody, requestText } from '../../../functions/adapters/http/text-request.ts';
 import { freePort } from '../../support/pubsub-emulator.ts';
 
 interface Seen {
@@ -86,6 +86,16 @@ describe('requestText', () => {
     await assert.rejects(requestText(`${base}/never`, { signal: AbortSignal.abort(new Error('stopped before')) }), /stopped before/);
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(seen.length, count);
+  });
+
+  test('an answer over maxBytes is not read further: AnswerTooLargeError, and the connection is dropped', async () => {
+    handler = (_request, response) => {
+      response.write('x'.repeat(64 * 1024));
+      setTimeout(() => response.end('x'.repeat(64 * 1024)), 20);
+    };
+    await assert.rejects(requestText(`${base}/big`, { maxBytes: 1000 }), (error: Error) => error instanceof AnswerTooLargeError && /more than 1000 bytes/.test(error.message));
+    const exact = await requestBody(`${base}/big`, { maxBytes: 128 * 1024 });
+    assert.equal(exact.body.length, 128 * 1024);
   });
 
   test('a refused connection is an HttpRequestError with Node\'s message, the URL, and Node\'s error as the cause', async () => {

@@ -7,6 +7,7 @@ import {
   CredentialsError,
   googleCredentials,
   MetadataServerCredentials,
+  STORAGE_READ_SCOPE,
 } from '../../../functions/adapters/pubsub/google-credentials.ts';
 
 /** A fake GCE/Cloud Run metadata server on 127.0.0.1 (never the real one). */
@@ -107,6 +108,12 @@ describe('googleCredentials', () => {
   test('uses the metadata server on Cloud Run (K_SERVICE) and Cloud Functions (FUNCTION_TARGET), honouring GCE_METADATA_HOST', () => {
     assert.ok(googleCredentials({ K_SERVICE: 'collect' }) instanceof MetadataServerCredentials);
     assert.ok(googleCredentials({ FUNCTION_TARGET: 'collect', GCE_METADATA_HOST: '127.0.0.1:9' }) instanceof MetadataServerCredentials);
+  });
+
+  test('the Pub/Sub sink and the Cloud Storage registry share one metadata-server client, so one token', () => {
+    const forPubsub = googleCredentials({ K_SERVICE: 'collect', GCE_METADATA_HOST: '127.0.0.1:7' });
+    assert.equal(googleCredentials({ K_SERVICE: 'collect', GCE_METADATA_HOST: '127.0.0.1:7' }, [STORAGE_READ_SCOPE]), forPubsub);
+    assert.notEqual(googleCredentials({ K_SERVICE: 'collect', GCE_METADATA_HOST: '127.0.0.1:8' }), forPubsub);
   });
 
   test('elsewhere, Application Default Credentials (google-auth-library, loaded only when asked for a token)', () => {

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import diagnostics from 'node:diagnostics_channel';
-import { Readable } from 'node:stream';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { GcsRegistry, type StorageLike } from '../../../functions/adapters/registry/gcs-registry.ts';
+import { GcsRegistry } from '../../../functions/adapters/registry/gcs-registry.ts';
 import { SluiceError } from '../../../functions/core/errors.ts';
 import { parseSchemaKey } from '../../../functions/core/iglu/schema-key.ts';
 import { MAX_SCHEMA_DOCUMENT_BYTES } from '../../../functions/core/limits.ts';
 import { InvalidSchemaDocumentError, RegistryUnavailableError } from '../../../functions/core/registry/schema-registry.ts';
 import { startFakeGcs, type FakeGcs } from '../../support/fake-gcs-server.ts';
 
-// When set, @google-cloud/storage sends every request to this host and ignores apiEndpoint.
+// When set, it is the default endpoint; these tests name theirs.
 delete process.env['STORAGE_EMULATOR_HOST'];
 
 const KEY = parseSchemaKey('iglu:com.acme/checkout/jsonschema/1-0-0');
@@ -27,7 +28,7 @@ const onUndici = (message: unknown): void => {
 };
 
 let gcs: FakeGcs;
-let storage: { apiEndpoint: string; projectId: string };
+let storage: { endpoint: string };
 
 before(async () => {
   diagnostics.subscribe('http.client.request.start', onHttp);
@@ -40,7 +41,7 @@ before(async () => {
       'bkt/schemas/com.acme/array/jsonschema/1-0-0': '[1,2]',
     },
   });
-  storage = { apiEndpoint: gcs.endpoint, projectId: 'test' };
+  storage = { endpoint: gcs.endpoint };
 });
 
 beforeEach(() => {
@@ -57,7 +58,7 @@ after(async () => {
 
 describe('GcsRegistry', () => {
   test('finds an object below the prefix with a single media download', async () => {
-    const registry = new GcsRegistry('gs://bkt/schemas', { storage });
+    const registry = new GcsRegistry('gs://bkt/schemas', storage);
     const before = gcs.requests.length;
     assert.deepEqual(await registry.lookup(KEY), {
       found: true,
@@ -68,34 +69,34 @@ describe('GcsRegistry', () => {
   });
 
   test('gs://bucket reads keys at the bucket root; slashes around the prefix are tolerated', async () => {
-    assert.deepEqual(await new GcsRegistry('gs://root-bkt', { storage }).lookup(KEY), {
+    assert.deepEqual(await new GcsRegistry('gs://root-bkt', storage).lookup(KEY), {
       found: true,
       schema: { description: 'at the root' },
       registry: 'gs://root-bkt',
     });
     assert.equal(gcs.requests.at(-1), 'GET /storage/v1/b/root-bkt/o/com.acme%2Fcheckout%2Fjsonschema%2F1-0-0?alt=media');
 
-    const slashed = new GcsRegistry('gs://bkt//schemas//', { storage });
+    const slashed = new GcsRegistry('gs://bkt//schemas//', storage);
     assert.equal(slashed.prefix, 'schemas');
     assert.equal((await slashed.lookup(KEY)).found, true);
     assert.equal(gcs.requests.at(-1), `GET ${MEDIA}`);
   });
 
   test('a missing object is not found', async () => {
-    const registry = new GcsRegistry('gs://bkt/schemas', { storage });
+    const registry = new GcsRegistry('gs://bkt/schemas', storage);
     assert.deepEqual(await registry.lookup(parseSchemaKey('iglu:com.acme/checkout/jsonschema/2-0-0')), { found: false });
     assert.equal(gcs.requests.at(-1), 'GET /storage/v1/b/bkt/o/schemas%2Fcom.acme%2Fcheckout%2Fjsonschema%2F2-0-0?alt=media');
     // The same key without the prefix does not exist either: the prefix is really applied.
-    assert.deepEqual(await new GcsRegistry('gs://bkt', { storage }).lookup(KEY), { found: false });
+    assert.deepEqual(await new GcsRegistry('gs://bkt', storage).lookup(KEY), { found: false });
   });
 
   test('a missing bucket is unavailable, not "not found"', async () => {
-    const error = await rejects(new GcsRegistry('gs://no-such-bucket/schemas', { storage }).lookup(KEY), RegistryUnavailableError);
+    const error = await rejects(new GcsRegistry('gs://no-such-bucket/schemas', storage).lookup(KEY), RegistryUnavailableError);
     assert.match(error.message, /HTTP 404.*The specified bucket does not exist/);
   });
 
   test('503 is unavailable, asked once (no library retries), and the next lookup recovers', async () => {
-    const registry = new GcsRegistry('gs://bkt/schemas', { storage });
+    const registry = new GcsRegistry('gs://bkt/schemas', storage);
     gcs.setDown(true);
     const before = gcs.requests.length;
     const error = await rejects(registry.lookup(KEY), RegistryUnavailableError);
@@ -109,11 +110,11 @@ describe('GcsRegistry', () => {
 
   test('403 (no permission) is unavailable', async () => {
     gcs.failNext(403);
-    await rejects(new GcsRegistry('gs://bkt/schemas', { storage }).lookup(KEY), RegistryUnavailableError, /HTTP 403/);
+    await rejects(new GcsRegistry('gs://bkt/schemas', storage).lookup(KEY), RegistryUnavailableError, /HTTP 403/);
   });
 
   test('an object that is not JSON, or not an object, is an InvalidSchemaDocumentError', async () => {
-    const registry = new GcsRegistry('gs://bkt/schemas', { storage });
+    const registry = new GcsRegistry('gs://bkt/schemas', storage);
     const html = await rejects(registry.lookup(parseSchemaKey('iglu:com.acme/not-json/jsonschema/1-0-0')), InvalidSchemaDocumentError, /not JSON/);
     assert.equal(html.schemaUri, 'iglu:com.acme/not-json/jsonschema/1-0-0');
     await rejects(registry.lookup(parseSchemaKey('iglu:com.acme/array/jsonschema/1-0-0')), InvalidSchemaDocumentError, /JSON an array/);
@@ -122,7 +123,7 @@ describe('GcsRegistry', () => {
   test('an object over the size limit is an InvalidSchemaDocumentError', async () => {
     gcs.setObject('bkt/schemas/com.acme/huge/jsonschema/1-0-0', Buffer.alloc(MAX_SCHEMA_DOCUMENT_BYTES + 10, 0x20));
     await rejects(
-      new GcsRegistry('gs://bkt/schemas', { storage }).lookup(parseSchemaKey('iglu:com.acme/huge/jsonschema/1-0-0')),
+      new GcsRegistry('gs://bkt/schemas', storage).lookup(parseSchemaKey('iglu:com.acme/huge/jsonschema/1-0-0')),
       InvalidSchemaDocumentError,
       /more than 1048576 bytes/,
     );
@@ -132,7 +133,7 @@ describe('GcsRegistry', () => {
     gcs.setDelay(1000);
     const started = Date.now();
     await rejects(
-      new GcsRegistry('gs://bkt/schemas', { storage, timeoutMs: 100 }).lookup(KEY),
+      new GcsRegistry('gs://bkt/schemas', { ...storage, timeoutMs: 100 }).lookup(KEY),
       RegistryUnavailableError,
       /did not complete within 100 ms/,
     );
@@ -143,28 +144,42 @@ describe('GcsRegistry', () => {
     const down = await startFakeGcs();
     await down.close();
     await rejects(
-      new GcsRegistry('gs://bkt', { storage: { apiEndpoint: down.endpoint, projectId: 'test' } }).lookup(KEY),
+      new GcsRegistry('gs://bkt', { endpoint: down.endpoint }).lookup(KEY),
       RegistryUnavailableError,
       /ECONNREFUSED/,
     );
   });
 
-  test('an injected client is used as is', async () => {
-    const names: string[] = [];
-    const client: StorageLike = {
-      bucket: (bucket) => ({
-        file: (name) => {
-          names.push(`${bucket}/${name}`);
-          return { createReadStream: () => Readable.from([Buffer.from('{"injected":'), Buffer.from('true}')]) };
-        },
-      }),
-    };
-    assert.deepEqual(await new GcsRegistry('gs://b-1/p/q', { storage: client }).lookup(KEY), {
-      found: true,
-      schema: { injected: true },
-      registry: 'gs://b-1/p/q',
+  test('a token from the credentials goes with each request as a bearer token; STORAGE_EMULATOR_HOST is the default endpoint', async () => {
+    const seen: Array<{ url: string; authorization: string | undefined }> = [];
+    const server = createServer((request, response) => {
+      seen.push({ url: request.url ?? '', authorization: request.headers.authorization });
+      response.end('{"injected":true}');
     });
-    assert.deepEqual(names, ['b-1/p/q/com.acme/checkout/jsonschema/1-0-0']);
+    server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const credentials = { accessToken: async () => 'token-1', projectId: async () => 'p' };
+      assert.deepEqual(await new GcsRegistry('gs://b-1/p/q', { endpoint: `http://${host}`, credentials }).lookup(KEY), {
+        found: true,
+        schema: { injected: true },
+        registry: 'gs://b-1/p/q',
+      });
+      assert.deepEqual(seen.at(-1), { url: '/storage/v1/b/b-1/o/p%2Fq%2Fcom.acme%2Fcheckout%2Fjsonschema%2F1-0-0?alt=media', authorization: 'Bearer token-1' });
+      // An emulator named the way Google's libraries read it (with or without a scheme) takes no token.
+      for (const emulator of [host, `http://${host}/`]) {
+        assert.equal((await new GcsRegistry('gs://b-1', { env: { STORAGE_EMULATOR_HOST: emulator } }).lookup(KEY)).found, true);
+        assert.deepEqual(seen.at(-1), { url: '/storage/v1/b/b-1/o/com.acme%2Fcheckout%2Fjsonschema%2F1-0-0?alt=media', authorization: undefined });
+      }
+    } finally {
+      server.close();
+    }
+  });
+
+  test('credentials that fail make the registry unavailable, naming the reason', async () => {
+    const credentials = { accessToken: async () => { throw new Error('no metadata server'); }, projectId: async () => 'p' };
+    await rejects(new GcsRegistry('gs://bkt/schemas', { ...storage, credentials }).lookup(KEY), RegistryUnavailableError, /failed: no metadata server/);
   });
 
   for (const [url, reason] of [
