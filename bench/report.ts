@@ -146,9 +146,11 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
     checks.push({ target: 'Snowplow POST tp2, 10 events, Pub/Sub emulator: ≥ 15,000 valid events/s', measured: endToEndMeasured(e2e), met: e2e.max.validEventsPerSecond >= 15_000 });
   }
   if (coldStart) {
-    const times = coldStart.bundleMs / coldStart.baselineMs;
+    // As deployed (schemas in a gs:// registry) when that was measured: the slower of the two.
+    const bundleMs = Math.max(coldStart.bundleMs, coldStart.bundleGcsMs ?? 0);
+    const times = bundleMs / coldStart.baselineMs;
     checks.push({ target: 'cold start of the bundle ≤ 1.5× the baseline', measured: `${times.toFixed(2)}×`, met: times <= 1.5 });
-    checks.push({ target: 'cold start of the bundle < 500 ms', measured: `${coldStart.bundleMs.toFixed(0)} ms (baseline: ${coldStart.baselineMs.toFixed(0)} ms)`, met: coldStart.bundleMs < 500 });
+    checks.push({ target: 'cold start of the bundle < 500 ms', measured: `${bundleMs.toFixed(0)} ms (baseline: ${coldStart.baselineMs.toFixed(0)} ms)`, met: bundleMs < 500 });
   }
   const sluiceRuns = runs.filter((run) => run.server !== 'baseline');
   if (sluiceRuns.length > 0) {
