@@ -1,12 +1,13 @@
 /**
- * One HTTP request whose answer is read as text, on node:http / node:https with keep-alive agents.
+ * One HTTP request whose whole answer is read (as bytes, or as text), on node:http / node:https
+ * with keep-alive agents.
  *
  * Why not the global fetch(): Node loads undici (WHATWG streams, Request/Response, its own pool)
  * on the first fetch() call, measured at about 45 ms of the collector's cold start; and per batch
  * fetch allocates a Request, a Response, a stream and a body reader that these small JSON calls
- * never need. This module is what the REST Pub/Sub client and the metadata-server credentials
- * need, nothing more: a method, headers, a string body, an abort signal, and the status and text
- * of the answer.
+ * never need. This module is what the REST Pub/Sub client, the metadata-server credentials and
+ * the gs:// registry need, nothing more: a method, headers, a string body, an abort signal, a cap
+ * on the answer's size, and the status and body of the answer.
  */
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 
