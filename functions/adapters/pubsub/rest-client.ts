@@ -3,7 +3,7 @@ import { MAX_CONCURRENT_PUBSUB_REQUESTS } from '../../core/limits.ts';
 import { Slots } from '../../core/slots.ts';
 import type { PubsubClient } from '../sink/pubsub-sink.ts';
 import { describeRequestError, requestText, type TextAnswer } from '../http/text-request.ts';
-import { CredentialsError, googleCredentials, type GoogleCredentials } from './google-credentials.ts';
+import { CredentialsError, googleCredentials, type GoogleCredentials } from '../google/google-credentials.ts';
 import { pubsubEndpoint } from './pubsub-endpoint.ts';
 import { RestTopic } from './rest-topic.ts';
 

@@ -9,7 +9,7 @@ import {
 } from '../../core/registry/schema-registry.ts';
 import { truncate } from '../../core/text.ts';
 import { AnswerTooLargeError, requestBody, type BodyAnswer } from '../http/text-request.ts';
-import { googleCredentials, STORAGE_READ_SCOPE, type GoogleCredentials } from '../pubsub/google-credentials.ts';
+import { googleCredentials, STORAGE_READ_SCOPE, type GoogleCredentials } from '../google/google-credentials.ts';
 import { documentTooLarge, parseSchemaDocument } from './schema-document.ts';
 
 /** Cloud Storage's JSON API (https://cloud.google.com/storage/docs/json_api). */

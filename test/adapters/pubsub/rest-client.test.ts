@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { PubsubRestClient, RestPublishError, type PubsubRestClientOptions } from '../../../functions/adapters/pubsub/rest-client.ts';
-import type { GoogleCredentials } from '../../../functions/adapters/pubsub/google-credentials.ts';
+import type { GoogleCredentials } from '../../../functions/adapters/google/google-credentials.ts';
 import { createSubscription, createTopic, emulatorSkipReason, freePort, pullAll, startPubsubEmulator, type PubsubEmulator } from '../../support/pubsub-emulator.ts';
 
 interface Seen {

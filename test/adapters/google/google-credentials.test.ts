@@ -8,7 +8,7 @@ import {
   googleCredentials,
   MetadataServerCredentials,
   STORAGE_READ_SCOPE,
-} from '../../../functions/adapters/pubsub/google-credentials.ts';
+} from '../../../functions/adapters/google/google-credentials.ts';
 
 /** A fake GCE/Cloud Run metadata server on 127.0.0.1 (never the real one). */
 async function startFakeMetadata(handle: (request: IncomingMessage, response: ServerResponse) => void) {

@@ -1,7 +1,8 @@
 /**
- * Where the REST transport gets an OAuth access token (and, if none is configured, the project id)
- * for real Pub/Sub. Loading google-auth-library costs cold-start time, so on Cloud Run / Cloud
- * Functions the token comes straight from the metadata server with one HTTP request.
+ * Where the REST Pub/Sub transport and the gs:// registry get an OAuth access token (and the
+ * Pub/Sub transport, if none is configured, the project id). Loading google-auth-library costs
+ * cold-start time, so on Cloud Run / Cloud Functions the token comes straight from the metadata
+ * server with one HTTP request, shared by both.
  */
 import { describeRequestError, requestText, type TextAnswer } from '../http/text-request.ts';
 
