@@ -20,6 +20,47 @@ import { createSubscription, createTopic, emulatorSkipReason, freePort, pullAll,
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FRAMEWORK_CLI = join(ROOT, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
 
+/** A bundle served by the framework's CLI on a free port, as the nodejs22 runtime runs it. */
+interface ServedBundle {
+  readonly base: string;
+  /** What the process printed so far, for assertion messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+async function serveBundle(outDir: string, env: NodeJS.ProcessEnv): Promise<ServedBundle> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [FRAMEWORK_CLI, '--target=collect', '--signature-type=http', `--port=${port}`, `--source=${outDir}`], {
+    cwd: outDir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  return {
+    base: `http://127.0.0.1:${port}`,
+    output: () => output,
+    async stop() {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** The first answer to `path` once the bundle listens (it is retried while nothing does), or undefined. */
+async function firstAnswer(served: ServedBundle, path: string, init?: RequestInit, attempts = 100): Promise<Response | undefined> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const response = await fetch(`${served.base}${path}`, init).catch(() => undefined);
+    if (response !== undefined) return response;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return undefined;
+}
+
+/** POST of one self-describing event as JSON. */
+const postJson = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
 /**
  * The deployable bundle works the way Cloud Functions runs it: the runtime's functions-framework
  * loads index.js and invokes the target `collect`. If the framework were inlined, `collect` would
@@ -60,29 +101,17 @@ test('the bundle serves collect through the functions-framework CLI, as the node
     assert.deepEqual(await readdir(join(outDir, 'config')), ['sluice.json']);
     assert.ok(!bundled.includes('node_modules/yaml/'), 'the YAML library must not be bundled');
 
-    const port = await freePort();
-    const child = spawn(process.execPath, [FRAMEWORK_CLI, '--target=collect', '--signature-type=http', `--port=${port}`, `--source=${outDir}`], {
-      cwd: outDir,
-      env: { ...process.env, SLUICE_CONFIG: '', SLUICE_SINK: 'local', SLUICE_LOCAL_DIR: dataDir, SLUICE_REGISTRIES: `file://${join(ROOT, 'schemas')},file://${registryDir}` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
+    const served = await serveBundle(outDir, { SLUICE_CONFIG: '', SLUICE_SINK: 'local', SLUICE_LOCAL_DIR: dataDir, SLUICE_REGISTRIES: `file://${join(ROOT, 'schemas')},file://${registryDir}` });
+    const output = served.output;
     try {
-      let health: Response | undefined;
-      for (let attempt = 0; attempt < 100 && health === undefined; attempt++) {
-        health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
-        if (health === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      assert.ok(health, `the bundle did not start: ${output}`);
-      assert.equal(health.status, 200, output);
+      const health = await firstAnswer(served, '/health');
+      assert.ok(health, `the bundle did not start: ${output()}`);
+      assert.equal(health.status, 200, output());
       const event = { schema: 'iglu:com.example/checkout/jsonschema/1-0-0', data: { order_id: 'A-1', total: 30, currency: 'EUR' } };
-      const response = await fetch(`http://127.0.0.1:${port}/self-describing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
-      assert.equal(response.status, 200, output);
-      const post = (body: unknown) => fetch(`http://127.0.0.1:${port}/self-describing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      assert.equal((await post({ schema: 'iglu:com.acme/modern/jsonschema/1-0-0', data: { n: 1 } })).status, 200, output);
-      assert.equal((await post({ schema: 'iglu:com.acme/broken/jsonschema/1-0-0', data: { sku: 'x' } })).status, 200, output);
+      const post = (body: unknown) => fetch(`${served.base}/self-describing`, postJson(body));
+      assert.equal((await post(event)).status, 200, output());
+      assert.equal((await post({ schema: 'iglu:com.acme/modern/jsonschema/1-0-0', data: { n: 1 } })).status, 200, output());
+      assert.equal((await post({ schema: 'iglu:com.acme/broken/jsonschema/1-0-0', data: { sku: 'x' } })).status, 200, output());
       const rows = (await readFile(join(dataDir, 'valid.ndjson'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
       assert.deepEqual(rows.map((row) => row.schema), [event.schema, 'iglu:com.acme/modern/jsonschema/1-0-0']);
       // The precompiled check refuses the broken schema with the message the source's Ajv gives.
@@ -95,8 +124,7 @@ test('the bundle serves collect through the functions-framework CLI, as the node
       const invalid = await readFile(join(dataDir, 'invalid.ndjson'), 'utf8');
       assert.ok(invalid.includes(JSON.stringify(expected).slice(1, -1)), `expected ${expected} in ${invalid}`);
     } finally {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+      await served.stop();
     }
   } finally {
     await rm(outDir, { recursive: true, force: true });
@@ -133,40 +161,26 @@ for (const transport of ['rest', 'grpc'] as const) {
         await createTopic(emulator, topic);
         await createSubscription(emulator, `${topic}-sub`, topic);
       }
-      const port = await freePort();
-      const child = spawn(process.execPath, [FRAMEWORK_CLI, '--target=collect', '--signature-type=http', `--port=${port}`, `--source=${outDir}`], {
-        cwd: outDir,
-        env: {
-          ...process.env,
-          PUBSUB_EMULATOR_HOST: '',
-          SLUICE_CONFIG: '',
-          SLUICE_SINK: 'pubsub',
-          SLUICE_PUBSUB_TRANSPORT: transport,
-          SLUICE_PROJECT: emulator.projectId,
-          SLUICE_PUBSUB_EMULATOR_HOST: emulator.host,
-          SLUICE_VALID_TOPIC: 'bundle-events',
-          SLUICE_INVALID_TOPIC: 'bundle-invalid-events',
-          SLUICE_REGISTRIES: `file://${join(ROOT, 'schemas')}`,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const served = await serveBundle(outDir, {
+        PUBSUB_EMULATOR_HOST: '',
+        SLUICE_CONFIG: '',
+        SLUICE_SINK: 'pubsub',
+        SLUICE_PUBSUB_TRANSPORT: transport,
+        SLUICE_PROJECT: emulator.projectId,
+        SLUICE_PUBSUB_EMULATOR_HOST: emulator.host,
+        SLUICE_VALID_TOPIC: 'bundle-events',
+        SLUICE_INVALID_TOPIC: 'bundle-invalid-events',
+        SLUICE_REGISTRIES: `file://${join(ROOT, 'schemas')}`,
       });
-      let output = '';
-      child.stdout.on('data', (chunk) => (output += chunk));
-      child.stderr.on('data', (chunk) => (output += chunk));
       try {
         const event = { schema: 'iglu:com.example/checkout/jsonschema/1-0-0', data: { order_id: 'A-1', total: 30, currency: 'EUR' } };
-        let response: Response | undefined;
-        for (let attempt = 0; attempt < 200 && response === undefined; attempt++) {
-          response = await fetch(`http://127.0.0.1:${port}/self-describing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) }).catch(() => undefined);
-          if (response === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        assert.ok(response, `the bundle did not start: ${output}`);
-        assert.equal(response.status, 200, output);
+        const response = await firstAnswer(served, '/self-describing', postJson(event), 200);
+        assert.ok(response, `the bundle did not start: ${served.output()}`);
+        assert.equal(response.status, 200, served.output());
         const messages = await pullAll(emulator, 'bundle-events-sub', { expected: 1 });
         assert.deepEqual(messages.map((message) => message.attributes.schema), [event.schema]);
       } finally {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
+        await served.stop();
       }
     } finally {
       await emulator.stop();
@@ -193,29 +207,16 @@ test('the bundle reads schemas from a gs:// registry without the Cloud Storage l
       const code = await readFile(join(outDir, String(file)), 'utf8');
       assert.ok(!code.includes('@google-cloud/storage'), `${String(file)} carries or imports @google-cloud/storage`);
     }
-    const port = await freePort();
-    const child = spawn(process.execPath, [FRAMEWORK_CLI, '--target=collect', '--signature-type=http', `--port=${port}`, `--source=${outDir}`], {
-      cwd: outDir,
-      env: { ...process.env, SLUICE_CONFIG: '', SLUICE_SINK: 'local', SLUICE_LOCAL_DIR: dataDir, SLUICE_REGISTRIES: 'gs://bkt/schemas', STORAGE_EMULATOR_HOST: gcs.endpoint },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
+    const served = await serveBundle(outDir, { SLUICE_CONFIG: '', SLUICE_SINK: 'local', SLUICE_LOCAL_DIR: dataDir, SLUICE_REGISTRIES: 'gs://bkt/schemas', STORAGE_EMULATOR_HOST: gcs.endpoint });
     try {
       const event = { schema: 'iglu:com.example/checkout/jsonschema/1-0-0', data: { order_id: 'A-1', total: 30, currency: 'EUR' } };
-      let response: Response | undefined;
-      for (let attempt = 0; attempt < 100 && response === undefined; attempt++) {
-        response = await fetch(`http://127.0.0.1:${port}/self-describing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) }).catch(() => undefined);
-        if (response === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      assert.equal(response?.status, 200, output);
+      const response = await firstAnswer(served, '/self-describing', postJson(event));
+      assert.equal(response?.status, 200, served.output());
       const rows = (await readFile(join(dataDir, 'valid.ndjson'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
-      assert.deepEqual(rows.map((row) => row.schema), [event.schema], output);
+      assert.deepEqual(rows.map((row) => row.schema), [event.schema], served.output());
       assert.ok(gcs.requests.some((request) => request.includes('schemas%2Fcom.example%2Fcheckout%2Fjsonschema%2F1-0-0')), gcs.requests.join('\n'));
     } finally {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+      await served.stop();
     }
   } finally {
     await gcs.close();
