@@ -15,7 +15,7 @@ import { SUPPORTED_META_SCHEMAS } from '../../functions/core/validation/json-sch
 import { SchemaCompiler } from '../../functions/core/validation/schema-compiler.ts';
 import { startFakeGcs } from '../support/fake-gcs-server.ts';
 import { MemoryRegistry } from '../support/memory-registry.ts';
-import { createSubscription, createTopic, emulatorSkipReason, freePort, pullAll, startPubsubEmulator } from '../support/pubsub-emulator.ts';
+import { createTopicsWithSubscriptions, emulatorSkipReason, freePort, pullAll, startPubsubEmulator } from '../support/pubsub-emulator.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FRAMEWORK_CLI = join(ROOT, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
@@ -157,10 +157,7 @@ for (const transport of ['rest', 'grpc'] as const) {
       assert.ok(sdkChunks.length > 0, 'the Pub/Sub SDK is bundled into a chunk');
       if (transport === 'rest') for (const name of sdkChunks) await rm(join(outDir, 'chunks', name));
 
-      for (const topic of ['bundle-events', 'bundle-invalid-events']) {
-        await createTopic(emulator, topic);
-        await createSubscription(emulator, `${topic}-sub`, topic);
-      }
+      await createTopicsWithSubscriptions(emulator, ['bundle-events', 'bundle-invalid-events']);
       const served = await serveBundle(outDir, {
         PUBSUB_EMULATOR_HOST: '',
         SLUICE_CONFIG: '',

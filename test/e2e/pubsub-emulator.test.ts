@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import { buildPageView, buildSelfDescribingEvent, newTracker } from '@snowplow/node-tracker';
-import { createCollectorFromConfig } from '../../functions/app/collector-instance.ts';
-import type { Collector } from '../../functions/app/collector-handler.ts';
-import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
 import { fromMessage } from '../../functions/core/contract/message.ts';
 import { rowProblems } from '../../functions/core/contract/row-check.ts';
-import { serveCollector } from '../support/framework-server.ts';
+import { serveCollectorOnPubsub } from '../support/framework-server.ts';
 import {
-  createSubscription,
-  createTopic,
+  createTopicsWithSubscriptions,
   emulatorSkipReason,
   pullAll,
   startPubsubEmulator,
@@ -21,45 +16,28 @@ import {
  * The collector function end to end on the real Pub/Sub emulator: real tracker traffic in,
  * contract rows with their attributes out on the right topics, and 503 during an outage.
  */
-const SCHEMAS = pathToFileURL(new URL('../../schemas', import.meta.url).pathname).href;
 const CHECKOUT = 'iglu:com.example/checkout/jsonschema/1-0-0';
 const VALID_TOPIC = 'e2e-events';
 const INVALID_TOPIC = 'e2e-invalid-events';
 
 describe('collector on the Pub/Sub emulator', { skip: emulatorSkipReason() }, () => {
   let emulator: PubsubEmulator;
-  let collector: Collector;
   let base = '';
   let close: () => Promise<void>;
 
-  async function createTopics() {
-    for (const topic of [VALID_TOPIC, INVALID_TOPIC]) {
-      await createTopic(emulator, topic);
-      await createSubscription(emulator, `${topic}-sub`, topic);
-    }
-  }
-
   before(async () => {
     emulator = await startPubsubEmulator();
-    await createTopics();
-    const config = resolveConfig({
-      document: {
-        registries: [SCHEMAS],
-        sink: 'pubsub',
-        project: emulator.projectId,
-        valid_topic: VALID_TOPIC,
-        invalid_topic: INVALID_TOPIC,
-        pubsub: { emulator_host: emulator.host, publish_timeout_ms: 1500 },
-      },
-      source: 'test',
-      env: {},
-    });
-    collector = createCollectorFromConfig(config);
-    ({ base, close } = await serveCollector(collector));
+    await createTopicsWithSubscriptions(emulator, [VALID_TOPIC, INVALID_TOPIC]);
+    ({ base, close } = await serveCollectorOnPubsub({
+      projectId: emulator.projectId,
+      emulatorHost: emulator.host,
+      validTopic: VALID_TOPIC,
+      invalidTopic: INVALID_TOPIC,
+      publishTimeoutMs: 1500,
+    }));
   });
   after(async () => {
     await close?.();
-    await collector?.sink.close();
     await emulator?.stop();
   });
 
@@ -108,7 +86,7 @@ describe('collector on the Pub/Sub emulator', { skip: emulatorSkipReason() }, ()
     assert.equal(down.headers.get('retry-after'), '5');
 
     await emulator.restart(); // the emulator forgets everything: the topics are made again
-    await createTopics();
+    await createTopicsWithSubscriptions(emulator, [VALID_TOPIC, INVALID_TOPIC]);
     let status = 0;
     for (let attempt = 0; attempt < 10 && status !== 200; attempt++) {
       status = (await send()).status; // a tracker retries after a 503 the same way

@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
-import { createCollectorFromConfig } from '../../functions/app/collector-instance.ts';
 import type { Collector } from '../../functions/app/collector-handler.ts';
 import { PubsubSink } from '../../functions/adapters/sink/pubsub-sink.ts';
-import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
 import { fromMessage } from '../../functions/core/contract/message.ts';
-import { serveCollector } from '../support/framework-server.ts';
+import { serveCollectorOnPubsub } from '../support/framework-server.ts';
 import {
-  createSubscription,
-  createTopic,
+  createTopicsWithSubscriptions,
   emulatorSkipReason,
   pullAll,
   startPubsubEmulator,
@@ -27,7 +23,6 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
  * proxy, then every message is pulled from the emulator, then it is killed, restarted (empty) and
  * its topics made again, and then the proxy is restored. Load runs throughout.
  */
-const SCHEMAS = pathToFileURL(new URL('../../schemas', import.meta.url).pathname).href;
 const VALID_TOPIC = 'outage-events';
 const INVALID_TOPIC = 'outage-invalid-events';
 const POST_PATH = '/com.snowplowanalytics.snowplow/tp2';
@@ -91,13 +86,6 @@ describe('collector under load while Pub/Sub dies and comes back', { skip: emula
   let close: () => Promise<void>;
   const pulled = new Map<string, number>();
 
-  async function createTopics() {
-    for (const topic of [VALID_TOPIC, INVALID_TOPIC]) {
-      await createTopic(emulator, topic);
-      await createSubscription(emulator, `${topic}-sub`, topic);
-    }
-  }
-
   async function pullEverything(expected = 0) {
     for (const topic of [VALID_TOPIC, INVALID_TOPIC]) {
       for (const message of await pullAll(emulator, `${topic}-sub`, { expected: topic === VALID_TOPIC ? expected : 0, quietMs: 500, timeoutMs: 20_000 })) {
@@ -109,27 +97,19 @@ describe('collector under load while Pub/Sub dies and comes back', { skip: emula
 
   before(async () => {
     emulator = await startPubsubEmulator();
-    await createTopics();
+    await createTopicsWithSubscriptions(emulator, [VALID_TOPIC, INVALID_TOPIC]);
     proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(emulator.host.split(':')[1]) });
-    const config = resolveConfig({
-      document: {
-        registries: [SCHEMAS],
-        sink: 'pubsub',
-        project: emulator.projectId,
-        valid_topic: VALID_TOPIC,
-        invalid_topic: INVALID_TOPIC,
-        pubsub: { emulator_host: proxy.host, publish_timeout_ms: 1000 },
-        limits: { max_in_flight_requests: MAX_IN_FLIGHT_REQUESTS, max_in_flight_bytes: MAX_IN_FLIGHT_BYTES },
-      },
-      source: 'test',
-      env: {},
-    });
-    collector = createCollectorFromConfig(config);
-    ({ base, close } = await serveCollector(collector));
+    ({ collector, base, close } = await serveCollectorOnPubsub({
+      projectId: emulator.projectId,
+      emulatorHost: proxy.host,
+      validTopic: VALID_TOPIC,
+      invalidTopic: INVALID_TOPIC,
+      publishTimeoutMs: 1000,
+      document: { limits: { max_in_flight_requests: MAX_IN_FLIGHT_REQUESTS, max_in_flight_bytes: MAX_IN_FLIGHT_BYTES } },
+    }));
   });
   after(async () => {
     await close?.();
-    await collector?.sink.close();
     await proxy?.close();
     await emulator?.stop();
   });
@@ -154,7 +134,7 @@ describe('collector under load while Pub/Sub dies and comes back', { skip: emula
       await emulator.stop();
       await sleep(1500);
       await emulator.restart();
-      await createTopics();
+      await createTopicsWithSubscriptions(emulator, [VALID_TOPIC, INVALID_TOPIC]);
       const during = new Map(load.report.statuses);
       proxy.setMode('forward');
       const outageMs = Date.now() - cutAt;

@@ -7,8 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fromMessage } from '../../functions/core/contract/message.ts';
 import {
-  createSubscription,
-  createTopic,
+  createTopicsWithSubscriptions,
   emulatorSkipReason,
   freePort,
   pullAll,
@@ -42,10 +41,7 @@ describe('SIGTERM flushes what is in flight before the function exits', { skip: 
 
   before(async () => {
     emulator = await startPubsubEmulator();
-    for (const topic of [VALID_TOPIC, INVALID_TOPIC]) {
-      await createTopic(emulator, topic);
-      await createSubscription(emulator, `${topic}-sub`, topic);
-    }
+    await createTopicsWithSubscriptions(emulator, [VALID_TOPIC, INVALID_TOPIC]);
     proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(emulator.host.split(':')[1]) });
   });
   after(async () => {

@@ -379,6 +379,14 @@ export async function createSubscription(emulator: EmulatorRef, subscriptionId: 
   await rest(emulator, 'PUT', `subscriptions/${subscriptionId}`, body, [409]);
 }
 
+/** Creates each topic with one pull subscription named `<topic>-sub`, which tests pull from; existing ones are fine. */
+export async function createTopicsWithSubscriptions(emulator: EmulatorRef, topicIds: readonly string[]): Promise<void> {
+  for (const topicId of topicIds) {
+    await createTopic(emulator, topicId);
+    await createSubscription(emulator, `${topicId}-sub`, topicId);
+  }
+}
+
 /** Creates a snapshot of a subscription's acknowledgement state (what `--snapshot` seeks to). */
 export async function createSnapshot(emulator: EmulatorRef, snapshotId: string, subscriptionId: string): Promise<void> {
   await rest(emulator, 'PUT', `snapshots/${snapshotId}`, { subscription: `projects/${emulator.projectId}/subscriptions/${subscriptionId}` });
