@@ -2,6 +2,8 @@ import type { PublishOptions } from '@google-cloud/pubsub';
 import { MAX_CONCURRENT_PUBSUB_REQUESTS } from '../../core/limits.ts';
 import { Slots } from '../../core/slots.ts';
 import type { PubsubClient } from '../sink/pubsub-sink.ts';
+import { googleApiError } from '../google/google-api-error.ts';
+import { startDeadline } from '../http/deadline.ts';
 import { describeRequestError, requestText, type TextAnswer } from '../http/text-request.ts';
 import { CredentialsError, googleCredentials, type GoogleCredentials } from '../google/google-credentials.ts';
 import { pubsubEndpoint } from './pubsub-endpoint.ts';
@@ -159,15 +161,11 @@ export class PubsubRestClient implements PubsubClient {
   async #attempt(topic: string, body: string, messageCount: number, deadline: number): Promise<string[]> {
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new RestPublishError(`4 DEADLINE_EXCEEDED: no attempt left within the retry budget for topic ${topic}`, { code: 4, httpStatus: 0, retryable: false });
-    // A timer cleared when the attempt ends, not AbortSignal.timeout(): that one's timer lives on
-    // until it fires, up to the whole budget later, keeping the request and its body in memory.
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${remaining} ms`, 'TimeoutError')), remaining);
-    const { signal } = controller;
+    const timeout = startDeadline(remaining, `no answer within ${remaining} ms`);
     try {
-      return await this.#attemptWithin(topic, body, messageCount, signal);
+      return await this.#attemptWithin(topic, body, messageCount, timeout.signal);
     } finally {
-      clearTimeout(timer);
+      timeout.clear();
     }
   }
 
@@ -237,16 +235,9 @@ function parseMessageIds(text: string): unknown {
 
 /** The error for a non-2xx answer, from Google's JSON error body (`{"error":{"code","message","status"}}`) when there is one. */
 function httpError(url: string, httpStatus: number, text: string): RestPublishError {
-  let status: string | undefined;
-  let message = text.trim().slice(0, 300);
-  try {
-    const parsed = (JSON.parse(text) as { error?: { status?: unknown; message?: unknown } }).error;
-    if (typeof parsed?.status === 'string') status = parsed.status;
-    if (typeof parsed?.message === 'string') message = parsed.message;
-  } catch {
-    // not JSON (a proxy's HTML page): keep the text
-  }
-  status ??= httpStatus === 404 ? 'NOT_FOUND' : httpStatus === 429 ? 'RESOURCE_EXHAUSTED' : httpStatus === 503 ? 'UNAVAILABLE' : 'UNKNOWN';
+  const said = googleApiError(text);
+  const message = said.message ?? text.trim().slice(0, 300);
+  const status = said.status ?? (httpStatus === 404 ? 'NOT_FOUND' : httpStatus === 429 ? 'RESOURCE_EXHAUSTED' : httpStatus === 503 ? 'UNAVAILABLE' : 'UNKNOWN');
   const code = RPC_CODES[status] ?? 2;
   return new RestPublishError(`${code} ${status}: ${message || '(no message)'} (HTTP ${httpStatus} from POST ${url})`, {
     code,

@@ -8,6 +8,8 @@ import {
   type SchemaRegistry,
 } from '../../core/registry/schema-registry.ts';
 import { truncate } from '../../core/text.ts';
+import { googleApiError } from '../google/google-api-error.ts';
+import { startDeadline } from '../http/deadline.ts';
 import { AnswerTooLargeError, requestBody, type BodyAnswer } from '../http/text-request.ts';
 import { googleCredentials, STORAGE_READ_SCOPE, type GoogleCredentials } from '../google/google-credentials.ts';
 import { documentTooLarge, parseSchemaDocument } from './schema-document.ts';
@@ -86,23 +88,21 @@ export class GcsRegistry implements SchemaRegistry {
     const object = this.prefix === '' ? key.path : `${this.prefix}/${key.path}`;
     const where = `gs://${this.bucket}/${object}`;
     const url = `${this.#endpoint}/storage/v1/b/${encodeURIComponent(this.bucket)}/o/${encodeURIComponent(object)}?alt=media`;
-    // A timer cleared when the lookup ends (see PubsubRestClient#attempt for why not AbortSignal.timeout).
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException(`did not complete within ${this.#timeoutMs} ms`, 'TimeoutError')), this.#timeoutMs);
+    const deadline = startDeadline(this.#timeoutMs, `did not complete within ${this.#timeoutMs} ms`);
     let answer: BodyAnswer;
     try {
       const headers: Record<string, string> = {};
-      if (this.#credentials !== undefined) headers.authorization = `Bearer ${await this.#credentials.accessToken(controller.signal)}`;
-      answer = await requestBody(url, { headers, signal: controller.signal, maxBytes: MAX_SCHEMA_DOCUMENT_BYTES });
+      if (this.#credentials !== undefined) headers.authorization = `Bearer ${await this.#credentials.accessToken(deadline.signal)}`;
+      answer = await requestBody(url, { headers, signal: deadline.signal, maxBytes: MAX_SCHEMA_DOCUMENT_BYTES });
     } catch (error) {
       if (error instanceof AnswerTooLargeError) throw documentTooLarge(this.url, key, `more than ${MAX_SCHEMA_DOCUMENT_BYTES}`);
-      if (controller.signal.aborted) {
+      if (deadline.signal.aborted) {
         throw new RegistryUnavailableError(this.url, `reading ${where} did not complete within ${this.#timeoutMs} ms`, { cause: error });
       }
       const message = error instanceof Error ? error.message : String(error);
       throw new RegistryUnavailableError(this.url, `reading ${where} failed: ${truncate(message, 300)}`, { cause: error });
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
     if (answer.status >= 200 && answer.status < 300) return { found: true, schema: parseSchemaDocument(answer.body, this.url, key), registry: this.url };
     const message = errorMessage(answer);
@@ -114,16 +114,10 @@ export class GcsRegistry implements SchemaRegistry {
   }
 }
 
-/** The message of a JSON API error body (`{"error":{"message"}}`), else the text. */
+/** The message of a JSON API error body, else the text. */
 function errorMessage(answer: BodyAnswer): string {
   const text = answer.body.subarray(0, 4096).toString('utf8');
-  try {
-    const message = (JSON.parse(text) as { error?: { message?: unknown } } | null)?.error?.message;
-    if (typeof message === 'string') return message;
-  } catch {
-    // not JSON: keep the text
-  }
-  return text.trim() || `HTTP ${answer.status}`;
+  return googleApiError(text).message ?? (text.trim() || `HTTP ${answer.status}`);
 }
 
 function parseGsUrl(url: string): [bucket: string, prefix: string] {
