@@ -52,3 +52,11 @@ export const MAX_BATCH_ELEMENTS = 10_000;
  * produces (the gRPC library multiplexes everything over one HTTP/2 connection).
  */
 export const MAX_CONCURRENT_PUBSUB_REQUESTS = 16;
+
+/**
+ * Bytes of one Publish request's batch. Pub/Sub refuses messages and Publish requests over 10 MB
+ * (https://cloud.google.com/pubsub/quotas#resource_limits); the Node client caps a batch at 9 MiB
+ * (`BATCH_LIMITS.maxBytes`) to leave room for the request envelope, and so does Sluice, in both
+ * transports and for the largest single message.
+ */
+export const MAX_PUBSUB_REQUEST_BYTES = 9 * 1024 * 1024;

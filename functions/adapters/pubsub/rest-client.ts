@@ -1,5 +1,5 @@
 import type { PublishOptions } from '@google-cloud/pubsub';
-import { MAX_CONCURRENT_PUBSUB_REQUESTS } from '../../core/limits.ts';
+import { MAX_CONCURRENT_PUBSUB_REQUESTS, MAX_PUBSUB_REQUEST_BYTES } from '../../core/limits.ts';
 import { Slots } from '../../core/slots.ts';
 import type { PubsubClient } from '../sink/pubsub-sink.ts';
 import { googleApiError } from '../google/google-api-error.ts';
@@ -103,7 +103,7 @@ export class PubsubRestClient implements PubsubClient {
     return new RestTopic(name, this, {
       maxMessages: batching.maxMessages ?? 100,
       maxMilliseconds: batching.maxMilliseconds ?? 10,
-      maxBytes: batching.maxBytes ?? 9 * 1024 * 1024,
+      maxBytes: batching.maxBytes ?? MAX_PUBSUB_REQUEST_BYTES,
     });
   }
 

@@ -6,19 +6,13 @@ import { InFlightLimiter, type InFlightStats } from '../../core/sink/in-flight-l
 import { MAX_PUBSUB_MESSAGE_BYTES, MAX_PUBSUB_REST_MESSAGE_BYTES, oversizeMessageRow } from '../../core/sink/oversize-message.ts';
 import type { PubsubTransport } from '../../core/config/config.ts';
 import type { InvalidRow, ValidRow } from '../../core/contract/rows.ts';
+import { MAX_PUBSUB_REQUEST_BYTES } from '../../core/limits.ts';
 import { truncate } from '../../core/text.ts';
 
 import { pubsubEndpoint } from '../pubsub/pubsub-endpoint.ts';
 import { PubsubRestClient } from '../pubsub/rest-client.ts';
 
 const SETTLED: Promise<void> = Promise.resolve();
-
-/**
- * Pub/Sub's limit on one Publish request is 10 MB; the library caps batches at 9 MiB
- * (`BATCH_LIMITS.maxBytes`) to leave room for the request envelope. Asking for the cap keeps a
- * burst of large rows from being split more than needed.
- */
-const BATCH_MAX_BYTES = 9 * 1024 * 1024;
 
 /** Slack between the transport giving up and publish()'s own timer (see retryTiming). */
 const TRANSPORT_TIMEOUT_MARGIN_MS = 100;
@@ -338,7 +332,8 @@ export class PubsubSink implements EventSink {
       batching: {
         maxMessages: this.#options.batchMaxMessages,
         maxMilliseconds: this.#options.batchMaxMs,
-        maxBytes: BATCH_MAX_BYTES,
+        // The cap: a burst of large rows is split no more than needed.
+        maxBytes: MAX_PUBSUB_REQUEST_BYTES,
       },
       gaxOpts: this.#gaxOptions(),
     };

@@ -1,14 +1,13 @@
 import type { RowKind } from '../contract/columns.ts';
+import { MAX_PUBSUB_REQUEST_BYTES } from '../limits.ts';
 import { truncateUtf8 } from '../contract/attributes.ts';
 import type { InvalidRow, ValidRow } from '../contract/rows.ts';
 
 /**
- * Largest Pub/Sub message (data plus attribute names and values) a sink sends. Pub/Sub refuses
- * messages and Publish requests over 10 MB (https://cloud.google.com/pubsub/quotas#resource_limits);
- * the Node client caps a batch at 9 MiB (`BATCH_LIMITS.maxBytes`) to leave room for the request
- * envelope, so a message under this bound always fits a request of its own.
+ * Largest Pub/Sub message (data plus attribute names and values) a sink sends: a message under
+ * this bound always fits a Publish request of its own (see MAX_PUBSUB_REQUEST_BYTES).
  */
-export const MAX_PUBSUB_MESSAGE_BYTES = 9 * 1024 * 1024;
+export const MAX_PUBSUB_MESSAGE_BYTES = MAX_PUBSUB_REQUEST_BYTES;
 
 /**
  * The same bound for the REST transport. There the 10 MB request limit applies to the JSON body,
