@@ -7,8 +7,8 @@ export interface MetaSchemaCheck {
   errors?: ErrorObject[] | null;
 }
 
-/** Options of the Ajv instance that compiles a meta-schema check; the bundler compiles with the same. */
-export const META_SCHEMA_CHECK_OPTIONS = { allErrors: true } as const;
+/** A schema's author is told every problem at once, whatever validation.all_errors says for events. */
+const META_SCHEMA_CHECK_OPTIONS = { allErrors: true } as const;
 
 /** Compiles the check for one meta-schema URI with Ajv. */
 export function compileMetaSchemaCheck(metaSchemaUri: string): MetaSchemaCheck {
