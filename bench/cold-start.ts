@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort } from '../test/support/pubsub-emulator.ts';
-import { spawnFunction, stopProcess, tryRequest, sleep, type FunctionSpec } from './servers.ts';
 import type { BenchRequest } from './scenarios.ts';
+import { type FunctionSpec, sleep, spawnFunction, stopProcess, tryRequest } from './servers.ts';
 
 const run = promisify(execFile);
 
@@ -29,9 +29,11 @@ export async function coldStartMs(spec: FunctionSpec, request: BenchRequest): Pr
     for (;;) {
       const status = await tryRequest(url, request);
       if (status === 200 || status === 202) return performance.now() - started;
-      if (status !== undefined) throw new Error(`${spec.source} answered ${status} to its first ${request.method} ${request.path}:\n${output}`);
+      if (status !== undefined)
+        throw new Error(`${spec.source} answered ${status} to its first ${request.method} ${request.path}:\n${output}`);
       if (child.exitCode !== null) throw new Error(`${spec.source} exited during start-up:\n${output}`);
-      if (performance.now() - started > COLD_START_TIMEOUT_MS) throw new Error(`${spec.source} gave no 200 within ${COLD_START_TIMEOUT_MS} ms:\n${output}`);
+      if (performance.now() - started > COLD_START_TIMEOUT_MS)
+        throw new Error(`${spec.source} gave no 200 within ${COLD_START_TIMEOUT_MS} ms:\n${output}`);
       await sleep(POLL_MS);
     }
   } finally {
@@ -44,9 +46,16 @@ export async function coldStartMs(spec: FunctionSpec, request: BenchRequest): Pr
  * function's code and the functions framework it registers with), measured inside that process
  * so that Node's own start-up is not counted.
  */
-export async function moduleLoadMs(modulePath: string, cwd: string, env: Readonly<Record<string, string>> = {}): Promise<number> {
+export async function moduleLoadMs(
+  modulePath: string,
+  cwd: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<number> {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(modulePath).href)}); console.log(JSON.stringify({ ms: performance.now() - t }));`;
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd, env: { ...process.env, NODE_ENV: 'production', ...env } });
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    cwd,
+    env: { ...process.env, NODE_ENV: 'production', ...env },
+  });
   const last = stdout.trim().split('\n').at(-1) ?? '';
   return (JSON.parse(last) as { ms: number }).ms;
 }
@@ -54,5 +63,7 @@ export async function moduleLoadMs(modulePath: string, cwd: string, env: Readonl
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }

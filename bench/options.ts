@@ -37,7 +37,15 @@ export const USAGE = `npm run bench -- [options]     (each option also as an env
   --out <file>               report file, '' for none (default: bench/RESULTS.md, which the README
                              quotes, after a full run; none after a partial one)`;
 
-const DEFAULTS = { duration: 8, rounds: 4, latencyDuration: 3, warmup: 1, connections: 200, latencyConnections: 10, coldRuns: 5 };
+const DEFAULTS = {
+  duration: 8,
+  rounds: 4,
+  latencyDuration: 3,
+  warmup: 1,
+  connections: 200,
+  latencyConnections: 10,
+  coldRuns: 5,
+};
 
 /** Flags win over BENCH_* variables, which win over the defaults. Throws with the usage on a bad value. */
 export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv, defaultOut: string): BenchOptions {
@@ -69,19 +77,28 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     const text = pick(flag, variable);
     if (text === undefined) return fallback;
     const value = Number(text);
-    if (!Number.isFinite(value) || value < min) throw new UsageError(`--${flag} (${variable}) must be a number >= ${min}, got "${text}"`);
+    if (!Number.isFinite(value) || value < min)
+      throw new UsageError(`--${flag} (${variable}) must be a number >= ${min}, got "${text}"`);
     return value;
   };
   const listOf = <T extends string>(flag: keyof typeof values, variable: string, allowed: readonly T[]): T[] => {
     const text = pick(flag, variable);
     if (text === undefined) return [...allowed];
-    const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    const items = text
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
     for (const item of items) {
-      if (!allowed.includes(item as T)) throw new UsageError(`--${flag} (${variable}): unknown "${item}"; choose from ${allowed.join(', ')}`);
+      if (!allowed.includes(item as T))
+        throw new UsageError(`--${flag} (${variable}): unknown "${item}"; choose from ${allowed.join(', ')}`);
     }
     return items as T[];
   };
-  const scenarios = listOf('scenarios', 'BENCH_SCENARIOS', SCENARIOS.map((scenario) => scenario.id));
+  const scenarios = listOf(
+    'scenarios',
+    'BENCH_SCENARIOS',
+    SCENARIOS.map((scenario) => scenario.id),
+  );
   const sinks = listOf<SinkChoice>('sinks', 'BENCH_SINKS', ['noop', 'pubsub']);
   const coldRuns = Math.floor(numberOf('cold-runs', 'BENCH_COLD_RUNS', DEFAULTS.coldRuns, 0));
   // A partial run must not replace the full results the README quotes, unless asked to.
@@ -92,7 +109,9 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     latencyDuration: numberOf('latency-duration', 'BENCH_LATENCY_DURATION', DEFAULTS.latencyDuration, 0),
     warmup: numberOf('warmup', 'BENCH_WARMUP', DEFAULTS.warmup, 0),
     connections: Math.floor(numberOf('connections', 'BENCH_CONNECTIONS', DEFAULTS.connections, 1)),
-    latencyConnections: Math.floor(numberOf('latency-connections', 'BENCH_LATENCY_CONNECTIONS', DEFAULTS.latencyConnections, 1)),
+    latencyConnections: Math.floor(
+      numberOf('latency-connections', 'BENCH_LATENCY_CONNECTIONS', DEFAULTS.latencyConnections, 1),
+    ),
     scenarios,
     sinks,
     coldRuns,

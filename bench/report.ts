@@ -65,7 +65,8 @@ function baselineOf(runs: readonly ScenarioRun[], scenario: string): ScenarioRun
 }
 
 const number = (value: number): string => Math.round(value).toLocaleString('en-US');
-const ratio = (value: number, base: number | undefined): string => (base === undefined || base <= 0 ? '–' : `${(value / base).toFixed(2)}×`);
+const ratio = (value: number, base: number | undefined): string =>
+  base === undefined || base <= 0 ? '–' : `${(value / base).toFixed(2)}×`;
 const mb = (bytes: number): string => (bytes > 0 ? (bytes / 2 ** 20).toFixed(0) : '–');
 
 /**
@@ -82,7 +83,11 @@ export function resultsTable(runs: readonly ScenarioRun[]): string {
     const base = baselineOf(runs, run.scenario);
     const isBase = run.server === 'baseline';
     // The baseline's CPU per request is what the bare framework spends on one event.
-    const cpuPerEvent = isBase ? run.cpuMsPerRequest : run.max.events > 0 ? (run.cpuMsPerRequest * run.max.ok) / run.max.events : 0;
+    const cpuPerEvent = isBase
+      ? run.cpuMsPerRequest
+      : run.max.events > 0
+        ? (run.cpuMsPerRequest * run.max.ok) / run.max.events
+        : 0;
     lines.push(
       `| ${run.title} | ${SERVER_LABELS[run.server]} | ${number(run.max.requestsPerSecond)} | ${isBase ? '1.00×' : ratio(run.max.requestsPerSecond, base?.max.requestsPerSecond)} | ` +
         `${isBase ? '–' : number(run.max.eventsPerSecond)} | ${isBase ? '–' : ratio(run.max.eventsPerSecond, base?.max.requestsPerSecond)} | ` +
@@ -102,7 +107,9 @@ export function coldStartTable(cold: ColdStart): string {
     `| Sluice bundle: spawn → first 200 (${cold.sink}) | ${cold.bundleMs.toFixed(0)} | ${(cold.bundleMs / cold.baselineMs).toFixed(2)}× |`,
     ...(cold.bundleGcsMs === undefined
       ? []
-      : [`| … with its schemas in a gs:// registry, as deployed (local fake Cloud Storage) | ${cold.bundleGcsMs.toFixed(0)} | ${(cold.bundleGcsMs / cold.baselineMs).toFixed(2)}× |`]),
+      : [
+          `| … with its schemas in a gs:// registry, as deployed (local fake Cloud Storage) | ${cold.bundleGcsMs.toFixed(0)} | ${(cold.bundleGcsMs / cold.baselineMs).toFixed(2)}× |`,
+        ]),
     `| Sluice bundle: module load (import of index.js) | ${cold.moduleLoadMs.toFixed(0)} | – |`,
   ].join('\n');
 }
@@ -116,7 +123,8 @@ export interface TargetCheck {
 /** The issue's targets, checked against this run; `met` is undefined when the run did not measure it. */
 export function targetChecks(report: BenchReport): TargetCheck[] {
   const { runs, coldStart } = report;
-  const find = (scenario: string, server: ServerKind) => runs.find((run) => run.scenario === scenario && run.server === server);
+  const find = (scenario: string, server: ServerKind) =>
+    runs.find((run) => run.scenario === scenario && run.server === server);
   const checks: TargetCheck[] = [];
   const singles = runs.filter((run) => run.server === 'noop' && run.singleEvent);
   for (const run of singles) {
@@ -130,8 +138,9 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
     checks.push({
       target: `${run.title}, no-op sink: p99 < 20 ms at half of its maximum rate`,
       measured:
-        run.half === undefined ? 'not measured'
-        : `${run.half.p99} ms at ${number(run.half.requestsPerSecond)} req/s (baseline: ${base?.half?.p99 ?? '–'} ms at ${number(base?.half?.requestsPerSecond ?? 0)} req/s)`,
+        run.half === undefined
+          ? 'not measured'
+          : `${run.half.p99} ms at ${number(run.half.requestsPerSecond)} req/s (baseline: ${base?.half?.p99 ?? '–'} ms at ${number(base?.half?.requestsPerSecond ?? 0)} req/s)`,
       met: run.half === undefined ? undefined : run.half.p99 < 20,
     });
   }
@@ -139,28 +148,52 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
   const batchBase = baselineOf(runs, 'tp2-10');
   if (batch && batchBase) {
     const times = batch.max.eventsPerSecond / batchBase.max.requestsPerSecond;
-    checks.push({ target: 'Snowplow POST tp2, 10 events, no-op sink: events/s ≥ 8× the baseline\'s req/s', measured: `${times.toFixed(1)}×`, met: times >= 8 });
+    checks.push({
+      target: "Snowplow POST tp2, 10 events, no-op sink: events/s ≥ 8× the baseline's req/s",
+      measured: `${times.toFixed(1)}×`,
+      met: times >= 8,
+    });
   }
   const e2e = find('tp2-10', 'pubsub');
   if (e2e) {
-    checks.push({ target: 'Snowplow POST tp2, 10 events, Pub/Sub emulator: ≥ 15,000 valid events/s', measured: endToEndMeasured(e2e), met: e2e.max.validEventsPerSecond >= 15_000 });
+    checks.push({
+      target: 'Snowplow POST tp2, 10 events, Pub/Sub emulator: ≥ 15,000 valid events/s',
+      measured: endToEndMeasured(e2e),
+      met: e2e.max.validEventsPerSecond >= 15_000,
+    });
   }
   if (coldStart) {
     // As deployed (schemas in a gs:// registry) when that was measured: the slower of the two.
     const bundleMs = Math.max(coldStart.bundleMs, coldStart.bundleGcsMs ?? 0);
     const times = bundleMs / coldStart.baselineMs;
-    checks.push({ target: 'cold start of the bundle ≤ 1.5× the baseline', measured: `${times.toFixed(2)}×`, met: times <= 1.5 });
-    checks.push({ target: 'cold start of the bundle < 500 ms', measured: `${bundleMs.toFixed(0)} ms (baseline: ${coldStart.baselineMs.toFixed(0)} ms)`, met: bundleMs < 500 });
+    checks.push({
+      target: 'cold start of the bundle ≤ 1.5× the baseline',
+      measured: `${times.toFixed(2)}×`,
+      met: times <= 1.5,
+    });
+    checks.push({
+      target: 'cold start of the bundle < 500 ms',
+      measured: `${bundleMs.toFixed(0)} ms (baseline: ${coldStart.baselineMs.toFixed(0)} ms)`,
+      met: bundleMs < 500,
+    });
   }
   const sluiceRuns = runs.filter((run) => run.server !== 'baseline');
   if (sluiceRuns.length > 0) {
     const peak = Math.max(...sluiceRuns.map((run) => run.peakRssBytes));
-    checks.push({ target: 'peak RSS < 200 MB (Sluice servers, at the max-rate connections)', measured: `${mb(peak)} MB`, met: peak > 0 ? peak < 200 * 2 ** 20 : undefined });
+    checks.push({
+      target: 'peak RSS < 200 MB (Sluice servers, at the max-rate connections)',
+      measured: `${mb(peak)} MB`,
+      met: peak > 0 ? peak < 200 * 2 ** 20 : undefined,
+    });
   }
   const publishing = runs.filter((run) => run.messagesPerPublish !== undefined);
   if (publishing.length > 0) {
     const lowest = Math.min(...publishing.map((run) => run.messagesPerPublish as number));
-    checks.push({ target: '≥ 10 messages per publish call under load', measured: `${lowest.toFixed(1)} (lowest scenario)`, met: lowest >= 10 });
+    checks.push({
+      target: '≥ 10 messages per publish call under load',
+      measured: `${lowest.toFixed(1)} (lowest scenario)`,
+      met: lowest >= 10,
+    });
   }
   return checks;
 }
@@ -180,7 +213,10 @@ export function targetsTable(checks: readonly TargetCheck[]): string {
   return [
     '| target | measured | met |',
     '|---|--:|:-:|',
-    ...checks.map((check) => `| ${check.target} | ${check.measured} | ${check.met === undefined ? '–' : check.met ? 'yes' : '**no**'} |`),
+    ...checks.map(
+      (check) =>
+        `| ${check.target} | ${check.measured} | ${check.met === undefined ? '–' : check.met ? 'yes' : '**no**'} |`,
+    ),
   ].join('\n');
 }
 
@@ -205,7 +241,13 @@ export function renderReport(report: BenchReport): string {
     '<!-- bench-table:end -->',
     '',
   ];
-  if (report.coldStart) sections.push('<!-- bench-cold-start:start -->', coldStartTable(report.coldStart), '<!-- bench-cold-start:end -->', '');
+  if (report.coldStart)
+    sections.push(
+      '<!-- bench-cold-start:start -->',
+      coldStartTable(report.coldStart),
+      '<!-- bench-cold-start:end -->',
+      '',
+    );
   sections.push('<!-- bench-targets:start -->', targetsTable(targetChecks(report)), '<!-- bench-targets:end -->', '');
   if (report.notes.length > 0) sections.push(...report.notes.map((note) => `- ${note}`), '');
   return sections.join('\n');

@@ -14,14 +14,31 @@ import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleFunction } from '../build/bundle-function.ts';
 import { startFakeGcs } from '../test/support/fake-gcs-server.ts';
-import { createTopic, emulatorAvailable, startPubsubEmulator, type PubsubEmulator } from '../test/support/pubsub-emulator.ts';
+import {
+  createTopic,
+  emulatorAvailable,
+  type PubsubEmulator,
+  startPubsubEmulator,
+} from '../test/support/pubsub-emulator.ts';
 import { coldStartMs, median, moduleLoadMs } from './cold-start.ts';
-import { combineLoads, runLoad, type LoadResult } from './load.ts';
 import type { SinkCounters } from './functions/collector-function.ts';
-import { parseBenchOptions, USAGE, UsageError, type BenchOptions } from './options.ts';
-import { coldStartTable, machineDescription, quoteResultsInReadme, renderReport, resultsTable, targetChecks, targetsTable, type BenchReport, type ColdStart, type ScenarioRun, type ServerKind } from './report.ts';
+import { combineLoads, type LoadResult, runLoad } from './load.ts';
+import { type BenchOptions, parseBenchOptions, USAGE, UsageError } from './options.ts';
+import {
+  type BenchReport,
+  type ColdStart,
+  coldStartTable,
+  machineDescription,
+  quoteResultsInReadme,
+  renderReport,
+  resultsTable,
+  type ScenarioRun,
+  type ServerKind,
+  targetChecks,
+  targetsTable,
+} from './report.ts';
 import { SCENARIOS, type Scenario } from './scenarios.ts';
-import { cpuMs, ROOT, startFunctionServer, type FunctionServer, type FunctionSpec } from './servers.ts';
+import { cpuMs, type FunctionServer, type FunctionSpec, ROOT, startFunctionServer } from './servers.ts';
 
 const BENCH_DIR = join(ROOT, 'dist', 'bench');
 /** The results file the README quotes. */
@@ -49,7 +66,11 @@ export async function bundleAll(dir: string = BENCH_DIR): Promise<Bundles> {
 }
 
 /** The environment of a collector process: config defaults, the bench's registries, the sink. */
-function collectorEnv(sink: 'noop' | 'pubsub' | 'local', emulator: PubsubEmulator | undefined, localDir?: string): Record<string, string> {
+function collectorEnv(
+  sink: 'noop' | 'pubsub' | 'local',
+  emulator: PubsubEmulator | undefined,
+  localDir?: string,
+): Record<string, string> {
   const env: Record<string, string> = {
     SLUICE_CONFIG: '',
     SLUICE_REGISTRIES: REGISTRIES,
@@ -81,14 +102,34 @@ type Log = (line: string) => void;
  * (`rounds` slices each, alternating), so that load from elsewhere on the machine falls on all of
  * them alike and the ratios stay meaningful. CPU time is read from /proc around each slice.
  */
-async function measureScenario(scenario: Scenario, kinds: readonly ServerKind[], bundles: Bundles, emulator: PubsubEmulator | undefined, options: BenchOptions, log: Log): Promise<ScenarioRun[]> {
+async function measureScenario(
+  scenario: Scenario,
+  kinds: readonly ServerKind[],
+  bundles: Bundles,
+  emulator: PubsubEmulator | undefined,
+  options: BenchOptions,
+  log: Log,
+): Promise<ScenarioRun[]> {
   const servers: Array<{ kind: ServerKind; server: FunctionServer }> = [];
   try {
-    for (const kind of kinds) servers.push({ kind, server: await startFunctionServer(specFor(kind, bundles, emulator)) });
-    const measured = new Map<ServerKind, { slices: LoadResult[]; cpuMs: number; emulatorCpuMs: number; before?: SinkCounters }>();
+    for (const kind of kinds)
+      servers.push({ kind, server: await startFunctionServer(specFor(kind, bundles, emulator)) });
+    const measured = new Map<
+      ServerKind,
+      { slices: LoadResult[]; cpuMs: number; emulatorCpuMs: number; before?: SinkCounters }
+    >();
     for (const { kind, server } of servers) {
-      if (options.warmup > 0) await runLoad(server.url, scenario, { connections: options.latencyConnections, durationSeconds: options.warmup });
-      measured.set(kind, { slices: [], cpuMs: 0, emulatorCpuMs: 0, ...(kind === 'baseline' ? {} : { before: await server.counters() }) });
+      if (options.warmup > 0)
+        await runLoad(server.url, scenario, {
+          connections: options.latencyConnections,
+          durationSeconds: options.warmup,
+        });
+      measured.set(kind, {
+        slices: [],
+        cpuMs: 0,
+        emulatorCpuMs: 0,
+        ...(kind === 'baseline' ? {} : { before: await server.counters() }),
+      });
     }
     const sliceSeconds = Math.max(1, options.duration / options.rounds);
     for (let round = 0; round < options.rounds; round++) {
@@ -97,7 +138,9 @@ async function measureScenario(scenario: Scenario, kinds: readonly ServerKind[],
         const cpuBefore = server.cpuMs();
         const emulatorPid = kind === 'pubsub' ? emulator?.pid : undefined;
         const emulatorBefore = emulatorPid === undefined ? 0 : cpuMs(emulatorPid);
-        entry.slices.push(await runLoad(server.url, scenario, { connections: options.connections, durationSeconds: sliceSeconds }));
+        entry.slices.push(
+          await runLoad(server.url, scenario, { connections: options.connections, durationSeconds: sliceSeconds }),
+        );
         entry.cpuMs += server.cpuMs() - cpuBefore;
         if (emulatorPid !== undefined) entry.emulatorCpuMs += cpuMs(emulatorPid) - emulatorBefore;
       }
@@ -110,10 +153,15 @@ async function measureScenario(scenario: Scenario, kinds: readonly ServerKind[],
       if (entry.before !== undefined) {
         const after = await server.counters();
         // The sink saw at least the events of the 2xx answers (an answer comes only after publish).
-        const sinkValid = kind === 'noop' ? (after.valid ?? 0) - (entry.before.valid ?? 0) : (after.acknowledged ?? 0) - (entry.before.acknowledged ?? 0);
+        const sinkValid =
+          kind === 'noop'
+            ? (after.valid ?? 0) - (entry.before.valid ?? 0)
+            : (after.acknowledged ?? 0) - (entry.before.acknowledged ?? 0);
         const sinkExpected = kind === 'noop' ? max.validEvents : max.events;
         if (sinkValid < sinkExpected) {
-          throw new Error(`${scenario.id} on ${kind}: ${sinkExpected} events answered 2xx but the sink counted ${sinkValid}`);
+          throw new Error(
+            `${scenario.id} on ${kind}: ${sinkExpected} events answered 2xx but the sink counted ${sinkValid}`,
+          );
         }
         if (kind === 'pubsub') {
           const calls = after.publishCalls - entry.before.publishCalls;
@@ -123,7 +171,11 @@ async function measureScenario(scenario: Scenario, kinds: readonly ServerKind[],
       }
       const half =
         options.latencyDuration > 0 && max.requestsPerSecond > 0
-          ? await runLoad(server.url, scenario, { connections: options.latencyConnections, durationSeconds: options.latencyDuration, rate: max.requestsPerSecond / 2 })
+          ? await runLoad(server.url, scenario, {
+              connections: options.latencyConnections,
+              durationSeconds: options.latencyDuration,
+              rate: max.requestsPerSecond / 2,
+            })
           : undefined;
       const run: ScenarioRun = {
         scenario: scenario.id,
@@ -135,7 +187,10 @@ async function measureScenario(scenario: Scenario, kinds: readonly ServerKind[],
         cpuMsPerRequest: max.ok > 0 ? entry.cpuMs / max.ok : 0,
         peakRssBytes: server.peakRssBytes(),
         messagesPerPublish,
-        emulatorCpuMsPerEvent: kind === 'pubsub' && emulator?.pid !== undefined && max.events > 0 ? entry.emulatorCpuMs / max.events : undefined,
+        emulatorCpuMsPerEvent:
+          kind === 'pubsub' && emulator?.pid !== undefined && max.events > 0
+            ? entry.emulatorCpuMs / max.events
+            : undefined,
       };
       log(
         `  ${kind.padEnd(8)} ${Math.round(max.requestsPerSecond)} req/s, ${Math.round(max.eventsPerSecond)} events/s, ${max.failed} failed, ` +
@@ -143,7 +198,9 @@ async function measureScenario(scenario: Scenario, kinds: readonly ServerKind[],
           (half ? `; at ${Math.round(half.requestsPerSecond)} req/s p50 ${half.p50} ms p99 ${half.p99} ms` : '') +
           `; peak RSS ${(run.peakRssBytes / 2 ** 20).toFixed(0)} MB` +
           (messagesPerPublish === undefined ? '' : `; ${messagesPerPublish.toFixed(1)} msgs/publish`) +
-          (run.emulatorCpuMsPerEvent === undefined ? '' : `; emulator ${(run.emulatorCpuMsPerEvent * 1000).toFixed(0)} µs CPU/event`),
+          (run.emulatorCpuMsPerEvent === undefined
+            ? ''
+            : `; emulator ${(run.emulatorCpuMsPerEvent * 1000).toFixed(0)} µs CPU/event`),
       );
       if (max.failed > 0) log(`  ! ${max.failed} requests failed on ${kind}; server output:\n${server.output()}`);
       runs.push(run);
@@ -154,7 +211,13 @@ async function measureScenario(scenario: Scenario, kinds: readonly ServerKind[],
   }
 }
 
-async function measureColdStart(bundles: Bundles, emulator: PubsubEmulator | undefined, runs: number, bundleDir: string, log: Log): Promise<ColdStart> {
+async function measureColdStart(
+  bundles: Bundles,
+  emulator: PubsubEmulator | undefined,
+  runs: number,
+  bundleDir: string,
+  log: Log,
+): Promise<ColdStart> {
   const firstRequest = (SCENARIOS.find((scenario) => scenario.id === 'tp2-1') as Scenario).requests[0]!;
   const sink = emulator ? 'pubsub' : 'local';
   const env = collectorEnv(sink, emulator, join(bundleDir, 'cold-local'));
@@ -163,8 +226,13 @@ async function measureColdStart(bundles: Bundles, emulator: PubsubEmulator | und
   // As deployed, the schemas come from a gs:// registry: here the bench's schemas served by a
   // local stand-in for the Cloud Storage JSON API, so that the first request also pays for
   // loading the Cloud Storage client and the object reads.
-  const gcs = await startFakeGcs({ objects: schemaObjects(GCS_BUCKET, GCS_PREFIX, [join(ROOT, 'schemas'), join(ROOT, 'bench', 'schemas')]) });
-  const gcsSpec: FunctionSpec = { ...bundleSpec, env: { ...env, SLUICE_REGISTRIES: `gs://${GCS_BUCKET}/${GCS_PREFIX}`, STORAGE_EMULATOR_HOST: gcs.endpoint } };
+  const gcs = await startFakeGcs({
+    objects: schemaObjects(GCS_BUCKET, GCS_PREFIX, [join(ROOT, 'schemas'), join(ROOT, 'bench', 'schemas')]),
+  });
+  const gcsSpec: FunctionSpec = {
+    ...bundleSpec,
+    env: { ...env, SLUICE_REGISTRIES: `gs://${GCS_BUCKET}/${GCS_PREFIX}`, STORAGE_EMULATOR_HOST: gcs.endpoint },
+  };
   const baseline: number[] = [];
   const bundle: number[] = [];
   const bundleGcs: number[] = [];
@@ -189,7 +257,9 @@ async function measureColdStart(bundles: Bundles, emulator: PubsubEmulator | und
     sink: emulator ? 'Pub/Sub emulator' : 'local sink',
   };
   const list = (values: number[]): string => values.map((ms) => ms.toFixed(0)).join(', ');
-  log(`  baseline ${list(baseline)} ms; bundle ${list(bundle)} ms; with gs:// ${list(bundleGcs)} ms; module load ${list(load)} ms`);
+  log(
+    `  baseline ${list(baseline)} ms; bundle ${list(bundle)} ms; with gs:// ${list(bundleGcs)} ms; module load ${list(load)} ms`,
+  );
   return result;
 }
 
@@ -215,7 +285,11 @@ export interface BenchOutcome {
 }
 
 /** `bundleDir`: where the three bundles go (default dist/bench); the harness test uses its own. */
-export async function runBench(options: BenchOptions, log: Log = console.log, bundleDir: string = BENCH_DIR): Promise<BenchOutcome> {
+export async function runBench(
+  options: BenchOptions,
+  log: Log = console.log,
+  bundleDir: string = BENCH_DIR,
+): Promise<BenchOutcome> {
   const notes: string[] = [];
   log('bundling the baseline, the bench collector and the deployable function…');
   const bundles = await bundleAll(bundleDir);
@@ -239,7 +313,10 @@ export async function runBench(options: BenchOptions, log: Log = console.log, bu
 
   try {
     const runs: ScenarioRun[] = [];
-    const kinds: ServerKind[] = ['baseline', ...options.sinks.filter((sink) => sink === 'noop' || emulator !== undefined)];
+    const kinds: ServerKind[] = [
+      'baseline',
+      ...options.sinks.filter((sink) => sink === 'noop' || emulator !== undefined),
+    ];
     for (const scenario of SCENARIOS.filter((candidate) => options.scenarios.includes(candidate.id))) {
       log(`${scenario.title}:`);
       runs.push(...(await measureScenario(scenario, kinds, bundles, emulator, options, log)));
@@ -268,7 +345,11 @@ export async function runBench(options: BenchOptions, log: Log = console.log, bu
 
 /** The tables as printed to the terminal: the same as in RESULTS.md. */
 export function printable(report: BenchReport): string {
-  return [resultsTable(report.runs), ...(report.coldStart ? [coldStartTable(report.coldStart)] : []), targetsTable(targetChecks(report))].join('\n\n');
+  return [
+    resultsTable(report.runs),
+    ...(report.coldStart ? [coldStartTable(report.coldStart)] : []),
+    targetsTable(targetChecks(report)),
+  ].join('\n\n');
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

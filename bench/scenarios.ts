@@ -32,9 +32,21 @@ const CONTEXTS = 'iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1'
 const UNSTRUCT = 'iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0';
 const PAYLOAD_DATA = 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4';
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
-const JSON_HEADERS = { 'content-type': 'application/json; charset=UTF-8', 'user-agent': USER_AGENT, origin: 'https://shop.example.com' };
+const JSON_HEADERS = {
+  'content-type': 'application/json; charset=UTF-8',
+  'user-agent': USER_AGENT,
+  origin: 'https://shop.example.com',
+};
 
-const pageContext = { schema: PAGE_CONTEXT, data: { id: '6e5b7c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b', category: 'products', logged_in: true, ab_tests: ['new-checkout'] } };
+const pageContext = {
+  schema: PAGE_CONTEXT,
+  data: {
+    id: '6e5b7c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b',
+    category: 'products',
+    logged_in: true,
+    ab_tests: ['new-checkout'],
+  },
+};
 
 function uuid(n: number): string {
   return `a1b2c3d4-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -85,20 +97,36 @@ function trackerEvent(n: number, valid = true): TrackerEvent {
     default:
       return {
         e: 'ue',
-        ue_pr: JSON.stringify({ schema: UNSTRUCT, data: { schema: CHECKOUT, data: { order_id: `A-${n}`, total: valid ? 30 : -1, currency: 'EUR', items: 2 } } }),
+        ue_pr: JSON.stringify({
+          schema: UNSTRUCT,
+          data: { schema: CHECKOUT, data: { order_id: `A-${n}`, total: valid ? 30 : -1, currency: 'EUR', items: 2 } },
+        }),
         ...common,
       };
   }
 }
 
 function tp2(events: readonly TrackerEvent[], validEvents: number): BenchRequest {
-  return { method: 'POST', path: TP2_PATH, headers: JSON_HEADERS, body: JSON.stringify({ schema: PAYLOAD_DATA, data: events }), events: events.length, validEvents };
+  return {
+    method: 'POST',
+    path: TP2_PATH,
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ schema: PAYLOAD_DATA, data: events }),
+    events: events.length,
+    validEvents,
+  };
 }
 
 function pixel(n: number): BenchRequest {
   const { co, ...fields } = trackerFields(n);
   const query = new URLSearchParams({ e: 'pv', ...fields, cx: Buffer.from(co as string).toString('base64url') });
-  return { method: 'GET', path: `/i?${query}`, headers: { 'user-agent': USER_AGENT, cookie: 'sp=6c0fb509-6592-43d2-9608-77e72d15fd03' }, events: 1, validEvents: 1 };
+  return {
+    method: 'GET',
+    path: `/i?${query}`,
+    headers: { 'user-agent': USER_AGENT, cookie: 'sp=6c0fb509-6592-43d2-9608-77e72d15fd03' },
+    events: 1,
+    validEvents: 1,
+  };
 }
 
 function checkout(n: number, valid = true) {
@@ -116,19 +144,45 @@ function cloudEvent(n: number, valid = true): BenchRequest {
     datacontenttype: 'application/json',
     data: checkout(n, valid),
   };
-  return { method: 'POST', path: '/cloudevents', headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(event), events: 1, validEvents: valid ? 1 : 0 };
+  return {
+    method: 'POST',
+    path: '/cloudevents',
+    headers: { 'content-type': 'application/cloudevents+json' },
+    body: JSON.stringify(event),
+    events: 1,
+    validEvents: valid ? 1 : 0,
+  };
 }
 
 function selfDescribing(count: number, invalid: ReadonlySet<number> = new Set()): BenchRequest {
-  const events = Array.from({ length: count }, (_, i) => ({ schema: CHECKOUT, data: checkout(i, !invalid.has(i)), contexts: [pageContext] }));
-  return { method: 'POST', path: '/self-describing', headers: JSON_HEADERS, body: JSON.stringify(events), events: count, validEvents: count - invalid.size };
+  const events = Array.from({ length: count }, (_, i) => ({
+    schema: CHECKOUT,
+    data: checkout(i, !invalid.has(i)),
+    contexts: [pageContext],
+  }));
+  return {
+    method: 'POST',
+    path: '/self-describing',
+    headers: JSON_HEADERS,
+    body: JSON.stringify(events),
+    events: count,
+    validEvents: count - invalid.size,
+  };
 }
 
 function webhook(n: number): BenchRequest {
-  return { method: 'POST', path: `/webhook/com.example/checkout/jsonschema/1-0-0`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(checkout(n)), events: 1, validEvents: 1 };
+  return {
+    method: 'POST',
+    path: `/webhook/com.example/checkout/jsonschema/1-0-0`,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(checkout(n)),
+    events: 1,
+    validEvents: 1,
+  };
 }
 
-const tenTrackerEvents = (invalid: ReadonlySet<number> = new Set()) => Array.from({ length: 10 }, (_, i) => trackerEvent(i, !invalid.has(i)));
+const tenTrackerEvents = (invalid: ReadonlySet<number> = new Set()) =>
+  Array.from({ length: 10 }, (_, i) => trackerEvent(i, !invalid.has(i)));
 
 export const SCENARIOS: readonly Scenario[] = [
   { id: 'tp2-1', title: 'Snowplow POST tp2, 1 event', singleEvent: true, requests: [tp2([trackerEvent(0)], 1)] },

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
@@ -9,7 +9,15 @@ import type { BenchRequest } from './scenarios.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The functions framework's CLI: what the nodejs22 runtime runs (see test/build/bundle-function.test.ts). */
-export const FRAMEWORK_CLI = join(ROOT, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
+export const FRAMEWORK_CLI = join(
+  ROOT,
+  'node_modules',
+  '@google-cloud',
+  'functions-framework',
+  'build',
+  'src',
+  'main.js',
+);
 
 const READY_TIMEOUT_MS = 30_000;
 const OUTPUT_TAIL_CHARS = 4_000;
@@ -74,7 +82,8 @@ export async function startFunctionServer(spec: FunctionSpec): Promise<FunctionS
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${spec.source} exited before serving:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${spec.source} exited before serving:\n${output}`);
     if ((await tryRequest(url, { method: 'GET', path: '/health', headers: {} })) !== undefined) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -146,13 +155,21 @@ export function cpuMs(pid: number): number {
 const CLOCK_TICK_MS = 10;
 
 /** One request on a fresh connection; the status, or undefined when nothing answered (not listening yet). */
-export function tryRequest(url: string, request: Pick<BenchRequest, 'method' | 'path' | 'headers' | 'body'>, timeoutMs = 5_000): Promise<number | undefined> {
+export function tryRequest(
+  url: string,
+  request: Pick<BenchRequest, 'method' | 'path' | 'headers' | 'body'>,
+  timeoutMs = 5_000,
+): Promise<number | undefined> {
   return new Promise((resolve) => {
-    const outgoing = httpRequest(`${url}${request.path}`, { method: request.method, headers: request.headers, agent: false, timeout: timeoutMs }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode));
-      response.on('error', () => resolve(undefined));
-    });
+    const outgoing = httpRequest(
+      `${url}${request.path}`,
+      { method: request.method, headers: request.headers, agent: false, timeout: timeoutMs },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode));
+        response.on('error', () => resolve(undefined));
+      },
+    );
     outgoing.on('timeout', () => outgoing.destroy(new Error('timeout')));
     outgoing.on('error', () => resolve(undefined));
     outgoing.end(request.body);

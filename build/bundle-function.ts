@@ -22,16 +22,17 @@
  * The CDKTF stack uploads this folder as the function's source; the benchmark suite measures its
  * cold start.
  */
-import { _, Ajv } from 'ajv';
-import standaloneCode from 'ajv/dist/standalone/index.js';
-import { build, type Plugin } from 'esbuild';
-import { CONFIG_AJV_OPTIONS } from '../functions/core/config/config-validator.ts';
-import { SUPPORTED_META_SCHEMAS } from '../functions/core/validation/json-schema-dialects.ts';
-import { metaSchemaAjv } from '../functions/core/validation/meta-schema-check.ts';
-import { parseConfigDocument } from '../functions/adapters/config/config-document.ts';
+
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { _, Ajv } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone/index.js';
+import { build, type Plugin } from 'esbuild';
+import { parseConfigDocument } from '../functions/adapters/config/config-document.ts';
+import { CONFIG_AJV_OPTIONS } from '../functions/core/config/config-validator.ts';
+import { SUPPORTED_META_SCHEMAS } from '../functions/core/validation/json-schema-dialects.ts';
+import { metaSchemaAjv } from '../functions/core/validation/meta-schema-check.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -53,7 +54,10 @@ export interface BundleOptions {
 }
 
 /** Writes the deployable function to `outDir` (default `dist/function`) and returns where. */
-export async function bundleFunction(outDir: string = join(ROOT, 'dist', 'function'), options: BundleOptions = {}): Promise<BundleResult> {
+export async function bundleFunction(
+  outDir: string = join(ROOT, 'dist', 'function'),
+  options: BundleOptions = {},
+): Promise<BundleResult> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, 'config'), { recursive: true });
   const entry = join(outDir, 'index.js');
@@ -85,8 +89,13 @@ export async function bundleFunction(outDir: string = join(ROOT, 'dist', 'functi
     metafile: true,
     logLevel: 'warning',
   });
-  const rootPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
-  const dependencies = Object.fromEntries(RUNTIME_DEPENDENCIES.map((name) => [name, installedVersion(name) ?? rootPackage.dependencies[name]]));
+  const rootPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+    dependencies: Record<string, string>;
+  };
+  const dependencies = Object.fromEntries(
+    RUNTIME_DEPENDENCIES.map((name) => [name, installedVersion(name) ?? rootPackage.dependencies[name]]),
+  );
   writeFileSync(
     join(outDir, 'package.json'),
     `${JSON.stringify({ name: 'sluice-function', version: rootPackage.version, private: true, type: 'module', main: 'index.js', engines: { node: '>=22' }, dependencies }, null, 2)}\n`,
@@ -187,7 +196,9 @@ function precompiledMetaSchemaChecks(): Plugin {
       plugin.onLoad({ filter: /[\\/]functions[\\/]core[\\/]validation[\\/]meta-schema-checks\.ts$/ }, () => ({
         contents: [
           'const loaders = {',
-          ...SUPPORTED_META_SCHEMAS.map((uri, index) => `  ${JSON.stringify(uri)}: () => import('${NAMESPACE}:${index}'),`),
+          ...SUPPORTED_META_SCHEMAS.map(
+            (uri, index) => `  ${JSON.stringify(uri)}: () => import('${NAMESPACE}:${index}'),`,
+          ),
           '};',
           'const loaded = new Map();',
           'export function loadMetaSchemaCheck(uri) {',
@@ -204,10 +215,15 @@ function precompiledMetaSchemaChecks(): Plugin {
         loader: 'js',
         resolveDir: ROOT,
       }));
-      plugin.onResolve({ filter: new RegExp(`^${NAMESPACE}:\\d+$`) }, (args) => ({ path: args.path, namespace: NAMESPACE }));
+      plugin.onResolve({ filter: new RegExp(`^${NAMESPACE}:\\d+$`) }, (args) => ({
+        path: args.path,
+        namespace: NAMESPACE,
+      }));
       plugin.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
         const uri = SUPPORTED_META_SCHEMAS[Number(args.path.slice(NAMESPACE.length + 1))] as string;
-        const ajv = metaSchemaAjv(uri, { code: { source: true, esm: true, formats: _`require("ajv-formats/dist/formats").fullFormats` } });
+        const ajv = metaSchemaAjv(uri, {
+          code: { source: true, esm: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
+        });
         return { contents: standaloneCode.default(ajv, ajv.getSchema(uri)), loader: 'js', resolveDir: ROOT };
       });
     },
@@ -217,7 +233,8 @@ function precompiledMetaSchemaChecks(): Plugin {
 /** The exact version installed here, so the deployed function runs what the tests ran. */
 function installedVersion(name: string): string | undefined {
   try {
-    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     return undefined;
   }

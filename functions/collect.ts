@@ -3,8 +3,8 @@
  * framework. Deployed with entry point `collect`; run locally by `npm start`.
  */
 import { http } from '@google-cloud/functions-framework';
-import { collectorInstance } from './app/collector-instance.ts';
 import { RETRY_AFTER_SECONDS } from './app/collector-handler.ts';
+import { collectorInstance } from './app/collector-instance.ts';
 import { GracefulShutdown } from './app/graceful-shutdown.ts';
 import { capFrameworkBodyParsing } from './app/http/framework-body-limit.ts';
 

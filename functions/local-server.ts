@@ -3,9 +3,9 @@
  * PORT (default 8080), with the configuration's embedded defaults (file://./schemas, local sink).
  */
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { SluiceError } from './core/errors.ts';
-import { collectorInstance } from './app/collector-instance.ts';
 import { PubsubSink } from './adapters/sink/pubsub-sink.ts';
+import { collectorInstance } from './app/collector-instance.ts';
+import { SluiceError } from './core/errors.ts';
 import './collect.ts';
 
 const DEFAULT_PORT = 8080;
@@ -23,22 +23,33 @@ async function start(): Promise<void> {
     try {
       await collector.sink.createTopicsOnEmulator();
     } catch (error) {
-      console.error(`cannot reach the Pub/Sub emulator at ${collector.config.pubsub.emulator_host}: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(
+        `cannot reach the Pub/Sub emulator at ${collector.config.pubsub.emulator_host}: ${error instanceof Error ? error.message : String(error)}`,
+      );
       process.exit(1);
     }
   }
   const port = Number(process.env.PORT ?? DEFAULT_PORT);
   const server = getTestServer('collect');
   server.on('error', (error: NodeJS.ErrnoException) => {
-    console.error(error.code === 'EADDRINUSE' ? `port ${port} is in use; set PORT to another port, e.g. PORT=8081 npm start` : error);
+    console.error(
+      error.code === 'EADDRINUSE'
+        ? `port ${port} is in use; set PORT to another port, e.g. PORT=8081 npm start`
+        : error,
+    );
     process.exit(1);
   });
   server.listen(port, () => {
     const url = `http://localhost:${port}`;
     const { config } = collector;
-    const example = JSON.stringify({ schema: 'iglu:com.example/checkout/jsonschema/1-0-0', data: { order_id: 'A-1', total: 30, currency: 'EUR' } });
+    const example = JSON.stringify({
+      schema: 'iglu:com.example/checkout/jsonschema/1-0-0',
+      data: { order_id: 'A-1', total: 30, currency: 'EUR' },
+    });
     console.log(`Sluice collector listening on ${url}`);
-    console.log(`  sink:       ${config.sink === 'local' ? `local (${config.local.dir}/valid.ndjson, ${config.local.dir}/invalid.ndjson)` : `pubsub (topics ${config.valid_topic}, ${config.invalid_topic})`}`);
+    console.log(
+      `  sink:       ${config.sink === 'local' ? `local (${config.local.dir}/valid.ndjson, ${config.local.dir}/invalid.ndjson)` : `pubsub (topics ${config.valid_topic}, ${config.invalid_topic})`}`,
+    );
     console.log(`  registries: ${config.registries.join(', ')}`);
     console.log('Send an event:');
     console.log(`  curl -X POST ${url}/self-describing -H 'Content-Type: application/json' -d '${example}'`);

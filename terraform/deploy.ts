@@ -35,7 +35,11 @@ export function cdktfArguments(action: Action): string[] {
  * Terraform reads a variable `v` from `TF_VAR_v`: each webhook secret goes from the deployer's
  * environment variable that webhooks.auth names into the stack's sensitive variable.
  */
-export function webhookSecretVariables(config: SluiceConfig, env: NodeJS.ProcessEnv, action: Action = 'deploy'): Record<string, string> {
+export function webhookSecretVariables(
+  config: SluiceConfig,
+  env: NodeJS.ProcessEnv,
+  action: Action = 'deploy',
+): Record<string, string> {
   const variables: Record<string, string> = {};
   for (const secretEnv of webhookSecretEnvs(config)) {
     const value = env[secretEnv];
@@ -54,14 +58,20 @@ export function deployProblems(config: SluiceConfig, hasTerraform: boolean, env:
   const problems: string[] = [];
   for (const secretEnv of webhookSecretEnvs(config)) {
     if ((env[secretEnv] ?? '') === '') {
-      problems.push(`webhooks.auth reads a secret from ${secretEnv}, which is not set: run ${secretEnv}=<the webhook's secret> npm run deploy (it is stored in Secret Manager, never in the Terraform JSON)`);
+      problems.push(
+        `webhooks.auth reads a secret from ${secretEnv}, which is not set: run ${secretEnv}=<the webhook's secret> npm run deploy (it is stored in Secret Manager, never in the Terraform JSON)`,
+      );
     }
   }
   if (config.project === '') {
-    problems.push('no Google Cloud project: set project in config/sluice.yaml, or run SLUICE_PROJECT=<project-id> npm run deploy');
+    problems.push(
+      'no Google Cloud project: set project in config/sluice.yaml, or run SLUICE_PROJECT=<project-id> npm run deploy',
+    );
   }
   if (!hasTerraform) {
-    problems.push('the Terraform CLI (1.5 or newer) is not on PATH: install it from https://developer.hashicorp.com/terraform/install');
+    problems.push(
+      'the Terraform CLI (1.5 or newer) is not on PATH: install it from https://developer.hashicorp.com/terraform/install',
+    );
   }
   return problems;
 }
@@ -70,7 +80,11 @@ export function deployProblems(config: SluiceConfig, hasTerraform: boolean, env:
 export function collectorUrlFrom(outputsJson: string): string {
   const outputs = JSON.parse(outputsJson) as Record<string, Record<string, unknown> | undefined>;
   const url = outputs[STACK_NAME]?.collector_url;
-  if (typeof url !== 'string' || url === '') throw new SluiceError('deploy_outputs', `the deploy wrote no collector_url output for stack ${STACK_NAME} into ${OUTPUTS_FILE}`);
+  if (typeof url !== 'string' || url === '')
+    throw new SluiceError(
+      'deploy_outputs',
+      `the deploy wrote no collector_url output for stack ${STACK_NAME} into ${OUTPUTS_FILE}`,
+    );
   return url;
 }
 
@@ -80,15 +94,24 @@ function terraformOnPath(): boolean {
 
 function main(action: Action): number {
   const config = loadConfig(process.env, ROOT);
-  const problems = action === 'deploy' ? deployProblems(config, terraformOnPath(), process.env) : deployProblems(config, terraformOnPath());
+  const problems =
+    action === 'deploy'
+      ? deployProblems(config, terraformOnPath(), process.env)
+      : deployProblems(config, terraformOnPath());
   if (problems.length > 0) {
     console.error(`cannot ${action} Sluice:\n  - ${problems.join('\n  - ')}`);
     return 1;
   }
-  const run = spawnSync('npx', cdktfArguments(action), { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...webhookSecretVariables(config, process.env, action), CHECKPOINT_DISABLE: '1' } });
+  const run = spawnSync('npx', cdktfArguments(action), {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, ...webhookSecretVariables(config, process.env, action), CHECKPOINT_DISABLE: '1' },
+  });
   if (run.status !== 0) return run.status ?? 1;
   if (action === 'deploy') {
-    console.log(`\nSluice is deployed. Collector URL: ${collectorUrlFrom(readFileSync(join(ROOT, OUTPUTS_FILE), 'utf8'))}`);
+    console.log(
+      `\nSluice is deployed. Collector URL: ${collectorUrlFrom(readFileSync(join(ROOT, OUTPUTS_FILE), 'utf8'))}`,
+    );
   }
   return 0;
 }

@@ -6,11 +6,12 @@
  * The configuration is config/sluice.yaml plus SLUICE_* overrides (SLUICE_CONFIG for another
  * file), exactly as the collector reads it.
  */
-import { App } from 'cdktf';
+
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../functions/adapters/config/load-config.ts';
+import { App } from 'cdktf';
 import { bundleFunction } from '../build/bundle-function.ts';
+import { loadConfig } from '../functions/adapters/config/load-config.ts';
 import { readSchemaFiles } from './schema-files.ts';
 import { SluiceStack } from './sluice-stack.ts';
 
@@ -33,7 +34,11 @@ export async function synthesize(options: SynthOptions = {}): Promise<string> {
   const { dir } = await bundleFunction(options.bundleDir);
   const outdir = options.outdir ?? env.CDKTF_OUTDIR ?? join(ROOT, 'cdktf.out');
   const app = new App({ outdir });
-  new SluiceStack(app, STACK_NAME, { config, schemaFiles: readSchemaFiles(join(ROOT, 'schemas')), functionSourceDir: dir });
+  new SluiceStack(app, STACK_NAME, {
+    config,
+    schemaFiles: readSchemaFiles(join(ROOT, 'schemas')),
+    functionSourceDir: dir,
+  });
   app.synth();
   return join(outdir, 'stacks', STACK_NAME, 'cdk.tf.json');
 }

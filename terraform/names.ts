@@ -34,7 +34,10 @@ export function stackNames(config: SluiceConfig, project: string): StackNames {
   const pubsubId = (base: string, suffix: string, key: string): string => {
     const id = `${base}${suffix}`;
     if (id.length > MAX_PUBSUB_ID) {
-      throw new SluiceError('invalid_stack_config', `${key} ${JSON.stringify(base)} is too long: the stack derives ${id.length}-character id ${JSON.stringify(id.slice(0, 40))}… from it, over Pub/Sub's ${MAX_PUBSUB_ID}; shorten ${key}`);
+      throw new SluiceError(
+        'invalid_stack_config',
+        `${key} ${JSON.stringify(base)} is too long: the stack derives ${id.length}-character id ${JSON.stringify(id.slice(0, 40))}… from it, over Pub/Sub's ${MAX_PUBSUB_ID}; shorten ${key}`,
+      );
     }
     return id;
   };
@@ -42,9 +45,18 @@ export function stackNames(config: SluiceConfig, project: string): StackNames {
     validTopic: config.valid_topic,
     invalidTopic: config.invalid_topic,
     replaySubscription: config.replay_subscription,
-    deadLetterTopics: { valid: pubsubId(config.valid_topic, '-dead-letter', 'valid_topic'), invalid: pubsubId(config.invalid_topic, '-dead-letter', 'invalid_topic') },
-    deadLetterSubscriptions: { valid: pubsubId(config.valid_topic, '-dead-letter', 'valid_topic'), invalid: pubsubId(config.invalid_topic, '-dead-letter', 'invalid_topic') },
-    bigquerySubscriptions: { valid: pubsubId(config.valid_topic, '-bigquery', 'valid_topic'), invalid: pubsubId(config.invalid_topic, '-bigquery', 'invalid_topic') },
+    deadLetterTopics: {
+      valid: pubsubId(config.valid_topic, '-dead-letter', 'valid_topic'),
+      invalid: pubsubId(config.invalid_topic, '-dead-letter', 'invalid_topic'),
+    },
+    deadLetterSubscriptions: {
+      valid: pubsubId(config.valid_topic, '-dead-letter', 'valid_topic'),
+      invalid: pubsubId(config.invalid_topic, '-dead-letter', 'invalid_topic'),
+    },
+    bigquerySubscriptions: {
+      valid: pubsubId(config.valid_topic, '-bigquery', 'valid_topic'),
+      invalid: pubsubId(config.invalid_topic, '-bigquery', 'invalid_topic'),
+    },
     dataset: config.bigquery.dataset,
     functionName: `${prefix}-collector`,
     serviceAccountId: `${prefix}-collector`, // 6-30 characters: name_prefix is 1-20

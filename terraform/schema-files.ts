@@ -40,7 +40,11 @@ function readSchemaFile(root: string, file: string): SchemaFile {
   try {
     key = parseSchemaKey(`iglu:${path}`);
   } catch (error) {
-    throw new SchemaFileError(file, `its path is not an Iglu path <vendor>/<name>/jsonschema/<model>-<revision>-<addition> (${(error as Error).message})`, error);
+    throw new SchemaFileError(
+      file,
+      `its path is not an Iglu path <vendor>/<name>/jsonschema/<model>-<revision>-<addition> (${(error as Error).message})`,
+      error,
+    );
   }
   const text = readFileSync(file, 'utf8');
   let document: unknown;
@@ -52,7 +56,10 @@ function readSchemaFile(root: string, file: string): SchemaFile {
   if (!isJsonObject(document)) throw new SchemaFileError(file, 'it is not a JSON object');
   const self = document.self;
   if (isJsonObject(self) && `${self.vendor}/${self.name}/${self.format}/${self.version}` !== key.path) {
-    throw new SchemaFileError(file, `its self block names ${self.vendor}/${self.name}/${self.format}/${self.version}, not ${key.path}; move the file or fix self`);
+    throw new SchemaFileError(
+      file,
+      `its self block names ${self.vendor}/${self.name}/${self.format}/${self.version}, not ${key.path}; move the file or fix self`,
+    );
   }
   return { key, path, text, document };
 }

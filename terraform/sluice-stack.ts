@@ -1,5 +1,3 @@
-import { AssetType, Fn, GcsBackend, LocalBackend, TerraformAsset, TerraformOutput, TerraformStack, TerraformVariable, type ITerraformDependable } from 'cdktf';
-import type { Construct } from 'constructs';
 // Each resource from its own module: the package root loads every resource of the provider
 // (about 1,000) and takes seconds.
 import { BigqueryDataset } from '@cdktf/provider-google/lib/bigquery-dataset/index.js';
@@ -8,8 +6,8 @@ import { BigqueryTableIamMember } from '@cdktf/provider-google/lib/bigquery-tabl
 import { CloudRunServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-service-iam-member/index.js';
 import { Cloudfunctions2Function } from '@cdktf/provider-google/lib/cloudfunctions2-function/index.js';
 import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project/index.js';
-import { GoogleProvider } from '@cdktf/provider-google/lib/provider/index.js';
 import { ProjectService } from '@cdktf/provider-google/lib/project-service/index.js';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider/index.js';
 import { PubsubSubscription } from '@cdktf/provider-google/lib/pubsub-subscription/index.js';
 import { PubsubSubscriptionIamMember } from '@cdktf/provider-google/lib/pubsub-subscription-iam-member/index.js';
 import { PubsubTopic } from '@cdktf/provider-google/lib/pubsub-topic/index.js';
@@ -23,11 +21,23 @@ import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucke
 import { StorageBucketObject } from '@cdktf/provider-google/lib/storage-bucket-object/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
+import {
+  AssetType,
+  Fn,
+  GcsBackend,
+  type ITerraformDependable,
+  LocalBackend,
+  TerraformAsset,
+  TerraformOutput,
+  TerraformStack,
+  TerraformVariable,
+} from 'cdktf';
+import type { Construct } from 'constructs';
 import type { SluiceConfig } from '../functions/core/config/config.ts';
 import type { RowKind } from '../functions/core/contract/columns.ts';
 import { TABLE_NAMES, tableSchema } from '../functions/core/contract/table-schema.ts';
 import { SluiceError } from '../functions/core/errors.ts';
-import { stackNames, type StackNames } from './names.ts';
+import { type StackNames, stackNames } from './names.ts';
 import type { SchemaFile } from './schema-files.ts';
 import { terraformLiteral } from './terraform-literal.ts';
 import { DEDUPED_VIEW_NAME, dedupedViewSql } from './views/deduped-view.ts';
@@ -106,7 +116,11 @@ export class SluiceStack extends TerraformStack {
     const project =
       config.project !== ''
         ? config.project
-        : new TerraformVariable(this, 'project_id', { type: 'string', description: 'Google Cloud project to deploy Sluice into (set project in config/sluice.yaml, or SLUICE_PROJECT, to fix it at synth time).' }).stringValue;
+        : new TerraformVariable(this, 'project_id', {
+            type: 'string',
+            description:
+              'Google Cloud project to deploy Sluice into (set project in config/sluice.yaml, or SLUICE_PROJECT, to fix it at synth time).',
+          }).stringValue;
     const names = stackNames(config, project);
     this.names = names;
     const region = config.region;
@@ -118,14 +132,28 @@ export class SluiceStack extends TerraformStack {
       // repository root (git-ignored), and cdk.tf.json holds no path of the machine it came from.
       new LocalBackend(this, { path: LOCAL_STATE_PATH });
     }
-    new GoogleProvider(this, 'google', { project, region, ...(Object.keys(config.labels).length > 0 ? { defaultLabels: { ...config.labels } } : {}) });
+    new GoogleProvider(this, 'google', {
+      project,
+      region,
+      ...(Object.keys(config.labels).length > 0 ? { defaultLabels: { ...config.labels } } : {}),
+    });
 
     const apis = Object.fromEntries(
-      REQUIRED_APIS.map((api) => [api, new ProjectService(this, `api_${api.split('.')[0]}`, { service: api, disableOnDestroy: false, disableDependentServices: false })]),
+      REQUIRED_APIS.map((api) => [
+        api,
+        new ProjectService(this, `api_${api.split('.')[0]}`, {
+          service: api,
+          disableOnDestroy: false,
+          disableDependentServices: false,
+        }),
+      ]),
     ) as Record<Api, ProjectService>;
     const needs = (...list: Api[]): ITerraformDependable[] => list.map((api) => apis[api]);
 
-    const projectInfo = new DataGoogleProject(this, 'project', { projectId: project, dependsOn: needs('cloudresourcemanager.googleapis.com') });
+    const projectInfo = new DataGoogleProject(this, 'project', {
+      projectId: project,
+      dependsOn: needs('cloudresourcemanager.googleapis.com'),
+    });
     // Pub/Sub writes to BigQuery and to dead-letter topics as its service agent
     // (https://cloud.google.com/pubsub/docs/create-bigquery-subscription, "Assign BigQuery roles").
     const pubsubAgent = `serviceAccount:service-${projectInfo.number}@gcp-sa-pubsub.iam.gserviceaccount.com`;
@@ -153,8 +181,12 @@ export class SluiceStack extends TerraformStack {
     }
 
     // ---- topics ----
-    const topic = (logicalId: string, name: string) => new PubsubTopic(this, logicalId, { name, dependsOn: needs('pubsub.googleapis.com') });
-    const topics: Record<RowKind, PubsubTopic> = { valid: topic('topic_valid', names.validTopic), invalid: topic('topic_invalid', names.invalidTopic) };
+    const topic = (logicalId: string, name: string) =>
+      new PubsubTopic(this, logicalId, { name, dependsOn: needs('pubsub.googleapis.com') });
+    const topics: Record<RowKind, PubsubTopic> = {
+      valid: topic('topic_valid', names.validTopic),
+      invalid: topic('topic_invalid', names.invalidTopic),
+    };
     const deadLetterTopics: Record<RowKind, PubsubTopic> = {
       valid: topic('topic_valid_dead_letter', names.deadLetterTopics.valid),
       invalid: topic('topic_invalid_dead_letter', names.deadLetterTopics.invalid),
@@ -169,9 +201,18 @@ export class SluiceStack extends TerraformStack {
     });
     const functionMember = `serviceAccount:${serviceAccount.email}`;
     const publishGrants = (['valid', 'invalid'] as const).map(
-      (kind) => new PubsubTopicIamMember(this, `function_publishes_${kind}`, { topic: topics[kind].name, role: 'roles/pubsub.publisher', member: functionMember }),
+      (kind) =>
+        new PubsubTopicIamMember(this, `function_publishes_${kind}`, {
+          topic: topics[kind].name,
+          role: 'roles/pubsub.publisher',
+          member: functionMember,
+        }),
     );
-    const schemaReadGrant = new StorageBucketIamMember(this, 'function_reads_schemas', { bucket: schemaBucket.name, role: 'roles/storage.objectViewer', member: functionMember });
+    const schemaReadGrant = new StorageBucketIamMember(this, 'function_reads_schemas', {
+      bucket: schemaBucket.name,
+      role: 'roles/storage.objectViewer',
+      member: functionMember,
+    });
 
     // The purge route's token: generated once by Terraform, kept in Secret Manager, given to the
     // function as SLUICE_PURGE_TOKEN, and readable by the function alone (besides project admins,
@@ -183,8 +224,15 @@ export class SluiceStack extends TerraformStack {
       replication: { auto: {} },
       dependsOn: needs('secretmanager.googleapis.com'),
     });
-    const purgeSecretVersion = new SecretManagerSecretVersion(this, 'secret_purge_token_version', { secret: purgeSecret.id, secretData: purgeToken.result });
-    const purgeSecretGrant = new SecretManagerSecretIamMember(this, 'function_reads_purge_token', { secretId: purgeSecret.id, role: 'roles/secretmanager.secretAccessor', member: functionMember });
+    const purgeSecretVersion = new SecretManagerSecretVersion(this, 'secret_purge_token_version', {
+      secret: purgeSecret.id,
+      secretData: purgeToken.result,
+    });
+    const purgeSecretGrant = new SecretManagerSecretIamMember(this, 'function_reads_purge_token', {
+      secretId: purgeSecret.id,
+      role: 'roles/secretmanager.secretAccessor',
+      member: functionMember,
+    });
 
     // Webhook secrets (webhooks.auth[*].secret_env): the collector refuses to start without them.
     // Each becomes a secret whose value is a sensitive Terraform variable, which `npm run deploy`
@@ -200,8 +248,15 @@ export class SluiceStack extends TerraformStack {
         replication: { auto: {} },
         dependsOn: needs('secretmanager.googleapis.com'),
       });
-      const version = new SecretManagerSecretVersion(this, `secret_webhook_${secretEnv.toLowerCase()}_version`, { secret: secret.id, secretData: variable.stringValue });
-      const grant = new SecretManagerSecretIamMember(this, `function_reads_webhook_${secretEnv.toLowerCase()}`, { secretId: secret.id, role: 'roles/secretmanager.secretAccessor', member: functionMember });
+      const version = new SecretManagerSecretVersion(this, `secret_webhook_${secretEnv.toLowerCase()}_version`, {
+        secret: secret.id,
+        secretData: variable.stringValue,
+      });
+      const grant = new SecretManagerSecretIamMember(this, `function_reads_webhook_${secretEnv.toLowerCase()}`, {
+        secretId: secret.id,
+        role: 'roles/secretmanager.secretAccessor',
+        member: functionMember,
+      });
       return { secretEnv, secret, dependencies: [version, grant] };
     });
 
@@ -213,11 +268,21 @@ export class SluiceStack extends TerraformStack {
       forceDestroy: true,
       dependsOn: needs('storage.googleapis.com'),
     });
-    const asset = new TerraformAsset(this, 'function_source', { path: props.functionSourceDir, type: AssetType.ARCHIVE });
+    const asset = new TerraformAsset(this, 'function_source', {
+      path: props.functionSourceDir,
+      type: AssetType.ARCHIVE,
+    });
     // Named by content hash: a changed bundle is a new object, which makes Terraform rebuild the function.
-    const sourceObject = new StorageBucketObject(this, 'function_source_object', { bucket: sourceBucket.name, name: `collector-${asset.assetHash}.zip`, source: asset.path });
+    const sourceObject = new StorageBucketObject(this, 'function_source_object', {
+      bucket: sourceBucket.name,
+      name: `collector-${asset.assetHash}.zip`,
+      source: asset.path,
+    });
 
-    const registries = [`gs://${schemaBucket.name}`, ...config.registries.filter((registry) => !registry.startsWith('file://')).map(terraformLiteral)];
+    const registries = [
+      `gs://${schemaBucket.name}`,
+      ...config.registries.filter((registry) => !registry.startsWith('file://')).map(terraformLiteral),
+    ];
     const collector = new Cloudfunctions2Function(this, 'collector', {
       name: names.functionName,
       location: region,
@@ -247,22 +312,45 @@ export class SluiceStack extends TerraformStack {
         },
         secretEnvironmentVariables: [
           { key: 'SLUICE_PURGE_TOKEN', projectId: project, secret: purgeSecret.secretId, version: 'latest' },
-          ...webhookSecrets.map(({ secretEnv, secret }) => ({ key: secretEnv, projectId: project, secret: secret.secretId, version: 'latest' })),
+          ...webhookSecrets.map(({ secretEnv, secret }) => ({
+            key: secretEnv,
+            projectId: project,
+            secret: secret.secretId,
+            version: 'latest',
+          })),
         ],
       },
       // Its first request may publish and read schemas: the grants exist before it serves.
-      dependsOn: [...needs('cloudfunctions.googleapis.com', 'run.googleapis.com', 'cloudbuild.googleapis.com', 'artifactregistry.googleapis.com'), ...publishGrants, schemaReadGrant, purgeSecretGrant, purgeSecretVersion, ...webhookSecrets.flatMap(({ dependencies }) => dependencies)],
+      dependsOn: [
+        ...needs(
+          'cloudfunctions.googleapis.com',
+          'run.googleapis.com',
+          'cloudbuild.googleapis.com',
+          'artifactregistry.googleapis.com',
+        ),
+        ...publishGrants,
+        schemaReadGrant,
+        purgeSecretGrant,
+        purgeSecretVersion,
+        ...webhookSecrets.flatMap(({ dependencies }) => dependencies),
+      ],
     });
     if (config.deploy.ingress === 'public') {
       // Trackers call without credentials. 2nd gen functions are Cloud Run services of the same name.
-      new CloudRunServiceIamMember(this, 'public_invoker', { location: region, service: collector.name, role: 'roles/run.invoker', member: 'allUsers' });
+      new CloudRunServiceIamMember(this, 'public_invoker', {
+        location: region,
+        service: collector.name,
+        role: 'roles/run.invoker',
+        member: 'allUsers',
+      });
     }
 
     // ---- BigQuery: dataset, tables from the contract, views ----
     const dataset = new BigqueryDataset(this, 'bigquery_dataset', {
       datasetId: names.dataset,
       location: config.bigquery.location,
-      description: 'Sluice events: the events and invalid_events tables written by Pub/Sub BigQuery subscriptions, and views over them.',
+      description:
+        'Sluice events: the events and invalid_events tables written by Pub/Sub BigQuery subscriptions, and views over them.',
       deleteContentsOnDestroy: !config.bigquery.deletion_protection,
       dependsOn: needs('bigquery.googleapis.com'),
     });
@@ -276,7 +364,11 @@ export class SluiceStack extends TerraformStack {
     // be the project_id variable's reference).
     const withProject = (sql: string) => terraformLiteral(sql).replaceAll(SQL_PROJECT_STAND_IN, project);
     const views = [
-      { name: DEDUPED_VIEW_NAME, sql: withProject(dedupedViewSql(SQL_PROJECT_STAND_IN, names.dataset)), description: 'events with one row per event_id, the earliest received (subscriptions deliver at least once).' },
+      {
+        name: DEDUPED_VIEW_NAME,
+        sql: withProject(dedupedViewSql(SQL_PROJECT_STAND_IN, names.dataset)),
+        description: 'events with one row per event_id, the earliest received (subscriptions deliver at least once).',
+      },
       ...typedViews(props.schemaFiles, SQL_PROJECT_STAND_IN, names.dataset).map((view) => ({
         name: view.name,
         sql: withProject(view.sql),
@@ -353,24 +445,50 @@ export class SluiceStack extends TerraformStack {
     });
 
     // ---- outputs ----
-    const output = (name: string, value: string | string[], description: string) => new TerraformOutput(this, name, { value, description });
+    const output = (name: string, value: string | string[], description: string) =>
+      new TerraformOutput(this, name, { value, description });
     output('collector_url', collector.url, 'URL of the collector: point trackers here.');
     output('valid_topic', topics.valid.name, 'Pub/Sub topic of valid events.');
     output('invalid_topic', topics.invalid.name, 'Pub/Sub topic of invalid events.');
     output('replay_subscription', replay.name, 'Subscription the replay tool reads.');
-    output('dead_letter_subscriptions', [names.deadLetterSubscriptions.valid, names.deadLetterSubscriptions.invalid], 'Messages BigQuery refused, kept 7 days.');
-    output('purge_token_secret', purgeSecret.secretId, 'Secret Manager secret holding the purge route token: gcloud secrets versions access latest --secret=<this>.');
-    output('schema_bucket', Fn.join('', ['gs://', schemaBucket.name]), 'Schema registry bucket: add a file under schemas/ and deploy, or copy it here.');
+    output(
+      'dead_letter_subscriptions',
+      [names.deadLetterSubscriptions.valid, names.deadLetterSubscriptions.invalid],
+      'Messages BigQuery refused, kept 7 days.',
+    );
+    output(
+      'purge_token_secret',
+      purgeSecret.secretId,
+      'Secret Manager secret holding the purge route token: gcloud secrets versions access latest --secret=<this>.',
+    );
+    output(
+      'schema_bucket',
+      Fn.join('', ['gs://', schemaBucket.name]),
+      'Schema registry bucket: add a file under schemas/ and deploy, or copy it here.',
+    );
     output('dataset', dataset.datasetId, 'BigQuery dataset.');
     output('tables', [TABLE_NAMES.valid, TABLE_NAMES.invalid], 'BigQuery tables.');
-    output('views', views.map((view) => view.name), 'BigQuery views.');
+    output(
+      'views',
+      views.map((view) => view.name),
+      'BigQuery views.',
+    );
   }
 
-  private table(logicalId: string, kind: RowKind, dataset: BigqueryDataset, config: SluiceConfig, expirationMs: number): BigqueryTable {
+  private table(
+    logicalId: string,
+    kind: RowKind,
+    dataset: BigqueryDataset,
+    config: SluiceConfig,
+    expirationMs: number,
+  ): BigqueryTable {
     return new BigqueryTable(this, logicalId, {
       datasetId: dataset.datasetId,
       tableId: TABLE_NAMES[kind],
-      description: kind === 'valid' ? 'Valid events, one row per event (written by a Pub/Sub BigQuery subscription).' : 'Invalid events with the reasons, one row per event.',
+      description:
+        kind === 'valid'
+          ? 'Valid events, one row per event (written by a Pub/Sub BigQuery subscription).'
+          : 'Invalid events with the reasons, one row per event.',
       // The contract's schema, with the write_metadata columns: the same list the collector encodes rows from.
       schema: JSON.stringify(tableSchema(kind)),
       timePartitioning: { type: 'DAY', field: 'collector_tstamp', ...(expirationMs > 0 ? { expirationMs } : {}) },
@@ -395,10 +513,15 @@ export function checkDeployConfig(config: SluiceConfig): void {
   const { deploy } = config;
   const problems: string[] = [];
   if (deploy.concurrency > 1 && Number(deploy.function_cpu) < 1) {
-    problems.push(`deploy.concurrency is ${deploy.concurrency} but deploy.function_cpu is ${deploy.function_cpu}: an instance with less than 1 vCPU serves one request at a time; set concurrency to 1 or function_cpu to "1" or more`);
+    problems.push(
+      `deploy.concurrency is ${deploy.concurrency} but deploy.function_cpu is ${deploy.function_cpu}: an instance with less than 1 vCPU serves one request at a time; set concurrency to 1 or function_cpu to "1" or more`,
+    );
   }
   if (deploy.min_instances > deploy.max_instances) {
-    problems.push(`deploy.min_instances (${deploy.min_instances}) is more than deploy.max_instances (${deploy.max_instances}); raise max_instances or lower min_instances`);
+    problems.push(
+      `deploy.min_instances (${deploy.min_instances}) is more than deploy.max_instances (${deploy.max_instances}); raise max_instances or lower min_instances`,
+    );
   }
-  if (problems.length > 0) throw new SluiceError('invalid_stack_config', `cannot build the Sluice stack:\n  - ${problems.join('\n  - ')}`);
+  if (problems.length > 0)
+    throw new SluiceError('invalid_stack_config', `cannot build the Sluice stack:\n  - ${problems.join('\n  - ')}`);
 }

@@ -15,9 +15,15 @@ import { shellCommands, toRequest } from './support/readme-shell.ts';
  */
 async function readmeCurls(): Promise<string[][]> {
   const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('## Send your first events'), readme.indexOf('### Against the Pub/Sub emulator'));
+  const section = readme.slice(
+    readme.indexOf('## Send your first events'),
+    readme.indexOf('### Against the Pub/Sub emulator'),
+  );
   const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((block) => block[1] as string);
-  return blocks.flatMap(shellCommands).filter((words) => words[0] === 'curl').map((words) => words.slice(1));
+  return blocks
+    .flatMap(shellCommands)
+    .filter((words) => words[0] === 'curl')
+    .map((words) => words.slice(1));
 }
 
 let dir = '';
@@ -42,10 +48,16 @@ test('every curl example of the README works as written and its events are valid
     const { url, init } = toRequest(args, base);
     if (url.includes('/local/reset')) continue; // would erase what the other examples sent
     const response = await fetch(url, init);
-    assert.ok(response.status >= 200 && response.status < 300, `${init.method} ${url} answered ${response.status}: ${await response.text()}`);
+    assert.ok(
+      response.status >= 200 && response.status < 300,
+      `${init.method} ${url} answered ${response.status}: ${await response.text()}`,
+    );
     if (!url.includes('/local/')) events++;
   }
-  const invalid = (await (await fetch(`${base}/local/invalid`)).json()) as Array<{ error_type: string; errors: unknown }>;
+  const invalid = (await (await fetch(`${base}/local/invalid`)).json()) as Array<{
+    error_type: string;
+    errors: unknown;
+  }>;
   assert.deepEqual(invalid, [], 'no README example should produce an invalid row');
   const valid = (await (await fetch(`${base}/local/valid`)).json()) as unknown[];
   assert.ok(valid.length >= events, `${valid.length} valid rows for ${events} example requests`);

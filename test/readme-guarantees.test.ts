@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { promisify } from 'node:util';
 import { createCollector } from '../functions/app/collector-handler.ts';
-import { createProtocolAdapters } from '../functions/app/protocol-adapters.ts';
 import { createValidationFromConfig } from '../functions/app/create-validation.ts';
+import { createProtocolAdapters } from '../functions/app/protocol-adapters.ts';
 import { resolveConfig } from '../functions/core/config/resolve-config.ts';
 import { serveCollector } from './support/framework-server.ts';
 import { RecordingSink, SHIPPED_SCHEMAS } from './support/recording-sink.ts';
@@ -28,7 +28,10 @@ const CITATION = /`(test\/[^`]+\.test\.ts)`: "([^"]+)"/g;
 
 for (const title of ['Guarantees', 'Security and privacy']) {
   test(`every test the README's "${title}" section cites exists under that name`, () => {
-    const citations = [...section(title).matchAll(CITATION)].map((match) => ({ file: match[1] as string, name: match[2] as string }));
+    const citations = [...section(title).matchAll(CITATION)].map((match) => ({
+      file: match[1] as string,
+      name: match[2] as string,
+    }));
     assert.ok(citations.length >= 5, `only ${citations.length} citations found`);
     for (const { file, name } of citations) {
       const url = new URL(`../${file}`, import.meta.url);
@@ -41,26 +44,48 @@ for (const title of ['Guarantees', 'Security and privacy']) {
 
 test('the "Guarantees" section says what is promised and what is not', () => {
   const guarantees = section('Guarantees');
-  for (const phrase of ['**Promised**', '**Not promised**', 'at least once', 'Duplicates carry the same `event_id`', 'Before the function runs']) {
+  for (const phrase of [
+    '**Promised**',
+    '**Not promised**',
+    'at least once',
+    'Duplicates carry the same `event_id`',
+    'Before the function runs',
+  ]) {
     assert.ok(guarantees.includes(phrase), `missing: ${phrase}`);
   }
 });
 
-test('the README\'s signed webhook example works as written', { skip: hasTools() }, async () => {
+test("the README's signed webhook example works as written", { skip: hasTools() }, async () => {
   const block = /```sh\n(export SLUICE_WEBHOOKS_AUTH[\s\S]*?)```/.exec(section('Security and privacy'))?.[1];
   assert.ok(block, 'the example is in the Security and privacy section');
   const env: Record<string, string> = {};
   for (const [, name, value] of block.matchAll(/^export (\w+)='([^']*)'$/gm)) env[name as string] = value as string;
   const config = resolveConfig({ document: { registries: [SHIPPED_SCHEMAS] }, source: 'README', env });
   const sink = new RecordingSink();
-  const { base, close } = await serveCollector(createCollector({ config, validation: createValidationFromConfig(config), sink, adapters: createProtocolAdapters(config), env }));
+  const { base, close } = await serveCollector(
+    createCollector({
+      config,
+      validation: createValidationFromConfig(config),
+      sink,
+      adapters: createProtocolAdapters(config),
+      env,
+    }),
+  );
   try {
     // Run as written, except that the collector is already running here, on another port.
     const script = block.replace(/^npm start &$/m, '').replaceAll('http://localhost:8080', base);
     // Asynchronously: the collector answering curl runs in this process.
-    const { stdout: output } = await promisify(execFile)('bash', ['-e', '-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 });
+    const { stdout: output } = await promisify(execFile)('bash', ['-e', '-c', script], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+      timeout: 30_000,
+    });
     assert.match(output, /^ok/, 'the signed request is taken');
-    assert.deepEqual(sink.invalid.map((row) => row.error_type).sort(), ['schema_not_found', 'unauthorized'], 'the signed one reached validation (no com.github/push schema ships), the other was refused');
+    assert.deepEqual(
+      sink.invalid.map((row) => row.error_type).sort(),
+      ['schema_not_found', 'unauthorized'],
+      'the signed one reached validation (no com.github/push schema ships), the other was refused',
+    );
     assert.equal(sink.invalid.find((row) => row.error_type === 'unauthorized')?.raw ?? null, null);
   } finally {
     await close();

@@ -14,7 +14,10 @@ import { resourcesOf, SCHEMAS_DIR, synthStack } from './support/synth-stack.ts';
  * stack creates, and only columns those have (or that the query itself defines).
  */
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const section = README.slice(README.indexOf('## Query your events'), README.indexOf('\n## ', README.indexOf('## Query your events') + 1));
+const section = README.slice(
+  README.indexOf('## Query your events'),
+  README.indexOf('\n## ', README.indexOf('## Query your events') + 1),
+);
 const recipes = [...section.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => match[1] as string);
 const DATASET = 'my-project.sluice';
 
@@ -24,15 +27,29 @@ const columns = new Map<string, Set<string>>([
   [TABLE_NAMES.valid, new Set(tableSchema('valid').map((field) => field.name))],
   [TABLE_NAMES.invalid, new Set(tableSchema('invalid').map((field) => field.name))],
   [DEDUPED_VIEW_NAME, new Set(columnsOf('valid').map((column) => column.name))],
-  ...typedViews(readSchemaFiles(SCHEMAS_DIR), 'p', 'd').map((view) => [view.name, new Set(view.columns.map((column) => column.name))] as [string, Set<string>]),
+  ...typedViews(readSchemaFiles(SCHEMAS_DIR), 'p', 'd').map(
+    (view) => [view.name, new Set(view.columns.map((column) => column.name))] as [string, Set<string>],
+  ),
 ]);
 
 test('the README has the four kinds of recipe', () => {
   assert.equal(recipes.length, 4);
-  assert.ok(recipes.some((sql) => sql.includes('.events`') && /GROUP BY day, schema/.test(sql)), 'events per schema per day');
-  assert.ok(recipes.some((sql) => sql.includes('events_deduped') && sql.includes("'page_view'")), 'page-view funnel');
-  assert.ok(recipes.some((sql) => sql.includes('invalid_events') && /GROUP BY error_type/.test(sql)), 'invalid events by error type and schema');
-  assert.ok(recipes.some((sql) => sql.includes('com_example_checkout_1')), 'a typed view');
+  assert.ok(
+    recipes.some((sql) => sql.includes('.events`') && /GROUP BY day, schema/.test(sql)),
+    'events per schema per day',
+  );
+  assert.ok(
+    recipes.some((sql) => sql.includes('events_deduped') && sql.includes("'page_view'")),
+    'page-view funnel',
+  );
+  assert.ok(
+    recipes.some((sql) => sql.includes('invalid_events') && /GROUP BY error_type/.test(sql)),
+    'invalid events by error type and schema',
+  );
+  assert.ok(
+    recipes.some((sql) => sql.includes('com_example_checkout_1')),
+    'a typed view',
+  );
 });
 
 test('every recipe parses and reads only what the stack creates, and only existing columns', () => {
@@ -40,7 +57,9 @@ test('every recipe parses and reads only what the stack creates, and only existi
   for (const name of columns.keys()) assert.ok(created.includes(name), `${name} is not created by the stack`);
   for (const sql of recipes) {
     assert.doesNotThrow(() => parseGoogleSql(sql), sql);
-    const ctes = [...sql.matchAll(/\bWITH\s+(\w+)\s+AS\s*\(|,\s*(\w+)\s+AS\s*\(/gi)].map((match) => match[1] ?? match[2]);
+    const ctes = [...sql.matchAll(/\bWITH\s+(\w+)\s+AS\s*\(|,\s*(\w+)\s+AS\s*\(/gi)].map(
+      (match) => match[1] ?? match[2],
+    );
     const read = tablesRead(sql).filter((name) => !ctes.includes(name));
     assert.ok(read.length > 0, sql);
     const available = new Set<string>();
@@ -53,7 +72,10 @@ test('every recipe parses and reads only what the stack creates, and only existi
     }
     const aliases = new Set([...sql.matchAll(/\bAS\s+(\w+)/gi)].map((match) => match[1] as string));
     for (const column of columnsMentioned(sql)) {
-      assert.ok(available.has(column) || aliases.has(column), `${column} is not a column of ${read.join(', ')}:\n${sql}`);
+      assert.ok(
+        available.has(column) || aliases.has(column),
+        `${column} is not a column of ${read.join(', ')}:\n${sql}`,
+      );
     }
   }
 });

@@ -22,7 +22,10 @@ const run = promisify(execFile);
 async function recipe(): Promise<string[][]> {
   const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
   const start = readme.indexOf('## Fix a schema and replay');
-  const section = readme.slice(readme.indexOf('### Locally (`npm start`)', start), readme.indexOf('### On Google Cloud', start));
+  const section = readme.slice(
+    readme.indexOf('### Locally (`npm start`)', start),
+    readme.indexOf('### On Google Cloud', start),
+  );
   const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
   assert.ok(block, 'the local recipe has a sh block');
   return shellCommands(block);
@@ -34,7 +37,11 @@ let close: () => Promise<void>;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sluice-readme-replay-'));
   // What npm start uses with no config file: file://./schemas and .sluice in the project directory.
-  const config = resolveConfig({ document: { registries: [pathToFileURL(join(dir, 'schemas')).href], local: { dir: join(dir, '.sluice') } }, source: 'test', env: {} });
+  const config = resolveConfig({
+    document: { registries: [pathToFileURL(join(dir, 'schemas')).href], local: { dir: join(dir, '.sluice') } },
+    source: 'test',
+    env: {},
+  });
   await mkdir(join(dir, 'schemas'));
   ({ base, close } = await serveCollector(createCollectorFromConfig(config)));
 });
@@ -77,7 +84,10 @@ async function runCommand(words: string[]): Promise<string> {
 
 test('the README recipe turns an invalid event into a valid one with the same event_id, once', async () => {
   const commands = await recipe();
-  assert.deepEqual(commands.map((words) => words[0]), ['curl', 'mkdir', 'echo', 'npm', 'curl']);
+  assert.deepEqual(
+    commands.map((words) => words[0]),
+    ['curl', 'mkdir', 'echo', 'npm', 'curl'],
+  );
   const outputs: string[] = [];
   for (const [index, words] of commands.entries()) {
     outputs.push(await runCommand(words));

@@ -4,8 +4,9 @@
  * code runs), reads whatever body the framework left unread, and answers 200. The collector's
  * figures divided by this one's, measured in the same run, are Sluice's own cost.
  */
-import { http } from '@google-cloud/functions-framework';
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { http } from '@google-cloud/functions-framework';
 
 http('baseline', (request: IncomingMessage & { rawBody?: Buffer }, response: ServerResponse) => {
   const answer = (): void => {

@@ -17,7 +17,10 @@ import { capFrameworkBodyParsing } from '../../functions/app/http/framework-body
 // As functions/collect.ts does: the framework reads bodies raw, capped, and never parses them.
 capFrameworkBodyParsing();
 
-const collector = createCollectorFromConfig(loadConfig(), process.env.BENCH_SINK === 'noop' ? { sink: new NoopSink() } : {});
+const collector = createCollectorFromConfig(
+  loadConfig(),
+  process.env.BENCH_SINK === 'noop' ? { sink: new NoopSink() } : {},
+);
 
 http('collect', (request, response) => collector.handle(request, response));
 

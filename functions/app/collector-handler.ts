@@ -1,26 +1,26 @@
 import type { ServerResponse } from 'node:http';
-import type { SluiceConfig } from '../core/config/config.ts';
-import { COLLECTOR } from '../core/collector-info.ts';
+import type { LocalSink } from '../adapters/sink/local-sink.ts';
 import { buildRows, type RequestContext } from '../core/collector/event-rows.ts';
 import { requestSummary } from '../core/collector/request-summary.ts';
+import { COLLECTOR } from '../core/collector-info.ts';
+import type { SluiceConfig } from '../core/config/config.ts';
+import type { JsonValue } from '../core/contract/rows.ts';
+import { applyPrivacy } from '../core/privacy/apply-privacy.ts';
+import { anonymizeIp } from '../core/privacy/ip-anonymization.ts';
 import type { EventFields, InboundRequest, ProtocolAdapter, ProtocolResult } from '../core/protocols/protocol.ts';
 import { rejectionIssue } from '../core/protocols/protocol.ts';
 import type { EventSink, RowBatch } from '../core/sink/event-sink.ts';
 import { SinkOverloadedError } from '../core/sink/in-flight-limiter.ts';
-import type { JsonValue } from '../core/contract/rows.ts';
 import type { ValidationEngine } from '../core/validation/validation-engine.ts';
-import type { LocalSink } from '../adapters/sink/local-sink.ts';
 import { createCorsPolicy, PREFLIGHT_HEADERS } from './http/cors.ts';
-import { createRequestGuards } from './http/request-guards.ts';
-import { createWebhookAuthenticator } from './http/webhook-auth.ts';
-import { applyPrivacy } from '../core/privacy/apply-privacy.ts';
-import { anonymizeIp } from '../core/privacy/ip-anonymization.ts';
-import { jsonAnswer, writeAnswer, type HttpAnswer } from './http/http-answer.ts';
-import { toInboundRequest, type FrameworkRequest } from './http/inbound-request.ts';
+import { type HttpAnswer, jsonAnswer, writeAnswer } from './http/http-answer.ts';
+import { type FrameworkRequest, toInboundRequest } from './http/inbound-request.ts';
 import { localRoute } from './http/local-routes.ts';
-import { checkPurgeConfig, purgeAnswer } from './http/purge-route.ts';
-import { hasUnreadBody, readUnparsedBody } from './http/unparsed-body.ts';
 import { networkUserId, setCookieHeader } from './http/network-user-cookie.ts';
+import { checkPurgeConfig, purgeAnswer } from './http/purge-route.ts';
+import { createRequestGuards } from './http/request-guards.ts';
+import { hasUnreadBody, readUnparsedBody } from './http/unparsed-body.ts';
+import { createWebhookAuthenticator } from './http/webhook-auth.ts';
 import { describeError, log, logThrottled, payloadFields, withRequestTrace } from './log.ts';
 
 /** Nothing suppressed: shared, so an ordinary request allocates no set. */
@@ -79,14 +79,27 @@ export function createCollector(parts: CollectorParts): Collector {
   function answerFor(inbound: InboundRequest, ip: string | undefined): Answered | Promise<Answered> {
     const { method, path } = inbound;
     if (method === 'OPTIONS') {
-      return { answer: corsPolicy.allows(inbound.headers.origin) ? { status: 200, headers: PREFLIGHT_HEADERS } : jsonAnswer(403, { error: 'forbidden', message: 'origin not in cors.allowed_origins' }) };
+      return {
+        answer: corsPolicy.allows(inbound.headers.origin)
+          ? { status: 200, headers: PREFLIGHT_HEADERS }
+          : jsonAnswer(403, { error: 'forbidden', message: 'origin not in cors.allowed_origins' }),
+      };
     }
     if (path === '/health' && (method === 'GET' || method === 'HEAD')) {
-      return { answer: jsonAnswer(200, { status: 'ok', collector: COLLECTOR, sink: config.sink, registries: config.registries }) };
+      return {
+        answer: jsonAnswer(200, {
+          status: 'ok',
+          collector: COLLECTOR,
+          sink: config.sink,
+          registries: config.registries,
+        }),
+      };
     }
     if (path === config.purge.path) return { answer: purgeAnswer(config.purge, parts.validation.cache, inbound) };
     if (parts.localSink && path.startsWith('/local/')) {
-      return localRoute(method, path, inbound.query, parts.localSink).then((local) => (local ? { answer: local } : eventAnswer(inbound, ip)));
+      return localRoute(method, path, inbound.query, parts.localSink).then((local) =>
+        local ? { answer: local } : eventAnswer(inbound, ip),
+      );
     }
     return eventAnswer(inbound, ip);
   }
@@ -110,10 +123,19 @@ export function createCollector(parts: CollectorParts): Collector {
         result = adapter.handle(inbound);
       } catch (error) {
         // A bug in an adapter: keep the request as an invalid row and say so, never lose it.
-        log('ERROR', `protocol adapter ${adapter.protocol} failed on ${method} ${path}`, { ...describeError(error), ...payloadFields(inbound.body, config.limits.max_raw_bytes) });
+        log('ERROR', `protocol adapter ${adapter.protocol} failed on ${method} ${path}`, {
+          ...describeError(error),
+          ...payloadFields(inbound.body, config.limits.max_raw_bytes),
+        });
         result = {
           events: [],
-          rejections: [{ errorType: 'protocol_violation', issues: rejectionIssue(`the collector failed to read this request: ${String(error)}`, 'internal'), raw: rawText(inbound) }],
+          rejections: [
+            {
+              errorType: 'protocol_violation',
+              issues: rejectionIssue(`the collector failed to read this request: ${String(error)}`, 'internal'),
+              raw: rawText(inbound),
+            },
+          ],
           response: { status: 500, body: 'internal error' },
         };
       }
@@ -123,7 +145,10 @@ export function createCollector(parts: CollectorParts): Collector {
       status = 413;
     }
     const clientIp = ip && !anonymous ? anonymizeIp(ip, config.privacy.ip_anonymization) : undefined;
-    const nuid = result.trackerFacing && config.cookie.enabled && !anonymous ? networkUserId(inbound.headers.cookie, config.cookie) : undefined;
+    const nuid =
+      result.trackerFacing && config.cookie.enabled && !anonymous
+        ? networkUserId(inbound.headers.cookie, config.cookie)
+        : undefined;
     const fields: EventFields = {
       ...(inbound.headers['user-agent'] ? { useragent: inbound.headers['user-agent'] } : {}),
       // Anonymized here once for the request, so that its rows need no copy in applyPrivacy
@@ -145,7 +170,8 @@ export function createCollector(parts: CollectorParts): Collector {
     const answered = answerer(result.response, status, nuid);
     // Built without a promise when every schema is in memory (see buildRows).
     const built = buildRows(result.events, result.rejections, parts.validation.validator, context);
-    if (built instanceof Promise) return built.then((rows) => publishThen(applyPrivacy(rows, config.privacy), answered));
+    if (built instanceof Promise)
+      return built.then((rows) => publishThen(applyPrivacy(rows, config.privacy), answered));
     return publishThen(applyPrivacy(built, config.privacy), answered);
   }
 
@@ -154,7 +180,11 @@ export function createCollector(parts: CollectorParts): Collector {
    * a closure keeps its whole scope alive, and while Pub/Sub answers, that would keep the request's
    * body and parsed events in memory with it (see publishThen).
    */
-  function answerer(response: ProtocolResult['response'], status: number | undefined, nuid: string | undefined): () => Answered {
+  function answerer(
+    response: ProtocolResult['response'],
+    status: number | undefined,
+    nuid: string | undefined,
+  ): () => Answered {
     return () => {
       const answer: HttpAnswer = { ...response, status: status ?? response.status };
       return nuid ? { answer, cookie: setCookieHeader(nuid, config.cookie, now()) } : { answer };
@@ -176,7 +206,12 @@ export function createCollector(parts: CollectorParts): Collector {
       // Repeats at request rate during an outage: one line a second says it. Shedding load (the
       // in-flight cap) is the system working as designed: a warning, not an error.
       const overloaded = error instanceof SinkOverloadedError;
-      logThrottled(overloaded ? 'sink-overloaded' : 'sink-failed', overloaded ? 'WARNING' : 'ERROR', `could not publish ${rowCount} rows; answering 503`, overloaded ? { error: (error as Error).message } : describeError(error));
+      logThrottled(
+        overloaded ? 'sink-overloaded' : 'sink-failed',
+        overloaded ? 'WARNING' : 'ERROR',
+        `could not publish ${rowCount} rows; answering 503`,
+        overloaded ? { error: (error as Error).message } : describeError(error),
+      );
       return {
         answer: jsonAnswer(
           503,
@@ -196,7 +231,8 @@ export function createCollector(parts: CollectorParts): Collector {
     const { method, path } = inbound;
     const fail = (error: unknown): void => {
       log('ERROR', `unexpected failure on ${method} ${path}`, describeError(error));
-      if (!response.headersSent) writeAnswer(response, method, jsonAnswer(500, { error: 'internal', message: 'internal error' }), cors);
+      if (!response.headersSent)
+        writeAnswer(response, method, jsonAnswer(500, { error: 'internal', message: 'internal error' }), cors);
     };
     const write = ({ answer, cookie }: Answered): void => {
       try {
@@ -225,7 +261,9 @@ export function createCollector(parts: CollectorParts): Collector {
       const receivedAt = now().toISOString();
       if (request.rawBody !== undefined) return serve(request, response, receivedAt, request.rawBody);
       if (!hasUnreadBody(request)) return serve(request, response, receivedAt, EMPTY_BODY);
-      return readUnparsedBody(request, config.limits.max_request_bytes).then((body) => serve(request, response, receivedAt, body));
+      return readUnparsedBody(request, config.limits.max_request_bytes).then((body) =>
+        serve(request, response, receivedAt, body),
+      );
     },
   };
 }
@@ -237,11 +275,18 @@ function oversize(inbound: InboundRequest, limit: number): ProtocolResult {
     rejections: [
       {
         errorType: 'size_exceeded',
-        issues: rejectionIssue(`the request body is ${inbound.body.length} bytes, over the limit of ${limit} (limits.max_request_bytes)`, 'size'),
+        issues: rejectionIssue(
+          `the request body is ${inbound.body.length} bytes, over the limit of ${limit} (limits.max_request_bytes)`,
+          'size',
+        ),
         raw: rawText(inbound),
       },
     ],
-    response: { status: 413, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `request body over ${limit} bytes` },
+    response: {
+      status: 413,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: `request body over ${limit} bytes`,
+    },
   };
 }
 

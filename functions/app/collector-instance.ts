@@ -1,7 +1,7 @@
 import { loadConfig } from '../adapters/config/load-config.ts';
 import type { SluiceConfig } from '../core/config/config.ts';
 import type { EventSink } from '../core/sink/event-sink.ts';
-import { createCollector, type Collector } from './collector-handler.ts';
+import { type Collector, createCollector } from './collector-handler.ts';
 import { createSinkFromConfig } from './create-sink.ts';
 import { createValidationFromConfig } from './create-validation.ts';
 import { configureLogging, describeError, log } from './log.ts';
@@ -15,7 +15,10 @@ let instance: Collector | undefined;
  * collector's own cost (deliberately not a configuration value: a deployed collector that drops
  * every event must not be one typo away).
  */
-export function createCollectorFromConfig(config: SluiceConfig, overrides: { readonly sink?: EventSink } = {}): Collector {
+export function createCollectorFromConfig(
+  config: SluiceConfig,
+  overrides: { readonly sink?: EventSink } = {},
+): Collector {
   configureLogging({
     level: config.logging.level,
     project: config.project || (process.env.GOOGLE_CLOUD_PROJECT ?? ''),

@@ -1,7 +1,7 @@
-import type { SluiceConfig } from '../core/config/config.ts';
-import type { EventSink } from '../core/sink/event-sink.ts';
 import { LocalSink } from '../adapters/sink/local-sink.ts';
 import { createPubsubSink, type PubsubSinkOptions } from '../adapters/sink/pubsub-sink.ts';
+import type { SluiceConfig } from '../core/config/config.ts';
+import type { EventSink } from '../core/sink/event-sink.ts';
 
 /** The sink the configuration names; the local one is also returned for the /local routes. */
 export function createSinkFromConfig(config: SluiceConfig): { sink: EventSink; localSink?: LocalSink } {

@@ -1,9 +1,9 @@
-import type { SluiceConfig } from '../core/config/config.ts';
-import { RegistryChain } from '../core/registry/registry-chain.ts';
-import { BoundedRegistry } from '../core/registry/bounded-registry.ts';
-import { MAX_CONCURRENT_REGISTRY_LOOKUPS, MAX_QUEUED_REGISTRY_LOOKUPS } from '../core/limits.ts';
-import { createValidationEngine, type ValidationEngine } from '../core/validation/validation-engine.ts';
 import { createRegistry } from '../adapters/registry/registry-from-url.ts';
+import type { SluiceConfig } from '../core/config/config.ts';
+import { MAX_CONCURRENT_REGISTRY_LOOKUPS, MAX_QUEUED_REGISTRY_LOOKUPS } from '../core/limits.ts';
+import { BoundedRegistry } from '../core/registry/bounded-registry.ts';
+import { RegistryChain } from '../core/registry/registry-chain.ts';
+import { createValidationEngine, type ValidationEngine } from '../core/validation/validation-engine.ts';
 
 /**
  * The validation engine as the configuration describes it: the registries in order, the cache
@@ -14,9 +14,14 @@ export function createValidationFromConfig(
   config: SluiceConfig,
   onRefreshError?: Parameters<typeof createValidationEngine>[0]['onRefreshError'],
 ): ValidationEngine {
-  const chain = new RegistryChain(config.registries.map((url) => createRegistry(url, { timeoutMs: config.registry.timeout_ms })));
+  const chain = new RegistryChain(
+    config.registries.map((url) => createRegistry(url, { timeoutMs: config.registry.timeout_ms })),
+  );
   // Misses of a flood of distinct schema names must not become a flood of registry requests.
-  const registry = new BoundedRegistry(chain, { maxConcurrent: MAX_CONCURRENT_REGISTRY_LOOKUPS, maxQueued: MAX_QUEUED_REGISTRY_LOOKUPS });
+  const registry = new BoundedRegistry(chain, {
+    maxConcurrent: MAX_CONCURRENT_REGISTRY_LOOKUPS,
+    maxQueued: MAX_QUEUED_REGISTRY_LOOKUPS,
+  });
   return createValidationEngine({
     registry,
     ttlMs: config.cache.ttl_seconds * 1000,

@@ -73,7 +73,11 @@ export class GracefulShutdown {
       writeAnswer(
         response,
         method,
-        jsonAnswer(503, { error: 'unavailable', message: 'this instance is shutting down; retry' }, { 'retry-after': String(this.#options.retryAfterSeconds) }),
+        jsonAnswer(
+          503,
+          { error: 'unavailable', message: 'this instance is shutting down; retry' },
+          { 'retry-after': String(this.#options.retryAfterSeconds) },
+        ),
       );
       return Promise.resolve();
     }
@@ -96,7 +100,10 @@ export class GracefulShutdown {
     const graceMs = this.#options.graceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
-    const finished = await Promise.race([Promise.allSettled([...this.#inFlight]).then(() => 'done' as const), deadline]);
+    const finished = await Promise.race([
+      Promise.allSettled([...this.#inFlight]).then(() => 'done' as const),
+      deadline,
+    ]);
     try {
       await Promise.race([this.#options.close(), deadline]);
     } catch (error) {

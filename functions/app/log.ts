@@ -86,7 +86,13 @@ const throttles = new Map<string, { until: number; suppressed: number }>();
  * were left out. For what can repeat at request rate (every request shed during an outage), where
  * one line per request would cost more than the requests.
  */
-export function logThrottled(key: string, severity: Severity, message: string, fields: Record<string, unknown> = {}, intervalMs = 1000): void {
+export function logThrottled(
+  key: string,
+  severity: Severity,
+  message: string,
+  fields: Record<string, unknown> = {},
+  intervalMs = 1000,
+): void {
   const now = Date.now();
   const state = throttles.get(key);
   if (state !== undefined && now < state.until) {
@@ -99,7 +105,11 @@ export function logThrottled(key: string, severity: Severity, message: string, f
 }
 
 /** Runs `handle(...args)` with the request's trace attached to every line it logs. */
-export function withRequestTrace<A extends unknown[], T>(headers: Readonly<Record<string, string | undefined>>, handle: (...args: A) => T, ...args: A): T {
+export function withRequestTrace<A extends unknown[], T>(
+  headers: Readonly<Record<string, string | undefined>>,
+  handle: (...args: A) => T,
+  ...args: A
+): T {
   return requestHeaders.run(headers, handle, ...args);
 }
 
@@ -114,7 +124,11 @@ const CLOUD_TRACE = /^([0-9a-fA-F]{32})(?:\/([0-9]{1,20}))?(?:;o=([01]))?$/;
 export function traceFromHeaders(headers: Readonly<Record<string, string | undefined>>): TraceContext | undefined {
   const parent = TRACEPARENT.exec(headers.traceparent?.trim() ?? '');
   if (parent && !/^0+$/.test(parent[1] as string)) {
-    return { traceId: parent[1] as string, spanId: parent[2] as string, sampled: (parseInt(parent[3] as string, 16) & 1) === 1 };
+    return {
+      traceId: parent[1] as string,
+      spanId: parent[2] as string,
+      sampled: (parseInt(parent[3] as string, 16) & 1) === 1,
+    };
   }
   const cloud = CLOUD_TRACE.exec(headers['x-cloud-trace-context']?.trim() ?? '');
   if (cloud) {
@@ -138,6 +152,7 @@ export function payloadFields(body: Buffer, maxBytes: number): Record<string, un
 export function describeError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { error: String(error) };
   const causes: string[] = [];
-  for (let cause = error.cause; cause instanceof Error && causes.length < 5; cause = cause.cause) causes.push(cause.message);
+  for (let cause = error.cause; cause instanceof Error && causes.length < 5; cause = cause.cause)
+    causes.push(cause.message);
   return { error: error.message, code: (error as { code?: unknown }).code, causes, stack: error.stack };
 }

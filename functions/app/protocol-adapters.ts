@@ -1,7 +1,7 @@
 import type { SluiceConfig } from '../core/config/config.ts';
-import type { ProtocolAdapter } from '../core/protocols/protocol.ts';
 import { createCloudEventsAdapter } from '../core/protocols/cloudevents.ts';
 import { createPixelAdapter } from '../core/protocols/pixel.ts';
+import type { ProtocolAdapter } from '../core/protocols/protocol.ts';
 import { createSelfDescribingAdapter } from '../core/protocols/self-describing.ts';
 import { createSnowplowAdapter } from '../core/protocols/snowplow.ts';
 import { createWebhookAdapter } from '../core/protocols/webhook.ts';

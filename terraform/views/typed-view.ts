@@ -74,7 +74,8 @@ const EVENT_COLUMN_TYPES: Readonly<Record<(typeof EVENT_COLUMNS)[number], ViewCo
  */
 export function propertyColumnType(property: unknown): ViewColumnType {
   if (!isJsonObject(property)) return 'JSON';
-  const declared = typeof property.type === 'string' ? [property.type] : Array.isArray(property.type) ? property.type : [];
+  const declared =
+    typeof property.type === 'string' ? [property.type] : Array.isArray(property.type) ? property.type : [];
   const types = declared.filter((type) => type !== 'null');
   if (types.length !== 1) return 'JSON';
   switch (types[0]) {
@@ -135,7 +136,10 @@ export function typedViews(files: readonly SchemaFile[], project: string, datase
     const viewName = typedViewName(vendor, name, model);
     const other = byName.get(viewName);
     if (other !== undefined) {
-      throw new SluiceError('view_name_collision', `schemas ${other} and ${id} would both get the typed view ${viewName}; rename one of them (views are named vendor_name_model with every other character turned into _)`);
+      throw new SluiceError(
+        'view_name_collision',
+        `schemas ${other} and ${id} would both get the typed view ${viewName}; rename one of them (views are named vendor_name_model with every other character turned into _)`,
+      );
     }
     byName.set(viewName, id);
     views.push(typedView(viewName, vendor, name, model, revisions, project, dataset));
@@ -143,13 +147,22 @@ export function typedViews(files: readonly SchemaFile[], project: string, datase
   return views.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-function typedView(viewName: string, vendor: string, name: string, model: string, revisions: SchemaFile[], project: string, dataset: string): TypedView {
+function typedView(
+  viewName: string,
+  vendor: string,
+  name: string,
+  model: string,
+  revisions: SchemaFile[],
+  project: string,
+  dataset: string,
+): TypedView {
   const ordered = [...revisions].sort((a, b) => compareVersions(a.key.version, b.key.version));
   const propertyTypes = new Map<string, ViewColumnType>();
   for (const file of ordered) {
     const properties = file.document.properties;
     if (!isJsonObject(properties)) continue;
-    for (const [property, schema] of Object.entries(properties)) propertyTypes.set(property, propertyColumnType(schema));
+    for (const [property, schema] of Object.entries(properties))
+      propertyTypes.set(property, propertyColumnType(schema));
   }
   const columns: ViewColumn[] = EVENT_COLUMNS.map((column) => ({ name: column, type: EVENT_COLUMN_TYPES[column] }));
   const taken = new Set(columns.map((column) => column.name.toLowerCase()));
@@ -163,7 +176,9 @@ function typedView(viewName: string, vendor: string, name: string, model: string
     columns.push({ name: column, type, property });
   }
   const select = columns.map((column) =>
-    column.property === undefined ? `  ${column.name}` : `  ${readExpression(column.property, column.type)} AS ${quoteIdentifier(column.name)}`,
+    column.property === undefined
+      ? `  ${column.name}`
+      : `  ${readExpression(column.property, column.type)} AS ${quoteIdentifier(column.name)}`,
   );
   const sql = [
     'SELECT',

@@ -6,10 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
-import { createCollector, RETRY_AFTER_SECONDS } from '../../functions/app/collector-handler.ts';
 import { LocalSink } from '../../functions/adapters/sink/local-sink.ts';
-import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
+import { createCollector, RETRY_AFTER_SECONDS } from '../../functions/app/collector-handler.ts';
 import { COLLECTOR } from '../../functions/core/collector-info.ts';
+import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
 import type { InboundRequest, ProtocolAdapter } from '../../functions/core/protocols/protocol.ts';
 import type { EventSink, RowBatch } from '../../functions/core/sink/event-sink.ts';
 import { SinkUnavailableError } from '../../functions/core/sink/event-sink.ts';
@@ -25,9 +25,19 @@ const echoAdapter: ProtocolAdapter = {
   matches: (request) => request.path === '/echo' || request.path === '/px' || request.path === '/boom',
   handle(request: InboundRequest) {
     if (request.path === '/boom') throw new Error('adapter bug');
-    if (request.path === '/px') return { events: [{ schema: THING, data: { n: 1 } }], rejections: [], response: { status: 200, body: 'px' }, trackerFacing: true };
+    if (request.path === '/px')
+      return {
+        events: [{ schema: THING, data: { n: 1 } }],
+        rejections: [],
+        response: { status: 200, body: 'px' },
+        trackerFacing: true,
+      };
     const items = JSON.parse(request.body.toString('utf8')) as Array<{ schema: string; data: unknown }>;
-    return { events: items.map((item) => ({ schema: item.schema, data: item.data })), rejections: [], response: { status: 200, body: 'ok' } };
+    return {
+      events: items.map((item) => ({ schema: item.schema, data: item.data })),
+      rejections: [],
+      response: { status: 200, body: 'ok' },
+    };
   },
 };
 
@@ -45,13 +55,27 @@ class SwitchableSink implements EventSink {
 }
 
 function engine() {
-  const registry = new MemoryRegistry({ [THING]: igluSchema(THING, { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] }) });
-  return createValidationEngine({ registry, ttlMs: 60_000, negativeTtlMs: 1_000, errorTtlMs: 1_000, maxEntries: 100, allErrors: false, maxErrors: 5 });
+  const registry = new MemoryRegistry({
+    [THING]: igluSchema(THING, { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] }),
+  });
+  return createValidationEngine({
+    registry,
+    ttlMs: 60_000,
+    negativeTtlMs: 1_000,
+    errorTtlMs: 1_000,
+    maxEntries: 100,
+    allErrors: false,
+    maxErrors: 5,
+  });
 }
 
 describe('collector handler', () => {
   const sink = new SwitchableSink();
-  const config = resolveConfig({ document: { limits: { max_request_bytes: 2048, max_raw_bytes: 100 }, cookie: { domain: '.example.com' } }, source: 'test', env: {} });
+  const config = resolveConfig({
+    document: { limits: { max_request_bytes: 2048, max_raw_bytes: 100 }, cookie: { domain: '.example.com' } },
+    source: 'test',
+    env: {},
+  });
   const collector = createCollector({ config, validation: engine(), sink, adapters: [echoAdapter] });
   let base = '';
   let close: () => Promise<void>;
@@ -64,12 +88,23 @@ describe('collector handler', () => {
   test('GET /health reports the collector', async () => {
     const response = await fetch(`${base}/health`);
     assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { status: 'ok', collector: COLLECTOR, sink: 'local', registries: ['file://./schemas'] });
+    assert.deepEqual(await response.json(), {
+      status: 'ok',
+      collector: COLLECTOR,
+      sink: 'local',
+      registries: ['file://./schemas'],
+    });
   });
 
   test('events are answered 2xx only after the sink accepted every row, valid and invalid split', async () => {
     sink.batches.length = 0;
-    const response = await post('/echo', JSON.stringify([{ schema: THING, data: { n: 1 } }, { schema: THING, data: { n: 'x' } }]));
+    const response = await post(
+      '/echo',
+      JSON.stringify([
+        { schema: THING, data: { n: 1 } },
+        { schema: THING, data: { n: 'x' } },
+      ]),
+    );
     assert.equal(response.status, 200);
     assert.equal(await response.text(), 'ok');
     assert.equal(sink.batches.length, 1);
@@ -115,7 +150,10 @@ describe('collector handler', () => {
   });
 
   test('CORS: the origin is echoed with credentials; preflight allows Content-Type and SP-Anonymous', async () => {
-    const preflight = await fetch(`${base}/echo`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(`${base}/echo`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
+    });
     assert.equal(preflight.status, 200);
     assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://shop.example');
     assert.equal(preflight.headers.get('access-control-allow-credentials'), 'true');
@@ -141,14 +179,16 @@ describe('collector handler', () => {
 
   test('SP-Anonymous: * gets no cookie and no IP address recorded', async () => {
     sink.batches.length = 0;
-    const response = await fetch(`${base}/px`, { headers: { 'sp-anonymous': '*', 'x-forwarded-for': '198.51.100.23' } });
+    const response = await fetch(`${base}/px`, {
+      headers: { 'sp-anonymous': '*', 'x-forwarded-for': '198.51.100.23' },
+    });
     assert.equal(response.headers.get('set-cookie'), null);
     const [row] = sink.rows().valid;
     assert.equal(row?.user_ipaddress, undefined);
     assert.equal(row?.network_userid, undefined);
   });
 
-  test('the client IP comes from X-Forwarded-For, as behind Google\'s front end', async () => {
+  test("the client IP comes from X-Forwarded-For, as behind Google's front end", async () => {
     sink.batches.length = 0;
     await fetch(`${base}/px`, { headers: { 'x-forwarded-for': '198.51.100.23' } });
     assert.equal(sink.rows().valid[0]?.user_ipaddress, '198.51.100.23');
@@ -168,7 +208,9 @@ describe('collector handler with the local sink', () => {
     dir = await mkdtemp(join(tmpdir(), 'sluice-local-'));
     const config = resolveConfig({ document: { local: { dir } }, source: 'test', env: {} });
     const localSink = new LocalSink(dir);
-    ({ base, close } = await serveCollector(createCollector({ config, validation: engine(), sink: localSink, localSink, adapters: [echoAdapter] })));
+    ({ base, close } = await serveCollector(
+      createCollector({ config, validation: engine(), sink: localSink, localSink, adapters: [echoAdapter] }),
+    ));
   });
   after(async () => {
     await close();
@@ -176,14 +218,44 @@ describe('collector handler with the local sink', () => {
   });
 
   test('rows are appended to NDJSON files and served at /local/valid and /local/invalid with filters', async () => {
-    const items = [{ schema: THING, data: { n: 1 } }, { schema: THING, data: { n: 2 } }, { schema: THING, data: {} }];
-    assert.equal((await fetch(`${base}/echo`, { method: 'POST', body: JSON.stringify(items), headers: { 'content-type': 'application/json' } })).status, 200);
+    const items = [
+      { schema: THING, data: { n: 1 } },
+      { schema: THING, data: { n: 2 } },
+      { schema: THING, data: {} },
+    ];
+    assert.equal(
+      (
+        await fetch(`${base}/echo`, {
+          method: 'POST',
+          body: JSON.stringify(items),
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+      200,
+    );
     const valid = (await (await fetch(`${base}/local/valid`)).json()) as Array<{ payload: unknown }>;
-    assert.deepEqual(valid.map((row) => row.payload), [{ n: 1 }, { n: 2 }]);
-    assert.deepEqual(((await (await fetch(`${base}/local/valid?limit=1`)).json()) as Array<{ payload: unknown }>).map((row) => row.payload), [{ n: 2 }]);
-    assert.equal(((await (await fetch(`${base}/local/valid?schema=iglu:com.acme/other/jsonschema/1-0-0`)).json()) as unknown[]).length, 0);
-    const invalid = (await (await fetch(`${base}/local/invalid?event_name=thing`)).json()) as Array<{ error_type: string }>;
-    assert.deepEqual(invalid.map((row) => row.error_type), ['validation_failed']);
+    assert.deepEqual(
+      valid.map((row) => row.payload),
+      [{ n: 1 }, { n: 2 }],
+    );
+    assert.deepEqual(
+      ((await (await fetch(`${base}/local/valid?limit=1`)).json()) as Array<{ payload: unknown }>).map(
+        (row) => row.payload,
+      ),
+      [{ n: 2 }],
+    );
+    assert.equal(
+      ((await (await fetch(`${base}/local/valid?schema=iglu:com.acme/other/jsonschema/1-0-0`)).json()) as unknown[])
+        .length,
+      0,
+    );
+    const invalid = (await (await fetch(`${base}/local/invalid?event_name=thing`)).json()) as Array<{
+      error_type: string;
+    }>;
+    assert.deepEqual(
+      invalid.map((row) => row.error_type),
+      ['validation_failed'],
+    );
     const lines = (await readFile(join(dir, 'valid.ndjson'), 'utf8')).trim().split('\n');
     assert.equal(lines.length, 2);
     assert.equal((await fetch(`${base}/local/valid?limit=-1`)).status, 400);
@@ -199,10 +271,19 @@ describe('collector handler with the local sink', () => {
 
 describe('bodies the functions framework leaves unread', () => {
   const sink = new SwitchableSink();
-  const config = resolveConfig({ document: { limits: { max_request_bytes: 2048, max_raw_bytes: 64 } }, source: 'test', env: {} });
+  const config = resolveConfig({
+    document: { limits: { max_request_bytes: 2048, max_raw_bytes: 64 } },
+    source: 'test',
+    env: {},
+  });
   let base = '';
   let close: () => Promise<void>;
-  before(async () => ({ base, close } = await serveCollector(createCollector({ config, validation: engine(), sink, adapters: [echoAdapter] }))));
+  before(
+    async () =>
+      ({ base, close } = await serveCollector(
+        createCollector({ config, validation: engine(), sink, adapters: [echoAdapter] }),
+      )),
+  );
   after(() => close());
 
   /** fetch always adds a Content-Type to string bodies; a raw request can omit it. */
@@ -210,10 +291,19 @@ describe('bodies the functions framework leaves unread', () => {
     const { request } = await import('node:http');
     const url = new URL(`${base}/echo`);
     return new Promise((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-length': body.length, ...headers } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { 'content-length': body.length, ...headers },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -227,7 +317,12 @@ describe('bodies the functions framework leaves unread', () => {
 
   test('a gzip body without Content-Type is decoded, and a gzip bomb is cut at the limit (413)', async () => {
     sink.batches.length = 0;
-    assert.equal(await postWithoutContentType(gzipSync(JSON.stringify([{ schema: THING, data: { n: 4 } }])), { 'content-encoding': 'gzip' }), 200);
+    assert.equal(
+      await postWithoutContentType(gzipSync(JSON.stringify([{ schema: THING, data: { n: 4 } }])), {
+        'content-encoding': 'gzip',
+      }),
+      200,
+    );
     assert.deepEqual(sink.rows().valid[0]?.payload, { n: 4 });
     const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024, 'a'));
     assert.ok(bomb.length < 100 * 1024);
@@ -244,7 +339,7 @@ describe('collector handler memory', () => {
    * memory meanwhile is what the instance's peak memory grows with. Only the answer should wait:
    * not the body, the parsed events or the rows.
    */
-  test('while the sink has not answered, a request\'s body and rows are not kept in memory', async () => {
+  test("while the sink has not answered, a request's body and rows are not kept in memory", async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     let hold = false;
@@ -263,10 +358,27 @@ describe('collector handler memory', () => {
     const statuses: number[] = [];
     // Built in a function of its own, so that this test keeps no reference to the request.
     const send = (bodies: Set<WeakRef<Buffer>>): Promise<void> => {
-      const body = Buffer.from(JSON.stringify([{ schema: THING, data: { n: 1 } }, { schema: THING, data: { n: 'two' } }]));
+      const body = Buffer.from(
+        JSON.stringify([
+          { schema: THING, data: { n: 1 } },
+          { schema: THING, data: { n: 'two' } },
+        ]),
+      );
       bodies.add(new WeakRef(body));
-      const request = { method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, rawBody: body, socket: { remoteAddress: '127.0.0.1' }, readableEnded: true };
-      const response = { headersSent: false, writeHead: (status: number) => statuses.push(status), end() {}, setHeader() {} };
+      const request = {
+        method: 'POST',
+        url: '/echo',
+        headers: { 'content-type': 'application/json' },
+        rawBody: body,
+        socket: { remoteAddress: '127.0.0.1' },
+        readableEnded: true,
+      };
+      const response = {
+        headersSent: false,
+        writeHead: (status: number) => statuses.push(status),
+        end() {},
+        setHeader() {},
+      };
       return collector.handle(request as never, response as never);
     };
     // Warm: the schema compiles on the first request (that one may wait for it with its body).
@@ -280,7 +392,11 @@ describe('collector handler memory', () => {
       gc();
     }
     assert.equal(rows.size, 10, 'the sink saw every row');
-    assert.equal([...bodies].filter((ref) => ref.deref() !== undefined).length, 0, 'request bodies kept while the sink is pending');
+    assert.equal(
+      [...bodies].filter((ref) => ref.deref() !== undefined).length,
+      0,
+      'request bodies kept while the sink is pending',
+    );
     assert.equal([...rows].filter((ref) => ref.deref() !== undefined).length, 0, 'rows kept while the sink is pending');
     release();
     await Promise.all(answers);

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { captureLogs, configureLogging, log, logSettings, logThrottled, traceFromHeaders, withRequestTrace } from '../../functions/app/log.ts';
 import { createCollector } from '../../functions/app/collector-handler.ts';
+import {
+  captureLogs,
+  configureLogging,
+  log,
+  logSettings,
+  logThrottled,
+  traceFromHeaders,
+  withRequestTrace,
+} from '../../functions/app/log.ts';
 import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
 import type { ProtocolAdapter } from '../../functions/core/protocols/protocol.ts';
 import { createValidationEngine } from '../../functions/core/validation/validation-engine.ts';
@@ -39,7 +47,9 @@ describe('structured logs', () => {
     try {
       withRequestTrace({ traceparent: `00-${TRACE}-00f067aa0ba902b7-01` }, () => log('INFO', 'w3c'));
       withRequestTrace({ 'x-cloud-trace-context': `${TRACE}/1;o=1` }, () => log('INFO', 'google'));
-      withRequestTrace({ 'x-cloud-trace-context': 'not-a-trace"}\n{"severity":"ERROR' }, () => log('INFO', 'hostile header'));
+      withRequestTrace({ 'x-cloud-trace-context': 'not-a-trace"}\n{"severity":"ERROR' }, () =>
+        log('INFO', 'hostile header'),
+      );
       log('INFO', 'outside a request');
     } finally {
       stop();
@@ -99,8 +109,18 @@ describe('payloads stay out of logs unless logging.log_payloads is on', () => {
   let close: () => Promise<void>;
   before(async () => {
     const config = resolveConfig({ document: {}, source: 'test', env: {} });
-    const validation = createValidationEngine({ registry: new MemoryRegistry(), ttlMs: 1000, negativeTtlMs: 1000, errorTtlMs: 1000, maxEntries: 10, allErrors: false, maxErrors: 5 });
-    ({ base, close } = await serveCollector(createCollector({ config, validation, sink: new RecordingSink(), adapters: [failing] })));
+    const validation = createValidationEngine({
+      registry: new MemoryRegistry(),
+      ttlMs: 1000,
+      negativeTtlMs: 1000,
+      errorTtlMs: 1000,
+      maxEntries: 10,
+      allErrors: false,
+      maxErrors: 5,
+    });
+    ({ base, close } = await serveCollector(
+      createCollector({ config, validation, sink: new RecordingSink(), adapters: [failing] }),
+    ));
   });
   after(async () => {
     configureLogging(saved);
@@ -112,7 +132,11 @@ describe('payloads stay out of logs unless logging.log_payloads is on', () => {
       configureLogging({ level: 'INFO', project: 'p', logPayloads });
       const { lines, stop } = capture();
       try {
-        const response = await fetch(`${base}/boom`, { method: 'POST', body: 'card=4111111111111111', headers: { 'content-type': 'text/plain', 'x-cloud-trace-context': `${TRACE}/7;o=1` } });
+        const response = await fetch(`${base}/boom`, {
+          method: 'POST',
+          body: 'card=4111111111111111',
+          headers: { 'content-type': 'text/plain', 'x-cloud-trace-context': `${TRACE}/7;o=1` },
+        });
         assert.equal(response.status, 500);
       } finally {
         stop();

@@ -13,19 +13,45 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * the mixed scenario against the baseline and the no-op sink produces a complete, well-formed
  * report. The mix sends every protocol, so a scenario the collector stops accepting fails here.
  */
-test('npm run bench: a one-second run of the mix scenario yields a well-formed report', { timeout: 120_000 }, async () => {
+test('npm run bench: a one-second run of the mix scenario yields a well-formed report', {
+  timeout: 120_000,
+}, async () => {
   await mkdir(join(ROOT, 'dist'), { recursive: true });
   const dir = await mkdtemp(join(ROOT, 'dist', 'bench-test-'));
   try {
     const options = parseBenchOptions(
-      ['--duration', '1', '--rounds', '1', '--latency-duration', '1', '--warmup', '0', '--connections', '4', '--latency-connections', '2', '--scenarios', 'mix', '--sinks', 'noop', '--cold-runs', '0', '--out', ''],
+      [
+        '--duration',
+        '1',
+        '--rounds',
+        '1',
+        '--latency-duration',
+        '1',
+        '--warmup',
+        '0',
+        '--connections',
+        '4',
+        '--latency-connections',
+        '2',
+        '--scenarios',
+        'mix',
+        '--sinks',
+        'noop',
+        '--cold-runs',
+        '0',
+        '--out',
+        '',
+      ],
       {},
       'unused',
     );
     const lines: string[] = [];
     const { report, markdown } = await runBench(options, (line) => lines.push(line), dir);
 
-    assert.deepEqual(report.runs.map((run) => run.server), ['baseline', 'noop']);
+    assert.deepEqual(
+      report.runs.map((run) => run.server),
+      ['baseline', 'noop'],
+    );
     for (const run of report.runs) {
       assert.equal(run.scenario, 'mix');
       assert.ok(run.max.ok > 0, `${run.server} answered no request with 2xx:\n${lines.join('\n')}`);
@@ -39,12 +65,20 @@ test('npm run bench: a one-second run of the mix scenario yields a well-formed r
 
     assert.match(markdown, /^# Benchmark results/m);
     assert.match(markdown, new RegExp(`Node.js: ${process.version.replaceAll('.', '\\.')}`));
-    const table = markdown.split('<!-- bench-table:start -->')[1]!.split('<!-- bench-table:end -->')[0]!.trim().split('\n');
+    const table = markdown
+      .split('<!-- bench-table:start -->')[1]!
+      .split('<!-- bench-table:end -->')[0]!
+      .trim()
+      .split('\n');
     assert.equal(table.length, 2 + report.runs.length, 'header, separator and one row per run');
     const columns = table[0]!.split('|').length;
-    for (const row of table) assert.equal(row.split('|').length, columns, `a row with the wrong number of cells: ${row}`);
+    for (const row of table)
+      assert.equal(row.split('|').length, columns, `a row with the wrong number of cells: ${row}`);
     assert.match(table[2]!, /^\| Mix, 20% invalid \| baseline \| [\d,]+ \| 1\.00× \|/);
-    assert.match(table[3]!, /^\| Mix, 20% invalid \| Sluice, no-op sink \| [\d,]+ \| \d+\.\d\d× \| [\d,]+ \| \d+\.\d\d× \|/);
+    assert.match(
+      table[3]!,
+      /^\| Mix, 20% invalid \| Sluice, no-op sink \| [\d,]+ \| \d+\.\d\d× \| [\d,]+ \| \d+\.\d\d× \|/,
+    );
     assert.match(markdown, /<!-- bench-targets:start -->\n\| target \| measured \| met \|/);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -52,13 +86,23 @@ test('npm run bench: a one-second run of the mix scenario yields a well-formed r
 });
 
 test('bench options: flags win over BENCH_* variables, bad values are refused with the flag named', () => {
-  const options = parseBenchOptions(['--duration', '2'], { BENCH_DURATION: '9', BENCH_CONNECTIONS: '50', BENCH_SINKS: 'noop' }, 'out.md');
+  const options = parseBenchOptions(
+    ['--duration', '2'],
+    { BENCH_DURATION: '9', BENCH_CONNECTIONS: '50', BENCH_SINKS: 'noop' },
+    'out.md',
+  );
   assert.equal(options.duration, 2);
   assert.equal(options.connections, 50);
   assert.deepEqual(options.sinks, ['noop']);
   assert.equal(options.out, '', 'a partial run (one sink) writes no report unless --out names one');
   assert.equal(parseBenchOptions([], {}, 'out.md').out, 'out.md', 'a full run writes the default report');
   assert.equal(parseBenchOptions(['--out', 'x.md', '--scenarios', 'pixel'], {}, 'out.md').out, 'x.md');
-  assert.throws(() => parseBenchOptions(['--scenarios', 'tp2-1,nope'], {}, ''), (error: unknown) => error instanceof UsageError && /unknown "nope"/.test(error.message));
-  assert.throws(() => parseBenchOptions(['--duration', '0'], {}, ''), (error: unknown) => error instanceof UsageError && /--duration .* >= 1/.test(error.message));
+  assert.throws(
+    () => parseBenchOptions(['--scenarios', 'tp2-1,nope'], {}, ''),
+    (error: unknown) => error instanceof UsageError && /unknown "nope"/.test(error.message),
+  );
+  assert.throws(
+    () => parseBenchOptions(['--duration', '0'], {}, ''),
+    (error: unknown) => error instanceof UsageError && /--duration .* >= 1/.test(error.message),
+  );
 });

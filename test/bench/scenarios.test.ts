@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { eventsPerRequest, SCENARIOS } from '../../bench/scenarios.ts';
 import { NoopSink } from '../../functions/adapters/sink/noop-sink.ts';
 import { createCollectorFromConfig } from '../../functions/app/collector-instance.ts';
 import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
-import { eventsPerRequest, SCENARIOS } from '../../bench/scenarios.ts';
 import { serveCollector } from '../support/framework-server.ts';
 
 /**
@@ -17,7 +17,9 @@ let base = '';
 let close: () => Promise<void>;
 
 before(async () => {
-  const registries = ['../../schemas', '../../bench/schemas'].map((dir) => pathToFileURL(new URL(dir, import.meta.url).pathname).href);
+  const registries = ['../../schemas', '../../bench/schemas'].map(
+    (dir) => pathToFileURL(new URL(dir, import.meta.url).pathname).href,
+  );
   const config = resolveConfig({ document: { registries }, source: 'test', env: {} });
   ({ base, close } = await serveCollector(createCollectorFromConfig(config, { sink })));
 });
@@ -27,11 +29,26 @@ for (const scenario of SCENARIOS) {
   test(`bench scenario ${scenario.id}: every request is answered 2xx with its declared valid and invalid events`, async () => {
     for (const request of scenario.requests) {
       const before = sink.stats();
-      const response = await fetch(`${base}${request.path}`, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) });
-      assert.ok(response.status >= 200 && response.status < 300, `${request.method} ${request.path.slice(0, 60)}: ${response.status} ${await response.text()}`);
+      const response = await fetch(`${base}${request.path}`, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body === undefined ? {} : { body: request.body }),
+      });
+      assert.ok(
+        response.status >= 200 && response.status < 300,
+        `${request.method} ${request.path.slice(0, 60)}: ${response.status} ${await response.text()}`,
+      );
       const after = sink.stats();
-      assert.equal(after.valid - before.valid, request.validEvents, `valid events of ${request.method} ${request.path.slice(0, 60)}`);
-      assert.equal(after.invalid - before.invalid, request.events - request.validEvents, `invalid events of ${request.method} ${request.path.slice(0, 60)}`);
+      assert.equal(
+        after.valid - before.valid,
+        request.validEvents,
+        `valid events of ${request.method} ${request.path.slice(0, 60)}`,
+      );
+      assert.equal(
+        after.invalid - before.invalid,
+        request.events - request.validEvents,
+        `invalid events of ${request.method} ${request.path.slice(0, 60)}`,
+      );
     }
   });
 }
@@ -41,5 +58,6 @@ test('the mix scenario has 20% invalid events, and the batch scenarios 10 events
   const events = mix.reduce((sum, request) => sum + request.events, 0);
   const invalid = mix.reduce((sum, request) => sum + request.events - request.validEvents, 0);
   assert.equal(invalid * 5, events);
-  for (const id of ['tp2-10', 'sd-10']) assert.equal(eventsPerRequest(SCENARIOS.find((scenario) => scenario.id === id)!).events, 10);
+  for (const id of ['tp2-10', 'sd-10'])
+    assert.equal(eventsPerRequest(SCENARIOS.find((scenario) => scenario.id === id)!).events, 10);
 });

@@ -16,7 +16,11 @@ const run = promisify(execFile);
 
 async function exitOf(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   try {
-    const { stdout, stderr } = await run(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, timeout: 60_000 });
+    const { stdout, stderr } = await run(command, args, {
+      cwd: options.cwd ?? ROOT,
+      env: options.env ?? process.env,
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -25,7 +29,10 @@ async function exitOf(command: string, args: string[], options: { cwd?: string; 
 }
 
 test('package.json names the bin, and it is an executable Node script', () => {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    bin: Record<string, string>;
+    scripts: Record<string, string>;
+  };
   assert.equal(pkg.bin['sluice-replay'], 'bin/sluice-replay.mjs');
   assert.equal(pkg.scripts.replay, 'node functions/replay-cli.ts');
   assert.ok(readFileSync(BIN, 'utf8').startsWith('#!/usr/bin/env node\n'));
@@ -88,7 +95,12 @@ test('a terminal gets a progress line on stderr; stdout holds only the JSON summ
     assert.match(stderr, /replay: read 0 · now valid 0 · still invalid 0 · 0\.0\/s · \d+\.\ds\n$/);
 
     let quiet = '';
-    await replayCommand(['--source', 'local'], { cwd: dir, env: {}, stdout: { write: () => true }, stderr: { write: (text: string) => (quiet += text), isTTY: false } });
+    await replayCommand(['--source', 'local'], {
+      cwd: dir,
+      env: {},
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => (quiet += text), isTTY: false },
+    });
     assert.equal(quiet, '', 'no progress output when stderr is not a terminal');
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -97,18 +109,29 @@ test('a terminal gets a progress line on stderr; stdout holds only the JSON summ
 
 test('a configuration error exits 2 and names the problem', async () => {
   let stderr = '';
-  const status = await replayCommand(['--source', 'local'], { env: { SLUICE_CACHE_TTL_SECONDS: '0' }, stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) } });
+  const status = await replayCommand(['--source', 'local'], {
+    env: { SLUICE_CACHE_TTL_SECONDS: '0' },
+    stdout: { write: () => true },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
   assert.equal(status, 2);
   assert.match(stderr, /cache.ttl_seconds: got 0/);
 });
 
 test('--dry-run refuses to seek a subscription, and --until does not apply to one (exit 2)', async () => {
   for (const [args, message] of [
-    [['--source', 'subscription', '--since', '1h', '--dry-run'], /--dry-run cannot seek a subscription .* use --source bigquery --since \.\.\. --dry-run/],
+    [
+      ['--source', 'subscription', '--since', '1h', '--dry-run'],
+      /--dry-run cannot seek a subscription .* use --source bigquery --since \.\.\. --dry-run/,
+    ],
     [['--since', '1h', '--dry-run'], /--dry-run cannot seek a subscription/], // the default source with sink: pubsub
   ] as const) {
     let stderr = '';
-    const status = await replayCommand([...args], { env: { SLUICE_SINK: 'pubsub' }, stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) } });
+    const status = await replayCommand([...args], {
+      env: { SLUICE_SINK: 'pubsub' },
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => (stderr += text) },
+    });
     assert.equal(status, 2, args.join(' '));
     assert.match(stderr, message);
   }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { bundleFunction, RUNTIME_DEPENDENCIES } from '../../build/bundle-function.ts';
 import { parseConfigDocument } from '../../functions/adapters/config/config-document.ts';
 import { parseSchemaKey } from '../../functions/core/iglu/schema-key.ts';
@@ -15,7 +15,13 @@ import { SUPPORTED_META_SCHEMAS } from '../../functions/core/validation/json-sch
 import { SchemaCompiler } from '../../functions/core/validation/schema-compiler.ts';
 import { startFakeGcs } from '../support/fake-gcs-server.ts';
 import { MemoryRegistry } from '../support/memory-registry.ts';
-import { createTopicsWithSubscriptions, emulatorSkipReason, freePort, pullAll, startPubsubEmulator } from '../support/pubsub-emulator.ts';
+import {
+  createTopicsWithSubscriptions,
+  emulatorSkipReason,
+  freePort,
+  pullAll,
+  startPubsubEmulator,
+} from '../support/pubsub-emulator.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FRAMEWORK_CLI = join(ROOT, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
@@ -30,11 +36,15 @@ interface ServedBundle {
 
 async function serveBundle(outDir: string, env: NodeJS.ProcessEnv): Promise<ServedBundle> {
   const port = await freePort();
-  const child = spawn(process.execPath, [FRAMEWORK_CLI, '--target=collect', '--signature-type=http', `--port=${port}`, `--source=${outDir}`], {
-    cwd: outDir,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [FRAMEWORK_CLI, '--target=collect', '--signature-type=http', `--port=${port}`, `--source=${outDir}`],
+    {
+      cwd: outDir,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -49,7 +59,12 @@ async function serveBundle(outDir: string, env: NodeJS.ProcessEnv): Promise<Serv
 }
 
 /** The first answer to `path` once the bundle listens (it is retried while nothing does), or undefined. */
-async function firstAnswer(served: ServedBundle, path: string, init?: RequestInit, attempts = 100): Promise<Response | undefined> {
+async function firstAnswer(
+  served: ServedBundle,
+  path: string,
+  init?: RequestInit,
+  attempts = 100,
+): Promise<Response | undefined> {
   for (let attempt = 0; attempt < attempts; attempt++) {
     const response = await fetch(`${served.base}${path}`, init).catch(() => undefined);
     if (response !== undefined) return response;
@@ -59,14 +74,20 @@ async function firstAnswer(served: ServedBundle, path: string, init?: RequestIni
 }
 
 /** POST of one self-describing event as JSON. */
-const postJson = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const postJson = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 /**
  * The deployable bundle works the way Cloud Functions runs it: the runtime's functions-framework
  * loads index.js and invokes the target `collect`. If the framework were inlined, `collect` would
  * register with the wrong copy and this test's request would get a 404.
  */
-test('the bundle serves collect through the functions-framework CLI, as the nodejs22 runtime does', { timeout: 60_000 }, async () => {
+test('the bundle serves collect through the functions-framework CLI, as the nodejs22 runtime does', {
+  timeout: 60_000,
+}, async () => {
   // Inside the repo, so that the bundle's external packages resolve from node_modules as they
   // would from the runtime's npm install.
   await mkdir(join(ROOT, 'dist'), { recursive: true });
@@ -75,9 +96,23 @@ test('the bundle serves collect through the functions-framework CLI, as the node
   // Schemas that go through the bundle's precompiled meta-schema checks: one breaks the Iglu
   // meta-schema, one is valid 2020-12 (another chunk).
   const registryDir = await mkdtemp(join(tmpdir(), 'sluice-bundle-registry-'));
-  const broken = { $schema: IGLU_META_SCHEMA_URI, self: { vendor: 'com.acme', name: 'broken', format: 'jsonschema', version: '1-0-0' }, type: 'object', required: 'sku', minProperties: -1 };
-  const modern = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] };
-  for (const [name, schema] of [['broken', broken], ['modern', modern]] as const) {
+  const broken = {
+    $schema: IGLU_META_SCHEMA_URI,
+    self: { vendor: 'com.acme', name: 'broken', format: 'jsonschema', version: '1-0-0' },
+    type: 'object',
+    required: 'sku',
+    minProperties: -1,
+  };
+  const modern = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    type: 'object',
+    properties: { n: { type: 'integer' } },
+    required: ['n'],
+  };
+  for (const [name, schema] of [
+    ['broken', broken],
+    ['modern', modern],
+  ] as const) {
     await mkdir(join(registryDir, 'com.acme', name, 'jsonschema'), { recursive: true });
     await writeFile(join(registryDir, 'com.acme', name, 'jsonschema', '1-0-0'), JSON.stringify(schema));
   }
@@ -85,41 +120,80 @@ test('the bundle serves collect through the functions-framework CLI, as the node
     const { entry, bytes } = await bundleFunction(outDir);
     assert.ok(bytes > 0);
     const bundled = await readFile(entry, 'utf8');
-    for (const name of RUNTIME_DEPENDENCIES) assert.ok(!bundled.includes(`node_modules/${name}/`), `${name} must stay external`);
+    for (const name of RUNTIME_DEPENDENCIES)
+      assert.ok(!bundled.includes(`node_modules/${name}/`), `${name} must stay external`);
     // Meta-schema checks are precompiled, one chunk each, not compiled by Ajv at run time.
-    assert.ok(!bundled.includes('function compileMetaSchemaCheck('), 'the bundle must not compile meta-schemas at run time');
-    assert.equal((await readdir(join(outDir, 'chunks'))).filter((file) => file.startsWith('sluice-meta-schema-check_')).length, SUPPORTED_META_SCHEMAS.length);
+    assert.ok(
+      !bundled.includes('function compileMetaSchemaCheck('),
+      'the bundle must not compile meta-schemas at run time',
+    );
+    assert.equal(
+      (await readdir(join(outDir, 'chunks'))).filter((file) => file.startsWith('sluice-meta-schema-check_')).length,
+      SUPPORTED_META_SCHEMAS.length,
+    );
 
-    const manifest = JSON.parse(await readFile(join(outDir, 'package.json'), 'utf8')) as { type: string; main: string; dependencies: Record<string, string> };
+    const manifest = JSON.parse(await readFile(join(outDir, 'package.json'), 'utf8')) as {
+      type: string;
+      main: string;
+      dependencies: Record<string, string>;
+    };
     assert.equal(manifest.type, 'module');
     assert.equal(manifest.main, 'index.js');
     assert.deepEqual(Object.keys(manifest.dependencies).sort(), [...RUNTIME_DEPENDENCIES].sort());
-    for (const version of Object.values(manifest.dependencies)) assert.match(version, /^\d+\.\d+\.\d+$/, 'exact versions, as tested');
+    for (const version of Object.values(manifest.dependencies))
+      assert.match(version, /^\d+\.\d+\.\d+$/, 'exact versions, as tested');
     // The configuration ships as JSON, converted from config/sluice.yaml, and the YAML library stays out.
     const yamlText = await readFile(join(ROOT, 'config', 'sluice.yaml'), 'utf8');
-    assert.deepEqual(JSON.parse(await readFile(join(outDir, 'config', 'sluice.json'), 'utf8')), parseConfigDocument(yamlText, 'config/sluice.yaml').document);
+    assert.deepEqual(
+      JSON.parse(await readFile(join(outDir, 'config', 'sluice.json'), 'utf8')),
+      parseConfigDocument(yamlText, 'config/sluice.yaml').document,
+    );
     assert.deepEqual(await readdir(join(outDir, 'config')), ['sluice.json']);
     assert.ok(!bundled.includes('node_modules/yaml/'), 'the YAML library must not be bundled');
 
-    const served = await serveBundle(outDir, { SLUICE_CONFIG: '', SLUICE_SINK: 'local', SLUICE_LOCAL_DIR: dataDir, SLUICE_REGISTRIES: `file://${join(ROOT, 'schemas')},file://${registryDir}` });
+    const served = await serveBundle(outDir, {
+      SLUICE_CONFIG: '',
+      SLUICE_SINK: 'local',
+      SLUICE_LOCAL_DIR: dataDir,
+      SLUICE_REGISTRIES: `file://${join(ROOT, 'schemas')},file://${registryDir}`,
+    });
     const output = served.output;
     try {
       const health = await firstAnswer(served, '/health');
       assert.ok(health, `the bundle did not start: ${output()}`);
       assert.equal(health.status, 200, output());
-      const event = { schema: 'iglu:com.example/checkout/jsonschema/1-0-0', data: { order_id: 'A-1', total: 30, currency: 'EUR' } };
+      const event = {
+        schema: 'iglu:com.example/checkout/jsonschema/1-0-0',
+        data: { order_id: 'A-1', total: 30, currency: 'EUR' },
+      };
       const post = (body: unknown) => fetch(`${served.base}/self-describing`, postJson(body));
       assert.equal((await post(event)).status, 200, output());
-      assert.equal((await post({ schema: 'iglu:com.acme/modern/jsonschema/1-0-0', data: { n: 1 } })).status, 200, output());
-      assert.equal((await post({ schema: 'iglu:com.acme/broken/jsonschema/1-0-0', data: { sku: 'x' } })).status, 200, output());
-      const rows = (await readFile(join(dataDir, 'valid.ndjson'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
-      assert.deepEqual(rows.map((row) => row.schema), [event.schema, 'iglu:com.acme/modern/jsonschema/1-0-0']);
+      assert.equal(
+        (await post({ schema: 'iglu:com.acme/modern/jsonschema/1-0-0', data: { n: 1 } })).status,
+        200,
+        output(),
+      );
+      assert.equal(
+        (await post({ schema: 'iglu:com.acme/broken/jsonschema/1-0-0', data: { sku: 'x' } })).status,
+        200,
+        output(),
+      );
+      const rows = (await readFile(join(dataDir, 'valid.ndjson'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      assert.deepEqual(
+        rows.map((row) => row.schema),
+        [event.schema, 'iglu:com.acme/modern/jsonschema/1-0-0'],
+      );
       // The precompiled check refuses the broken schema with the message the source's Ajv gives.
       const key = parseSchemaKey('iglu:com.acme/broken/jsonschema/1-0-0');
-      const expected = await new SchemaCompiler({ registry: new MemoryRegistry(), allErrors: false, maxErrors: 10 }).compile(key, broken).then(
-        () => assert.fail('the source compiled the broken schema'),
-        (error: Error) => error.message,
-      );
+      const expected = await new SchemaCompiler({ registry: new MemoryRegistry(), allErrors: false, maxErrors: 10 })
+        .compile(key, broken)
+        .then(
+          () => assert.fail('the source compiled the broken schema'),
+          (error: Error) => error.message,
+        );
       assert.match(expected, /schema is invalid: data\/minProperties must be >= 0, data\/required must be array/);
       const invalid = await readFile(join(dataDir, 'invalid.ndjson'), 'utf8');
       assert.ok(invalid.includes(JSON.stringify(expected).slice(1, -1)), `expected ${expected} in ${invalid}`);
@@ -141,18 +215,25 @@ test('the bundle serves collect through the functions-framework CLI, as the node
  * chunks are deleted first: the bundle must publish without ever loading them.
  */
 for (const transport of ['rest', 'grpc'] as const) {
-  test(`the bundle publishes with transport ${transport}${transport === 'rest' ? ', without the Pub/Sub SDK chunk' : ' through its bundled Pub/Sub chunk, loaded only when needed'}`, { timeout: 90_000, skip: emulatorSkipReason() }, async () => {
+  test(`the bundle publishes with transport ${transport}${transport === 'rest' ? ', without the Pub/Sub SDK chunk' : ' through its bundled Pub/Sub chunk, loaded only when needed'}`, {
+    timeout: 90_000,
+    skip: emulatorSkipReason(),
+  }, async () => {
     await mkdir(join(ROOT, 'dist'), { recursive: true });
     const outDir = await mkdtemp(join(ROOT, 'dist', 'bundle-test-'));
     const emulator = await startPubsubEmulator();
     try {
       await bundleFunction(outDir);
       const index = await readFile(join(outDir, 'index.js'), 'utf8');
-      assert.ok(!index.includes('node_modules/@google-cloud/pubsub/'), 'the Pub/Sub SDK must not be in index.js, so that other sinks never load it');
+      assert.ok(
+        !index.includes('node_modules/@google-cloud/pubsub/'),
+        'the Pub/Sub SDK must not be in index.js, so that other sinks never load it',
+      );
       const chunkNames = (await readdir(join(outDir, 'chunks'))).filter((name) => name.endsWith('.js'));
       const sdkChunks: string[] = [];
       for (const name of chunkNames) {
-        if ((await readFile(join(outDir, 'chunks', name), 'utf8')).includes('node_modules/@google-cloud/pubsub/')) sdkChunks.push(name);
+        if ((await readFile(join(outDir, 'chunks', name), 'utf8')).includes('node_modules/@google-cloud/pubsub/'))
+          sdkChunks.push(name);
       }
       assert.ok(sdkChunks.length > 0, 'the Pub/Sub SDK is bundled into a chunk');
       if (transport === 'rest') for (const name of sdkChunks) await rm(join(outDir, 'chunks', name));
@@ -170,12 +251,18 @@ for (const transport of ['rest', 'grpc'] as const) {
         SLUICE_REGISTRIES: `file://${join(ROOT, 'schemas')}`,
       });
       try {
-        const event = { schema: 'iglu:com.example/checkout/jsonschema/1-0-0', data: { order_id: 'A-1', total: 30, currency: 'EUR' } };
+        const event = {
+          schema: 'iglu:com.example/checkout/jsonschema/1-0-0',
+          data: { order_id: 'A-1', total: 30, currency: 'EUR' },
+        };
         const response = await firstAnswer(served, '/self-describing', postJson(event), 200);
         assert.ok(response, `the bundle did not start: ${served.output()}`);
         assert.equal(response.status, 200, served.output());
         const messages = await pullAll(emulator, 'bundle-events-sub', { expected: 1 });
-        assert.deepEqual(messages.map((message) => message.attributes.schema), [event.schema]);
+        assert.deepEqual(
+          messages.map((message) => message.attributes.schema),
+          [event.schema],
+        );
       } finally {
         await served.stop();
       }
@@ -191,7 +278,9 @@ for (const transport of ['rest', 'grpc'] as const) {
  * does that through the Cloud Storage JSON API with node:http, without @google-cloud/storage
  * (loading it was 0.125 s of that request from a bundle chunk, 0.25 s from node_modules).
  */
-test('the bundle reads schemas from a gs:// registry without the Cloud Storage library', { timeout: 60_000 }, async () => {
+test('the bundle reads schemas from a gs:// registry without the Cloud Storage library', {
+  timeout: 60_000,
+}, async () => {
   await mkdir(join(ROOT, 'dist'), { recursive: true });
   const outDir = await mkdtemp(join(ROOT, 'dist', 'bundle-test-'));
   const dataDir = await mkdtemp(join(tmpdir(), 'sluice-bundle-gcs-'));
@@ -204,14 +293,33 @@ test('the bundle reads schemas from a gs:// registry without the Cloud Storage l
       const code = await readFile(join(outDir, String(file)), 'utf8');
       assert.ok(!code.includes('@google-cloud/storage'), `${String(file)} carries or imports @google-cloud/storage`);
     }
-    const served = await serveBundle(outDir, { SLUICE_CONFIG: '', SLUICE_SINK: 'local', SLUICE_LOCAL_DIR: dataDir, SLUICE_REGISTRIES: 'gs://bkt/schemas', STORAGE_EMULATOR_HOST: gcs.endpoint });
+    const served = await serveBundle(outDir, {
+      SLUICE_CONFIG: '',
+      SLUICE_SINK: 'local',
+      SLUICE_LOCAL_DIR: dataDir,
+      SLUICE_REGISTRIES: 'gs://bkt/schemas',
+      STORAGE_EMULATOR_HOST: gcs.endpoint,
+    });
     try {
-      const event = { schema: 'iglu:com.example/checkout/jsonschema/1-0-0', data: { order_id: 'A-1', total: 30, currency: 'EUR' } };
+      const event = {
+        schema: 'iglu:com.example/checkout/jsonschema/1-0-0',
+        data: { order_id: 'A-1', total: 30, currency: 'EUR' },
+      };
       const response = await firstAnswer(served, '/self-describing', postJson(event));
       assert.equal(response?.status, 200, served.output());
-      const rows = (await readFile(join(dataDir, 'valid.ndjson'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
-      assert.deepEqual(rows.map((row) => row.schema), [event.schema], served.output());
-      assert.ok(gcs.requests.some((request) => request.includes('schemas%2Fcom.example%2Fcheckout%2Fjsonschema%2F1-0-0')), gcs.requests.join('\n'));
+      const rows = (await readFile(join(dataDir, 'valid.ndjson'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      assert.deepEqual(
+        rows.map((row) => row.schema),
+        [event.schema],
+        served.output(),
+      );
+      assert.ok(
+        gcs.requests.some((request) => request.includes('schemas%2Fcom.example%2Fcheckout%2Fjsonschema%2F1-0-0')),
+        gcs.requests.join('\n'),
+      );
     } finally {
       await served.stop();
     }
@@ -227,7 +335,9 @@ test('the bundle reads schemas from a gs:// registry without the Cloud Storage l
  * instead of compiling it at each cold start: it must fill defaults and report problems exactly
  * as the source does.
  */
-test('the bundle\'s precompiled config validator reports bad settings as the source does', { timeout: 60_000 }, async () => {
+test("the bundle's precompiled config validator reports bad settings as the source does", {
+  timeout: 60_000,
+}, async () => {
   await mkdir(join(ROOT, 'dist'), { recursive: true });
   const outDir = await mkdtemp(join(ROOT, 'dist', 'bundle-test-'));
   try {
@@ -240,7 +350,10 @@ test('the bundle\'s precompiled config validator reports bad settings as the sou
       "try { getFunction('collect')({ headers: {}, method: 'GET', url: '/health' }, {}); console.log('no error'); } catch (error) { console.log(error.message); }",
     ].join('\n');
     const env = { ...process.env, SLUICE_CONFIG: '', SLUICE_SINK: 'locl', SLUICE_CACHE_TTL_SECONDS: '0' };
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: outDir, env });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: outDir,
+      env,
+    });
     const { loadConfig } = await import('../../functions/adapters/config/load-config.ts');
     const expected = (() => {
       try {
@@ -254,8 +367,14 @@ test('the bundle\'s precompiled config validator reports bad settings as the sou
     assert.equal(stdout.trim(), expected);
 
     // A YAML file named by SLUICE_CONFIG is refused with the fix, not half-read.
-    const yaml = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: outDir, env: { ...process.env, SLUICE_CONFIG: join(ROOT, 'config', 'sluice.yaml') } });
-    assert.match(yaml.stdout, /this deploy bundle reads its configuration as JSON; convert .*sluice\.yaml to JSON \(npm run bundle writes config\/sluice\.json from config\/sluice\.yaml\), or leave SLUICE_CONFIG unset/);
+    const yaml = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: outDir,
+      env: { ...process.env, SLUICE_CONFIG: join(ROOT, 'config', 'sluice.yaml') },
+    });
+    assert.match(
+      yaml.stdout,
+      /this deploy bundle reads its configuration as JSON; convert .*sluice\.yaml to JSON \(npm run bundle writes config\/sluice\.json from config\/sluice\.yaml\), or leave SLUICE_CONFIG unset/,
+    );
   } finally {
     await rm(outDir, { recursive: true, force: true });
   }

@@ -1,12 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { loadConfig } from '../../functions/adapters/config/load-config.ts';
 import type { SluiceConfig } from '../../functions/core/config/config.ts';
-import { listSchemaKeys, SLUICE_CONFIG_SCHEMA } from '../../functions/core/config/config-schema.ts';
 import type { SchemaNode } from '../../functions/core/config/config-schema.ts';
+import { listSchemaKeys, SLUICE_CONFIG_SCHEMA } from '../../functions/core/config/config-schema.ts';
 import { buildEnvTable, ENV_SETTINGS, envNameFor } from '../../functions/core/config/env-overrides.ts';
 import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
 
@@ -30,7 +30,11 @@ test('the shipped YAML shows every key with exactly its schema default', () => {
 });
 
 test('every key line in the shipped YAML has a comment, except group headers', () => {
-  const groups = new Set(listSchemaKeys().filter((key) => !key.isLeaf).map((key) => key.path.join('.')));
+  const groups = new Set(
+    listSchemaKeys()
+      .filter((key) => !key.isLeaf)
+      .map((key) => key.path.join('.')),
+  );
   for (const line of yamlText.split('\n')) {
     const key = /^([a-z_]+):/.exec(line)?.[1] ?? /^\s+([a-z_]+):/.exec(line)?.[1];
     if (key === undefined || (groups.has(key) && !line.includes('#'))) continue;
@@ -56,7 +60,10 @@ test('every schema key has a description and a default; groups are closed, maps 
     }
   }
   assert.equal(SLUICE_CONFIG_SCHEMA.additionalProperties, false);
-  assert.equal((SLUICE_CONFIG_SCHEMA as SchemaNode & { $schema?: string }).$schema, 'http://json-schema.org/draft-07/schema#');
+  assert.equal(
+    (SLUICE_CONFIG_SCHEMA as SchemaNode & { $schema?: string }).$schema,
+    'http://json-schema.org/draft-07/schema#',
+  );
 });
 
 test('the environment variable table has no collisions and follows the rule', () => {
@@ -91,7 +98,11 @@ test('the TypeScript interface matches the schema defaults', () => {
     replay_subscription: 'sluice-invalid-events-replay',
     bigquery: { dataset: 'sluice', location: 'EU', partition_expiration_days: 0, deletion_protection: true },
     purge: { path: '/sluice/purge', token: '' },
-    snowplow: { post_paths: ['/com.snowplowanalytics.snowplow/tp2'], redirect_enabled: false, redirect_allowed_domains: [] },
+    snowplow: {
+      post_paths: ['/com.snowplowanalytics.snowplow/tp2'],
+      redirect_enabled: false,
+      redirect_allowed_domains: [],
+    },
     cookie: { enabled: true, name: 'sp', domain: '', path: '/', ttl_days: 365, same_site: 'None', secure: true },
     cloudevents: { path: '/cloudevents', fallback_schema: '' },
     pixel: { redirect_allowed_domains: [] },
@@ -99,8 +110,20 @@ test('the TypeScript interface matches the schema defaults', () => {
     privacy: { ip_anonymization: 'none', drop_useragent: false },
     webhooks: { auth: {}, require_auth: false },
     logging: { level: 'INFO', log_payloads: false },
-    pubsub: { emulator_host: '', publish_timeout_ms: 10000, batch_max_messages: 500, batch_max_ms: 5, transport: 'rest' },
-    limits: { max_request_bytes: 1048576, max_raw_bytes: 1024, max_in_flight_bytes: 67108864, max_in_flight_requests: 1000, max_events_per_request: 1000 },
+    pubsub: {
+      emulator_host: '',
+      publish_timeout_ms: 10000,
+      batch_max_messages: 500,
+      batch_max_ms: 5,
+      transport: 'rest',
+    },
+    limits: {
+      max_request_bytes: 1048576,
+      max_raw_bytes: 1024,
+      max_in_flight_bytes: 67108864,
+      max_in_flight_requests: 1000,
+      max_events_per_request: 1000,
+    },
     registry: { timeout_ms: 5000 },
     cache: { ttl_seconds: 300, negative_ttl_seconds: 30, error_ttl_seconds: 5, max_entries: 10000 },
     validation: { all_errors: false, max_errors: 20 },

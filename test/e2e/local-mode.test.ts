@@ -8,8 +8,8 @@ import { buildPageView, buildSelfDescribingEvent, buildStructEvent, newTracker }
 import { CloudEvent, emitterFor, httpTransport, Mode } from 'cloudevents';
 import { createCollectorFromConfig } from '../../functions/app/collector-instance.ts';
 import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
-import type { InvalidRow, ValidRow } from '../../functions/core/contract/rows.ts';
 import { rowProblems } from '../../functions/core/contract/row-check.ts';
+import type { InvalidRow, ValidRow } from '../../functions/core/contract/rows.ts';
 import { serveCollector } from '../support/framework-server.ts';
 
 /**
@@ -46,19 +46,38 @@ describe('local mode with real clients', () => {
     test(`the Snowplow node tracker (${eventMethod.toUpperCase()}) lands page views, structured and self-describing events`, async () => {
       await fetch(`${base}/local/reset`, { method: 'POST' });
       const failures: unknown[] = [];
-      const tracker = newTracker({ namespace: `e2e-${eventMethod}`, appId: 'shop' }, {
-        endpoint: base,
-        eventMethod,
-        bufferSize: 1,
-        onRequestFailure: (failure: unknown) => failures.push(failure),
-      });
-      tracker.track(buildPageView({ pageUrl: 'https://shop.example/cart', pageTitle: 'Cart', referrer: 'https://search.example/' }));
+      const tracker = newTracker(
+        { namespace: `e2e-${eventMethod}`, appId: 'shop' },
+        {
+          endpoint: base,
+          eventMethod,
+          bufferSize: 1,
+          onRequestFailure: (failure: unknown) => failures.push(failure),
+        },
+      );
+      tracker.track(
+        buildPageView({ pageUrl: 'https://shop.example/cart', pageTitle: 'Cart', referrer: 'https://search.example/' }),
+      );
       tracker.track(buildStructEvent({ category: 'cart', action: 'add', label: 'sku-1', value: 2 }));
-      tracker.track(buildSelfDescribingEvent({ event: { schema: CHECKOUT, data: { order_id: 'A-1', total: 30, currency: 'EUR' } } }), [
-        { schema: 'iglu:com.example/checkout/jsonschema/1-0-0', data: { order_id: 'ctx', total: 1, currency: 'USD' } },
-      ]);
-      tracker.track(buildSelfDescribingEvent({ event: { schema: CHECKOUT, data: { order_id: 'A-2', total: -1, currency: 'euro' } } }));
-      tracker.track(buildSelfDescribingEvent({ event: { schema: 'iglu:com.example/unknown/jsonschema/1-0-0', data: {} } }));
+      tracker.track(
+        buildSelfDescribingEvent({
+          event: { schema: CHECKOUT, data: { order_id: 'A-1', total: 30, currency: 'EUR' } },
+        }),
+        [
+          {
+            schema: 'iglu:com.example/checkout/jsonschema/1-0-0',
+            data: { order_id: 'ctx', total: 1, currency: 'USD' },
+          },
+        ],
+      );
+      tracker.track(
+        buildSelfDescribingEvent({
+          event: { schema: CHECKOUT, data: { order_id: 'A-2', total: -1, currency: 'euro' } },
+        }),
+      );
+      tracker.track(
+        buildSelfDescribingEvent({ event: { schema: 'iglu:com.example/unknown/jsonschema/1-0-0', data: {} } }),
+      );
       await tracker.flush();
       assert.deepEqual(failures, []);
 
@@ -76,7 +95,9 @@ describe('local mode with real clients', () => {
       assert.deepEqual(invalid.map((row) => row.error_type).sort(), ['schema_not_found', 'validation_failed']);
       const failed = invalid.find((row) => row.error_type === 'validation_failed');
       // validation.all_errors is off by default: the first failing keyword is reported.
-      assert.deepEqual(failed?.errors, [{ schema: CHECKOUT, path: '$.total', keyword: 'minimum', message: 'must be >= 0' }]);
+      assert.deepEqual(failed?.errors, [
+        { schema: CHECKOUT, path: '$.total', keyword: 'minimum', message: 'must be >= 0' },
+      ]);
       assert.deepEqual(failed?.payload, { order_id: 'A-2', total: -1, currency: 'euro' });
     });
   }
@@ -97,7 +118,14 @@ describe('local mode with real clients', () => {
         tenant: 'acme',
       });
       await emit(event);
-      await emit(new CloudEvent({ type: 'com.example.checkout.completed', source: '/shop', dataschema: CHECKOUT, data: { total: 'lots' } }));
+      await emit(
+        new CloudEvent({
+          type: 'com.example.checkout.completed',
+          source: '/shop',
+          dataschema: CHECKOUT,
+          data: { total: 'lots' },
+        }),
+      );
       const { valid, invalid } = await rows();
       assert.equal(valid.length, 1);
       assert.equal(valid[0]?.event_id, `ce-${mode}`);

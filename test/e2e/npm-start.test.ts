@@ -1,17 +1,26 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createSubscription, emulatorSkipReason, freePort, pullAll, startPubsubEmulator } from '../support/pubsub-emulator.ts';
+import {
+  createSubscription,
+  emulatorSkipReason,
+  freePort,
+  pullAll,
+  startPubsubEmulator,
+} from '../support/pubsub-emulator.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Runs `npm start`'s script as a user would, and waits until its banner has printed `ready`. */
-async function startLocalServer(env: Record<string, string>, ready: string): Promise<{ port: number; output: () => string; stop(): Promise<void> }> {
+async function startLocalServer(
+  env: Record<string, string>,
+  ready: string,
+): Promise<{ port: number; output: () => string; stop(): Promise<void> }> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['functions/local-server.ts'], {
     cwd: ROOT,
@@ -38,7 +47,9 @@ async function startLocalServer(env: Record<string, string>, ready: string): Pro
 }
 
 /** `npm start` as the README runs it: the banner's example request works as printed. */
-test('npm start serves the collector and its printed example request lands in /local/valid', { timeout: 30_000 }, async () => {
+test('npm start serves the collector and its printed example request lands in /local/valid', {
+  timeout: 30_000,
+}, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-start-'));
   const server = await startLocalServer({ SLUICE_LOCAL_DIR: dir }, 'See it:');
   try {
@@ -47,10 +58,19 @@ test('npm start serves the collector and its printed example request lands in /l
     assert.match(output, /registries: file:\/\/\.\/schemas/);
     const curl = /curl -X POST (\S+) -H 'Content-Type: application\/json' -d '(.+)'/.exec(output);
     assert.ok(curl, output);
-    const response = await fetch(curl[1] as string, { method: 'POST', headers: { 'content-type': 'application/json' }, body: curl[2] });
+    const response = await fetch(curl[1] as string, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: curl[2],
+    });
     assert.equal(response.status, 200);
-    const valid = (await (await fetch(`http://localhost:${server.port}/local/valid`)).json()) as Array<{ schema: string }>;
-    assert.deepEqual(valid.map((row) => row.schema), ['iglu:com.example/checkout/jsonschema/1-0-0']);
+    const valid = (await (await fetch(`http://localhost:${server.port}/local/valid`)).json()) as Array<{
+      schema: string;
+    }>;
+    assert.deepEqual(
+      valid.map((row) => row.schema),
+      ['iglu:com.example/checkout/jsonschema/1-0-0'],
+    );
   } finally {
     await server.stop();
     await rm(dir, { recursive: true, force: true });
@@ -58,15 +78,28 @@ test('npm start serves the collector and its printed example request lands in /l
 });
 
 /** The README's emulator recipe: SLUICE_SINK=pubsub with PUBSUB_EMULATOR_HOST, topics created on start. */
-test('SLUICE_SINK=pubsub npm start publishes to the emulator, creating its topics', { timeout: 60_000, skip: emulatorSkipReason() }, async () => {
+test('SLUICE_SINK=pubsub npm start publishes to the emulator, creating its topics', {
+  timeout: 60_000,
+  skip: emulatorSkipReason(),
+}, async () => {
   const emulator = await startPubsubEmulator();
   try {
-    const server = await startLocalServer({ SLUICE_SINK: 'pubsub', PUBSUB_EMULATOR_HOST: emulator.host, SLUICE_PROJECT: emulator.projectId }, 'Send an event:');
+    const server = await startLocalServer(
+      { SLUICE_SINK: 'pubsub', PUBSUB_EMULATOR_HOST: emulator.host, SLUICE_PROJECT: emulator.projectId },
+      'Send an event:',
+    );
     try {
       assert.match(server.output(), /pubsub \(topics sluice-events, sluice-invalid-events\)/);
       await createSubscription(emulator, 'readme-check', 'sluice-events');
-      const body = JSON.stringify({ schema: 'iglu:com.example/checkout/jsonschema/1-0-0', data: { order_id: 'E-1', total: 3, currency: 'EUR' } });
-      const response = await fetch(`http://localhost:${server.port}/self-describing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const body = JSON.stringify({
+        schema: 'iglu:com.example/checkout/jsonschema/1-0-0',
+        data: { order_id: 'E-1', total: 3, currency: 'EUR' },
+      });
+      const response = await fetch(`http://localhost:${server.port}/self-describing`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       assert.equal(response.status, 200);
       const messages = await pullAll(emulator, 'readme-check', { expected: 1 });
       assert.equal(messages.length, 1);

@@ -7,9 +7,9 @@ import { serveCollectorOnPubsub } from '../support/framework-server.ts';
 import {
   createTopicsWithSubscriptions,
   emulatorSkipReason,
+  type PubsubEmulator,
   pullAll,
   startPubsubEmulator,
-  type PubsubEmulator,
 } from '../support/pubsub-emulator.ts';
 
 /**
@@ -42,10 +42,17 @@ describe('collector on the Pub/Sub emulator', { skip: emulatorSkipReason() }, ()
   });
 
   test('a mixed tracker batch splits into contract rows on the valid and invalid topics, with attributes', async () => {
-    const tracker = newTracker({ namespace: 'emu', appId: 'shop' }, { endpoint: base, eventMethod: 'post', bufferSize: 4, retryFailedRequests: false });
+    const tracker = newTracker(
+      { namespace: 'emu', appId: 'shop' },
+      { endpoint: base, eventMethod: 'post', bufferSize: 4, retryFailedRequests: false },
+    );
     tracker.track(buildPageView({ pageUrl: 'https://shop.example/', pageTitle: 'Home' }));
-    tracker.track(buildSelfDescribingEvent({ event: { schema: CHECKOUT, data: { order_id: 'A-1', total: 30, currency: 'EUR' } } }));
-    tracker.track(buildSelfDescribingEvent({ event: { schema: CHECKOUT, data: { order_id: 'A-2', total: 'x', currency: 'EUR' } } }));
+    tracker.track(
+      buildSelfDescribingEvent({ event: { schema: CHECKOUT, data: { order_id: 'A-1', total: 30, currency: 'EUR' } } }),
+    );
+    tracker.track(
+      buildSelfDescribingEvent({ event: { schema: CHECKOUT, data: { order_id: 'A-2', total: 'x', currency: 'EUR' } } }),
+    );
     tracker.track(buildSelfDescribingEvent({ event: { schema: 'iglu:com.example/nope/jsonschema/1-0-0', data: {} } }));
     await tracker.flush();
 
@@ -57,7 +64,12 @@ describe('collector on the Pub/Sub emulator', { skip: emulatorSkipReason() }, ()
       const decoded = fromMessage(message.data, message.attributes);
       assert.equal(decoded.kind, 'valid');
       assert.deepEqual(rowProblems('valid', decoded.row), []);
-      assert.deepEqual(message.attributes, { protocol: 'snowplow', valid: 'true', schema: decoded.row.schema, event_name: decoded.row.event_name });
+      assert.deepEqual(message.attributes, {
+        protocol: 'snowplow',
+        valid: 'true',
+        schema: decoded.row.schema,
+        event_name: decoded.row.event_name,
+      });
     }
     assert.deepEqual(valid.map((m) => m.attributes.event_name).sort(), ['checkout', 'page_view']);
     // The body is what a BigQuery subscription with use_table_schema writes: JSON columns as text.
@@ -76,7 +88,12 @@ describe('collector on the Pub/Sub emulator', { skip: emulatorSkipReason() }, ()
 
   test('while Pub/Sub is down the function answers 503, and 2xx again once it is back', async () => {
     const event = JSON.stringify({ schema: CHECKOUT, data: { order_id: 'O-1', total: 1, currency: 'EUR' } });
-    const send = () => fetch(`${base}/self-describing`, { method: 'POST', body: event, headers: { 'content-type': 'application/json' } });
+    const send = () =>
+      fetch(`${base}/self-describing`, {
+        method: 'POST',
+        body: event,
+        headers: { 'content-type': 'application/json' },
+      });
     assert.equal((await send()).status, 200);
     await pullAll(emulator, `${VALID_TOPIC}-sub`, { expected: 1 });
 
@@ -97,7 +114,11 @@ describe('collector on the Pub/Sub emulator', { skip: emulatorSkipReason() }, ()
     // At least once: the 200 answer means this event is on the topic (earlier 503s may have left copies).
     assert.ok(delivered.length >= 1);
     for (const message of delivered) {
-      assert.deepEqual(fromMessage(message.data, message.attributes).row.payload, { order_id: 'O-1', total: 1, currency: 'EUR' });
+      assert.deepEqual(fromMessage(message.data, message.attributes).row.payload, {
+        order_id: 'O-1',
+        total: 1,
+        currency: 'EUR',
+      });
     }
   });
 });

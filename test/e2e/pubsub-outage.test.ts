@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { Collector } from '../../functions/app/collector-handler.ts';
 import { PubsubSink } from '../../functions/adapters/sink/pubsub-sink.ts';
+import type { Collector } from '../../functions/app/collector-handler.ts';
 import { fromMessage } from '../../functions/core/contract/message.ts';
 import { serveCollectorOnPubsub } from '../support/framework-server.ts';
 import {
   createTopicsWithSubscriptions,
   emulatorSkipReason,
+  type PubsubEmulator,
   pullAll,
   startPubsubEmulator,
-  type PubsubEmulator,
 } from '../support/pubsub-emulator.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
@@ -50,13 +50,27 @@ function startLoad(base: string): { report: LoadReport; stop(): void; finished: 
   let stopping = false;
   const worker = async () => {
     while (!stopping) {
-      const events = Array.from({ length: EVENTS_PER_REQUEST }, () => ({ e: 'pv', p: 'web', tv: 'outage-test', aid: 'shop', eid: randomUUID(), url: 'https://shop.example/' }));
-      const body = JSON.stringify({ schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4', data: events });
+      const events = Array.from({ length: EVENTS_PER_REQUEST }, () => ({
+        e: 'pv',
+        p: 'web',
+        tv: 'outage-test',
+        aid: 'shop',
+        eid: randomUUID(),
+        url: 'https://shop.example/',
+      }));
+      const body = JSON.stringify({
+        schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4',
+        data: events,
+      });
       // Retried until taken, even after stop was asked: a tracker does not give up on its events.
       for (let attempt = 0; ; attempt++) {
         let status = 0;
         try {
-          const response = await fetch(`${base}${POST_PATH}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+          const response = await fetch(`${base}${POST_PATH}`, {
+            method: 'POST',
+            body,
+            headers: { 'content-type': 'application/json' },
+          });
           status = response.status;
           if (status === 503) report.retryAfter.add(response.headers.get('retry-after'));
           await response.arrayBuffer();
@@ -88,7 +102,11 @@ describe('collector under load while Pub/Sub dies and comes back', { skip: emula
 
   async function pullEverything(expected = 0) {
     for (const topic of [VALID_TOPIC, INVALID_TOPIC]) {
-      for (const message of await pullAll(emulator, `${topic}-sub`, { expected: topic === VALID_TOPIC ? expected : 0, quietMs: 500, timeoutMs: 20_000 })) {
+      for (const message of await pullAll(emulator, `${topic}-sub`, {
+        expected: topic === VALID_TOPIC ? expected : 0,
+        quietMs: 500,
+        timeoutMs: 20_000,
+      })) {
         const id = fromMessage(message.data, message.attributes).row.event_id;
         pulled.set(id, (pulled.get(id) ?? 0) + 1);
       }
@@ -105,7 +123,9 @@ describe('collector under load while Pub/Sub dies and comes back', { skip: emula
       validTopic: VALID_TOPIC,
       invalidTopic: INVALID_TOPIC,
       publishTimeoutMs: 1000,
-      document: { limits: { max_in_flight_requests: MAX_IN_FLIGHT_REQUESTS, max_in_flight_bytes: MAX_IN_FLIGHT_BYTES } },
+      document: {
+        limits: { max_in_flight_requests: MAX_IN_FLIGHT_REQUESTS, max_in_flight_bytes: MAX_IN_FLIGHT_BYTES },
+      },
     }));
   });
   after(async () => {
@@ -114,7 +134,9 @@ describe('collector under load while Pub/Sub dies and comes back', { skip: emula
     await emulator?.stop();
   });
 
-  test('every event answered 2xx is on a topic afterwards; 503 with Retry-After meanwhile; in-flight publishing stays capped', { timeout: 120_000 }, async () => {
+  test('every event answered 2xx is on a topic afterwards; 503 with Retry-After meanwhile; in-flight publishing stays capped', {
+    timeout: 120_000,
+  }, async () => {
     const heap: number[] = [];
     const sampler = setInterval(() => heap.push(process.memoryUsage().heapUsed), 50);
     const load = startLoad(base);
@@ -150,15 +172,26 @@ describe('collector under load while Pub/Sub dies and comes back', { skip: emula
 
       await pullEverything(0);
       const missing = [...load.report.acknowledged].filter((id) => !pulled.has(id));
-      assert.deepEqual(missing, [], `${missing.length} of ${load.report.acknowledged.size} acknowledged events are on no topic`);
+      assert.deepEqual(
+        missing,
+        [],
+        `${missing.length} of ${load.report.acknowledged.size} acknowledged events are on no topic`,
+      );
       const duplicates = [...pulled.values()].filter((count) => count > 1).length;
 
       assert.ok((during.get(503) ?? 0) > 0, 'clients were answered 503 during the outage');
       assert.deepEqual([...load.report.retryAfter], ['5'], 'every 503 carries Retry-After');
-      assert.deepEqual([...load.report.statuses.keys()].filter((status) => status !== 200 && status !== 503), [], 'only 200 and 503 answers, never a dropped connection');
+      assert.deepEqual(
+        [...load.report.statuses.keys()].filter((status) => status !== 200 && status !== 503),
+        [],
+        'only 200 and 503 answers, never a dropped connection',
+      );
 
       const stats = (collector.sink as PubsubSink).stats();
-      assert.ok(stats.inFlight.peakRequests <= MAX_IN_FLIGHT_REQUESTS, `peak ${stats.inFlight.peakRequests} requests in flight`);
+      assert.ok(
+        stats.inFlight.peakRequests <= MAX_IN_FLIGHT_REQUESTS,
+        `peak ${stats.inFlight.peakRequests} requests in flight`,
+      );
       assert.ok(stats.inFlight.peakBytes <= MAX_IN_FLIGHT_BYTES, `peak ${stats.inFlight.peakBytes} bytes in flight`);
       assert.ok(stats.inFlight.shed > 0, 'requests over the cap were shed');
       assert.equal((await fetch(`${base}/health`)).status, 200, 'the process is still serving');

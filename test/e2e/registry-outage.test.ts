@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { readFileSync } from 'node:fs';
+import { type FakeGcs, startFakeGcs } from '../support/fake-gcs-server.ts';
 import { serveCollector } from '../support/framework-server.ts';
-import { startFakeGcs, type FakeGcs } from '../support/fake-gcs-server.ts';
 import { igluSchema } from '../support/memory-registry.ts';
-import { recordingCollector, type RecordingSink } from '../support/recording-sink.ts';
+import { type RecordingSink, recordingCollector } from '../support/recording-sink.ts';
 
 /**
  * The collector (real protocols, validation and cache, through the HTTP function) with its only
@@ -15,8 +15,18 @@ import { recordingCollector, type RecordingSink } from '../support/recording-sin
  */
 const CHECKOUT = 'iglu:com.example/checkout/jsonschema/1-0-0';
 const REFUND = 'iglu:com.example/refund/jsonschema/1-0-0';
-const CHECKOUT_SCHEMA = readFileSync(new URL('../../schemas/com.example/checkout/jsonschema/1-0-0', import.meta.url), 'utf8');
-const REFUND_SCHEMA = JSON.stringify(igluSchema(REFUND, { type: 'object', properties: { order_id: { type: 'string' } }, required: ['order_id'], additionalProperties: false }));
+const CHECKOUT_SCHEMA = readFileSync(
+  new URL('../../schemas/com.example/checkout/jsonschema/1-0-0', import.meta.url),
+  'utf8',
+);
+const REFUND_SCHEMA = JSON.stringify(
+  igluSchema(REFUND, {
+    type: 'object',
+    properties: { order_id: { type: 'string' } },
+    required: ['order_id'],
+    additionalProperties: false,
+  }),
+);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Registry {
@@ -42,23 +52,30 @@ async function startHttpRegistry(): Promise<Registry> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/schemas`,
     setDown: (value) => void (down = value),
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 async function startGcsRegistry(): Promise<Registry> {
   const gcs: FakeGcs = await startFakeGcs({
-    objects: { 'schema-bucket/schemas/com.example/checkout/jsonschema/1-0-0': CHECKOUT_SCHEMA, 'schema-bucket/schemas/com.example/refund/jsonschema/1-0-0': REFUND_SCHEMA },
+    objects: {
+      'schema-bucket/schemas/com.example/checkout/jsonschema/1-0-0': CHECKOUT_SCHEMA,
+      'schema-bucket/schemas/com.example/refund/jsonschema/1-0-0': REFUND_SCHEMA,
+    },
   });
   // The gs:// registry sends every request here when this is set (and asks for no credentials).
   process.env.STORAGE_EMULATOR_HOST = gcs.endpoint;
   return { url: 'gs://schema-bucket/schemas', setDown: (value) => gcs.setDown(value), close: () => gcs.close() };
 }
 
-for (const [kind, start] of [['GCS', startGcsRegistry], ['HTTP', startHttpRegistry]] as const) {
+for (const [kind, start] of [
+  ['GCS', startGcsRegistry],
+  ['HTTP', startHttpRegistry],
+] as const) {
   describe(`${kind} registry outage`, () => {
     let registry: Registry;
     let sink: RecordingSink;
@@ -83,7 +100,11 @@ for (const [kind, start] of [['GCS', startGcsRegistry], ['HTTP', startHttpRegist
 
     const send = async (schema: string, data: Record<string, unknown>) => {
       sink.clear();
-      const response = await fetch(`${base}/self-describing`, { method: 'POST', body: JSON.stringify({ schema, data }), headers: { 'content-type': 'application/json' } });
+      const response = await fetch(`${base}/self-describing`, {
+        method: 'POST',
+        body: JSON.stringify({ schema, data }),
+        headers: { 'content-type': 'application/json' },
+      });
       return { status: response.status, valid: sink.valid, invalid: sink.invalid };
     };
     const checkout = { order_id: 'A-1', total: 30, currency: 'EUR' };
@@ -99,7 +120,11 @@ for (const [kind, start] of [['GCS', startGcsRegistry], ['HTTP', startHttpRegist
       const stale = await send(CHECKOUT, checkout);
       assert.deepEqual([stale.status, stale.valid.length, stale.invalid.length], [200, 1, 0]);
       await sleep(200);
-      assert.equal((await send(CHECKOUT, { ...checkout, total: 'x' })).invalid[0]?.error_type, 'validation_failed', 'the stale copy still validates');
+      assert.equal(
+        (await send(CHECKOUT, { ...checkout, total: 'x' })).invalid[0]?.error_type,
+        'validation_failed',
+        'the stale copy still validates',
+      );
 
       const uncached = await send(REFUND, { order_id: 'R-1' });
       assert.equal(uncached.status, 200, 'the event is kept, so the sender must not retry it');
@@ -113,7 +138,11 @@ for (const [kind, start] of [['GCS', startGcsRegistry], ['HTTP', startHttpRegist
 
       registry.setDown(false);
       const recovered = await send(REFUND, { order_id: 'R-2' });
-      assert.deepEqual([recovered.status, recovered.valid.length, recovered.invalid.length], [200, 1, 0], JSON.stringify(recovered.invalid));
+      assert.deepEqual(
+        [recovered.status, recovered.valid.length, recovered.invalid.length],
+        [200, 1, 0],
+        JSON.stringify(recovered.invalid),
+      );
       assert.equal((await send(CHECKOUT, checkout)).valid.length, 1);
     });
   });

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createCollectorFromConfig } from '../../functions/app/collector-instance.ts';
 import type { Collector } from '../../functions/app/collector-handler.ts';
+import { createCollectorFromConfig } from '../../functions/app/collector-instance.ts';
 import { replayFromConfig } from '../../functions/app/replay/replay-command.ts';
 import { parseReplayOptions } from '../../functions/app/replay/replay-options.ts';
 import type { SluiceConfig } from '../../functions/core/config/config.ts';
@@ -15,7 +15,15 @@ import { fromMessage } from '../../functions/core/contract/message.ts';
 import { rowProblems } from '../../functions/core/contract/row-check.ts';
 import type { ValidRow } from '../../functions/core/contract/rows.ts';
 import { serveCollector } from '../support/framework-server.ts';
-import { createSnapshot, createSubscription, createTopic, emulatorSkipReason, pullAll, startPubsubEmulator, type PubsubEmulator } from '../support/pubsub-emulator.ts';
+import {
+  createSnapshot,
+  createSubscription,
+  createTopic,
+  emulatorSkipReason,
+  type PubsubEmulator,
+  pullAll,
+  startPubsubEmulator,
+} from '../support/pubsub-emulator.ts';
 import { publishSignupSchema, SIGNUP } from '../support/replay-fixtures.ts';
 
 /**
@@ -89,8 +97,13 @@ describe('replay on the Pub/Sub emulator', { skip: emulatorSkipReason() }, () =>
         await collector.sink.close();
       },
       send: (events: unknown[]) =>
-        fetch(`${served.base}/self-describing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) }),
-      replay: (args: string[]) => replayFromConfig(config, 'subscription', parseReplayOptions(['--idle', '1', ...args])),
+        fetch(`${served.base}/self-describing`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(events),
+        }),
+      replay: (args: string[]) =>
+        replayFromConfig(config, 'subscription', parseReplayOptions(['--idle', '1', ...args])),
       async validRows(expected = 0): Promise<ValidRow[]> {
         const messages = await pullAll(emulator, `${names.valid}-sub`, { expected, quietMs: 500 });
         return messages.map((message) => {
@@ -110,7 +123,11 @@ describe('replay on the Pub/Sub emulator', { skip: emulatorSkipReason() }, () =>
       const response = await s.send([
         { schema: SIGNUP, data: { email: 'a@example.com' } },
         { schema: SIGNUP, data: { email: 'b@example.com', plan: 'pro' } },
-        { schema: SIGNUP, data: { email: 'c@example.com' }, contexts: [{ schema: SIGNUP, data: { email: 'ctx@example.com' } }] },
+        {
+          schema: SIGNUP,
+          data: { email: 'c@example.com' },
+          contexts: [{ schema: SIGNUP, data: { email: 'ctx@example.com' } }],
+        },
         { schema: SIGNUP, data: { email: 'd@example.com', plan: 'gold' } }, // fails the schema once it exists
       ]);
       assert.equal(response.status, 200);
@@ -119,7 +136,10 @@ describe('replay on the Pub/Sub emulator', { skip: emulatorSkipReason() }, () =>
       assert.equal(invalid.length, 4);
       const invalidRows = invalid.map((message) => fromMessage(message.data, message.attributes).row);
       const stillFailing = invalidRows.find((row) => (row.payload as { plan?: string }).plan === 'gold')?.event_id;
-      const expectedIds = invalidRows.map((row) => row.event_id).filter((id) => id !== stillFailing).sort();
+      const expectedIds = invalidRows
+        .map((row) => row.event_id)
+        .filter((id) => id !== stillFailing)
+        .sort();
       // pullAll acknowledged them: seek back, as a user whose first replay found nothing would.
       await publishSignupSchema(registry);
 
@@ -147,7 +167,11 @@ describe('replay on the Pub/Sub emulator', { skip: emulatorSkipReason() }, () =>
 
       const reread = await s.replay(['--since', sentAt.toISOString()]);
       assert.equal(reread.counts.read, 4);
-      assert.deepEqual((await s.validRows(3)).map((row) => row.event_id).sort(), expectedIds, '--since re-reads the same event_ids only');
+      assert.deepEqual(
+        (await s.validRows(3)).map((row) => row.event_id).sort(),
+        expectedIds,
+        '--since re-reads the same event_ids only',
+      );
     } finally {
       await s.close();
     }
@@ -156,7 +180,10 @@ describe('replay on the Pub/Sub emulator', { skip: emulatorSkipReason() }, () =>
   test('--dry-run publishes nothing and acknowledges nothing; --schema leaves other events; --snapshot re-reads', async () => {
     const s = await stack();
     try {
-      await s.send([{ schema: SIGNUP, data: { email: 'a@example.com' } }, { schema: SIGNUP, data: { email: 'b@example.com' } }]);
+      await s.send([
+        { schema: SIGNUP, data: { email: 'a@example.com' } },
+        { schema: SIGNUP, data: { email: 'b@example.com' } },
+      ]);
       await publishSignupSchema(registry);
       await createSnapshot(emulator, `${s.names.replay}-before`, s.names.replay);
       const other = await s.replay(['--schema', 'iglu:com.acme/other/jsonschema/1-0-0']);
@@ -182,11 +209,16 @@ describe('replay on the Pub/Sub emulator', { skip: emulatorSkipReason() }, () =>
     }
   });
 
-  test('a replay killed mid-run and started again ends with every now-valid event published', { timeout: 120_000 }, async () => {
+  test('a replay killed mid-run and started again ends with every now-valid event published', {
+    timeout: 120_000,
+  }, async () => {
     const s = await stack();
     const total = 300;
     try {
-      const events = Array.from({ length: total }, (_, index) => ({ schema: SIGNUP, data: { email: `user-${index}@example.com` } }));
+      const events = Array.from({ length: total }, (_, index) => ({
+        schema: SIGNUP,
+        data: { email: `user-${index}@example.com` },
+      }));
       assert.equal((await s.send(events)).status, 200);
       await publishSignupSchema(registry);
 
@@ -199,7 +231,9 @@ describe('replay on the Pub/Sub emulator', { skip: emulatorSkipReason() }, () =>
         let stderr = '';
         child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+          child.on('exit', (code, signal) => resolve({ code, signal })),
+        );
         return { child, exited, output: () => ({ stdout, stderr }) };
       };
 
@@ -215,7 +249,10 @@ describe('replay on the Pub/Sub emulator', { skip: emulatorSkipReason() }, () =>
       const killed = await first.exited;
       assert.equal(killed.signal, 'SIGKILL');
       seen.push(...(await s.validRows()).map((row) => row.event_id));
-      assert.ok(new Set(seen).size < total, `the first run was killed mid-run (${new Set(seen).size} of ${total} published)`);
+      assert.ok(
+        new Set(seen).size < total,
+        `the first run was killed mid-run (${new Set(seen).size} of ${total} published)`,
+      );
 
       // Messages the killed run held come back when their ack deadline expires.
       await new Promise((resolve) => setTimeout(resolve, (ACK_DEADLINE_SECONDS + 1) * 1000));

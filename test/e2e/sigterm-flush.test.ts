@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -10,9 +10,9 @@ import {
   createTopicsWithSubscriptions,
   emulatorSkipReason,
   freePort,
+  type PubsubEmulator,
   pullAll,
   startPubsubEmulator,
-  type PubsubEmulator,
 } from '../support/pubsub-emulator.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
@@ -30,7 +30,10 @@ const INVALID_TOPIC = 'sigterm-invalid-events';
 const IN_FLIGHT = 5;
 
 function trackerBatch(eid: string): string {
-  return JSON.stringify({ schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4', data: [{ e: 'pv', p: 'web', tv: 'sigterm-test', eid, url: 'https://shop.example/' }] });
+  return JSON.stringify({
+    schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4',
+    data: [{ e: 'pv', p: 'web', tv: 'sigterm-test', eid, url: 'https://shop.example/' }],
+  });
 }
 
 describe('SIGTERM flushes what is in flight before the function exits', { skip: emulatorSkipReason() }, () => {
@@ -50,30 +53,46 @@ describe('SIGTERM flushes what is in flight before the function exits', { skip: 
     await emulator?.stop();
   });
 
-  test('requests waiting for Pub/Sub at SIGTERM are answered 2xx and published; the process then exits', { timeout: 60_000 }, async () => {
+  test('requests waiting for Pub/Sub at SIGTERM are answered 2xx and published; the process then exits', {
+    timeout: 60_000,
+  }, async () => {
     const port = await freePort();
-    child = spawn(process.execPath, [FRAMEWORK_CLI, '--target=collect', '--signature-type=http', `--port=${port}`, `--source=${join(ROOT, 'functions', 'collect.ts')}`], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        SLUICE_CONFIG: '',
-        SLUICE_SINK: 'pubsub',
-        SLUICE_PROJECT: emulator.projectId,
-        SLUICE_PUBSUB_EMULATOR_HOST: proxy.host,
-        SLUICE_PUBSUB_PUBLISH_TIMEOUT_MS: '8000',
-        SLUICE_VALID_TOPIC: VALID_TOPIC,
-        SLUICE_INVALID_TOPIC: INVALID_TOPIC,
-        SLUICE_REGISTRIES: pathToFileURL(join(ROOT, 'schemas')).href,
+    child = spawn(
+      process.execPath,
+      [
+        FRAMEWORK_CLI,
+        '--target=collect',
+        '--signature-type=http',
+        `--port=${port}`,
+        `--source=${join(ROOT, 'functions', 'collect.ts')}`,
+      ],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          SLUICE_CONFIG: '',
+          SLUICE_SINK: 'pubsub',
+          SLUICE_PROJECT: emulator.projectId,
+          SLUICE_PUBSUB_EMULATOR_HOST: proxy.host,
+          SLUICE_PUBSUB_PUBLISH_TIMEOUT_MS: '8000',
+          SLUICE_VALID_TOPIC: VALID_TOPIC,
+          SLUICE_INVALID_TOPIC: INVALID_TOPIC,
+          SLUICE_REGISTRIES: pathToFileURL(join(ROOT, 'schemas')).href,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     child.stdout?.on('data', (chunk) => (output += chunk));
     child.stderr?.on('data', (chunk) => (output += chunk));
     const exited = once(child, 'exit');
     const base = `http://127.0.0.1:${port}`;
     const send = (eid: string) =>
-      fetch(`${base}/com.snowplowanalytics.snowplow/tp2`, { method: 'POST', body: trackerBatch(eid), headers: { 'content-type': 'application/json' } });
+      fetch(`${base}/com.snowplowanalytics.snowplow/tp2`, {
+        method: 'POST',
+        body: trackerBatch(eid),
+        headers: { 'content-type': 'application/json' },
+      });
 
     let warm: Response | undefined;
     for (let attempt = 0; attempt < 150 && warm === undefined; attempt++) {
@@ -84,7 +103,12 @@ describe('SIGTERM flushes what is in flight before the function exits', { skip: 
 
     proxy.setMode('hold'); // Pub/Sub stops answering: the next requests wait for it
     const ids = Array.from({ length: IN_FLIGHT }, () => randomUUID());
-    const inFlight = ids.map((eid) => send(eid).then((response) => response.status, (error: Error) => `failed: ${error.message}`));
+    const inFlight = ids.map((eid) =>
+      send(eid).then(
+        (response) => response.status,
+        (error: Error) => `failed: ${error.message}`,
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     child.kill('SIGTERM');
@@ -95,7 +119,11 @@ describe('SIGTERM flushes what is in flight before the function exits', { skip: 
     assert.equal(child.exitCode, null, 'the process waits for the requests in flight');
 
     proxy.setMode('forward');
-    assert.deepEqual(await Promise.all(inFlight), ids.map(() => 200), output);
+    assert.deepEqual(
+      await Promise.all(inFlight),
+      ids.map(() => 200),
+      output,
+    );
     const [code] = await exited;
     assert.equal(code, 0, output);
 

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Collector } from '../../functions/app/collector-handler.ts';
 import { serveCollector } from '../support/framework-server.ts';
 import { assertPrototypeClean } from '../support/protocol-result.ts';
-import { recordingCollector, type RecordingSink } from '../support/recording-sink.ts';
+import { type RecordingSink, recordingCollector } from '../support/recording-sink.ts';
 import { HOSTILE_CASES, type HostileCase } from './cases.ts';
 import { sendRaw } from './raw-http.ts';
 
@@ -43,7 +43,7 @@ describe('hostile input corpus, through the HTTP function', () => {
   });
 
   const categories = [...new Set(HOSTILE_CASES.map((hostile) => hostile.category))];
-  test('the corpus covers every item of the issue\'s list', () => {
+  test("the corpus covers every item of the issue's list", () => {
     assert.deepEqual(categories.sort(), [
       'CRLF in redirect URLs',
       'Iglu reference traversal',
@@ -76,19 +76,34 @@ describe('hostile input corpus, through the HTTP function', () => {
       assert.deepEqual(rows.invalid.map((row) => row.error_type).sort(), [...hostile.expect.rows].sort(), summary);
       for (const row of rows.invalid) {
         const errors = row.errors as Array<{ message?: string }>;
-        assert.ok(Array.isArray(errors) && errors.length > 0 && errors.every((issue) => typeof issue.message === 'string' && issue.message.length > 0), 'every invalid row says why');
+        assert.ok(
+          Array.isArray(errors) &&
+            errors.length > 0 &&
+            errors.every((issue) => typeof issue.message === 'string' && issue.message.length > 0),
+          'every invalid row says why',
+        );
         assert.ok(Buffer.byteLength(row.raw ?? '') <= 1024, 'raw is cut to limits.max_raw_bytes');
-        for (const value of Object.values((row.request as { headers?: Record<string, string> } | null)?.headers ?? {})) assert.ok(value.length <= 512);
+        for (const value of Object.values((row.request as { headers?: Record<string, string> } | null)?.headers ?? {}))
+          assert.ok(value.length <= 512);
       }
       if (hostile.expect.reason) {
-        const text = rows.invalid.length > 0 ? JSON.stringify(rows.invalid.map((row) => row.errors)) : response.body.toString('utf8');
+        const text =
+          rows.invalid.length > 0
+            ? JSON.stringify(rows.invalid.map((row) => row.errors))
+            : response.body.toString('utf8');
         assert.match(text, hostile.expect.reason);
       }
       if (hostile.expect.status >= 400 && hostile.expect.status < 500 && hostile.expect.rows.length === 0) {
-        assert.ok(hostile.expect.by, 'a refusal without a row happens only before Sluice runs (framework or Node), as the README lists');
+        assert.ok(
+          hostile.expect.by,
+          'a refusal without a row happens only before Sluice runs (framework or Node), as the README lists',
+        );
       }
       // No header injection, whatever the answer.
-      assert.equal(response.headers['set-cookie']?.includes('evil'), undefined === response.headers['set-cookie'] ? undefined : false);
+      assert.equal(
+        response.headers['set-cookie']?.includes('evil'),
+        undefined === response.headers['set-cookie'] ? undefined : false,
+      );
       assert.doesNotMatch(response.headers.location ?? '', /[\r\n]|evil/);
       // The process is still serving.
       assert.equal((await sendRaw(server.port, { path: '/health' })).status, 200);

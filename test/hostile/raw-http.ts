@@ -22,12 +22,24 @@ export interface RawResponse {
 }
 
 export function requestBytes(request: RawRequest): Buffer {
-  const body = request.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body, 'utf8');
+  const body =
+    request.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.isBuffer(request.body)
+        ? request.body
+        : Buffer.from(request.body, 'utf8');
   const headers: Record<string, string> = { host: '127.0.0.1', connection: 'close', ...request.headers };
-  if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-length' || name.toLowerCase() === 'transfer-encoding') && (body.length > 0 || request.method === 'POST')) {
+  if (
+    !Object.keys(headers).some(
+      (name) => name.toLowerCase() === 'content-length' || name.toLowerCase() === 'transfer-encoding',
+    ) &&
+    (body.length > 0 || request.method === 'POST')
+  ) {
     headers['content-length'] = String(body.length);
   }
-  const head = `${request.method ?? 'GET'} ${request.path} HTTP/1.1\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
+  const head = `${request.method ?? 'GET'} ${request.path} HTTP/1.1\r\n${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}\r\n`;
   return Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }
 

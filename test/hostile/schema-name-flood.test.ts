@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { test } from 'node:test';
 import { createCollector } from '../../functions/app/collector-handler.ts';
 import { createProtocolAdapters } from '../../functions/app/protocol-adapters.ts';
 import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
@@ -43,11 +43,24 @@ const PARALLEL = 10;
 
 async function flood(maxEntries: number, rounds: number) {
   const counting = new CountingRegistry();
-  const registry = new BoundedRegistry(counting, { maxConcurrent: MAX_CONCURRENT_REGISTRY_LOOKUPS, maxQueued: MAX_QUEUED_REGISTRY_LOOKUPS });
+  const registry = new BoundedRegistry(counting, {
+    maxConcurrent: MAX_CONCURRENT_REGISTRY_LOOKUPS,
+    maxQueued: MAX_QUEUED_REGISTRY_LOOKUPS,
+  });
   const config = resolveConfig({ document: { cache: { max_entries: maxEntries } }, source: 'test', env: {} });
-  const validation = createValidationEngine({ registry, ttlMs: 300_000, negativeTtlMs: 30_000, errorTtlMs: 5_000, maxEntries, allErrors: false, maxErrors: 20 });
+  const validation = createValidationEngine({
+    registry,
+    ttlMs: 300_000,
+    negativeTtlMs: 30_000,
+    errorTtlMs: 5_000,
+    maxEntries,
+    allErrors: false,
+    maxErrors: 20,
+  });
   const sink = new RecordingSink();
-  const { base, close } = await serveCollector(createCollector({ config, validation, sink, adapters: createProtocolAdapters(config) }));
+  const { base, close } = await serveCollector(
+    createCollector({ config, validation, sink, adapters: createProtocolAdapters(config) }),
+  );
   const lookupsAfterRound: number[] = [];
   const errorTypes = new Map<string, number>();
   gc();
@@ -55,11 +68,24 @@ async function flood(maxEntries: number, rounds: number) {
   try {
     for (let round = 0; round < rounds; round++) {
       const bodies = Array.from({ length: NAMES / PER_REQUEST }, (_, request) =>
-        JSON.stringify(Array.from({ length: PER_REQUEST }, (_, i) => ({ schema: `iglu:com.flood${request}/name${i}x${request}/jsonschema/1-0-0`, data: { n: i } }))),
+        JSON.stringify(
+          Array.from({ length: PER_REQUEST }, (_, i) => ({
+            schema: `iglu:com.flood${request}/name${i}x${request}/jsonschema/1-0-0`,
+            data: { n: i },
+          })),
+        ),
       );
       for (let start = 0; start < bodies.length; start += PARALLEL) {
         const statuses = await Promise.all(
-          bodies.slice(start, start + PARALLEL).map((body) => fetch(`${base}/self-describing`, { method: 'POST', body, headers: { 'content-type': 'application/json' } }).then((r) => r.status)),
+          bodies
+            .slice(start, start + PARALLEL)
+            .map((body) =>
+              fetch(`${base}/self-describing`, {
+                method: 'POST',
+                body,
+                headers: { 'content-type': 'application/json' },
+              }).then((r) => r.status),
+            ),
         );
         assert.deepEqual([...new Set(statuses)], [200]);
       }
@@ -82,7 +108,9 @@ async function flood(maxEntries: number, rounds: number) {
   }
 }
 
-test('a flood of distinct unknown schema names: one lookup per name at most, bounded concurrency, repeats free, every event kept', { timeout: 120_000 }, async () => {
+test('a flood of distinct unknown schema names: one lookup per name at most, bounded concurrency, repeats free, every event kept', {
+  timeout: 120_000,
+}, async () => {
   const result = await flood(10_000, 2);
   const [first = 0, second = 0] = result.lookupsAfterRound;
   assert.ok(first <= NAMES, `${first} lookups for ${NAMES} names`);
@@ -91,13 +119,22 @@ test('a flood of distinct unknown schema names: one lookup per name at most, bou
   assert.equal(result.valid, 0);
   const kept = [...result.errorTypes.values()].reduce((sum, count) => sum + count, 0);
   assert.equal(kept, 2 * NAMES, 'every event of both rounds is an invalid row');
-  assert.deepEqual([...result.errorTypes.keys()].filter((type) => type !== 'schema_not_found' && type !== 'registry_unavailable'), []);
-  console.log(`# flood: ${NAMES} names x 2 rounds: ${first} registry lookups, peak ${result.counting.peak} at once, ${result.registry.stats().refused} refused as unavailable (queue full), rows ${JSON.stringify(Object.fromEntries(result.errorTypes))}`);
+  assert.deepEqual(
+    [...result.errorTypes.keys()].filter((type) => type !== 'schema_not_found' && type !== 'registry_unavailable'),
+    [],
+  );
+  console.log(
+    `# flood: ${NAMES} names x 2 rounds: ${first} registry lookups, peak ${result.counting.peak} at once, ${result.registry.stats().refused} refused as unavailable (queue full), rows ${JSON.stringify(Object.fromEntries(result.errorTypes))}`,
+  );
 });
 
-test('the cache stays within cache.max_entries however many names arrive, and memory with it', { timeout: 120_000 }, async () => {
+test('the cache stays within cache.max_entries however many names arrive, and memory with it', {
+  timeout: 120_000,
+}, async () => {
   const result = await flood(500, 1);
   assert.ok(result.cacheEntries <= 500, `${result.cacheEntries} cache entries`);
   assert.ok(result.heapGrowthMiB < 64, `heap grew ${result.heapGrowthMiB.toFixed(1)} MiB`);
-  console.log(`# flood with cache.max_entries 500: ${result.cacheEntries} entries after ${NAMES} names; heap growth after GC ${result.heapGrowthMiB.toFixed(1)} MiB`);
+  console.log(
+    `# flood with cache.max_entries 500: ${result.cacheEntries} entries after ${NAMES} names; heap growth after GC ${result.heapGrowthMiB.toFixed(1)} MiB`,
+  );
 });

@@ -19,7 +19,12 @@ function shippedUris(): string[] {
 describe('schemas/', () => {
   const { validator, cache } = createValidationEngine({
     registry: createRegistry(pathToFileURL(SCHEMAS_DIR).href),
-    ttlMs: 60_000, negativeTtlMs: 0, errorTtlMs: 0, maxEntries: 1000, allErrors: true, maxErrors: 20,
+    ttlMs: 60_000,
+    negativeTtlMs: 0,
+    errorTtlMs: 0,
+    maxEntries: 1000,
+    allErrors: true,
+    maxErrors: 20,
   });
 
   test('every file is an Iglu schema that compiles at its own key', async () => {
@@ -33,7 +38,10 @@ describe('schemas/', () => {
 
   test('the example checkout schema accepts a checkout and rejects a malformed one', async () => {
     const uri = 'iglu:com.example/checkout/jsonschema/1-0-0';
-    assert.equal((await validator.validate(uri, { order_id: 'A-1', total: 30, currency: 'EUR', items: 2 })).valid, true);
+    assert.equal(
+      (await validator.validate(uri, { order_id: 'A-1', total: 30, currency: 'EUR', items: 2 })).valid,
+      true,
+    );
     const bad = await validator.validate(uri, { order_id: 'A-1', total: '30', currency: 'eur' });
     assert.deepEqual(bad.valid ? [] : bad.issues.map((issue) => issue.path).sort(), ['$.currency', '$.total']);
   });

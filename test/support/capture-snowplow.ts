@@ -1,15 +1,15 @@
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
-  newTracker,
   buildEcommerceTransaction,
   buildEcommerceTransactionItem,
   buildPagePing,
   buildPageView,
   buildSelfDescribingEvent,
   buildStructEvent,
+  newTracker,
   type PayloadBuilder,
   type SelfDescribingJson,
   type Timestamp,
@@ -78,13 +78,48 @@ export const SCENARIO = {
   struct: { category: 'checkout', action: 'add-to-basket', label: 'sku-7', property: 'size:M', value: 2.5 },
   linkClick: {
     schema: 'iglu:com.snowplowanalytics.snowplow/link_click/jsonschema/1-0-1',
-    data: { targetUrl: 'https://shop.example.com/basket', elementId: 'basket-link', elementClasses: ['nav', 'primary'], elementContent: 'Basket ✓' },
+    data: {
+      targetUrl: 'https://shop.example.com/basket',
+      elementId: 'basket-link',
+      elementClasses: ['nav', 'primary'],
+      elementContent: 'Basket ✓',
+    },
   },
-  webPage: { schema: 'iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0', data: { id: '6e5b7c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b' } },
-  transaction: { orderId: 'order-1', total: 30.5, affiliation: 'web', tax: 2.5, shipping: 5, city: 'Lyon', state: 'ARA', country: 'FR', currency: 'EUR' },
-  item: { orderId: 'order-1', sku: 'sku-7', name: 'T-shirt', category: 'apparel', price: 12.5, quantity: 2, currency: 'EUR' },
+  webPage: {
+    schema: 'iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0',
+    data: { id: '6e5b7c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b' },
+  },
+  transaction: {
+    orderId: 'order-1',
+    total: 30.5,
+    affiliation: 'web',
+    tax: 2.5,
+    shipping: 5,
+    city: 'Lyon',
+    state: 'ARA',
+    country: 'FR',
+    currency: 'EUR',
+  },
+  item: {
+    orderId: 'order-1',
+    sku: 'sku-7',
+    name: 'T-shirt',
+    category: 'apparel',
+    price: 12.5,
+    quantity: 2,
+    currency: 'EUR',
+  },
   /** What the stand-in browser reports. */
-  browser: { res: '1920x1080', vp: '1280x720', ds: '1280x3400', cd: '24', lang: 'fr-FR', tz: 'Europe/Paris', cs: 'UTF-8', cookie: '1' },
+  browser: {
+    res: '1920x1080',
+    vp: '1280x720',
+    ds: '1280x3400',
+    cd: '24',
+    lang: 'fr-FR',
+    tz: 'Europe/Paris',
+    cs: 'UTF-8',
+    cookie: '1',
+  },
 } as const;
 
 const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/snowplow/', import.meta.url));
@@ -157,7 +192,13 @@ export async function captureBrowserTracker(method: TrackerMethod): Promise<Capt
   const browserVersion = packageVersion('@snowplow/browser-tracker');
   const requests = await withCaptureServer(eventCount, eventCount, async (endpoint) => {
     // The browser tracker's emitter settings: POST by default, one event per request.
-    const emitter = core.newEmitter({ endpoint, eventMethod: method, bufferSize: 1, credentials: 'include', retryFailedRequests: false });
+    const emitter = core.newEmitter({
+      endpoint,
+      eventMethod: method,
+      bufferSize: 1,
+      credentials: 'include',
+      retryFailedRequests: false,
+    });
     const sent: Promise<void>[] = [];
     const tracker = core.trackerCore({
       // As browser-tracker-core: `encodeBase64 ?? eventMethod !== 'post'`.
@@ -216,29 +257,44 @@ const VARIES = '<varies per capture>';
  * out: they change with the Node version, not with the tracker.
  */
 export function comparableRequests(requests: readonly CapturedRequest[]): unknown[] {
-  const mask = ([name, value]: [string, unknown]): [string, unknown] => [name, VOLATILE_PARAMS.has(name) ? VARIES : value];
+  const mask = ([name, value]: [string, unknown]): [string, unknown] => [
+    name,
+    VOLATILE_PARAMS.has(name) ? VARIES : value,
+  ];
   return requests.map((request) => {
-    const body = request.body === '' ? null : (JSON.parse(request.body) as { schema: unknown; data: Record<string, unknown>[] });
+    const body =
+      request.body === '' ? null : (JSON.parse(request.body) as { schema: unknown; data: Record<string, unknown>[] });
     return {
       method: request.method,
       path: request.path,
       contentType: request.headers['content-type'] ?? null,
       query: [...new URLSearchParams(request.query)].map(mask),
-      body: body === null ? null : { schema: body.schema, data: body.data.map((event) => Object.entries(event).map(mask)) },
+      body:
+        body === null ? null : { schema: body.schema, data: body.data.map((event) => Object.entries(event).map(mask)) },
     };
   });
 }
 
 /** A captured request as the collector's HTTP layer would hand it to the adapter. */
 export function toInboundRequest(captured: CapturedRequest): InboundRequest {
-  return inboundRequest({ method: captured.method, path: captured.path, query: captured.query, headers: captured.headers, body: captured.body });
+  return inboundRequest({
+    method: captured.method,
+    path: captured.path,
+    query: captured.query,
+    headers: captured.headers,
+    body: captured.body,
+  });
 }
 
 /**
  * Starts a capture server on 127.0.0.1:0, runs `send` against its URL and returns the requests
  * once `expectedRequests` have arrived (the trackers' flush promises do not all wait for delivery).
  */
-async function withCaptureServer(eventCount: number, expectedRequests: number, send: (endpoint: string) => Promise<void>): Promise<CapturedRequest[]> {
+async function withCaptureServer(
+  eventCount: number,
+  expectedRequests: number,
+  send: (endpoint: string) => Promise<void>,
+): Promise<CapturedRequest[]> {
   const requests: CapturedRequest[] = [];
   let arrived: () => void = () => {};
   const allArrived = new Promise<void>((resolve) => (arrived = resolve));
@@ -256,7 +312,12 @@ async function withCaptureServer(eventCount: number, expectedRequests: number, s
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`capture: expected ${expectedRequests} requests carrying ${eventCount} events within ${CAPTURE_TIMEOUT_MS} ms, got ${requests.length}`)),
+        () =>
+          reject(
+            new Error(
+              `capture: expected ${expectedRequests} requests carrying ${eventCount} events within ${CAPTURE_TIMEOUT_MS} ms, got ${requests.length}`,
+            ),
+          ),
         CAPTURE_TIMEOUT_MS,
       );
     });

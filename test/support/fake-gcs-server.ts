@@ -48,7 +48,8 @@ export async function startFakeGcs(options: FakeGcsOptions = {}): Promise<FakeGc
 
   const setObject = (path: string, content: string | Buffer): void => {
     const slash = path.indexOf('/');
-    if (slash <= 0 || slash === path.length - 1) throw new Error(`fake GCS object path must be bucket/objectName, got ${JSON.stringify(path)}`);
+    if (slash <= 0 || slash === path.length - 1)
+      throw new Error(`fake GCS object path must be bucket/objectName, got ${JSON.stringify(path)}`);
     buckets.add(path.slice(0, slash));
     objects.set(path, Buffer.isBuffer(content) ? content : Buffer.from(content));
   };
@@ -126,12 +127,17 @@ export async function startFakeGcs(options: FakeGcsOptions = {}): Promise<FakeGc
 }
 
 function sendError(response: ServerResponse, code: number, message: string): void {
-  sendJson(response, code, { error: { code, message, errors: [{ message, domain: 'global', reason: reasonOf(code) }] } });
+  sendJson(response, code, {
+    error: { code, message, errors: [{ message, domain: 'global', reason: reasonOf(code) }] },
+  });
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=UTF-8',
+    'content-length': Buffer.byteLength(text),
+  });
   response.end(text);
 }
 

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { pathToFileURL } from 'node:url';
 import type { Collector } from '../../functions/app/collector-handler.ts';
 import { createCollectorFromConfig } from '../../functions/app/collector-instance.ts';
 import { capFrameworkBodyParsing } from '../../functions/app/http/framework-body-limit.ts';
@@ -48,7 +48,9 @@ const PROJECT_SCHEMAS = pathToFileURL(new URL('../../schemas', import.meta.url).
  * A collector configured as deployed (the project's schemas, the Pub/Sub sink) but publishing to
  * an emulator, served by {@link serveCollector}. `close` stops serving, then flushes and closes the sink.
  */
-export async function serveCollectorOnPubsub(options: PubsubCollectorOptions): Promise<{ collector: Collector; base: string; close(): Promise<void> }> {
+export async function serveCollectorOnPubsub(
+  options: PubsubCollectorOptions,
+): Promise<{ collector: Collector; base: string; close(): Promise<void> }> {
   const config = resolveConfig({
     document: {
       registries: [PROJECT_SCHEMAS],

@@ -10,7 +10,9 @@ export const IGLU_CENTRAL_DIR = fileURLToPath(new URL('../../../shared/iglu-cent
 
 export function igluCentralUris(): string[] {
   if (!existsSync(IGLU_CENTRAL_DIR)) {
-    throw new Error(`the Iglu Central corpus is missing at ${IGLU_CENTRAL_DIR}; the tests expect ../shared/iglu-central beside the project`);
+    throw new Error(
+      `the Iglu Central corpus is missing at ${IGLU_CENTRAL_DIR}; the tests expect ../shared/iglu-central beside the project`,
+    );
   }
   const uris: string[] = [];
   for (const vendor of readdirSync(IGLU_CENTRAL_DIR)) {

@@ -1,5 +1,9 @@
 import type { SchemaKey } from '../../functions/core/iglu/schema-key.ts';
-import { RegistryUnavailableError, type RegistryLookup, type SchemaRegistry } from '../../functions/core/registry/schema-registry.ts';
+import {
+  type RegistryLookup,
+  RegistryUnavailableError,
+  type SchemaRegistry,
+} from '../../functions/core/registry/schema-registry.ts';
 
 /**
  * An in-memory registry for tests: schemas by Iglu URI, a log of every lookup, an outage switch,

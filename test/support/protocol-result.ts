@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import type { ProtocolResult } from '../../functions/core/protocols/protocol.ts';
 
 /** The error types a protocol may give a rejection (the rest belong to validation). */
-export const REJECTION_ERROR_TYPES: ReadonlySet<string> = new Set(['unparseable', 'protocol_violation', 'size_exceeded', 'unauthorized']);
+export const REJECTION_ERROR_TYPES: ReadonlySet<string> = new Set([
+  'unparseable',
+  'protocol_violation',
+  'size_exceeded',
+  'unauthorized',
+]);
 
 /**
  * Checks what every protocol result must be, whatever the input: events and rejections as lists,
@@ -36,6 +41,7 @@ export function assertWellFormedResult(result: ProtocolResult): void {
 /** Object.prototype has gained no property (a `__proto__` key reached a prototype). */
 export function assertPrototypeClean(): void {
   const probe: Record<string, unknown> = {};
-  for (const name of ['polluted', 'x', 'a', 'isAdmin', 'schema', 'data']) assert.equal(probe[name], undefined, `Object.prototype.${name} was set`);
+  for (const name of ['polluted', 'x', 'a', 'isAdmin', 'schema', 'data'])
+    assert.equal(probe[name], undefined, `Object.prototype.${name} was set`);
   assert.deepEqual(Object.keys(Object.prototype), []);
 }

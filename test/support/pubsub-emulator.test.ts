@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import {
   createSubscription,
   createTopic,
   discoverEmulator,
   emulatorAvailable,
   emulatorSkipReason,
+  type PubsubEmulator,
   portInUse,
   pullAll,
   requireEmulator,
   startPubsubEmulator,
-  type PubsubEmulator,
 } from './pubsub-emulator.ts';
 
 describe('Pub/Sub emulator harness', { skip: emulatorSkipReason() }, () => {
@@ -34,20 +34,29 @@ describe('Pub/Sub emulator harness', { skip: emulatorSkipReason() }, () => {
     await createTopic(emulator, 'harness-topic');
     await createTopic(emulator, 'harness-topic'); // idempotent
     await createSubscription(emulator, 'harness-sub', 'harness-topic');
-    const response = await fetch(`http://${emulator.host}/v1/projects/${emulator.projectId}/topics/harness-topic:publish`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ messages: [{ data: Buffer.from('hello').toString('base64'), attributes: { a: 'b' } }] }),
-    });
+    const response = await fetch(
+      `http://${emulator.host}/v1/projects/${emulator.projectId}/topics/harness-topic:publish`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ messages: [{ data: Buffer.from('hello').toString('base64'), attributes: { a: 'b' } }] }),
+      },
+    );
     assert.equal(response.status, 200, await response.text());
     const messages = await pullAll(emulator, 'harness-sub', { expected: 1 });
     assert.equal(messages.length, 1);
     assert.equal(messages[0]?.data.toString(), 'hello');
     assert.deepEqual(messages[0]?.attributes, { a: 'b' });
-    assert.deepEqual(await pullAll(emulator, 'harness-sub', { quietMs: 100 }), [], 'acknowledged messages are not delivered again');
+    assert.deepEqual(
+      await pullAll(emulator, 'harness-sub', { quietMs: 100 }),
+      [],
+      'acknowledged messages are not delivered again',
+    );
   });
 
-  test('restart() keeps the port, gets a new process and forgets all state', { skip: process.env.PUBSUB_EMULATOR_HOST ? 'an external emulator cannot be restarted' : false }, async () => {
+  test('restart() keeps the port, gets a new process and forgets all state', {
+    skip: process.env.PUBSUB_EMULATOR_HOST ? 'an external emulator cannot be restarted' : false,
+  }, async () => {
     const { host } = emulator;
     const oldPid = emulator.pid;
     assert.ok(oldPid !== undefined);
@@ -60,7 +69,9 @@ describe('Pub/Sub emulator harness', { skip: emulatorSkipReason() }, () => {
     await assert.rejects(pullAll(emulator, 'harness-sub'), /HTTP 404/, 'subscriptions are gone after a restart');
   });
 
-  test('stop() kills the process and frees the port', { skip: process.env.PUBSUB_EMULATOR_HOST ? 'an external emulator cannot be stopped' : false }, async () => {
+  test('stop() kills the process and frees the port', {
+    skip: process.env.PUBSUB_EMULATOR_HOST ? 'an external emulator cannot be stopped' : false,
+  }, async () => {
     const pid = emulator.pid;
     assert.ok(pid !== undefined);
     const port = Number(emulator.host.split(':')[1]);
@@ -97,7 +108,10 @@ describe('Pub/Sub emulator discovery', () => {
     const t = { skip: (message?: string) => void skipped.push(message) };
     assert.equal(requireEmulator(t, found, {}), false);
     assert.deepEqual(skipped, [found.reason]);
-    assert.throws(() => requireEmulator(t, found, { CI: 'true' }), /required on CI \(CI=true\), but no java executable.*gcloud components install pubsub-emulator/);
+    assert.throws(
+      () => requireEmulator(t, found, { CI: 'true' }),
+      /required on CI \(CI=true\), but no java executable.*gcloud components install pubsub-emulator/,
+    );
     assert.equal(requireEmulator(t, { available: true, reason: 'x' }, { CI: 'true' }), true);
   });
 

@@ -1,11 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, realpathSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The Google Cloud Pub/Sub emulator (the Java fake that the Cloud CLI ships), run for tests.
@@ -60,7 +60,9 @@ const INSTALL_HINT =
   'package google-cloud-cli-pubsub-emulator) or put cloud-pubsub-emulator-*.jar into ' +
   `${SHARED_JAR_DIR}; or set PUBSUB_EMULATOR_HOST to a running emulator`;
 
-type Source = { readonly kind: 'external'; readonly host: string } | { readonly kind: 'jar'; readonly jar: string; readonly java: string };
+type Source =
+  | { readonly kind: 'external'; readonly host: string }
+  | { readonly kind: 'jar'; readonly jar: string; readonly java: string };
 
 export interface Discovery extends Availability {
   readonly source: Source | undefined;
@@ -88,7 +90,11 @@ export function emulatorAvailable(): Availability {
  * the reason (return from it when this is false) — except on CI (CI=true), where a missing
  * emulator must not turn into a quietly green build: then it throws, failing the test.
  */
-export function requireEmulator(t: Pick<TestContext, 'skip'>, availability: Availability = emulatorAvailable(), env: NodeJS.ProcessEnv = process.env): boolean {
+export function requireEmulator(
+  t: Pick<TestContext, 'skip'>,
+  availability: Availability = emulatorAvailable(),
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
   if (availability.available) return true;
   if (isCi(env)) throw new Error(ciMessage(availability, env));
   t.skip(availability.reason);
@@ -101,7 +107,10 @@ export function requireEmulator(t: Pick<TestContext, 'skip'>, availability: Avai
  * and startPubsubEmulator() in its `before` hook fails with what to install. (Throwing here
  * instead would fail the file while it loads, which node:test reports confusingly.)
  */
-export function emulatorSkipReason(availability: Availability = emulatorAvailable(), env: NodeJS.ProcessEnv = process.env): string | false {
+export function emulatorSkipReason(
+  availability: Availability = emulatorAvailable(),
+  env: NodeJS.ProcessEnv = process.env,
+): string | false {
   if (availability.available || isCi(env)) return false;
   return availability.reason;
 }
@@ -119,12 +128,22 @@ export function discoverEmulator(places: DiscoveryPlaces = {}): Discovery {
   const { env = process.env, sdkRoots = WELL_KNOWN_SDK_ROOTS, sharedJarDir = SHARED_JAR_DIR } = places;
   const external = env.PUBSUB_EMULATOR_HOST?.trim();
   if (external) {
-    return { available: true, source: { kind: 'external', host: external }, reason: `using the emulator at PUBSUB_EMULATOR_HOST=${external}` };
+    return {
+      available: true,
+      source: { kind: 'external', host: external },
+      reason: `using the emulator at PUBSUB_EMULATOR_HOST=${external}`,
+    };
   }
   const java = findJava(env);
-  if (java === undefined) return { available: false, source: undefined, reason: `no java executable on PATH or in JAVA_HOME: ${INSTALL_HINT}` };
+  if (java === undefined)
+    return {
+      available: false,
+      source: undefined,
+      reason: `no java executable on PATH or in JAVA_HOME: ${INSTALL_HINT}`,
+    };
   const jar = findCloudCliJar(env, sdkRoots) ?? findJar(sharedJarDir);
-  if (jar === undefined) return { available: false, source: undefined, reason: `no Pub/Sub emulator jar found: ${INSTALL_HINT}` };
+  if (jar === undefined)
+    return { available: false, source: undefined, reason: `no Pub/Sub emulator jar found: ${INSTALL_HINT}` };
   return { available: true, source: { kind: 'jar', jar, java }, reason: `using ${jar}` };
 }
 
@@ -152,7 +171,9 @@ function isExecutable(path: string): boolean {
  * the usual install places; only when those miss is `gcloud info` asked, which takes ~1 s.
  */
 function findCloudCliJar(env: NodeJS.ProcessEnv, sdkRoots: readonly string[]): string | undefined {
-  const gcloud = pathDirs(env).map((dir) => join(dir, 'gcloud')).find(isExecutable);
+  const gcloud = pathDirs(env)
+    .map((dir) => join(dir, 'gcloud'))
+    .find(isExecutable);
   const roots = [...(gcloud ? [dirname(dirname(realpathSync(gcloud)))] : []), ...sdkRoots];
   for (const root of roots) {
     const jar = findJar(join(root, 'platform', 'pubsub-emulator', 'lib'));
@@ -174,7 +195,9 @@ function findCloudCliJar(env: NodeJS.ProcessEnv, sdkRoots: readonly string[]): s
 
 function findJar(dir: string): string | undefined {
   if (!existsSync(dir)) return undefined;
-  const jars = readdirSync(dir).filter((name) => /^cloud-pubsub-emulator-.*\.jar$/.test(name)).sort();
+  const jars = readdirSync(dir)
+    .filter((name) => /^cloud-pubsub-emulator-.*\.jar$/.test(name))
+    .sort();
   const newest = jars.at(-1);
   return newest === undefined ? undefined : join(dir, newest);
 }
@@ -215,18 +238,24 @@ function installExitHook(): void {
  * `discovery` starts what a {@link discoverEmulator} call with other places found (to test the
  * fallback jar on a machine that also has the Cloud CLI).
  */
-export async function startPubsubEmulator(options: { projectId?: string; discovery?: Discovery } = {}): Promise<PubsubEmulator> {
+export async function startPubsubEmulator(
+  options: { projectId?: string; discovery?: Discovery } = {},
+): Promise<PubsubEmulator> {
   const projectId = options.projectId ?? EMULATOR_PROJECT_ID;
   const discovery = options.discovery ?? (cached ??= discoverEmulator());
   const { source } = discovery;
   if (source === undefined) {
-    throw new Error(isCi(process.env) ? ciMessage(discovery, process.env) : `cannot start the Pub/Sub emulator: ${discovery.reason}`);
+    throw new Error(
+      isCi(process.env) ? ciMessage(discovery, process.env) : `cannot start the Pub/Sub emulator: ${discovery.reason}`,
+    );
   }
 
   if (source.kind === 'external') {
     await waitUntilReady(source.host, undefined);
     const refuse = (what: string) => async () => {
-      throw new Error(`cannot ${what} the Pub/Sub emulator at PUBSUB_EMULATOR_HOST=${source.host}: this process did not start it; unset PUBSUB_EMULATOR_HOST to let the tests start their own`);
+      throw new Error(
+        `cannot ${what} the Pub/Sub emulator at PUBSUB_EMULATOR_HOST=${source.host}: this process did not start it; unset PUBSUB_EMULATOR_HOST to let the tests start their own`,
+      );
     };
     return { host: source.host, projectId, pid: undefined, stop: refuse('stop'), restart: refuse('restart') };
   }
@@ -374,7 +403,12 @@ export interface SubscriptionSettings {
 }
 
 /** Creates a pull subscription on a topic; one that exists already is fine. */
-export async function createSubscription(emulator: EmulatorRef, subscriptionId: string, topicId: string, settings: SubscriptionSettings = {}): Promise<void> {
+export async function createSubscription(
+  emulator: EmulatorRef,
+  subscriptionId: string,
+  topicId: string,
+  settings: SubscriptionSettings = {},
+): Promise<void> {
   const body = { topic: `projects/${emulator.projectId}/topics/${topicId}`, ackDeadlineSeconds: 60, ...settings };
   await rest(emulator, 'PUT', `subscriptions/${subscriptionId}`, body, [409]);
 }
@@ -389,7 +423,9 @@ export async function createTopicsWithSubscriptions(emulator: EmulatorRef, topic
 
 /** Creates a snapshot of a subscription's acknowledgement state (what `--snapshot` seeks to). */
 export async function createSnapshot(emulator: EmulatorRef, snapshotId: string, subscriptionId: string): Promise<void> {
-  await rest(emulator, 'PUT', `snapshots/${snapshotId}`, { subscription: `projects/${emulator.projectId}/subscriptions/${subscriptionId}` });
+  await rest(emulator, 'PUT', `snapshots/${snapshotId}`, {
+    subscription: `projects/${emulator.projectId}/subscriptions/${subscriptionId}`,
+  });
 }
 
 export interface PullOptions {
@@ -406,18 +442,30 @@ export interface PullOptions {
  * `expected`, until that many arrived), bounded by timeoutMs. Callers assert on the count: the
  * helper returns what it got instead of throwing, so a test failure shows the difference.
  */
-export async function pullAll(emulator: EmulatorRef, subscriptionId: string, options: PullOptions = {}): Promise<PulledMessage[]> {
+export async function pullAll(
+  emulator: EmulatorRef,
+  subscriptionId: string,
+  options: PullOptions = {},
+): Promise<PulledMessage[]> {
   const { expected = 0, quietMs = 300, timeoutMs = 10_000 } = options;
   const deadline = Date.now() + timeoutMs;
   const messages: PulledMessage[] = [];
   let lastArrival = Date.now();
   while (Date.now() < deadline) {
-    const answer = (await rest(emulator, 'POST', `subscriptions/${subscriptionId}:pull`, { maxMessages: 1000, returnImmediately: true })) as {
-      receivedMessages?: Array<{ ackId: string; message: { data?: string; attributes?: Record<string, string>; messageId: string; publishTime: string } }>;
+    const answer = (await rest(emulator, 'POST', `subscriptions/${subscriptionId}:pull`, {
+      maxMessages: 1000,
+      returnImmediately: true,
+    })) as {
+      receivedMessages?: Array<{
+        ackId: string;
+        message: { data?: string; attributes?: Record<string, string>; messageId: string; publishTime: string };
+      }>;
     };
     const received = answer.receivedMessages ?? [];
     if (received.length > 0) {
-      await rest(emulator, 'POST', `subscriptions/${subscriptionId}:acknowledge`, { ackIds: received.map((r) => r.ackId) });
+      await rest(emulator, 'POST', `subscriptions/${subscriptionId}:acknowledge`, {
+        ackIds: received.map((r) => r.ackId),
+      });
       for (const { message } of received) {
         messages.push({
           data: Buffer.from(message.data ?? '', 'base64'),
@@ -435,7 +483,13 @@ export async function pullAll(emulator: EmulatorRef, subscriptionId: string, opt
   return messages;
 }
 
-async function rest(emulator: EmulatorRef, method: string, resource: string, body: object, okStatuses: readonly number[] = []): Promise<unknown> {
+async function rest(
+  emulator: EmulatorRef,
+  method: string,
+  resource: string,
+  body: object,
+  okStatuses: readonly number[] = [],
+): Promise<unknown> {
   const url = `http://${emulator.host}/v1/projects/${emulator.projectId}/${resource}`;
   const { status, text } = await httpCall(method, url, JSON.stringify(body), 10_000);
   if (status === 200) return text === '' ? {} : JSON.parse(text);
@@ -444,14 +498,30 @@ async function rest(emulator: EmulatorRef, method: string, resource: string, bod
 }
 
 /** One HTTP exchange on a fresh connection: no keep-alive socket outlives a stopped emulator. */
-function httpCall(method: string, url: string, body: string | undefined, timeoutMs: number): Promise<{ status: number; text: string }> {
+function httpCall(
+  method: string,
+  url: string,
+  body: string | undefined,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method, agent: false, timeout: timeoutMs, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      response.on('error', reject);
-    });
+    const request = httpRequest(
+      url,
+      {
+        method,
+        agent: false,
+        timeout: timeoutMs,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        response.on('error', reject);
+      },
+    );
     request.on('timeout', () => request.destroy(new Error(`${method} ${url}: no answer within ${timeoutMs} ms`)));
     request.on('error', reject);
     request.end(body);

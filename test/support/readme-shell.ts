@@ -55,5 +55,8 @@ export function toRequest(args: string[], base: string): { url: string; init: Re
     } else if (arg === '-d') body = args[++i];
     else url = arg;
   }
-  return { url: url.replace('http://localhost:8080', base), init: { method: method ?? (body ? 'POST' : 'GET'), headers, ...(body === undefined ? {} : { body }) } };
+  return {
+    url: url.replace('http://localhost:8080', base),
+    init: { method: method ?? (body ? 'POST' : 'GET'), headers, ...(body === undefined ? {} : { body }) },
+  };
 }

@@ -1,11 +1,11 @@
-import type { InvalidRow, ValidRow } from '../../functions/core/contract/rows.ts';
-import { SinkUnavailableError, type EventSink, type RowBatch } from '../../functions/core/sink/event-sink.ts';
-import { createCollector, type Collector } from '../../functions/app/collector-handler.ts';
-import { createProtocolAdapters } from '../../functions/app/protocol-adapters.ts';
-import { createValidationFromConfig } from '../../functions/app/create-validation.ts';
-import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
-import type { SluiceConfig } from '../../functions/core/config/config.ts';
 import { pathToFileURL } from 'node:url';
+import { type Collector, createCollector } from '../../functions/app/collector-handler.ts';
+import { createValidationFromConfig } from '../../functions/app/create-validation.ts';
+import { createProtocolAdapters } from '../../functions/app/protocol-adapters.ts';
+import type { SluiceConfig } from '../../functions/core/config/config.ts';
+import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
+import type { InvalidRow, ValidRow } from '../../functions/core/contract/rows.ts';
+import { type EventSink, type RowBatch, SinkUnavailableError } from '../../functions/core/sink/event-sink.ts';
 
 /** A sink that keeps every batch in memory (and can be switched off to simulate an outage). */
 export class RecordingSink implements EventSink {
@@ -39,9 +39,18 @@ export const SHIPPED_SCHEMAS = pathToFileURL(new URL('../../schemas', import.met
  * The real collector (every protocol, validation against the shipped schemas) with a recording
  * sink, configured by `document` (a sluice.yaml as an object) and `env`.
  */
-export function recordingCollector(document: Record<string, unknown> = {}, env: Record<string, string> = {}): { collector: Collector; sink: RecordingSink; config: SluiceConfig } {
+export function recordingCollector(
+  document: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+): { collector: Collector; sink: RecordingSink; config: SluiceConfig } {
   const config = resolveConfig({ document: { registries: [SHIPPED_SCHEMAS], ...document }, source: 'test', env: {} });
   const sink = new RecordingSink();
-  const collector = createCollector({ config, validation: createValidationFromConfig(config), sink, adapters: createProtocolAdapters(config), env });
+  const collector = createCollector({
+    config,
+    validation: createValidationFromConfig(config),
+    sink,
+    adapters: createProtocolAdapters(config),
+    env,
+  });
   return { collector, sink, config };
 }

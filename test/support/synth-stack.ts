@@ -47,7 +47,10 @@ function fakeFunctionDir(): string {
  * Synthesizes the stack for a configuration (the defaults + `document`, project acme-analytics
  * unless the document says otherwise) with the real schemas/ folder, or the given schema files.
  */
-export function synthStack(document: Record<string, unknown> = {}, schemaFiles: readonly SchemaFile[] = readSchemaFiles(SCHEMAS_DIR)): SynthesizedStack {
+export function synthStack(
+  document: Record<string, unknown> = {},
+  schemaFiles: readonly SchemaFile[] = readSchemaFiles(SCHEMAS_DIR),
+): SynthesizedStack {
   const config = resolveConfig({ document: { project: TEST_PROJECT, ...document }, source: 'test', env: {} });
   const app = Testing.app();
   const stack = new SluiceStack(app, 'sluice', { config, schemaFiles, functionSourceDir: fakeFunctionDir() });
@@ -63,6 +66,9 @@ export function resourcesOf(synth: SynthesizedStack, type: string): Record<strin
 /** One resource block, failing loudly when it is missing. */
 export function resource(synth: SynthesizedStack, type: string, id: string): TerraformBlock {
   const block = resourcesOf(synth, type)[id];
-  if (block === undefined) throw new Error(`no ${type}.${id} in the stack; it has: ${Object.keys(resourcesOf(synth, type)).join(', ') || 'none'}`);
+  if (block === undefined)
+    throw new Error(
+      `no ${type}.${id} in the stack; it has: ${Object.keys(resourcesOf(synth, type)).join(', ') || 'none'}`,
+    );
   return block;
 }

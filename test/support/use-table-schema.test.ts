@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { useTableSchemaProblems, type TableField } from './use-table-schema.ts';
+import { type TableField, useTableSchemaProblems } from './use-table-schema.ts';
 
 // The checker must be able to fail: each documented rule, broken once.
 const SCHEMA: TableField[] = [
@@ -16,7 +16,10 @@ const ON = { writeMetadata: true, dropUnknownFields: false };
 const check = (message: unknown, settings = ON) => useTableSchemaProblems(JSON.stringify(message), SCHEMA, settings);
 
 test('a message that follows every rule is writable', () => {
-  assert.deepEqual(check({ id: 'a', at: 1764567890123456, n: 3, doc: '{"k":[1]}', tags: ['x'], geo: { lat: 1.5 } }), []);
+  assert.deepEqual(
+    check({ id: 'a', at: 1764567890123456, n: 3, doc: '{"k":[1]}', tags: ['x'], geo: { lat: 1.5 } }),
+    [],
+  );
   assert.deepEqual(check({ id: 'a', at: '2026-01-01T00:00:00Z' }), []);
 });
 

@@ -38,25 +38,38 @@ const MIN_MICROS = -62135596800000000;
 const MAX_MICROS = 253402300799999999;
 
 /** Every reason the subscription would refuse to write `data` into `schema`; empty = writable. */
-export function useTableSchemaProblems(data: Buffer | string, schema: readonly TableField[], settings: SubscriptionSettings): string[] {
+export function useTableSchemaProblems(
+  data: Buffer | string,
+  schema: readonly TableField[],
+  settings: SubscriptionSettings,
+): string[] {
   let message: unknown;
   try {
     message = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
   } catch {
     return ['message data is not JSON [S1]'];
   }
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) return ['message data is not a JSON object [S1]'];
+  if (typeof message !== 'object' || message === null || Array.isArray(message))
+    return ['message data is not a JSON object [S1]'];
   const metadata = new Set<string>(settings.writeMetadata ? METADATA_COLUMNS : []);
   const columns = schema.filter((field) => !metadata.has(field.name));
   return recordProblems(message as Record<string, unknown>, columns, settings, '', metadata);
 }
 
-function recordProblems(value: Record<string, unknown>, fields: readonly TableField[], settings: SubscriptionSettings, prefix: string, metadata: ReadonlySet<string>): string[] {
+function recordProblems(
+  value: Record<string, unknown>,
+  fields: readonly TableField[],
+  settings: SubscriptionSettings,
+  prefix: string,
+  metadata: ReadonlySet<string>,
+): string[] {
   const problems: string[] = [];
   const byName = new Map(fields.map((field) => [field.name.toLowerCase(), field])); // column names are case-insensitive
   for (const name of Object.keys(value)) {
-    if (metadata.has(name)) problems.push(`${prefix}${name}: written by write_metadata, the message must not carry it [S2]`);
-    else if (!byName.has(name.toLowerCase()) && !settings.dropUnknownFields) problems.push(`${prefix}${name}: no such column and drop_unknown_fields is off [S1]`);
+    if (metadata.has(name))
+      problems.push(`${prefix}${name}: written by write_metadata, the message must not carry it [S2]`);
+    else if (!byName.has(name.toLowerCase()) && !settings.dropUnknownFields)
+      problems.push(`${prefix}${name}: no such column and drop_unknown_fields is off [S1]`);
   }
   for (const field of fields) {
     const path = `${prefix}${field.name}`;
@@ -70,7 +83,10 @@ function recordProblems(value: Record<string, unknown>, fields: readonly TableFi
     const fieldValue = entry[1];
     if (mode === 'REPEATED') {
       if (!Array.isArray(fieldValue)) problems.push(`${path}: REPEATED column needs a JSON array [S1]`);
-      else fieldValue.forEach((item, index) => problems.push(...valueProblems(item, field, settings, `${path}[${index}]`, metadata)));
+      else
+        fieldValue.forEach((item, index) =>
+          problems.push(...valueProblems(item, field, settings, `${path}[${index}]`, metadata)),
+        );
     } else {
       problems.push(...valueProblems(fieldValue, field, settings, path, metadata));
     }
@@ -78,27 +94,46 @@ function recordProblems(value: Record<string, unknown>, fields: readonly TableFi
   return problems;
 }
 
-function valueProblems(value: unknown, field: TableField, settings: SubscriptionSettings, path: string, metadata: ReadonlySet<string>): string[] {
+function valueProblems(
+  value: unknown,
+  field: TableField,
+  settings: SubscriptionSettings,
+  path: string,
+  metadata: ReadonlySet<string>,
+): string[] {
   switch (field.type) {
     case 'STRING':
       return typeof value === 'string' ? [] : [`${path}: STRING needs a JSON string, got ${describe(value)} [S1]`];
     case 'INT64':
     case 'INTEGER':
-      return Number.isSafeInteger(value) ? [] : [`${path}: ${field.type} needs a JSON integer, got ${describe(value)} [S1]`];
+      return Number.isSafeInteger(value)
+        ? []
+        : [`${path}: ${field.type} needs a JSON integer, got ${describe(value)} [S1]`];
     case 'FLOAT64':
     case 'FLOAT':
     case 'NUMERIC':
-      return typeof value === 'number' && Number.isFinite(value) ? [] : [`${path}: ${field.type} needs a JSON number, got ${describe(value)} [S1]`];
+      return typeof value === 'number' && Number.isFinite(value)
+        ? []
+        : [`${path}: ${field.type} needs a JSON number, got ${describe(value)} [S1]`];
     case 'BOOL':
     case 'BOOLEAN':
-      return typeof value === 'boolean' ? [] : [`${path}: ${field.type} needs a JSON boolean, got ${describe(value)} [S1]`];
+      return typeof value === 'boolean'
+        ? []
+        : [`${path}: ${field.type} needs a JSON boolean, got ${describe(value)} [S1]`];
     case 'TIMESTAMP':
       if (typeof value === 'number') {
-        return Number.isSafeInteger(value) && value >= MIN_MICROS && value <= MAX_MICROS ? [] : [`${path}: TIMESTAMP as a number must be integer microseconds since the epoch within 0001..9999, got ${value} [S1]`];
+        return Number.isSafeInteger(value) && value >= MIN_MICROS && value <= MAX_MICROS
+          ? []
+          : [
+              `${path}: TIMESTAMP as a number must be integer microseconds since the epoch within 0001..9999, got ${value} [S1]`,
+            ];
       }
-      return typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? [] : [`${path}: TIMESTAMP needs integer microseconds or a timestamp string, got ${describe(value)} [S1]`];
+      return typeof value === 'string' && !Number.isNaN(Date.parse(value))
+        ? []
+        : [`${path}: TIMESTAMP needs integer microseconds or a timestamp string, got ${describe(value)} [S1]`];
     case 'JSON':
-      if (typeof value !== 'string') return [`${path}: JSON column needs the JSON as text in a string, got ${describe(value)} [S2]`];
+      if (typeof value !== 'string')
+        return [`${path}: JSON column needs the JSON as text in a string, got ${describe(value)} [S2]`];
       try {
         JSON.parse(value);
         return [];
@@ -116,5 +151,9 @@ function valueProblems(value: unknown, field: TableField, settings: Subscription
 }
 
 function describe(value: unknown): string {
-  return Array.isArray(value) ? 'an array' : value === null ? 'null' : `${typeof value} ${JSON.stringify(value)?.slice(0, 40)}`;
+  return Array.isArray(value)
+    ? 'an array'
+    : value === null
+      ? 'null'
+      : `${typeof value} ${JSON.stringify(value)?.slice(0, 40)}`;
 }

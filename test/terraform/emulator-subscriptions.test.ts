@@ -3,7 +3,13 @@ import { after, before, describe, test } from 'node:test';
 import { createPubsubSink } from '../../functions/adapters/sink/pubsub-sink.ts';
 import { toMessage } from '../../functions/core/contract/message.ts';
 import type { EventSink } from '../../functions/core/sink/event-sink.ts';
-import { emulatorSkipReason, EMULATOR_PROJECT_ID, pullAll, startPubsubEmulator, type PubsubEmulator } from '../support/pubsub-emulator.ts';
+import {
+  EMULATOR_PROJECT_ID,
+  emulatorSkipReason,
+  type PubsubEmulator,
+  pullAll,
+  startPubsubEmulator,
+} from '../support/pubsub-emulator.ts';
 import { invalidRow, validRow } from '../support/sample-rows.ts';
 import { resourcesOf, synthStack, type TerraformBlock } from '../support/synth-stack.ts';
 
@@ -20,16 +26,20 @@ const subscriptions = resourcesOf(synth, 'google_pubsub_subscription');
 
 /** Resolves the few Terraform references the Pub/Sub resources use, as Terraform would. */
 function resolveReference(value: string): string {
-  return value.replace(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_]+)\.([a-z_]+)\}/g, (_, type: string, id: string, attribute: string) => {
-    if (type === 'google_pubsub_topic' && attribute === 'id') return `projects/${EMULATOR_PROJECT_ID}/topics/${String(topics[id]?.name)}`;
-    if (type === 'google_bigquery_table') {
-      const table = resourcesOf(synth, 'google_bigquery_table')[id];
-      if (attribute === 'project') return EMULATOR_PROJECT_ID;
-      if (attribute === 'dataset_id') return synth.config.bigquery.dataset;
-      if (attribute === 'table_id') return String(table?.table_id);
-    }
-    throw new Error(`unresolved reference ${type}.${id}.${attribute}`);
-  });
+  return value.replace(
+    /\$\{([a-z0-9_]+)\.([A-Za-z0-9_]+)\.([a-z_]+)\}/g,
+    (_, type: string, id: string, attribute: string) => {
+      if (type === 'google_pubsub_topic' && attribute === 'id')
+        return `projects/${EMULATOR_PROJECT_ID}/topics/${String(topics[id]?.name)}`;
+      if (type === 'google_bigquery_table') {
+        const table = resourcesOf(synth, 'google_bigquery_table')[id];
+        if (attribute === 'project') return EMULATOR_PROJECT_ID;
+        if (attribute === 'dataset_id') return synth.config.bigquery.dataset;
+        if (attribute === 'table_id') return String(table?.table_id);
+      }
+      throw new Error(`unresolved reference ${type}.${id}.${attribute}`);
+    },
+  );
 }
 
 /** The REST body of a google_pubsub_subscription block (the provider's field mapping). */
@@ -39,19 +49,33 @@ function subscriptionBody(block: TerraformBlock): Record<string, unknown> {
   if (block.retain_acked_messages !== undefined) body.retainAckedMessages = block.retain_acked_messages;
   if (block.message_retention_duration !== undefined) body.messageRetentionDuration = block.message_retention_duration;
   // ttl "" is the provider's "never expire": an expiration policy without a ttl.
-  if (block.expiration_policy !== undefined) body.expirationPolicy = (block.expiration_policy as { ttl: string }).ttl === '' ? {} : { ttl: (block.expiration_policy as { ttl: string }).ttl };
+  if (block.expiration_policy !== undefined)
+    body.expirationPolicy =
+      (block.expiration_policy as { ttl: string }).ttl === ''
+        ? {}
+        : { ttl: (block.expiration_policy as { ttl: string }).ttl };
   const bigquery = block.bigquery_config as Record<string, unknown> | undefined;
   if (bigquery !== undefined) {
-    body.bigqueryConfig = { table: resolveReference(String(bigquery.table)), useTableSchema: bigquery.use_table_schema, writeMetadata: bigquery.write_metadata, dropUnknownFields: bigquery.drop_unknown_fields };
+    body.bigqueryConfig = {
+      table: resolveReference(String(bigquery.table)),
+      useTableSchema: bigquery.use_table_schema,
+      writeMetadata: bigquery.write_metadata,
+      dropUnknownFields: bigquery.drop_unknown_fields,
+    };
   }
   const deadLetter = block.dead_letter_policy as Record<string, unknown> | undefined;
-  if (deadLetter !== undefined) body.deadLetterPolicy = { deadLetterTopic: resolveReference(String(deadLetter.dead_letter_topic)), maxDeliveryAttempts: deadLetter.max_delivery_attempts };
+  if (deadLetter !== undefined)
+    body.deadLetterPolicy = {
+      deadLetterTopic: resolveReference(String(deadLetter.dead_letter_topic)),
+      maxDeliveryAttempts: deadLetter.max_delivery_attempts,
+    };
   const retry = block.retry_policy as Record<string, unknown> | undefined;
-  if (retry !== undefined) body.retryPolicy = { minimumBackoff: retry.minimum_backoff, maximumBackoff: retry.maximum_backoff };
+  if (retry !== undefined)
+    body.retryPolicy = { minimumBackoff: retry.minimum_backoff, maximumBackoff: retry.maximum_backoff };
   return body;
 }
 
-describe('the stack\'s subscriptions on the Pub/Sub emulator', { skip: emulatorSkipReason() }, () => {
+describe("the stack's subscriptions on the Pub/Sub emulator", { skip: emulatorSkipReason() }, () => {
   let emulator: PubsubEmulator;
   let sink: EventSink;
   const api = async (method: string, resource: string, body?: unknown) => {
@@ -69,7 +93,8 @@ describe('the stack\'s subscriptions on the Pub/Sub emulator', { skip: emulatorS
   before(async () => {
     emulator = await startPubsubEmulator({ projectId: EMULATOR_PROJECT_ID });
     for (const topic of Object.values(topics)) await api('PUT', `topics/${String(topic.name)}`, {});
-    for (const block of Object.values(subscriptions)) await api('PUT', `subscriptions/${String(block.name)}`, subscriptionBody(block));
+    for (const block of Object.values(subscriptions))
+      await api('PUT', `subscriptions/${String(block.name)}`, subscriptionBody(block));
     sink = createPubsubSink({
       projectId: emulator.projectId,
       validTopic: synth.config.valid_topic,
@@ -88,15 +113,26 @@ describe('the stack\'s subscriptions on the Pub/Sub emulator', { skip: emulatorS
   test('every subscription is accepted as defined, BigQuery and dead-letter settings included', async () => {
     assert.equal(Object.keys(subscriptions).length, 5);
     const valid = await api('GET', `subscriptions/${synth.stack.names.bigquerySubscriptions.valid}`);
-    assert.deepEqual(valid.bigqueryConfig, { table: `${EMULATOR_PROJECT_ID}.sluice.events`, useTableSchema: true, writeMetadata: true });
-    assert.deepEqual(valid.deadLetterPolicy, { deadLetterTopic: `projects/${EMULATOR_PROJECT_ID}/topics/sluice-events-dead-letter`, maxDeliveryAttempts: 10 });
+    assert.deepEqual(valid.bigqueryConfig, {
+      table: `${EMULATOR_PROJECT_ID}.sluice.events`,
+      useTableSchema: true,
+      writeMetadata: true,
+    });
+    assert.deepEqual(valid.deadLetterPolicy, {
+      deadLetterTopic: `projects/${EMULATOR_PROJECT_ID}/topics/sluice-events-dead-letter`,
+      maxDeliveryAttempts: 10,
+    });
     const replay = await api('GET', `subscriptions/${synth.config.replay_subscription}`);
     assert.equal(replay.retainAckedMessages, true);
     assert.equal(replay.topic, `projects/${EMULATOR_PROJECT_ID}/topics/${synth.config.invalid_topic}`);
   });
 
-  test('the BigQuery subscriptions receive exactly the encoded rows, each on its own table\'s subscription; the replay subscription the invalid ones', async () => {
-    const second = { ...validRow, event_id: '0b7f9a57-2d2a-4d59-8e9f-222222222222', payload: { order_id: 'A-2', total: 12.5, currency: 'GBP' } };
+  test("the BigQuery subscriptions receive exactly the encoded rows, each on its own table's subscription; the replay subscription the invalid ones", async () => {
+    const second = {
+      ...validRow,
+      event_id: '0b7f9a57-2d2a-4d59-8e9f-222222222222',
+      payload: { order_id: 'A-2', total: 12.5, currency: 'GBP' },
+    };
     await sink.publish({ valid: [validRow, second], invalid: [invalidRow] });
     const names = synth.stack.names;
     const expected = {
@@ -108,9 +144,17 @@ describe('the stack\'s subscriptions on the Pub/Sub emulator', { skip: emulatorS
     };
     for (const [subscription, messages] of Object.entries(expected)) {
       assert.ok(byName(subscription), `${subscription} is not in the stack`);
-      const pulled = await pullAll(emulator, subscription, { expected: messages.length, quietMs: 200, timeoutMs: 5_000 });
-      const got = pulled.map((message) => ({ data: message.data.toString('utf8'), attributes: message.attributes })).sort((a, b) => a.data.localeCompare(b.data));
-      const want = messages.map((message) => ({ data: message.data.toString('utf8'), attributes: { ...message.attributes } })).sort((a, b) => a.data.localeCompare(b.data));
+      const pulled = await pullAll(emulator, subscription, {
+        expected: messages.length,
+        quietMs: 200,
+        timeoutMs: 5_000,
+      });
+      const got = pulled
+        .map((message) => ({ data: message.data.toString('utf8'), attributes: message.attributes }))
+        .sort((a, b) => a.data.localeCompare(b.data));
+      const want = messages
+        .map((message) => ({ data: message.data.toString('utf8'), attributes: { ...message.attributes } }))
+        .sort((a, b) => a.data.localeCompare(b.data));
       assert.deepEqual(got, want, subscription);
     }
   });
@@ -123,6 +167,9 @@ describe('the stack\'s subscriptions on the Pub/Sub emulator', { skip: emulatorS
     assert.equal(first.length, 1);
     await api('POST', `subscriptions/${synth.config.replay_subscription}:seek`, { time: before });
     const again = await pullAll(emulator, synth.config.replay_subscription, { expected: 2, quietMs: 300 });
-    assert.ok(again.some((message) => message.data.equals(toMessage('invalid', row).data)), 'the acknowledged message came back after seek');
+    assert.ok(
+      again.some((message) => message.data.equals(toMessage('invalid', row).data)),
+      'the acknowledged message came back after seek',
+    );
   });
 });

@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, type Dirent } from 'node:fs';
+import { type Dirent, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { STACK_NAME, synthesize } from '../../terraform/main.ts';
-import { cdktfArguments, CDKTF_CLI, collectorUrlFrom, deployProblems, OUTPUTS_FILE, webhookSecretVariables } from '../../terraform/deploy.ts';
 import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
+import {
+  CDKTF_CLI,
+  cdktfArguments,
+  collectorUrlFrom,
+  deployProblems,
+  OUTPUTS_FILE,
+  webhookSecretVariables,
+} from '../../terraform/deploy.ts';
+import { STACK_NAME, synthesize } from '../../terraform/main.ts';
 
 /** File names in a zip archive, read from its central directory (no unzip tool needed). */
 function zipEntries(zip: Buffer): string[] {
@@ -32,7 +39,10 @@ describe('npm run synth (terraform/main.ts)', () => {
   test('bundles the function and writes cdk.tf.json with the bundle zipped beside it, from a clean checkout config', async () => {
     const file = await synthesize({ outdir: join(dir, 'out'), bundleDir: join(dir, 'function'), env: {} });
     assert.equal(file, join(dir, 'out', 'stacks', STACK_NAME, 'cdk.tf.json'));
-    const stack = JSON.parse(readFileSync(file, 'utf8')) as { resource: Record<string, Record<string, { source?: string; name?: string }>>; variable: Record<string, unknown> };
+    const stack = JSON.parse(readFileSync(file, 'utf8')) as {
+      resource: Record<string, Record<string, { source?: string; name?: string }>>;
+      variable: Record<string, unknown>;
+    };
     // The shipped config names no project: the synthesized stack asks for it.
     assert.ok(stack.variable.project_id);
     const source = stack.resource.google_storage_bucket_object?.function_source_object?.source ?? '';
@@ -45,12 +55,20 @@ describe('npm run synth (terraform/main.ts)', () => {
       .sort();
     const zipped = zipEntries(readFileSync(zip)).filter((name) => !name.endsWith('/'));
     assert.deepEqual(zipped, bundled);
-    for (const required of ['config/sluice.json', 'index.js', 'package.json']) assert.ok(zipped.includes(required), required);
-    assert.ok(zipped.some((name) => name.startsWith('chunks/')), 'the lazily loaded chunks are deployed too');
+    for (const required of ['config/sluice.json', 'index.js', 'package.json'])
+      assert.ok(zipped.includes(required), required);
+    assert.ok(
+      zipped.some((name) => name.startsWith('chunks/')),
+      'the lazily loaded chunks are deployed too',
+    );
   });
 
   test('SLUICE_* variables reach the stack as they reach the collector', async () => {
-    const file = await synthesize({ outdir: join(dir, 'out2'), bundleDir: join(dir, 'function2'), env: { SLUICE_PROJECT: 'acme-prod', SLUICE_NAME_PREFIX: 'edge' } });
+    const file = await synthesize({
+      outdir: join(dir, 'out2'),
+      bundleDir: join(dir, 'function2'),
+      env: { SLUICE_PROJECT: 'acme-prod', SLUICE_NAME_PREFIX: 'edge' },
+    });
     const text = readFileSync(file, 'utf8');
     assert.ok(text.includes('"acme-prod-edge-schemas"'));
     assert.ok(!text.includes('var.project_id'));
@@ -59,7 +77,15 @@ describe('npm run synth (terraform/main.ts)', () => {
 
 describe('npm run deploy / destroy (terraform/deploy.ts)', () => {
   test('runs the matching cdktf CLI through npx, deploy writing the outputs file', () => {
-    assert.deepEqual(cdktfArguments('deploy'), ['--yes', CDKTF_CLI, 'deploy', 'sluice', '--auto-approve', '--outputs-file', OUTPUTS_FILE]);
+    assert.deepEqual(cdktfArguments('deploy'), [
+      '--yes',
+      CDKTF_CLI,
+      'deploy',
+      'sluice',
+      '--auto-approve',
+      '--outputs-file',
+      OUTPUTS_FILE,
+    ]);
     assert.deepEqual(cdktfArguments('destroy'), ['--yes', CDKTF_CLI, 'destroy', 'sluice', '--auto-approve']);
     assert.match(CDKTF_CLI, /^cdktf-cli@0\.21\./);
   });
@@ -73,24 +99,49 @@ describe('npm run deploy / destroy (terraform/deploy.ts)', () => {
     assert.match(problems[1] ?? '', /developer\.hashicorp\.com\/terraform\/install/);
   });
 
-  test('a webhook secret goes from the deployer\'s environment into its Terraform variable, and is required to deploy', () => {
+  test("a webhook secret goes from the deployer's environment into its Terraform variable, and is required to deploy", () => {
     const config = resolveConfig({
-      document: { project: 'acme', webhooks: { auth: { 'com.github/push': { type: 'hmac_sha256', header: 'X-Hub-Signature-256', prefix: 'sha256=', secret_env: 'GITHUB_SECRET' }, 'com.stripe/event': { type: 'shared_secret', header: 'X-Token', secret_env: 'GITHUB_SECRET' } } } },
+      document: {
+        project: 'acme',
+        webhooks: {
+          auth: {
+            'com.github/push': {
+              type: 'hmac_sha256',
+              header: 'X-Hub-Signature-256',
+              prefix: 'sha256=',
+              secret_env: 'GITHUB_SECRET',
+            },
+            'com.stripe/event': { type: 'shared_secret', header: 'X-Token', secret_env: 'GITHUB_SECRET' },
+          },
+        },
+      },
       source: 'test',
       env: {},
     });
     const [missing, ...others] = deployProblems(config, true, {});
     assert.deepEqual(others, [], 'one problem per variable, not per webhook');
-    assert.match(missing ?? '', /webhooks\.auth reads a secret from GITHUB_SECRET, which is not set: run GITHUB_SECRET=<the webhook's secret> npm run deploy/);
+    assert.match(
+      missing ?? '',
+      /webhooks\.auth reads a secret from GITHUB_SECRET, which is not set: run GITHUB_SECRET=<the webhook's secret> npm run deploy/,
+    );
     assert.deepEqual(deployProblems(config, true, { GITHUB_SECRET: 's3cret' }), []);
-    assert.deepEqual(webhookSecretVariables(config, { GITHUB_SECRET: 's3cret' }), { TF_VAR_webhook_secret_github_secret: 's3cret' });
+    assert.deepEqual(webhookSecretVariables(config, { GITHUB_SECRET: 's3cret' }), {
+      TF_VAR_webhook_secret_github_secret: 's3cret',
+    });
     assert.deepEqual(webhookSecretVariables(config, {}), {});
     // Destroying needs a value for the variable but never reads it.
-    assert.deepEqual(Object.keys(webhookSecretVariables(config, {}, 'destroy')), ['TF_VAR_webhook_secret_github_secret']);
+    assert.deepEqual(Object.keys(webhookSecretVariables(config, {}, 'destroy')), [
+      'TF_VAR_webhook_secret_github_secret',
+    ]);
   });
 
   test('ends with the collector URL from the deploy outputs', () => {
-    assert.equal(collectorUrlFrom('{"sluice":{"collector_url":"https://sluice-collector-abc-ew.a.run.app","valid_topic":"sluice-events"}}'), 'https://sluice-collector-abc-ew.a.run.app');
+    assert.equal(
+      collectorUrlFrom(
+        '{"sluice":{"collector_url":"https://sluice-collector-abc-ew.a.run.app","valid_topic":"sluice-events"}}',
+      ),
+      'https://sluice-collector-abc-ew.a.run.app',
+    );
     assert.throws(() => collectorUrlFrom('{"other":{}}'), /no collector_url output for stack sluice/);
   });
 });

@@ -31,5 +31,8 @@ test('the longest prefix and project id still give valid service account and buc
 });
 
 test('a topic id too long for its derived ids is refused, naming the key to shorten', () => {
-  assert.throws(() => stackNames(config({ valid_topic: `t${'x'.repeat(250)}` }), 'acme'), /valid_topic "t.*" is too long: the stack derives 263-character id .* over Pub\/Sub's 255; shorten valid_topic/);
+  assert.throws(
+    () => stackNames(config({ valid_topic: `t${'x'.repeat(250)}` }), 'acme'),
+    /valid_topic "t.*" is too long: the stack derives 263-character id .* over Pub\/Sub's 255; shorten valid_topic/,
+  );
 });

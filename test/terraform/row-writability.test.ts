@@ -3,10 +3,10 @@ import { before, describe, test } from 'node:test';
 import { ERROR_TYPES, PROTOCOLS, type RowKind } from '../../functions/core/contract/columns.ts';
 import { toMessage } from '../../functions/core/contract/message.ts';
 import type { InvalidRow, ValidRow } from '../../functions/core/contract/rows.ts';
-import { collectCorpusRows, type CorpusRows } from '../support/collector-corpus.ts';
+import { type CorpusRows, collectCorpusRows } from '../support/collector-corpus.ts';
 import { invalidRow, validRow } from '../support/sample-rows.ts';
 import { resource, synthStack } from '../support/synth-stack.ts';
-import { useTableSchemaProblems, type SubscriptionSettings, type TableField } from '../support/use-table-schema.ts';
+import { type SubscriptionSettings, type TableField, useTableSchemaProblems } from '../support/use-table-schema.ts';
 
 /**
  * The contract between the collector and the stack: every row the collector produces, encoded as
@@ -19,8 +19,12 @@ const synth = synthStack();
 const targets = Object.fromEntries(
   (['valid', 'invalid'] as const).map((kind) => {
     const table = resource(synth, 'google_bigquery_table', kind === 'valid' ? 'table_events' : 'table_invalid_events');
-    const config = resource(synth, 'google_pubsub_subscription', `subscription_${kind}_bigquery`).bigquery_config as Record<string, boolean>;
-    const settings: SubscriptionSettings = { writeMetadata: config.write_metadata === true, dropUnknownFields: config.drop_unknown_fields === true };
+    const config = resource(synth, 'google_pubsub_subscription', `subscription_${kind}_bigquery`)
+      .bigquery_config as Record<string, boolean>;
+    const settings: SubscriptionSettings = {
+      writeMetadata: config.write_metadata === true,
+      dropUnknownFields: config.drop_unknown_fields === true,
+    };
     assert.equal(config.use_table_schema, true);
     return [kind, { schema: JSON.parse(String(table.schema)) as TableField[], settings }];
   }),
@@ -31,7 +35,7 @@ function problemsOf(kind: RowKind, row: ValidRow | InvalidRow): string[] {
   return useTableSchemaProblems(toMessage(kind, row).data, schema, settings);
 }
 
-describe('every row the collector produces is writable by the stack\'s BigQuery subscriptions', () => {
+describe("every row the collector produces is writable by the stack's BigQuery subscriptions", () => {
   let rows: CorpusRows;
   before(async () => {
     rows = await collectCorpusRows();
@@ -42,24 +46,45 @@ describe('every row the collector produces is writable by the stack\'s BigQuery 
     assert.deepEqual([...new Set(rows.valid.map((row) => row.protocol))].sort(), [...PROTOCOLS].sort());
     assert.deepEqual([...new Set(rows.invalid.map((row) => row.protocol))].sort(), [...PROTOCOLS].sort());
     // unauthorized is reserved in the contract for an authenticated endpoint; nothing produces it yet.
-    assert.deepEqual([...new Set(rows.invalid.map((row) => row.error_type))].sort(), ERROR_TYPES.filter((type) => type !== 'unauthorized').sort());
-    assert.ok(rows.valid.length >= 20 && rows.invalid.length >= 30, `${rows.valid.length} valid, ${rows.invalid.length} invalid`);
+    assert.deepEqual(
+      [...new Set(rows.invalid.map((row) => row.error_type))].sort(),
+      ERROR_TYPES.filter((type) => type !== 'unauthorized').sort(),
+    );
+    assert.ok(
+      rows.valid.length >= 20 && rows.invalid.length >= 30,
+      `${rows.valid.length} valid, ${rows.invalid.length} invalid`,
+    );
   });
 
   test('valid rows into events', () => {
-    const failures = rows.valid.map((row) => [row.event_id, problemsOf('valid', row)] as const).filter(([, problems]) => problems.length > 0);
+    const failures = rows.valid
+      .map((row) => [row.event_id, problemsOf('valid', row)] as const)
+      .filter(([, problems]) => problems.length > 0);
     assert.deepEqual(failures, []);
   });
 
   test('invalid rows into invalid_events', () => {
-    const failures = rows.invalid.map((row) => [row.event_id, row.error_type, problemsOf('invalid', row)] as const).filter(([, , problems]) => problems.length > 0);
+    const failures = rows.invalid
+      .map((row) => [row.event_id, row.error_type, problemsOf('invalid', row)] as const)
+      .filter(([, , problems]) => problems.length > 0);
     assert.deepEqual(failures, []);
   });
 
   test('rows with every column set, replay columns included', () => {
     const replayed = { replay_count: 2, replayed_at: '2026-11-27T01:02:03.456789Z' };
-    assert.deepEqual(problemsOf('valid', { ...validRow, ...replayed, source: { tv: 'js-4' }, user_ipaddress: '203.0.113.0' }), []);
-    assert.deepEqual(problemsOf('invalid', { ...invalidRow, ...replayed, payload: { a: 1 }, schema: 'iglu:com.acme/x/jsonschema/1-0-0' }), []);
+    assert.deepEqual(
+      problemsOf('valid', { ...validRow, ...replayed, source: { tv: 'js-4' }, user_ipaddress: '203.0.113.0' }),
+      [],
+    );
+    assert.deepEqual(
+      problemsOf('invalid', {
+        ...invalidRow,
+        ...replayed,
+        payload: { a: 1 },
+        schema: 'iglu:com.acme/x/jsonschema/1-0-0',
+      }),
+      [],
+    );
   });
 
   test('the check catches a row the encoder would not fix: a broken row is refused', () => {

@@ -1,14 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Testing } from 'cdktf';
-import { TABLE_NAMES, tableSchema } from '../../functions/core/contract/table-schema.ts';
-import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
-import { readSchemaFiles } from '../../terraform/schema-files.ts';
-import { checkDeployConfig, CLUSTERING, LOCAL_STATE_PATH, MAX_DELIVERY_ATTEMPTS, PURGE_TOKEN_LENGTH, REQUIRED_APIS } from '../../terraform/sluice-stack.ts';
 import { MIN_PURGE_TOKEN_LENGTH } from '../../functions/app/http/purge-route.ts';
-import { dedupedViewSql } from '../../terraform/views/deduped-view.ts';
-import { terraformLiteral } from '../../terraform/terraform-literal.ts';
+import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
+import { TABLE_NAMES, tableSchema } from '../../functions/core/contract/table-schema.ts';
 import { parseSchemaKey } from '../../functions/core/iglu/schema-key.ts';
+import { readSchemaFiles } from '../../terraform/schema-files.ts';
+import {
+  CLUSTERING,
+  checkDeployConfig,
+  LOCAL_STATE_PATH,
+  MAX_DELIVERY_ATTEMPTS,
+  PURGE_TOKEN_LENGTH,
+  REQUIRED_APIS,
+} from '../../terraform/sluice-stack.ts';
+import { terraformLiteral } from '../../terraform/terraform-literal.ts';
+import { dedupedViewSql } from '../../terraform/views/deduped-view.ts';
 import { typedViews } from '../../terraform/views/typed-view.ts';
 import { resource, resourcesOf, SCHEMAS_DIR, synthStack, TEST_PROJECT } from '../support/synth-stack.ts';
 
@@ -20,7 +27,9 @@ const PUBSUB_AGENT = `serviceAccount:service-${ref('data.google_project', 'proje
 
 describe('the Sluice stack: provider, project and APIs', () => {
   test('the provider takes project and region from the config; labels become default labels', () => {
-    assert.ok(Testing.toHaveProviderWithProperties(synth.text, 'google', { project: TEST_PROJECT, region: 'europe-west1' }));
+    assert.ok(
+      Testing.toHaveProviderWithProperties(synth.text, 'google', { project: TEST_PROJECT, region: 'europe-west1' }),
+    );
     assert.equal(synth.json.provider.google?.[0]?.default_labels, undefined);
     const labelled = synthStack({ labels: { team: 'analytics' } });
     assert.ok(Testing.toHaveProviderWithProperties(labelled.text, 'google', { default_labels: { team: 'analytics' } }));
@@ -31,7 +40,11 @@ describe('the Sluice stack: provider, project and APIs', () => {
     assert.ok(open.json.variable?.project_id);
     assert.ok(Testing.toHaveProviderWithProperties(open.text, 'google', { project: '${var.project_id}' }));
     assert.ok(!open.text.includes(TEST_PROJECT));
-    assert.ok(Testing.toHaveResourceWithProperties(open.text, 'google_storage_bucket', { name: '${var.project_id}-sluice-schemas' }));
+    assert.ok(
+      Testing.toHaveResourceWithProperties(open.text, 'google_storage_bucket', {
+        name: '${var.project_id}-sluice-schemas',
+      }),
+    );
   });
 
   test('state: a local file by default (a relative path), the configured GCS bucket otherwise', () => {
@@ -47,9 +60,19 @@ describe('the Sluice stack: provider, project and APIs', () => {
   });
 
   test('nothing project-specific is hard-coded: another project and prefix change every name', () => {
-    const other = synthStack({ project: 'other-proj', name_prefix: 'edge', valid_topic: 'edge-events', invalid_topic: 'edge-bad', replay_subscription: 'edge-replay', bigquery: { dataset: 'edge' } });
-    for (const word of [TEST_PROJECT, 'sluice-events', 'sluice-invalid', 'sluice-collector', 'sluice-schemas']) assert.ok(!other.text.includes(word), `${word} leaked into another deployment`);
-    assert.ok(Testing.toHaveResourceWithProperties(other.text, 'google_pubsub_topic', { name: 'edge-bad-dead-letter' }));
+    const other = synthStack({
+      project: 'other-proj',
+      name_prefix: 'edge',
+      valid_topic: 'edge-events',
+      invalid_topic: 'edge-bad',
+      replay_subscription: 'edge-replay',
+      bigquery: { dataset: 'edge' },
+    });
+    for (const word of [TEST_PROJECT, 'sluice-events', 'sluice-invalid', 'sluice-collector', 'sluice-schemas'])
+      assert.ok(!other.text.includes(word), `${word} leaked into another deployment`);
+    assert.ok(
+      Testing.toHaveResourceWithProperties(other.text, 'google_pubsub_topic', { name: 'edge-bad-dead-letter' }),
+    );
     assert.ok(Testing.toHaveResourceWithProperties(other.text, 'google_bigquery_dataset', { dataset_id: 'edge' }));
   });
 });
@@ -70,7 +93,9 @@ describe('the Sluice stack: buckets and the function', () => {
   test('every file under schemas/ is uploaded at its Iglu path as application/json, with its exact content', () => {
     const files = readSchemaFiles(SCHEMAS_DIR);
     assert.ok(files.length >= 7);
-    const objects = Object.values(resourcesOf(synth, 'google_storage_bucket_object')).filter((object) => object.bucket === ref('google_storage_bucket', 'bucket_schemas', 'name'));
+    const objects = Object.values(resourcesOf(synth, 'google_storage_bucket_object')).filter(
+      (object) => object.bucket === ref('google_storage_bucket', 'bucket_schemas', 'name'),
+    );
     assert.deepEqual(objects.map((object) => object.name).sort(), files.map((file) => file.path).sort());
     for (const file of files) {
       const object = objects.find((candidate) => candidate.name === file.path);
@@ -81,7 +106,13 @@ describe('the Sluice stack: buckets and the function', () => {
   });
 
   test('the function source: a private bucket and the bundle as a zip asset named by its hash', () => {
-    assert.ok(Testing.toHaveResourceWithProperties(synth.text, 'google_storage_bucket', { name: `${TEST_PROJECT}-sluice-source`, uniform_bucket_level_access: true, public_access_prevention: 'enforced' }));
+    assert.ok(
+      Testing.toHaveResourceWithProperties(synth.text, 'google_storage_bucket', {
+        name: `${TEST_PROJECT}-sluice-source`,
+        uniform_bucket_level_access: true,
+        public_access_prevention: 'enforced',
+      }),
+    );
     const object = resource(synth, 'google_storage_bucket_object', 'function_source_object');
     assert.match(String(object.name), /^collector-[0-9A-F]{32}\.zip$/);
     assert.match(String(object.source), /^assets\/function_source\/[0-9A-F]{32}\/archive\.zip$/);
@@ -95,7 +126,12 @@ describe('the Sluice stack: buckets and the function', () => {
     assert.deepEqual(fn.build_config, {
       runtime: 'nodejs22',
       entry_point: 'collect',
-      source: { storage_source: { bucket: ref('google_storage_bucket', 'bucket_source', 'name'), object: ref('google_storage_bucket_object', 'function_source_object', 'name') } },
+      source: {
+        storage_source: {
+          bucket: ref('google_storage_bucket', 'bucket_source', 'name'),
+          object: ref('google_storage_bucket_object', 'function_source_object', 'name'),
+        },
+      },
     });
     assert.deepEqual(fn.service_config, {
       service_account_email: ref('google_service_account', 'function_service_account', 'email'),
@@ -115,11 +151,20 @@ describe('the Sluice stack: buckets and the function', () => {
         SLUICE_INVALID_TOPIC: ref('google_pubsub_topic', 'topic_invalid', 'name'),
       },
       secret_environment_variables: [
-        { key: 'SLUICE_PURGE_TOKEN', project_id: TEST_PROJECT, secret: ref('google_secret_manager_secret', 'secret_purge_token', 'secret_id'), version: 'latest' },
+        {
+          key: 'SLUICE_PURGE_TOKEN',
+          project_id: TEST_PROJECT,
+          secret: ref('google_secret_manager_secret', 'secret_purge_token', 'secret_id'),
+          version: 'latest',
+        },
       ],
     });
     // The grants the function needs exist before it serves its first request.
-    for (const grant of ['google_pubsub_topic_iam_member.function_publishes_valid', 'google_pubsub_topic_iam_member.function_publishes_invalid', 'google_storage_bucket_iam_member.function_reads_schemas']) {
+    for (const grant of [
+      'google_pubsub_topic_iam_member.function_publishes_valid',
+      'google_pubsub_topic_iam_member.function_publishes_invalid',
+      'google_storage_bucket_iam_member.function_reads_schemas',
+    ]) {
       assert.ok(fn.depends_on?.includes(grant), grant);
     }
   });
@@ -127,9 +172,20 @@ describe('the Sluice stack: buckets and the function', () => {
   test('sizing, ingress and remote registries follow the config', () => {
     const sized = synthStack({
       registries: ['file://./schemas', 'https://iglucentral.com/schemas'],
-      deploy: { function_memory: '1Gi', function_cpu: '2', min_instances: 1, max_instances: 5, concurrency: 200, timeout_seconds: 30, ingress: 'internal' },
+      deploy: {
+        function_memory: '1Gi',
+        function_cpu: '2',
+        min_instances: 1,
+        max_instances: 5,
+        concurrency: 200,
+        timeout_seconds: 30,
+        ingress: 'internal',
+      },
     });
-    const config = resource(sized, 'google_cloudfunctions2_function', 'collector').service_config as Record<string, unknown>;
+    const config = resource(sized, 'google_cloudfunctions2_function', 'collector').service_config as Record<
+      string,
+      unknown
+    >;
     assert.equal(config.available_memory, '1Gi');
     assert.equal(config.available_cpu, '2');
     assert.equal(config.min_instance_count, 1);
@@ -138,21 +194,36 @@ describe('the Sluice stack: buckets and the function', () => {
     assert.equal(config.timeout_seconds, 30);
     assert.equal(config.ingress_settings, 'ALLOW_INTERNAL_ONLY');
     // file:// registries do not exist in the cloud; the bucket comes first, then the remote ones.
-    assert.equal((config.environment_variables as Record<string, string>).SLUICE_REGISTRIES, `gs://${ref('google_storage_bucket', 'bucket_schemas', 'name')},https://iglucentral.com/schemas`);
+    assert.equal(
+      (config.environment_variables as Record<string, string>).SLUICE_REGISTRIES,
+      `gs://${ref('google_storage_bucket', 'bucket_schemas', 'name')},https://iglucentral.com/schemas`,
+    );
     // Internal ingress: no public invoker.
     assert.deepEqual(resourcesOf(sized, 'google_cloud_run_service_iam_member'), {});
   });
 
-  test('public ingress: run.invoker for allUsers on the function\'s Cloud Run service', () => {
+  test("public ingress: run.invoker for allUsers on the function's Cloud Run service", () => {
     assert.deepEqual(Object.values(resourcesOf(synth, 'google_cloud_run_service_iam_member')), [
-      { location: 'europe-west1', service: ref('google_cloudfunctions2_function', 'collector', 'name'), role: 'roles/run.invoker', member: 'allUsers' },
+      {
+        location: 'europe-west1',
+        service: ref('google_cloudfunctions2_function', 'collector', 'name'),
+        role: 'roles/run.invoker',
+        member: 'allUsers',
+      },
     ]);
   });
 
   test('settings Cloud Functions would refuse are refused at synth time, naming the keys and the fix', () => {
-    const config = (deploy: Record<string, unknown>) => resolveConfig({ document: { deploy }, source: 'test', env: {} });
-    assert.throws(() => checkDeployConfig(config({ function_cpu: '0.5', concurrency: 10 })), /deploy\.concurrency is 10 but deploy\.function_cpu is 0\.5.*set concurrency to 1/);
-    assert.throws(() => checkDeployConfig(config({ min_instances: 5, max_instances: 2 })), /deploy\.min_instances \(5\) is more than deploy\.max_instances \(2\)/);
+    const config = (deploy: Record<string, unknown>) =>
+      resolveConfig({ document: { deploy }, source: 'test', env: {} });
+    assert.throws(
+      () => checkDeployConfig(config({ function_cpu: '0.5', concurrency: 10 })),
+      /deploy\.concurrency is 10 but deploy\.function_cpu is 0\.5.*set concurrency to 1/,
+    );
+    assert.throws(
+      () => checkDeployConfig(config({ min_instances: 5, max_instances: 2 })),
+      /deploy\.min_instances \(5\) is more than deploy\.max_instances \(2\)/,
+    );
     assert.doesNotThrow(() => checkDeployConfig(config({ function_cpu: '0.5', concurrency: 1 })));
   });
 });
@@ -160,19 +231,35 @@ describe('the Sluice stack: buckets and the function', () => {
 describe('the Sluice stack: topics, BigQuery and subscriptions', () => {
   test('valid, invalid and their dead-letter topics', () => {
     assert.deepEqual(
-      Object.values(resourcesOf(synth, 'google_pubsub_topic')).map((topic) => topic.name).sort(),
+      Object.values(resourcesOf(synth, 'google_pubsub_topic'))
+        .map((topic) => topic.name)
+        .sort(),
       ['sluice-events', 'sluice-events-dead-letter', 'sluice-invalid-events', 'sluice-invalid-events-dead-letter'],
     );
   });
 
   test('the dataset: configured id and location; contents kept on destroy while deletion protection is on', () => {
-    assert.ok(Testing.toHaveResourceWithProperties(synth.text, 'google_bigquery_dataset', { dataset_id: 'sluice', location: 'EU', delete_contents_on_destroy: false }));
+    assert.ok(
+      Testing.toHaveResourceWithProperties(synth.text, 'google_bigquery_dataset', {
+        dataset_id: 'sluice',
+        location: 'EU',
+        delete_contents_on_destroy: false,
+      }),
+    );
     const unprotected = synthStack({ bigquery: { deletion_protection: false, location: 'US' } });
-    assert.ok(Testing.toHaveResourceWithProperties(unprotected.text, 'google_bigquery_dataset', { location: 'US', delete_contents_on_destroy: true }));
+    assert.ok(
+      Testing.toHaveResourceWithProperties(unprotected.text, 'google_bigquery_dataset', {
+        location: 'US',
+        delete_contents_on_destroy: true,
+      }),
+    );
     assert.equal(resource(unprotected, 'google_bigquery_table', 'table_events').deletion_protection, false);
   });
 
-  for (const [kind, id] of [['valid', 'table_events'], ['invalid', 'table_invalid_events']] as const) {
+  for (const [kind, id] of [
+    ['valid', 'table_events'],
+    ['invalid', 'table_invalid_events'],
+  ] as const) {
     test(`${TABLE_NAMES[kind]}: the contract's schema, day partitions on collector_tstamp, clustered, protected`, () => {
       const table = resource(synth, 'google_bigquery_table', id);
       assert.equal(table.table_id, TABLE_NAMES[kind]);
@@ -189,10 +276,17 @@ describe('the Sluice stack: topics, BigQuery and subscriptions', () => {
 
   test('partition expiration from the config, in milliseconds', () => {
     const expiring = synthStack({ bigquery: { partition_expiration_days: 400 } });
-    assert.deepEqual(resource(expiring, 'google_bigquery_table', 'table_invalid_events').time_partitioning, { type: 'DAY', field: 'collector_tstamp', expiration_ms: 400 * 86_400_000 });
+    assert.deepEqual(resource(expiring, 'google_bigquery_table', 'table_invalid_events').time_partitioning, {
+      type: 'DAY',
+      field: 'collector_tstamp',
+      expiration_ms: 400 * 86_400_000,
+    });
   });
 
-  for (const [kind, table, topic] of [['valid', 'table_events', 'topic_valid'], ['invalid', 'table_invalid_events', 'topic_invalid']] as const) {
+  for (const [kind, table, topic] of [
+    ['valid', 'table_events', 'topic_valid'],
+    ['invalid', 'table_invalid_events', 'topic_invalid'],
+  ] as const) {
     test(`the ${kind} BigQuery subscription writes ${TABLE_NAMES[kind]} with the table schema and metadata, dead-letters what fails, after its grants`, () => {
       const subscription = resource(synth, 'google_pubsub_subscription', `subscription_${kind}_bigquery`);
       assert.equal(subscription.topic, ref('google_pubsub_topic', topic, 'id'));
@@ -202,9 +296,15 @@ describe('the Sluice stack: topics, BigQuery and subscriptions', () => {
         write_metadata: true,
         drop_unknown_fields: false,
       });
-      assert.deepEqual(subscription.dead_letter_policy, { dead_letter_topic: ref('google_pubsub_topic', `${topic}_dead_letter`, 'id'), max_delivery_attempts: MAX_DELIVERY_ATTEMPTS });
+      assert.deepEqual(subscription.dead_letter_policy, {
+        dead_letter_topic: ref('google_pubsub_topic', `${topic}_dead_letter`, 'id'),
+        max_delivery_attempts: MAX_DELIVERY_ATTEMPTS,
+      });
       assert.deepEqual(subscription.expiration_policy, { ttl: '' });
-      assert.deepEqual(subscription.depends_on?.sort(), [`google_bigquery_table_iam_member.pubsub_writes_${TABLE_NAMES[kind]}`, `google_pubsub_topic_iam_member.pubsub_publishes_${kind}_dead_letter`]);
+      assert.deepEqual(subscription.depends_on?.sort(), [
+        `google_bigquery_table_iam_member.pubsub_writes_${TABLE_NAMES[kind]}`,
+        `google_pubsub_topic_iam_member.pubsub_publishes_${kind}_dead_letter`,
+      ]);
       const hold = resource(synth, 'google_pubsub_subscription', `subscription_${kind}_dead_letter`);
       assert.equal(hold.topic, ref('google_pubsub_topic', `${topic}_dead_letter`, 'id'));
       assert.equal(hold.message_retention_duration, '604800s');
@@ -216,7 +316,8 @@ describe('the Sluice stack: topics, BigQuery and subscriptions', () => {
   test('the write_metadata columns exist in both tables (a BigQuery subscription with write_metadata needs them)', () => {
     for (const kind of ['valid', 'invalid'] as const) {
       const names = tableSchema(kind).map((field) => field.name);
-      for (const column of ['subscription_name', 'message_id', 'publish_time', 'attributes']) assert.ok(names.includes(column), `${TABLE_NAMES[kind]}.${column}`);
+      for (const column of ['subscription_name', 'message_id', 'publish_time', 'attributes'])
+        assert.ok(names.includes(column), `${TABLE_NAMES[kind]}.${column}`);
     }
   });
 
@@ -232,13 +333,20 @@ describe('the Sluice stack: topics, BigQuery and subscriptions', () => {
   });
 
   test('views: events_deduped and one typed view per schema model, standard SQL generated from schemas/', () => {
-    const views = Object.values(resourcesOf(synth, 'google_bigquery_table')).filter((table) => table.view !== undefined);
+    const views = Object.values(resourcesOf(synth, 'google_bigquery_table')).filter(
+      (table) => table.view !== undefined,
+    );
     const expected = [
       { table_id: 'events_deduped', sql: dedupedViewSql(TEST_PROJECT, 'sluice') },
-      ...typedViews(readSchemaFiles(SCHEMAS_DIR), TEST_PROJECT, 'sluice').map((view) => ({ table_id: view.name, sql: view.sql })),
+      ...typedViews(readSchemaFiles(SCHEMAS_DIR), TEST_PROJECT, 'sluice').map((view) => ({
+        table_id: view.name,
+        sql: view.sql,
+      })),
     ];
     assert.deepEqual(
-      views.map((view) => ({ table_id: view.table_id, sql: (view.view as { query: string }).query })).sort((a, b) => String(a.table_id).localeCompare(String(b.table_id))),
+      views
+        .map((view) => ({ table_id: view.table_id, sql: (view.view as { query: string }).query }))
+        .sort((a, b) => String(a.table_id).localeCompare(String(b.table_id))),
       expected.sort((a, b) => a.table_id.localeCompare(b.table_id)),
     );
     for (const view of views) {
@@ -265,13 +373,20 @@ describe('the Sluice stack: text from files reaches Terraform literally', () => 
   // Terraform reads ${…} and %{…} in any string as a template: a schema mentioning them must be
   // escaped, or the plan fails (or interpolates). References the stack makes must stay live.
   const key = parseSchemaKey('iglu:com.acme/tricky/jsonschema/1-0-0');
-  const document = { self: { vendor: 'com.acme', name: 'tricky', format: 'jsonschema', version: '1-0-0' }, description: 'costs ${amount}; %{if x}', type: 'object', properties: { '${evil}': { type: 'string' }, ok: { type: 'integer' } } };
+  const document = {
+    self: { vendor: 'com.acme', name: 'tricky', format: 'jsonschema', version: '1-0-0' },
+    description: 'costs ${amount}; %{if x}',
+    type: 'object',
+    properties: { '${evil}': { type: 'string' }, ok: { type: 'integer' } },
+  };
   const text = JSON.stringify(document, null, 2);
   const tricky = synthStack({ project: '' }, [{ key, path: key.path, text, document }]);
   const unescape = (value: string) => value.replaceAll('$${', '${').replaceAll('%%{', '%{');
 
   test('schema file content is escaped, and unescapes to the file exactly', () => {
-    const object = Object.values(resourcesOf(tricky, 'google_storage_bucket_object')).find((candidate) => candidate.name === key.path);
+    const object = Object.values(resourcesOf(tricky, 'google_storage_bucket_object')).find(
+      (candidate) => candidate.name === key.path,
+    );
     assert.match(String(object?.content), /costs \$\$\{amount\}; %%\{if x\}/);
     assert.equal(unescape(String(object?.content)), text);
   });
@@ -297,7 +412,15 @@ describe('the Sluice stack: IAM', () => {
     for (const [type, blocks] of Object.entries(stack.json.resource)) {
       if (!/iam|access/.test(type)) continue;
       for (const block of Object.values(blocks)) {
-        const target = block.topic ?? block.subscription ?? block.bucket ?? block.table_id ?? block.secret_id ?? block.service ?? block.project ?? '?';
+        const target =
+          block.topic ??
+          block.subscription ??
+          block.bucket ??
+          block.table_id ??
+          block.secret_id ??
+          block.service ??
+          block.project ??
+          '?';
         lines.push(`${type} ${String(target)} ${String(block.role)} ${String(block.member ?? block.members)}`);
       }
     }
@@ -323,17 +446,25 @@ describe('the Sluice stack: IAM', () => {
   test('no primitive role, no project-level grant, no authoritative binding or policy anywhere', () => {
     assert.doesNotMatch(synth.text, /roles\/(owner|editor|viewer)"/);
     for (const type of Object.keys(synth.json.resource)) {
-      assert.doesNotMatch(type, /^google_project_iam|^google_organization_iam|^google_folder_iam/, `${type} grants on the whole project`);
+      assert.doesNotMatch(
+        type,
+        /^google_project_iam|^google_organization_iam|^google_folder_iam/,
+        `${type} grants on the whole project`,
+      );
       assert.doesNotMatch(type, /_iam_(binding|policy)$/, `${type} would replace grants made by others`);
     }
     // The dataset carries no access list of its own (which would replace BigQuery's defaults).
     assert.equal(resource(synth, 'google_bigquery_dataset', 'bigquery_dataset').access, undefined);
   });
 
-  test('the function\'s service account is granted exactly publisher on the two topics, object read on the schema bucket and access to its purge token', () => {
+  test("the function's service account is granted exactly publisher on the two topics, object read on the schema bucket and access to its purge token", () => {
     const mine = grants().filter((line) => line.endsWith(FUNCTION_MEMBER));
     assert.equal(mine.length, 4);
-    assert.ok(mine.every((line) => / roles\/(pubsub\.publisher|storage\.objectViewer|secretmanager\.secretAccessor) /.test(line)));
+    assert.ok(
+      mine.every((line) =>
+        / roles\/(pubsub\.publisher|storage\.objectViewer|secretmanager\.secretAccessor) /.test(line),
+      ),
+    );
   });
 
   test('the purge token is generated once, kept in Secret Manager and reaches the function as SLUICE_PURGE_TOKEN', () => {
@@ -341,17 +472,36 @@ describe('the Sluice stack: IAM', () => {
     assert.equal(password.length, PURGE_TOKEN_LENGTH);
     assert.ok(PURGE_TOKEN_LENGTH >= MIN_PURGE_TOKEN_LENGTH, 'the collector refuses shorter tokens at start-up');
     assert.equal(password.special, false, 'the token travels in an Authorization header and a shell variable');
-    assert.ok(Testing.toHaveResourceWithProperties(synth.text, 'google_secret_manager_secret', { secret_id: 'sluice-purge-token', replication: { auto: {} } }));
-    assert.ok(Testing.toHaveResourceWithProperties(synth.text, 'google_secret_manager_secret_version', {
-      secret: ref('google_secret_manager_secret', 'secret_purge_token', 'id'),
-      secret_data: ref('random_password', 'purge_token', 'result'),
-    }));
+    assert.ok(
+      Testing.toHaveResourceWithProperties(synth.text, 'google_secret_manager_secret', {
+        secret_id: 'sluice-purge-token',
+        replication: { auto: {} },
+      }),
+    );
+    assert.ok(
+      Testing.toHaveResourceWithProperties(synth.text, 'google_secret_manager_secret_version', {
+        secret: ref('google_secret_manager_secret', 'secret_purge_token', 'id'),
+        secret_data: ref('random_password', 'purge_token', 'result'),
+      }),
+    );
     const collector = resource(synth, 'google_cloudfunctions2_function', 'collector');
-    const serviceConfig = collector.service_config as { secret_environment_variables: unknown; environment_variables: Record<string, string> };
+    const serviceConfig = collector.service_config as {
+      secret_environment_variables: unknown;
+      environment_variables: Record<string, string>;
+    };
     assert.deepEqual(serviceConfig.secret_environment_variables, [
-      { key: 'SLUICE_PURGE_TOKEN', project_id: TEST_PROJECT, secret: ref('google_secret_manager_secret', 'secret_purge_token', 'secret_id'), version: 'latest' },
+      {
+        key: 'SLUICE_PURGE_TOKEN',
+        project_id: TEST_PROJECT,
+        secret: ref('google_secret_manager_secret', 'secret_purge_token', 'secret_id'),
+        version: 'latest',
+      },
     ]);
-    assert.equal(serviceConfig.environment_variables.SLUICE_PURGE_TOKEN, undefined, 'never as a plain environment variable');
+    assert.equal(
+      serviceConfig.environment_variables.SLUICE_PURGE_TOKEN,
+      undefined,
+      'never as a plain environment variable',
+    );
     const dependsOn = collector.depends_on as string[];
     assert.ok(dependsOn.includes('google_secret_manager_secret_iam_member.function_reads_purge_token'));
     assert.ok(dependsOn.includes('google_secret_manager_secret_version.secret_purge_token_version'));
@@ -364,18 +514,34 @@ describe('the Sluice stack: IAM', () => {
 
   test('each webhook secret is a Secret Manager secret filled from a sensitive variable, readable by the function alone', () => {
     const hooked = synthStack({
-      webhooks: { auth: { 'com.github/push': { type: 'hmac_sha256', header: 'X-Hub-Signature-256', prefix: 'sha256=', secret_env: 'GITHUB_SECRET' } } },
+      webhooks: {
+        auth: {
+          'com.github/push': {
+            type: 'hmac_sha256',
+            header: 'X-Hub-Signature-256',
+            prefix: 'sha256=',
+            secret_env: 'GITHUB_SECRET',
+          },
+        },
+      },
     });
     assert.deepEqual(hooked.json.variable?.webhook_secret_github_secret, {
       type: 'string',
       sensitive: true,
-      description: 'Secret of the webhooks that webhooks.auth reads from GITHUB_SECRET (npm run deploy passes $GITHUB_SECRET).',
+      description:
+        'Secret of the webhooks that webhooks.auth reads from GITHUB_SECRET (npm run deploy passes $GITHUB_SECRET).',
     });
-    assert.ok(Testing.toHaveResourceWithProperties(hooked.text, 'google_secret_manager_secret', { secret_id: 'sluice-webhook-github-secret' }));
-    assert.ok(Testing.toHaveResourceWithProperties(hooked.text, 'google_secret_manager_secret_version', {
-      secret: ref('google_secret_manager_secret', 'secret_webhook_github_secret', 'id'),
-      secret_data: '${var.webhook_secret_github_secret}',
-    }));
+    assert.ok(
+      Testing.toHaveResourceWithProperties(hooked.text, 'google_secret_manager_secret', {
+        secret_id: 'sluice-webhook-github-secret',
+      }),
+    );
+    assert.ok(
+      Testing.toHaveResourceWithProperties(hooked.text, 'google_secret_manager_secret_version', {
+        secret: ref('google_secret_manager_secret', 'secret_webhook_github_secret', 'id'),
+        secret_data: '${var.webhook_secret_github_secret}',
+      }),
+    );
     const extra = grants(hooked).filter((line) => !grants().includes(line));
     assert.deepEqual(extra, [
       `google_secret_manager_secret_iam_member ${ref('google_secret_manager_secret', 'secret_webhook_github_secret', 'id')} roles/secretmanager.secretAccessor ${FUNCTION_MEMBER}`,
@@ -383,9 +549,16 @@ describe('the Sluice stack: IAM', () => {
     const collector = resource(hooked, 'google_cloudfunctions2_function', 'collector');
     const serviceConfig = collector.service_config as { secret_environment_variables: unknown[] };
     assert.deepEqual(serviceConfig.secret_environment_variables[1], {
-      key: 'GITHUB_SECRET', project_id: TEST_PROJECT, secret: ref('google_secret_manager_secret', 'secret_webhook_github_secret', 'secret_id'), version: 'latest',
+      key: 'GITHUB_SECRET',
+      project_id: TEST_PROJECT,
+      secret: ref('google_secret_manager_secret', 'secret_webhook_github_secret', 'secret_id'),
+      version: 'latest',
     });
-    assert.ok((collector.depends_on as string[]).includes('google_secret_manager_secret_version.secret_webhook_github_secret_version'));
+    assert.ok(
+      (collector.depends_on as string[]).includes(
+        'google_secret_manager_secret_version.secret_webhook_github_secret_version',
+      ),
+    );
   });
 
   test('internal ingress removes the only grant to allUsers', () => {

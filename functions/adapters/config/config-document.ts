@@ -1,5 +1,5 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../../core/config/resolve-config.ts';
 
 /**
@@ -42,13 +42,21 @@ export function parseConfigDocument(text: string, source: string): ConfigDocumen
     parsed = document.toJS();
   } catch (error) {
     // e.g. an alias bomb exceeding maxAliasCount.
-    throw new ConfigError([{ source, path: '', message: `YAML: ${error instanceof Error ? error.message : String(error)}` }], { cause: error });
+    throw new ConfigError(
+      [{ source, path: '', message: `YAML: ${error instanceof Error ? error.message : String(error)}` }],
+      { cause: error },
+    );
   }
   return { document: parsed, locate: (path) => locate(document, lineCounter, source, path) };
 }
 
 /** `file:line:col` of the key at `path` (or of the list item), so a message points at the line to edit. */
-function locate(document: Document, lineCounter: LineCounter, source: string, path: readonly (string | number)[]): string | undefined {
+function locate(
+  document: Document,
+  lineCounter: LineCounter,
+  source: string,
+  path: readonly (string | number)[],
+): string | undefined {
   let node: unknown = document.contents;
   let position: number | undefined;
   for (const key of path) {

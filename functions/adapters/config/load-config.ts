@@ -17,7 +17,10 @@ export const CONFIG_PATH_VARIABLE = 'SLUICE_CONFIG';
  * A missing default file means "all defaults" (a deployment may configure everything through the
  * environment), but a missing file that `SLUICE_CONFIG` names is an error: someone asked for it.
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, cwd: string = process.cwd()): SluiceConfig {
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  cwd: string = process.cwd(),
+): SluiceConfig {
   const configured = env[CONFIG_PATH_VARIABLE];
   const explicit = configured !== undefined && configured !== '';
   const source = explicit ? configured : DEFAULT_CONFIG_PATH;

@@ -78,13 +78,18 @@ export class MetadataServerCredentials implements GoogleCredentials {
     try {
       answer = JSON.parse(text) as typeof answer;
     } catch (error) {
-      throw new CredentialsError(`the metadata server's token answer is not JSON: ${text.slice(0, 200)}`, { cause: error });
+      throw new CredentialsError(`the metadata server's token answer is not JSON: ${text.slice(0, 200)}`, {
+        cause: error,
+      });
     }
     if (typeof answer.access_token !== 'string' || answer.access_token === '') {
       throw new CredentialsError('the metadata server answered without an access_token');
     }
     const lifetimeMs = typeof answer.expires_in === 'number' ? answer.expires_in * 1000 : 0;
-    this.#token = { value: answer.access_token, refreshAt: Date.now() + Math.max(0, lifetimeMs - TOKEN_REFRESH_MARGIN_MS) };
+    this.#token = {
+      value: answer.access_token,
+      refreshAt: Date.now() + Math.max(0, lifetimeMs - TOKEN_REFRESH_MARGIN_MS),
+    };
     return answer.access_token;
   }
 
@@ -92,12 +97,18 @@ export class MetadataServerCredentials implements GoogleCredentials {
     const url = `${this.#base}/${path}`;
     let answer: TextAnswer;
     try {
-      answer = await requestText(url, { headers: { 'Metadata-Flavor': 'Google' }, signal: signal ?? AbortSignal.timeout(METADATA_TIMEOUT_MS) });
+      answer = await requestText(url, {
+        headers: { 'Metadata-Flavor': 'Google' },
+        signal: signal ?? AbortSignal.timeout(METADATA_TIMEOUT_MS),
+      });
     } catch (error) {
-      throw new CredentialsError(`cannot reach the metadata server at ${url}: ${describeRequestError(error)}`, { cause: error });
+      throw new CredentialsError(`cannot reach the metadata server at ${url}: ${describeRequestError(error)}`, {
+        cause: error,
+      });
     }
     const { status, text } = answer;
-    if (status < 200 || status >= 300) throw new CredentialsError(`the metadata server answered HTTP ${status} for ${url}: ${text.slice(0, 200)}`);
+    if (status < 200 || status >= 300)
+      throw new CredentialsError(`the metadata server answered HTTP ${status} for ${url}: ${text.slice(0, 200)}`);
     return text;
   }
 }
@@ -117,7 +128,8 @@ export class ApplicationDefaultCredentials implements GoogleCredentials {
   #client(): Promise<import('google-auth-library').GoogleAuth> {
     this.#auth ??= import('google-auth-library').then((loaded) => {
       // From node_modules the exports are named; in the bundle esbuild's CommonJS interop puts them under default.
-      const { GoogleAuth } = typeof loaded.GoogleAuth === 'function' ? loaded : (loaded as unknown as { default: typeof loaded }).default;
+      const { GoogleAuth } =
+        typeof loaded.GoogleAuth === 'function' ? loaded : (loaded as unknown as { default: typeof loaded }).default;
       return new GoogleAuth({ scopes: [...this.#scopes] });
     });
     return this.#auth;
@@ -129,7 +141,10 @@ export class ApplicationDefaultCredentials implements GoogleCredentials {
       // The library caches the token and refreshes it before it expires.
       token = await (await this.#client()).getAccessToken();
     } catch (error) {
-      throw new CredentialsError(`no Google credentials for Pub/Sub: ${String(error)}; run gcloud auth application-default login`, { cause: error });
+      throw new CredentialsError(
+        `no Google credentials for Pub/Sub: ${String(error)}; run gcloud auth application-default login`,
+        { cause: error },
+      );
     }
     if (!token) throw new CredentialsError('Application Default Credentials gave no access token');
     return token;
@@ -143,7 +158,10 @@ export class ApplicationDefaultCredentials implements GoogleCredentials {
 }
 
 /** Metadata server on Cloud Run / Cloud Functions (K_SERVICE or FUNCTION_TARGET is set), else Application Default Credentials. */
-export function googleCredentials(env: NodeJS.ProcessEnv = process.env, scopes: readonly string[] = [PUBSUB_SCOPE]): GoogleCredentials & { invalidate(): void } {
+export function googleCredentials(
+  env: NodeJS.ProcessEnv = process.env,
+  scopes: readonly string[] = [PUBSUB_SCOPE],
+): GoogleCredentials & { invalidate(): void } {
   if (!(env.K_SERVICE || env.FUNCTION_TARGET)) return new ApplicationDefaultCredentials(scopes);
   // One per metadata host for the process: the Cloud Storage registry and the Pub/Sub sink then
   // share the token the first of them fetches (the service account's token covers both).

@@ -58,7 +58,11 @@ export class HttpRequestError extends Error {
 
 interface Transport {
   readonly agent: Agent;
-  readonly request: (url: string, options: RequestOptions, onAnswer: (response: IncomingMessage) => void) => ClientRequest;
+  readonly request: (
+    url: string,
+    options: RequestOptions,
+    onAnswer: (response: IncomingMessage) => void,
+  ) => ClientRequest;
 }
 
 const transports: { http?: Transport; https?: Transport } = {};
@@ -119,11 +123,19 @@ export function requestBody(url: string, init: TextRequest = {}): Promise<BodyAn
         }
         chunks.push(chunk);
       });
-      response.on('end', () => finish(undefined, { status: response.statusCode ?? 0, body: Buffer.concat(chunks, size) }));
-      response.on('error', (error) => finish(new HttpRequestError(`the answer was cut: ${error.message}`, url, { cause: error })));
+      response.on('end', () =>
+        finish(undefined, { status: response.statusCode ?? 0, body: Buffer.concat(chunks, size) }),
+      );
+      response.on('error', (error) =>
+        finish(new HttpRequestError(`the answer was cut: ${error.message}`, url, { cause: error })),
+      );
     };
     const transport = transportFor(secure);
-    const outgoing = transport.request(url, { method: init.method ?? 'GET', headers, agent: transport.agent }, onAnswer);
+    const outgoing = transport.request(
+      url,
+      { method: init.method ?? 'GET', headers, agent: transport.agent },
+      onAnswer,
+    );
     const onAbort = (): void => {
       finish(abortReason(signal as AbortSignal));
       outgoing.destroy();

@@ -14,7 +14,11 @@ export interface PubsubEndpoint {
  * host, else `PUBSUB_EMULATOR_HOST`, else real Pub/Sub; the configured project, else (emulator
  * only) {@link LOCAL_PROJECT_ID}, else the library's detection from the environment.
  */
-export function pubsubEndpoint(projectId: string, emulatorHost: string | undefined, env: NodeJS.ProcessEnv = process.env): PubsubEndpoint {
+export function pubsubEndpoint(
+  projectId: string,
+  emulatorHost: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): PubsubEndpoint {
   const host = emulatorHost?.trim() || env.PUBSUB_EMULATOR_HOST?.trim() || undefined;
   const project = projectId.trim() || (host === undefined ? undefined : LOCAL_PROJECT_ID);
   const endpoint: PubsubEndpoint = project === undefined ? {} : { projectId: project };

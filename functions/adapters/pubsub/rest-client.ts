@@ -1,11 +1,11 @@
 import type { PublishOptions } from '@google-cloud/pubsub';
 import { MAX_CONCURRENT_PUBSUB_REQUESTS, MAX_PUBSUB_REQUEST_BYTES } from '../../core/limits.ts';
 import { Slots } from '../../core/slots.ts';
-import type { PubsubClient } from '../sink/pubsub-sink.ts';
 import { googleApiError } from '../google/google-api-error.ts';
+import { CredentialsError, type GoogleCredentials, googleCredentials } from '../google/google-credentials.ts';
 import { startDeadline } from '../http/deadline.ts';
 import { describeRequestError, requestText, type TextAnswer } from '../http/text-request.ts';
-import { CredentialsError, googleCredentials, type GoogleCredentials } from '../google/google-credentials.ts';
+import type { PubsubClient } from '../sink/pubsub-sink.ts';
 import { pubsubEndpoint } from './pubsub-endpoint.ts';
 import { RestTopic } from './rest-topic.ts';
 
@@ -17,9 +17,22 @@ const RETRYABLE_HTTP_STATUSES = new Set([429, 500, 502, 503, 504]);
 
 /** google.rpc.Code numbers of the status names Google's REST errors carry, so errors read like the gRPC library's. */
 const RPC_CODES: Readonly<Record<string, number>> = {
-  CANCELLED: 1, UNKNOWN: 2, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, ABORTED: 10, OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14, DATA_LOSS: 15, UNAUTHENTICATED: 16,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
 };
 
 /** A Publish request that failed: `code` is the google.rpc.Code (5 = NOT_FOUND), as on the gRPC library's errors. */
@@ -30,7 +43,11 @@ export class RestPublishError extends Error {
   readonly httpStatus: number;
   readonly retryable: boolean;
 
-  constructor(message: string, details: { code: number; httpStatus: number; retryable: boolean }, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    details: { code: number; httpStatus: number; retryable: boolean },
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.code = details.code;
     this.httpStatus = details.httpStatus;
@@ -85,13 +102,17 @@ export class PubsubRestClient implements PubsubClient {
   constructor(options: PubsubRestClientOptions) {
     const { budgetMs, initialDelayMs, maxDelayMs } = options.retry;
     if (!(budgetMs >= 1 && initialDelayMs >= 0 && maxDelayMs >= initialDelayMs)) {
-      throw new RangeError(`PubsubRestClient retry settings must have budgetMs >= 1 and 0 <= initialDelayMs <= maxDelayMs, got ${JSON.stringify(options.retry)}`);
+      throw new RangeError(
+        `PubsubRestClient retry settings must have budgetMs >= 1 and 0 <= initialDelayMs <= maxDelayMs, got ${JSON.stringify(options.retry)}`,
+      );
     }
     this.#options = options;
     const env = options.env ?? process.env;
     const endpoint = pubsubEndpoint(options.projectId, options.emulatorHost, env);
     this.#emulator = endpoint.apiEndpoint !== undefined;
-    this.#endpoint = (options.endpoint ?? (this.#emulator ? `http://${endpoint.apiEndpoint}` : PUBSUB_REST_ENDPOINT)).replace(/\/+$/, '');
+    this.#endpoint = (
+      options.endpoint ?? (this.#emulator ? `http://${endpoint.apiEndpoint}` : PUBSUB_REST_ENDPOINT)
+    ).replace(/\/+$/, '');
     // The emulator reads no credentials; real Pub/Sub needs a token.
     this.#credentials = options.credentials ?? (this.#emulator ? undefined : googleCredentials(env));
     this.#configuredProject = endpoint.projectId;
@@ -140,10 +161,14 @@ export class PubsubRestClient implements PubsubClient {
       try {
         return await this.#attempt(topic, body, messageCount, deadline);
       } catch (caught) {
-        error = caught instanceof RestPublishError ? caught : new RestPublishError(String(caught), { code: 2, httpStatus: 0, retryable: false }, { cause: caught });
+        error =
+          caught instanceof RestPublishError
+            ? caught
+            : new RestPublishError(String(caught), { code: 2, httpStatus: 0, retryable: false }, { cause: caught });
       }
       // A token revoked or expired early: fetch a new one once, then it is final.
-      const unauthenticated = error.httpStatus === 401 && !refreshedToken && this.#credentials?.invalidate !== undefined;
+      const unauthenticated =
+        error.httpStatus === 401 && !refreshedToken && this.#credentials?.invalidate !== undefined;
       if (unauthenticated) {
         refreshedToken = true;
         this.#credentials?.invalidate?.();
@@ -160,7 +185,12 @@ export class PubsubRestClient implements PubsubClient {
 
   async #attempt(topic: string, body: string, messageCount: number, deadline: number): Promise<string[]> {
     const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new RestPublishError(`4 DEADLINE_EXCEEDED: no attempt left within the retry budget for topic ${topic}`, { code: 4, httpStatus: 0, retryable: false });
+    if (remaining <= 0)
+      throw new RestPublishError(`4 DEADLINE_EXCEEDED: no attempt left within the retry budget for topic ${topic}`, {
+        code: 4,
+        httpStatus: 0,
+        retryable: false,
+      });
     const timeout = startDeadline(remaining, `no answer within ${remaining} ms`);
     try {
       return await this.#attemptWithin(topic, body, messageCount, timeout.signal);
@@ -171,7 +201,11 @@ export class PubsubRestClient implements PubsubClient {
 
   async #attemptWithin(topic: string, body: string, messageCount: number, signal: AbortSignal): Promise<string[]> {
     const release = await this.#slots.acquire(signal).catch((error: unknown) => {
-      throw new RestPublishError(`4 DEADLINE_EXCEEDED: waited for a free connection until the retry budget ran out (${describeRequestError(error)})`, { code: 4, httpStatus: 0, retryable: false }, { cause: error });
+      throw new RestPublishError(
+        `4 DEADLINE_EXCEEDED: waited for a free connection until the retry budget ran out (${describeRequestError(error)})`,
+        { code: 4, httpStatus: 0, retryable: false },
+        { cause: error },
+      );
     });
     let url = `${this.#endpoint}/v1/${topic}:publish`;
     try {
@@ -180,12 +214,21 @@ export class PubsubRestClient implements PubsubClient {
         url = `${this.#endpoint}/v1/${await this.topicName(topic, signal)}:publish`;
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
-        throw new RestPublishError(`2 UNKNOWN: no project for topic ${topic}: ${detail}; set project (SLUICE_PROJECT)`, { code: 2, httpStatus: 0, retryable: true }, { cause: error });
+        throw new RestPublishError(
+          `2 UNKNOWN: no project for topic ${topic}: ${detail}; set project (SLUICE_PROJECT)`,
+          { code: 2, httpStatus: 0, retryable: true },
+          { cause: error },
+        );
       }
       try {
-        if (this.#credentials !== undefined) headers.authorization = `Bearer ${await this.#credentials.accessToken(signal)}`;
+        if (this.#credentials !== undefined)
+          headers.authorization = `Bearer ${await this.#credentials.accessToken(signal)}`;
       } catch (error) {
-        throw new RestPublishError(`16 UNAUTHENTICATED: ${error instanceof Error ? error.message : String(error)}`, { code: 16, httpStatus: 0, retryable: true }, { cause: error });
+        throw new RestPublishError(
+          `16 UNAUTHENTICATED: ${error instanceof Error ? error.message : String(error)}`,
+          { code: 16, httpStatus: 0, retryable: true },
+          { cause: error },
+        );
       }
       let answer: TextAnswer;
       try {
@@ -193,12 +236,19 @@ export class PubsubRestClient implements PubsubClient {
       } catch (error) {
         const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
         const status = timedOut ? '4 DEADLINE_EXCEEDED' : '14 UNAVAILABLE';
-        throw new RestPublishError(`${status}: POST ${url} failed: ${describeRequestError(error)}`, { code: timedOut ? 4 : 14, httpStatus: 0, retryable: true }, { cause: error });
+        throw new RestPublishError(
+          `${status}: POST ${url} failed: ${describeRequestError(error)}`,
+          { code: timedOut ? 4 : 14, httpStatus: 0, retryable: true },
+          { cause: error },
+        );
       }
       if (!isOk(answer.status)) throw httpError(url, answer.status, answer.text);
       const ids = parseMessageIds(answer.text);
       if (!Array.isArray(ids) || ids.length !== messageCount) {
-        throw new RestPublishError(`13 INTERNAL: POST ${url} answered ${Array.isArray(ids) ? ids.length : 'no'} message ids for ${messageCount} messages`, { code: 13, httpStatus: answer.status, retryable: false });
+        throw new RestPublishError(
+          `13 INTERNAL: POST ${url} answered ${Array.isArray(ids) ? ids.length : 'no'} message ids for ${messageCount} messages`,
+          { code: 13, httpStatus: answer.status, retryable: false },
+        );
       }
       return ids as string[];
     } finally {
@@ -210,7 +260,12 @@ export class PubsubRestClient implements PubsubClient {
   async createTopic(topic: string): Promise<void> {
     if (!this.#emulator) throw new Error('topics are only created on a Pub/Sub emulator');
     const url = `${this.#endpoint}/v1/${await this.topicName(topic)}`;
-    const { status, text } = await requestText(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(10_000) });
+    const { status, text } = await requestText(url, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(10_000),
+    });
     if (!isOk(status) && status !== 409) throw httpError(url, status, text);
   }
 
@@ -237,7 +292,15 @@ function parseMessageIds(text: string): unknown {
 function httpError(url: string, httpStatus: number, text: string): RestPublishError {
   const said = googleApiError(text);
   const message = said.message ?? text.trim().slice(0, 300);
-  const status = said.status ?? (httpStatus === 404 ? 'NOT_FOUND' : httpStatus === 429 ? 'RESOURCE_EXHAUSTED' : httpStatus === 503 ? 'UNAVAILABLE' : 'UNKNOWN');
+  const status =
+    said.status ??
+    (httpStatus === 404
+      ? 'NOT_FOUND'
+      : httpStatus === 429
+        ? 'RESOURCE_EXHAUSTED'
+        : httpStatus === 503
+          ? 'UNAVAILABLE'
+          : 'UNKNOWN');
   const code = RPC_CODES[status] ?? 2;
   return new RestPublishError(`${code} ${status}: ${message || '(no message)'} (HTTP ${httpStatus} from POST ${url})`, {
     code,

@@ -53,7 +53,9 @@ export class RestTopic implements PubsubTopic {
 
   constructor(name: string, publisher: RestPublisher, batching: RestBatching) {
     if (!(batching.maxMessages >= 1 && batching.maxMilliseconds >= 0 && batching.maxBytes >= 1)) {
-      throw new RangeError(`RestTopic batching needs maxMessages >= 1, maxMilliseconds >= 0, maxBytes >= 1, got ${JSON.stringify(batching)}`);
+      throw new RangeError(
+        `RestTopic batching needs maxMessages >= 1, maxMilliseconds >= 0, maxBytes >= 1, got ${JSON.stringify(batching)}`,
+      );
     }
     this.#name = name;
     this.#publisher = publisher;
@@ -64,7 +66,10 @@ export class RestTopic implements PubsubTopic {
     return this.#name;
   }
 
-  publishMessage(message: { data: Buffer; attributes: Record<string, string> }, callback: (error?: Error | null, messageId?: string | null) => void): void {
+  publishMessage(
+    message: { data: Buffer; attributes: Record<string, string> },
+    callback: (error?: Error | null, messageId?: string | null) => void,
+  ): void {
     const attributes = JSON.stringify(message.attributes);
     const json = `{"data":"${message.data.toString('base64')}","attributes":${attributes}}`;
     // Counted, not measured: Buffer.byteLength would flatten the concatenation into a copy of

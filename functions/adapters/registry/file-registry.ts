@@ -1,13 +1,13 @@
 import { constants } from 'node:fs';
-import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SluiceError } from '../../core/errors.ts';
 import { InvalidSchemaKeyError, type SchemaKey } from '../../core/iglu/schema-key.ts';
 import { MAX_SCHEMA_DOCUMENT_BYTES } from '../../core/limits.ts';
 import {
   InvalidSchemaDocumentError,
-  RegistryUnavailableError,
   type RegistryLookup,
+  RegistryUnavailableError,
   type SchemaRegistry,
 } from '../../core/registry/schema-registry.ts';
 import { documentTooLarge, parseSchemaDocument } from './schema-document.ts';
@@ -97,23 +97,33 @@ export class FileRegistry implements SchemaRegistry {
       throw this.#unavailable(`registry folder ${this.root} cannot be opened (${fix})`, error);
     }
     if (!isFolder) {
-      throw new RegistryUnavailableError(this.url, `${this.root} is not a folder; point the registry URL at the folder holding the vendor folders`);
+      throw new RegistryUnavailableError(
+        this.url,
+        `${this.root} is not a folder; point the registry URL at the folder holding the vendor folders`,
+      );
     }
     this.#realRoot = real;
     return real;
   }
 
   #unavailable(what: string, error: unknown): RegistryUnavailableError {
-    return new RegistryUnavailableError(this.url, `${what}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    return new RegistryUnavailableError(
+      this.url,
+      `${what}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
 function folderOf(url: string): string {
   const match = /^file:\/\/(.*)$/is.exec(url);
   if (!match) {
-    throw new SluiceError('invalid_registry_url', `invalid file registry URL ${JSON.stringify(url)}: it does not start with file://`);
+    throw new SluiceError(
+      'invalid_registry_url',
+      `invalid file registry URL ${JSON.stringify(url)}: it does not start with file://`,
+    );
   }
   const raw = match[1] ?? '';
   if (raw === '') {
@@ -126,7 +136,11 @@ function folderOf(url: string): string {
     // URLs written by tools (pathToFileURL) percent-encode spaces and the like.
     return decodeURIComponent(raw);
   } catch (cause) {
-    throw new SluiceError('invalid_registry_url', `invalid file registry URL ${JSON.stringify(url)}: it contains a malformed %-escape`, { cause });
+    throw new SluiceError(
+      'invalid_registry_url',
+      `invalid file registry URL ${JSON.stringify(url)}: it contains a malformed %-escape`,
+      { cause },
+    );
   }
 }
 

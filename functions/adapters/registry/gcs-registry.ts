@@ -3,15 +3,15 @@ import type { SchemaKey } from '../../core/iglu/schema-key.ts';
 import { DEFAULT_REGISTRY_TIMEOUT_MS, MAX_SCHEMA_DOCUMENT_BYTES } from '../../core/limits.ts';
 import {
   InvalidSchemaDocumentError,
-  RegistryUnavailableError,
   type RegistryLookup,
+  RegistryUnavailableError,
   type SchemaRegistry,
 } from '../../core/registry/schema-registry.ts';
 import { truncate } from '../../core/text.ts';
 import { googleApiError } from '../google/google-api-error.ts';
+import { type GoogleCredentials, googleCredentials, STORAGE_READ_SCOPE } from '../google/google-credentials.ts';
 import { startDeadline } from '../http/deadline.ts';
-import { AnswerTooLargeError, requestBody, type BodyAnswer } from '../http/text-request.ts';
-import { googleCredentials, STORAGE_READ_SCOPE, type GoogleCredentials } from '../google/google-credentials.ts';
+import { AnswerTooLargeError, type BodyAnswer, requestBody } from '../http/text-request.ts';
 import { documentTooLarge, parseSchemaDocument } from './schema-document.ts';
 
 /** Cloud Storage's JSON API (https://cloud.google.com/storage/docs/json_api). */
@@ -76,12 +76,17 @@ export class GcsRegistry implements SchemaRegistry {
     this.url = url;
     [this.bucket, this.prefix] = parseGsUrl(url);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS;
-    if (!(this.#timeoutMs > 0)) throw new RangeError(`GcsRegistry timeoutMs must be a positive number of milliseconds, got ${this.#timeoutMs}`);
+    if (!(this.#timeoutMs > 0))
+      throw new RangeError(`GcsRegistry timeoutMs must be a positive number of milliseconds, got ${this.#timeoutMs}`);
     const env = options.env ?? process.env;
     const emulator = env.STORAGE_EMULATOR_HOST?.trim();
-    const endpoint = options.endpoint ?? (emulator ? (/^https?:\/\//.test(emulator) ? emulator : `http://${emulator}`) : GCS_JSON_API_ENDPOINT);
+    const endpoint =
+      options.endpoint ??
+      (emulator ? (/^https?:\/\//.test(emulator) ? emulator : `http://${emulator}`) : GCS_JSON_API_ENDPOINT);
     this.#endpoint = endpoint.replace(/\/+$/, '');
-    this.#credentials = options.credentials ?? (this.#endpoint === GCS_JSON_API_ENDPOINT ? googleCredentials(env, [STORAGE_READ_SCOPE]) : undefined);
+    this.#credentials =
+      options.credentials ??
+      (this.#endpoint === GCS_JSON_API_ENDPOINT ? googleCredentials(env, [STORAGE_READ_SCOPE]) : undefined);
   }
 
   async lookup(key: SchemaKey): Promise<RegistryLookup> {
@@ -92,25 +97,36 @@ export class GcsRegistry implements SchemaRegistry {
     let answer: BodyAnswer;
     try {
       const headers: Record<string, string> = {};
-      if (this.#credentials !== undefined) headers.authorization = `Bearer ${await this.#credentials.accessToken(deadline.signal)}`;
+      if (this.#credentials !== undefined)
+        headers.authorization = `Bearer ${await this.#credentials.accessToken(deadline.signal)}`;
       answer = await requestBody(url, { headers, signal: deadline.signal, maxBytes: MAX_SCHEMA_DOCUMENT_BYTES });
     } catch (error) {
-      if (error instanceof AnswerTooLargeError) throw documentTooLarge(this.url, key, `more than ${MAX_SCHEMA_DOCUMENT_BYTES}`);
+      if (error instanceof AnswerTooLargeError)
+        throw documentTooLarge(this.url, key, `more than ${MAX_SCHEMA_DOCUMENT_BYTES}`);
       if (deadline.signal.aborted) {
-        throw new RegistryUnavailableError(this.url, `reading ${where} did not complete within ${this.#timeoutMs} ms`, { cause: error });
+        throw new RegistryUnavailableError(this.url, `reading ${where} did not complete within ${this.#timeoutMs} ms`, {
+          cause: error,
+        });
       }
       const message = error instanceof Error ? error.message : String(error);
-      throw new RegistryUnavailableError(this.url, `reading ${where} failed: ${truncate(message, 300)}`, { cause: error });
+      throw new RegistryUnavailableError(this.url, `reading ${where} failed: ${truncate(message, 300)}`, {
+        cause: error,
+      });
     } finally {
       deadline.clear();
     }
-    if (answer.status >= 200 && answer.status < 300) return { found: true, schema: parseSchemaDocument(answer.body, this.url, key), registry: this.url };
+    if (answer.status >= 200 && answer.status < 300)
+      return { found: true, schema: parseSchemaDocument(answer.body, this.url, key), registry: this.url };
     const message = errorMessage(answer);
     // A missing bucket is also a 404, but it means a wrong URL or a deleted bucket, not a
     // missing schema: reporting "not found" would reject every event instead of raising an alarm.
     if (answer.status === 404 && !/bucket does not exist/i.test(message)) return NOT_FOUND;
     const error = new GcsHttpError(answer.status, message);
-    throw new RegistryUnavailableError(this.url, `reading ${where} failed (HTTP ${answer.status}): ${truncate(message, 300)}`, { cause: error });
+    throw new RegistryUnavailableError(
+      this.url,
+      `reading ${where} failed (HTTP ${answer.status}): ${truncate(message, 300)}`,
+      { cause: error },
+    );
   }
 }
 
@@ -131,7 +147,9 @@ function parseGsUrl(url: string): [bucket: string, prefix: string] {
   const [, bucket = '', path = ''] = match;
   if (bucket === '') throw invalid('the bucket name is missing');
   if (!BUCKET.test(bucket)) {
-    throw invalid(`${JSON.stringify(bucket)} is not a bucket name (3-222 characters: lowercase letters, digits, ".", "_", "-")`);
+    throw invalid(
+      `${JSON.stringify(bucket)} is not a bucket name (3-222 characters: lowercase letters, digits, ".", "_", "-")`,
+    );
   }
   if (/[?#]/.test(path)) throw invalid('keys are appended to the prefix, so it cannot have a ?query or #fragment');
   return [bucket, path.replace(/^\/+|\/+$/g, '')];

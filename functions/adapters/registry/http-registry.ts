@@ -3,8 +3,8 @@ import type { SchemaKey } from '../../core/iglu/schema-key.ts';
 import { DEFAULT_REGISTRY_TIMEOUT_MS, MAX_REGISTRY_REDIRECTS, MAX_SCHEMA_DOCUMENT_BYTES } from '../../core/limits.ts';
 import {
   InvalidSchemaDocumentError,
-  RegistryUnavailableError,
   type RegistryLookup,
+  RegistryUnavailableError,
   type SchemaRegistry,
 } from '../../core/registry/schema-registry.ts';
 import { documentTooLarge, parseSchemaDocument, readCapped } from './schema-document.ts';
@@ -41,7 +41,8 @@ export class HttpRegistry implements SchemaRegistry {
     this.url = url;
     this.#base = baseOf(url);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS;
-    if (!(this.#timeoutMs > 0)) throw new RangeError(`HttpRegistry timeoutMs must be a positive number of milliseconds, got ${this.#timeoutMs}`);
+    if (!(this.#timeoutMs > 0))
+      throw new RangeError(`HttpRegistry timeoutMs must be a positive number of milliseconds, got ${this.#timeoutMs}`);
     this.#fetch = options.fetch ?? globalThis.fetch;
   }
 
@@ -56,13 +57,20 @@ export class HttpRegistry implements SchemaRegistry {
       }
       await discard(response);
       if (NOT_FOUND_STATUSES.has(response.status)) return NOT_FOUND;
-      throw new RegistryUnavailableError(this.url, `GET ${hop.url} answered HTTP ${response.status} ${response.statusText}`.trimEnd());
+      throw new RegistryUnavailableError(
+        this.url,
+        `GET ${hop.url} answered HTTP ${response.status} ${response.statusText}`.trimEnd(),
+      );
     } catch (error) {
       if (error instanceof RegistryUnavailableError || error instanceof InvalidSchemaDocumentError) throw error;
       if (signal.aborted) {
-        throw new RegistryUnavailableError(this.url, `GET ${hop.url} did not complete within ${this.#timeoutMs} ms`, { cause: error });
+        throw new RegistryUnavailableError(this.url, `GET ${hop.url} did not complete within ${this.#timeoutMs} ms`, {
+          cause: error,
+        });
       }
-      throw new RegistryUnavailableError(this.url, `GET ${hop.url} failed: ${describeNetworkError(error)}`, { cause: error });
+      throw new RegistryUnavailableError(this.url, `GET ${hop.url} failed: ${describeNetworkError(error)}`, {
+        cause: error,
+      });
     }
   }
 
@@ -83,10 +91,16 @@ export class HttpRegistry implements SchemaRegistry {
       await discard(response);
       const location = response.headers.get('location');
       if (location === null) {
-        throw new RegistryUnavailableError(this.url, `GET ${url} answered HTTP ${response.status} without a Location header`);
+        throw new RegistryUnavailableError(
+          this.url,
+          `GET ${url} answered HTTP ${response.status} without a Location header`,
+        );
       }
       if (redirects >= MAX_REGISTRY_REDIRECTS) {
-        throw new RegistryUnavailableError(this.url, `GET ${start} redirected more than ${MAX_REGISTRY_REDIRECTS} times`);
+        throw new RegistryUnavailableError(
+          this.url,
+          `GET ${start} redirected more than ${MAX_REGISTRY_REDIRECTS} times`,
+        );
       }
       const next = URL.parse(location, url.href);
       if (next === null || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
@@ -121,10 +135,13 @@ function baseOf(url: string): string {
     );
   const parsed = URL.parse(url);
   if (parsed === null) throw invalid('it is not a valid URL');
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid(`the scheme is ${parsed.protocol} instead of http: or https:`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw invalid(`the scheme is ${parsed.protocol} instead of http: or https:`);
   // fetch refuses URLs with credentials, and they would end up in every log line.
-  if (parsed.username !== '' || parsed.password !== '') throw invalid('it contains credentials, which are not supported');
-  if (parsed.search !== '' || parsed.hash !== '') throw invalid('keys are appended to the path, so it cannot have a ?query or #fragment');
+  if (parsed.username !== '' || parsed.password !== '')
+    throw invalid('it contains credentials, which are not supported');
+  if (parsed.search !== '' || parsed.hash !== '')
+    throw invalid('keys are appended to the path, so it cannot have a ?query or #fragment');
   return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
 }
 

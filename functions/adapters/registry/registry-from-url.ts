@@ -28,7 +28,10 @@ export function createRegistry(url: string, options: RegistryOptions = {}): Sche
       case 'https':
         return new HttpRegistry(url, options);
       case undefined:
-        throw new SluiceError('invalid_registry_url', `invalid schema registry URL ${JSON.stringify(url)}: it has no scheme`);
+        throw new SluiceError(
+          'invalid_registry_url',
+          `invalid schema registry URL ${JSON.stringify(url)}: it has no scheme`,
+        );
       default:
         throw new SluiceError(
           'invalid_registry_url',
@@ -38,7 +41,9 @@ export function createRegistry(url: string, options: RegistryOptions = {}): Sche
   } catch (error) {
     // Adapters say what is wrong with their own form; add the full list so the fix is in one message.
     if (error instanceof SluiceError && error.code === 'invalid_registry_url') {
-      throw new SluiceError('invalid_registry_url', `${error.message}. ${capitalize(ACCEPTED_FORMS)}`, { cause: error });
+      throw new SluiceError('invalid_registry_url', `${error.message}. ${capitalize(ACCEPTED_FORMS)}`, {
+        cause: error,
+      });
     }
     throw error;
   }

@@ -1,7 +1,7 @@
 import type { SchemaKey } from '../../core/iglu/schema-key.ts';
+import { isJsonObject } from '../../core/json-object.ts';
 import { MAX_SCHEMA_DOCUMENT_BYTES } from '../../core/limits.ts';
 import { InvalidSchemaDocumentError } from '../../core/registry/schema-registry.ts';
-import { isJsonObject } from '../../core/json-object.ts';
 
 /**
  * What every registry adapter does with the bytes it fetched: bound them, decode them, and accept
@@ -32,7 +32,8 @@ export async function readCapped(
   let total = 0;
   for await (const chunk of chunks) {
     total += chunk.byteLength;
-    if (total > MAX_SCHEMA_DOCUMENT_BYTES) throw documentTooLarge(registry, key, `more than ${MAX_SCHEMA_DOCUMENT_BYTES}`);
+    if (total > MAX_SCHEMA_DOCUMENT_BYTES)
+      throw documentTooLarge(registry, key, `more than ${MAX_SCHEMA_DOCUMENT_BYTES}`);
     parts.push(chunk);
   }
   return Buffer.concat(parts, total);

@@ -25,7 +25,12 @@ export interface BigQueryJobRequest {
 }
 
 export interface BigQueryJobPort {
-  getQueryResults(options: { autoPaginate: false; maxResults: number; pageToken?: string; parseJSON: true }): Promise<[Array<Record<string, unknown>>, { pageToken?: string | null } | null | undefined, ...unknown[]]>;
+  getQueryResults(options: {
+    autoPaginate: false;
+    maxResults: number;
+    pageToken?: string;
+    parseJSON: true;
+  }): Promise<[Array<Record<string, unknown>>, { pageToken?: string | null } | null | undefined, ...unknown[]]>;
 }
 
 export interface BigQuerySourceOptions {
@@ -64,11 +69,24 @@ export interface BuiltQuery {
  * against BigQuery's own naming rules first, and the contract (TABLE_NAMES, the column list).
  * Parameterized queries: https://cloud.google.com/bigquery/docs/parameterized-queries
  */
-export function buildInvalidRowsQuery(projectId: string, options: Omit<BigQuerySourceOptions, 'projectId' | 'client' | 'pageSize'>): BuiltQuery {
-  if (!PROJECT_ID.test(projectId)) throw new SluiceError('replay_source', `project id ${JSON.stringify(projectId)} is not a Google Cloud project id; set project (SLUICE_PROJECT)`);
-  if (!DATASET_ID.test(options.dataset)) throw new SluiceError('replay_source', `dataset ${JSON.stringify(options.dataset)} is not a BigQuery dataset id; fix bigquery.dataset`);
+export function buildInvalidRowsQuery(
+  projectId: string,
+  options: Omit<BigQuerySourceOptions, 'projectId' | 'client' | 'pageSize'>,
+): BuiltQuery {
+  if (!PROJECT_ID.test(projectId))
+    throw new SluiceError(
+      'replay_source',
+      `project id ${JSON.stringify(projectId)} is not a Google Cloud project id; set project (SLUICE_PROJECT)`,
+    );
+  if (!DATASET_ID.test(options.dataset))
+    throw new SluiceError(
+      'replay_source',
+      `dataset ${JSON.stringify(options.dataset)} is not a BigQuery dataset id; fix bigquery.dataset`,
+    );
   const table = (name: string) => `\`${projectId}.${options.dataset}.${name}\``;
-  const columns = columnsOf('invalid').map((column) => `i.${column.name}`).join(', ');
+  const columns = columnsOf('invalid')
+    .map((column) => `i.${column.name}`)
+    .join(', ');
   const where: string[] = [];
   const params: Record<string, unknown> = {};
   const types: Record<string, string | string[]> = {};
@@ -94,7 +112,10 @@ export function buildInvalidRowsQuery(projectId: string, options: Omit<BigQueryS
   }
   if (options.skipDelivered) {
     // The same window on events lets BigQuery prune its partitions too, when it is partitioned by time.
-    const window = [options.since ? 'e.collector_tstamp >= @since' : '', options.until ? 'e.collector_tstamp < @until' : ''].filter(Boolean);
+    const window = [
+      options.since ? 'e.collector_tstamp >= @since' : '',
+      options.until ? 'e.collector_tstamp < @until' : '',
+    ].filter(Boolean);
     where.push(
       `NOT EXISTS (SELECT 1 FROM ${table(TABLE_NAMES.valid)} AS e WHERE e.event_id = i.event_id AND e.collector_tstamp = i.collector_tstamp${window.map((condition) => ` AND ${condition}`).join('')})`,
     );
@@ -116,7 +137,8 @@ export function buildInvalidRowsQuery(projectId: string, options: Omit<BigQueryS
  * makes a second run publish nothing twice is `skipDelivered`.
  */
 export function bigQuerySource(options: BigQuerySourceOptions): ReplaySource {
-  if (!Number.isInteger(options.pageSize) || options.pageSize < 1) throw new RangeError(`page size must be a whole number >= 1, got ${options.pageSize}`);
+  if (!Number.isInteger(options.pageSize) || options.pageSize < 1)
+    throw new RangeError(`page size must be a whole number >= 1, got ${options.pageSize}`);
   return {
     description: `BigQuery table ${options.dataset}.${TABLE_NAMES.invalid}`,
     async *[Symbol.asyncIterator](): AsyncIterator<ReplayItem> {
@@ -127,16 +149,30 @@ export function bigQuerySource(options: BigQuerySourceOptions): ReplaySource {
       try {
         [job] = await client.createQueryJob({ ...built, labels: { tool: 'sluice-replay' } });
       } catch (error) {
-        throw new SluiceError('replay_source', `the BigQuery query on ${projectId}.${options.dataset}.${TABLE_NAMES.invalid} failed: ${String(error)}`, { cause: error });
+        throw new SluiceError(
+          'replay_source',
+          `the BigQuery query on ${projectId}.${options.dataset}.${TABLE_NAMES.invalid} failed: ${String(error)}`,
+          { cause: error },
+        );
       }
       let pageToken: string | undefined;
       let number = 0;
       do {
-        const [rows, next] = await job.getQueryResults({ autoPaginate: false, maxResults: options.pageSize, parseJSON: true, ...(pageToken ? { pageToken } : {}) });
+        const [rows, next] = await job.getQueryResults({
+          autoPaginate: false,
+          maxResults: options.pageSize,
+          parseJSON: true,
+          ...(pageToken ? { pageToken } : {}),
+        });
         for (const record of rows) {
           number++;
           const row = fromBigQueryRow(record);
-          yield { id: `row ${number}${'event_id' in row ? ` (event ${row.event_id})` : ''}`, row, ack: async () => {}, release: async () => {} };
+          yield {
+            id: `row ${number}${'event_id' in row ? ` (event ${row.event_id})` : ''}`,
+            row,
+            ack: async () => {},
+            release: async () => {},
+          };
         }
         pageToken = next?.pageToken ?? undefined;
       } while (pageToken);
@@ -154,12 +190,14 @@ export function fromBigQueryRow(record: Readonly<Record<string, unknown>>): Inva
   for (const column of columnsOf('invalid')) {
     let value = record[column.name];
     if (value === null || value === undefined) continue;
-    if (typeof value === 'object' && value !== null && 'value' in value && column.type !== 'JSON') value = (value as { value: unknown }).value;
+    if (typeof value === 'object' && value !== null && 'value' in value && column.type !== 'JSON')
+      value = (value as { value: unknown }).value;
     switch (column.type) {
       case 'TIMESTAMP': {
         const text = value instanceof Date ? value.toISOString() : String(value);
         const normalized = normalizeTimestamp(text);
-        if (normalized === undefined) return { unreadable: `column ${column.name} holds ${JSON.stringify(text)}, not a timestamp` };
+        if (normalized === undefined)
+          return { unreadable: `column ${column.name} holds ${JSON.stringify(text)}, not a timestamp` };
         row[column.name] = normalized;
         break;
       }
@@ -180,7 +218,8 @@ export function fromBigQueryRow(record: Readonly<Record<string, unknown>>): Inva
         row[column.name] = String(value);
     }
   }
-  if (typeof row.event_id !== 'string' || typeof row.error_type !== 'string') return { unreadable: 'the row has no event_id or error_type' };
+  if (typeof row.event_id !== 'string' || typeof row.error_type !== 'string')
+    return { unreadable: 'the row has no event_id or error_type' };
   return row as unknown as InvalidRow;
 }
 

@@ -19,17 +19,28 @@ export type SeekTarget = { readonly time: Date } | { readonly snapshot: string }
 /** The four Subscriber RPCs the source uses (v1.SubscriberClient), so tests can inject a stand-in. */
 export interface SubscriberPort {
   getProjectId(): Promise<string>;
-  pull(request: { subscription: string; maxMessages: number }, options?: { timeout?: number }): Promise<[PullResponse, ...unknown[]]>;
+  pull(
+    request: { subscription: string; maxMessages: number },
+    options?: { timeout?: number },
+  ): Promise<[PullResponse, ...unknown[]]>;
   acknowledge(request: { subscription: string; ackIds: string[] }): Promise<unknown>;
   modifyAckDeadline(request: { subscription: string; ackIds: string[]; ackDeadlineSeconds: number }): Promise<unknown>;
-  seek(request: { subscription: string; time?: { seconds: number; nanos: number }; snapshot?: string }): Promise<unknown>;
+  seek(request: {
+    subscription: string;
+    time?: { seconds: number; nanos: number };
+    snapshot?: string;
+  }): Promise<unknown>;
   close(): Promise<void>;
 }
 
 export interface PullResponse {
   readonly receivedMessages?: ReadonlyArray<{
     readonly ackId?: string | null;
-    readonly message?: { readonly data?: Uint8Array | string | null; readonly attributes?: Record<string, string> | null; readonly messageId?: string | null } | null;
+    readonly message?: {
+      readonly data?: Uint8Array | string | null;
+      readonly attributes?: Record<string, string> | null;
+      readonly messageId?: string | null;
+    } | null;
   }> | null;
 }
 
@@ -67,7 +78,9 @@ export interface SubscriptionSourceOptions {
  */
 export function subscriptionSource(options: SubscriptionSourceOptions): ReplaySource {
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > 1000) {
-    throw new RangeError(`batch size must be a whole number from 1 to 1000 (Pub/Sub's maximum per pull), got ${options.batchSize}`);
+    throw new RangeError(
+      `batch size must be a whole number from 1 to 1000 (Pub/Sub's maximum per pull), got ${options.batchSize}`,
+    );
   }
   let connection: Promise<{ client: SubscriberPort; name: string; owned: boolean }> | undefined;
   /** ack id of every message handed out or held and not acknowledged yet. */
@@ -101,7 +114,10 @@ export function subscriptionSource(options: SubscriptionSourceOptions): ReplaySo
         entry.done();
       }
     } catch (error) {
-      for (const entry of batch) entry.done(new SluiceError('pubsub_ack', `acknowledging messages on ${name} failed: ${String(error)}`, { cause: error }));
+      for (const entry of batch)
+        entry.done(
+          new SluiceError('pubsub_ack', `acknowledging messages on ${name} failed: ${String(error)}`, { cause: error }),
+        );
     }
   }
 
@@ -153,9 +169,15 @@ export function subscriptionSource(options: SubscriptionSourceOptions): ReplaySo
       try {
         const ids = [...unacked];
         for (let start = 0; start < ids.length; start += ACK_BATCH_MAX) {
-          await client.modifyAckDeadline({ subscription: name, ackIds: ids.slice(start, start + ACK_BATCH_MAX), ackDeadlineSeconds: 0 }).catch(() => {
-            // Not fatal: the messages come back when their ack deadline expires instead.
-          });
+          await client
+            .modifyAckDeadline({
+              subscription: name,
+              ackIds: ids.slice(start, start + ACK_BATCH_MAX),
+              ackDeadlineSeconds: 0,
+            })
+            .catch(() => {
+              // Not fatal: the messages come back when their ack deadline expires instead.
+            });
         }
       } finally {
         if (owned) await client.close();
@@ -166,13 +188,20 @@ export function subscriptionSource(options: SubscriptionSourceOptions): ReplaySo
 
 async function pull(client: SubscriberPort, name: string, options: SubscriptionSourceOptions) {
   try {
-    const [response] = await client.pull({ subscription: name, maxMessages: options.batchSize }, { timeout: Math.max(1000, Math.min(options.idleMs, 10_000)) });
+    const [response] = await client.pull(
+      { subscription: name, maxMessages: options.batchSize },
+      { timeout: Math.max(1000, Math.min(options.idleMs, 10_000)) },
+    );
     return response.receivedMessages ?? [];
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
     if (code === GRPC_DEADLINE_EXCEEDED) return [];
     if (code === GRPC_NOT_FOUND) {
-      throw new SluiceError('replay_source', `subscription ${name} does not exist: create it with npm run deploy, or set replay_subscription to the subscription on the invalid topic`, { cause: error });
+      throw new SluiceError(
+        'replay_source',
+        `subscription ${name} does not exist: create it with npm run deploy, or set replay_subscription to the subscription on the invalid topic`,
+        { cause: error },
+      );
     }
     throw new SluiceError('replay_source', `pulling from ${name} failed: ${String(error)}`, { cause: error });
   }
@@ -182,10 +211,15 @@ async function seek(client: SubscriberPort, name: string, target: SeekTarget): P
   try {
     if ('time' in target) {
       const millis = target.time.getTime();
-      await client.seek({ subscription: name, time: { seconds: Math.floor(millis / 1000), nanos: (millis % 1000) * 1_000_000 } });
+      await client.seek({
+        subscription: name,
+        time: { seconds: Math.floor(millis / 1000), nanos: (millis % 1000) * 1_000_000 },
+      });
     } else {
       const project = name.split('/')[1];
-      const snapshot = target.snapshot.startsWith('projects/') ? target.snapshot : `projects/${project}/snapshots/${target.snapshot}`;
+      const snapshot = target.snapshot.startsWith('projects/')
+        ? target.snapshot
+        : `projects/${project}/snapshots/${target.snapshot}`;
       await client.seek({ subscription: name, snapshot });
     }
   } catch (error) {
@@ -194,10 +228,13 @@ async function seek(client: SubscriberPort, name: string, target: SeekTarget): P
   }
 }
 
-function decode(message: NonNullable<NonNullable<PullResponse['receivedMessages']>[number]['message']>): InvalidRow | { unreadable: string } {
+function decode(
+  message: NonNullable<NonNullable<PullResponse['receivedMessages']>[number]['message']>,
+): InvalidRow | { unreadable: string } {
   try {
     const decoded = fromMessage(message.data ?? '', message.attributes ?? {});
-    if (decoded.kind !== 'invalid') return { unreadable: 'the message is a valid row (attribute valid=true), not an invalid one' };
+    if (decoded.kind !== 'invalid')
+      return { unreadable: 'the message is a valid row (attribute valid=true), not an invalid one' };
     return decoded.row;
   } catch (error) {
     return { unreadable: `the message is not a Sluice row: ${error instanceof Error ? error.message : String(error)}` };

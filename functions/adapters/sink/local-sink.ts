@@ -2,7 +2,7 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RowKind } from '../../core/contract/columns.ts';
 import type { InvalidRow, ValidRow } from '../../core/contract/rows.ts';
-import { SinkUnavailableError, type EventSink, type RowBatch } from '../../core/sink/event-sink.ts';
+import { type EventSink, type RowBatch, SinkUnavailableError } from '../../core/sink/event-sink.ts';
 
 export const LOCAL_FILES: Readonly<Record<RowKind, string>> = { valid: 'valid.ndjson', invalid: 'invalid.ndjson' };
 

@@ -1,12 +1,16 @@
 import type { ClientConfig, PublishOptions } from '@google-cloud/pubsub';
-import { toMessage, type RowMessage } from '../../core/contract/message.ts';
-import type { RowKind } from '../../core/contract/columns.ts';
-import { SinkUnavailableError, type EventSink, type RowBatch } from '../../core/sink/event-sink.ts';
-import { InFlightLimiter, type InFlightStats } from '../../core/sink/in-flight-limiter.ts';
-import { MAX_PUBSUB_MESSAGE_BYTES, MAX_PUBSUB_REST_MESSAGE_BYTES, oversizeMessageRow } from '../../core/sink/oversize-message.ts';
 import type { PubsubTransport } from '../../core/config/config.ts';
+import type { RowKind } from '../../core/contract/columns.ts';
+import { type RowMessage, toMessage } from '../../core/contract/message.ts';
 import type { InvalidRow, ValidRow } from '../../core/contract/rows.ts';
 import { MAX_PUBSUB_REQUEST_BYTES } from '../../core/limits.ts';
+import { type EventSink, type RowBatch, SinkUnavailableError } from '../../core/sink/event-sink.ts';
+import { InFlightLimiter, type InFlightStats } from '../../core/sink/in-flight-limiter.ts';
+import {
+  MAX_PUBSUB_MESSAGE_BYTES,
+  MAX_PUBSUB_REST_MESSAGE_BYTES,
+  oversizeMessageRow,
+} from '../../core/sink/oversize-message.ts';
 import { truncate } from '../../core/text.ts';
 
 import { pubsubEndpoint } from '../pubsub/pubsub-endpoint.ts';
@@ -58,7 +62,10 @@ export interface PubsubClient {
 /** The part of the library's `Topic` the sink uses. */
 export interface PubsubTopic {
   /** The callback form: it makes no promise per message (see PubsubSink.publish). */
-  publishMessage(message: { data: Buffer; attributes: Record<string, string> }, callback: (error?: Error | null, messageId?: string | null) => void): void;
+  publishMessage(
+    message: { data: Buffer; attributes: Record<string, string> },
+    callback: (error?: Error | null, messageId?: string | null) => void,
+  ): void;
   flush(): Promise<void>;
   /** The library's Topic.get; with autoCreate it creates a missing topic (used on the emulator only). */
   get?(options: { autoCreate: boolean }): Promise<unknown>;
@@ -142,14 +149,19 @@ export class PubsubSink implements EventSink {
   readonly #limiter: InFlightLimiter;
 
   constructor(options: PubsubSinkOptions) {
-    for (const [name, min] of [['publishTimeoutMs', 1], ['batchMaxMessages', 1], ['batchMaxMs', 0]] as const) {
+    for (const [name, min] of [
+      ['publishTimeoutMs', 1],
+      ['batchMaxMessages', 1],
+      ['batchMaxMs', 0],
+    ] as const) {
       const value = options[name];
       if (!Number.isFinite(value) || value < min) {
         throw new RangeError(`PubsubSink option ${name} must be a number >= ${min}, got ${String(value)}`);
       }
     }
     for (const name of ['validTopic', 'invalidTopic'] as const) {
-      if (options[name].trim() === '') throw new RangeError(`PubsubSink option ${name} is empty: configure valid_topic / invalid_topic`);
+      if (options[name].trim() === '')
+        throw new RangeError(`PubsubSink option ${name} is empty: configure valid_topic / invalid_topic`);
     }
     if (options.transport !== undefined && options.transport !== 'rest' && options.transport !== 'grpc') {
       throw new RangeError(`PubsubSink option transport must be rest or grpc, got ${String(options.transport)}`);
@@ -168,7 +180,8 @@ export class PubsubSink implements EventSink {
    */
   publish(batch: RowBatch): Promise<void> {
     if (batch.valid.length === 0 && batch.invalid.length === 0) return SETTLED;
-    if (this.#closed) return Promise.reject(new SinkUnavailableError('the Pub/Sub sink is closed (the instance is shutting down)'));
+    if (this.#closed)
+      return Promise.reject(new SinkUnavailableError('the Pub/Sub sink is closed (the instance is shutting down)'));
     // Encoding first: a row that cannot be encoded is a bug in the code that built it (RowEncodingError),
     // not an outage, so it propagates as is and nothing of this batch is published.
     const messages: Array<EncodedRow> = [];
@@ -211,13 +224,18 @@ export class PubsubSink implements EventSink {
     if (size <= limit) return { kind, message, size };
     this.#oversize += 1;
     const text = message.data.subarray(0, 64 * 1024).toString('utf8');
-    const replacement = toMessage('invalid', oversizeMessageRow(kind, row, size, text, this.#options.maxRawBytes ?? 1024, limit));
+    const replacement = toMessage(
+      'invalid',
+      oversizeMessageRow(kind, row, size, text, this.#options.maxRawBytes ?? 1024, limit),
+    );
     return { kind: 'invalid', message: replacement, size: messageSize(replacement) };
   }
 
   /** Over REST the data travels as base64, so a message must be smaller to fit a request (see MAX_PUBSUB_REST_MESSAGE_BYTES). */
   #maxMessageBytes(): number {
-    return this.#options.client === undefined && this.#transport() === 'rest' ? MAX_PUBSUB_REST_MESSAGE_BYTES : MAX_PUBSUB_MESSAGE_BYTES;
+    return this.#options.client === undefined && this.#transport() === 'rest'
+      ? MAX_PUBSUB_REST_MESSAGE_BYTES
+      : MAX_PUBSUB_MESSAGE_BYTES;
   }
 
   #transport(): PubsubTransport {
@@ -225,7 +243,11 @@ export class PubsubSink implements EventSink {
   }
 
   /** Publishes and calls `done` once: with nothing when all are acknowledged, else with the first error or the timeout. */
-  #publishWithin(messages: Array<{ kind: RowKind; message: RowMessage }>, counts: Record<RowKind, number>, done: (error?: unknown) => void): void {
+  #publishWithin(
+    messages: Array<{ kind: RowKind; message: RowMessage }>,
+    counts: Record<RowKind, number>,
+    done: (error?: unknown) => void,
+  ): void {
     const timeoutMs = this.#options.publishTimeoutMs;
     const progress: Progress = { pending: { ...counts }, abandoned: false };
     const { pending } = progress;
@@ -257,15 +279,18 @@ export class PubsubSink implements EventSink {
       let unacknowledged = messages.length;
       for (const { kind, message } of messages) {
         // The attributes object is this message's own (messageAttributes builds a fresh one).
-        topics[kind].publishMessage({ data: message.data, attributes: message.attributes as Record<string, string> }, (error) => {
-          if (error) {
-            finish(this.#publishError(kind, error));
-            return;
-          }
-          pending[kind] -= 1;
-          this.#acknowledged += 1;
-          if (--unacknowledged === 0) finish();
-        });
+        topics[kind].publishMessage(
+          { data: message.data, attributes: message.attributes as Record<string, string> },
+          (error) => {
+            if (error) {
+              finish(this.#publishError(kind, error));
+              return;
+            }
+            pending[kind] -= 1;
+            this.#acknowledged += 1;
+            if (--unacknowledged === 0) finish();
+          },
+        );
       }
       // The callbacks above keep this scope alive until Pub/Sub answers; the client has the
       // messages now, so the encoded rows need not wait in memory with them.
@@ -303,11 +328,15 @@ export class PubsubSink implements EventSink {
 
   /** The client and topics, created once on first use: loading the library costs cold-start time. */
   #connect(): Promise<Connection> {
-    this.#connection ??= this.#createConnection().then((connection) => (this.#connected = connection)).catch((error: unknown) => {
-      this.#connection = undefined; // let a later request try again
-      const topics = `${this.#options.validTopic} and ${this.#options.invalidTopic}`;
-      throw new SinkUnavailableError(`cannot create a Pub/Sub client for topics ${topics}: ${String(error)}`, { cause: error });
-    });
+    this.#connection ??= this.#createConnection()
+      .then((connection) => (this.#connected = connection))
+      .catch((error: unknown) => {
+        this.#connection = undefined; // let a later request try again
+        const topics = `${this.#options.validTopic} and ${this.#options.invalidTopic}`;
+        throw new SinkUnavailableError(`cannot create a Pub/Sub client for topics ${topics}: ${String(error)}`, {
+          cause: error,
+        });
+      });
     return this.#connection;
   }
 
@@ -398,7 +427,10 @@ export class PubsubSink implements EventSink {
   #retryTiming(): { budgetMs: number; initialDelayMs: number; maxDelayMs: number } {
     const { publishTimeoutMs, batchMaxMs } = this.#options;
     const maxDelayMs = Math.max(50, Math.min(1_000, Math.floor(publishTimeoutMs / 8)));
-    const budgetMs = Math.max(Math.floor(publishTimeoutMs / 2), publishTimeoutMs - batchMaxMs - maxDelayMs - TRANSPORT_TIMEOUT_MARGIN_MS);
+    const budgetMs = Math.max(
+      Math.floor(publishTimeoutMs / 2),
+      publishTimeoutMs - batchMaxMs - maxDelayMs - TRANSPORT_TIMEOUT_MARGIN_MS,
+    );
     return { budgetMs, initialDelayMs: Math.min(50, maxDelayMs), maxDelayMs };
   }
 
@@ -426,7 +458,9 @@ export class PubsubSink implements EventSink {
    */
   async createTopicsOnEmulator(): Promise<void> {
     if (this.#emulatorHost() === undefined) {
-      throw new SinkUnavailableError('topics are only created on a Pub/Sub emulator; against Pub/Sub itself, create them with npm run deploy');
+      throw new SinkUnavailableError(
+        'topics are only created on a Pub/Sub emulator; against Pub/Sub itself, create them with npm run deploy',
+      );
     }
     const { topics } = await this.#connect();
     for (const topic of [topics.valid, topics.invalid]) await topic.get?.({ autoCreate: true });
@@ -464,7 +498,8 @@ export class PubsubSink implements EventSink {
 /** A message's size as Pub/Sub counts it: the data plus every attribute name and value. */
 function messageSize(message: RowMessage): number {
   let size = message.data.length;
-  for (const [name, value] of Object.entries(message.attributes)) size += Buffer.byteLength(name) + Buffer.byteLength(value);
+  for (const [name, value] of Object.entries(message.attributes))
+    size += Buffer.byteLength(name) + Buffer.byteLength(value);
   return size;
 }
 

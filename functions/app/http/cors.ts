@@ -27,9 +27,17 @@ const ORIGIN = /^(https?):\/\/([^/:]+)(?::(\d{1,5}))?$/i;
 export function createCorsPolicy(allowedOrigins: readonly string[]): CorsPolicy {
   const rules = allowedOrigins.map((entry) => {
     const match = ORIGIN.exec(entry);
-    if (!match) throw new RangeError(`cors.allowed_origins: ${JSON.stringify(entry)} is not an origin; write scheme://host[:port], e.g. https://shop.example`);
+    if (!match)
+      throw new RangeError(
+        `cors.allowed_origins: ${JSON.stringify(entry)} is not an origin; write scheme://host[:port], e.g. https://shop.example`,
+      );
     const host = (match[2] as string).toLowerCase();
-    return { scheme: (match[1] as string).toLowerCase(), wildcard: host.startsWith('*.'), host: host.startsWith('*.') ? host.slice(1) : host, port: match[3] };
+    return {
+      scheme: (match[1] as string).toLowerCase(),
+      wildcard: host.startsWith('*.'),
+      host: host.startsWith('*.') ? host.slice(1) : host,
+      port: match[3],
+    };
   });
   const allows = (origin: string | undefined): boolean => {
     if (origin === undefined || origin === '' || rules.length === 0) return true;
@@ -38,7 +46,10 @@ export function createCorsPolicy(allowedOrigins: readonly string[]): CorsPolicy 
     const scheme = (match[1] as string).toLowerCase();
     const host = (match[2] as string).toLowerCase();
     return rules.some(
-      (rule) => rule.scheme === scheme && rule.port === match[3] && (rule.wildcard ? host.endsWith(rule.host) && host.length > rule.host.length : host === rule.host),
+      (rule) =>
+        rule.scheme === scheme &&
+        rule.port === match[3] &&
+        (rule.wildcard ? host.endsWith(rule.host) && host.length > rule.host.length : host === rule.host),
     );
   };
   return {

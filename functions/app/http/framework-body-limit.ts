@@ -68,7 +68,10 @@ export function capFrameworkBodyParsing(limitBytes: number = FRAMEWORK_BODY_LIMI
       // Only the options raw understands: the content types, the size cap and the rawBody saver.
       const { type = DEFAULT_TYPES[name], verify, inflate } = options;
       const middleware = raw({ type, verify, inflate, limit: limitBytes }) as Middleware;
-      const capped: Middleware = (request, response, next) => middleware(request, response, (error?: unknown) => next(error === undefined ? undefined : withoutPayload(error)));
+      const capped: Middleware = (request, response, next) =>
+        middleware(request, response, (error?: unknown) =>
+          next(error === undefined ? undefined : withoutPayload(error)),
+        );
       return capped;
     };
   }

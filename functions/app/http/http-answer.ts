@@ -8,7 +8,11 @@ export interface HttpAnswer {
 }
 
 export function jsonAnswer(status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): HttpAnswer {
-  return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+  };
 }
 
 /**
@@ -18,7 +22,12 @@ export function jsonAnswer(status: number, body: unknown, headers: Readonly<Reco
  * write, while a Buffer body goes out as a second chunk (a writev of two). Binary bodies (the
  * 43-byte GIF) are small, and latin1 maps each byte to one character and back unchanged.
  */
-export function writeAnswer(response: ServerResponse, method: string, answer: HttpAnswer, extraHeaders: Readonly<Record<string, string | string[]>> = {}): void {
+export function writeAnswer(
+  response: ServerResponse,
+  method: string,
+  answer: HttpAnswer,
+  extraHeaders: Readonly<Record<string, string | string[]>> = {},
+): void {
   const { body } = answer;
   const headers: Record<string, string | string[] | number> = { ...extraHeaders, ...answer.headers };
   if (body === undefined) {

@@ -11,7 +11,11 @@ export type FrameworkRequest = IncomingMessage & { readonly rawBody?: Buffer; re
 const EMPTY_BODY = Buffer.alloc(0);
 
 /** The transport-neutral request that protocol adapters read. */
-export function toInboundRequest(request: FrameworkRequest, receivedAt: string, body: Buffer = request.rawBody ?? EMPTY_BODY): InboundRequest {
+export function toInboundRequest(
+  request: FrameworkRequest,
+  receivedAt: string,
+  body: Buffer = request.rawBody ?? EMPTY_BODY,
+): InboundRequest {
   const url = request.url ?? '/';
   const queryStart = url.indexOf('?');
   const path = queryStart === -1 ? url : url.slice(0, queryStart);

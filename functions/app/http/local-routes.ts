@@ -1,7 +1,7 @@
+import type { LocalSink } from '../../adapters/sink/local-sink.ts';
 import type { RowKind } from '../../core/contract/columns.ts';
 import type { InvalidRow, ValidRow } from '../../core/contract/rows.ts';
-import type { LocalSink } from '../../adapters/sink/local-sink.ts';
-import { jsonAnswer, type HttpAnswer } from './http-answer.ts';
+import { type HttpAnswer, jsonAnswer } from './http-answer.ts';
 
 /** The routes of the local sink, modelled on Snowplow Micro; they exist only with `sink: local`. */
 export const LOCAL_ROUTES = { valid: '/local/valid', invalid: '/local/invalid', reset: '/local/reset' } as const;
@@ -9,19 +9,28 @@ export const LOCAL_ROUTES = { valid: '/local/valid', invalid: '/local/invalid', 
 /** Most rows one GET returns when no `limit` is given, so a browser tab stays responsive. */
 export const DEFAULT_LOCAL_LIMIT = 1000;
 
-export async function localRoute(method: string, path: string, query: URLSearchParams, sink: LocalSink): Promise<HttpAnswer | undefined> {
+export async function localRoute(
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  sink: LocalSink,
+): Promise<HttpAnswer | undefined> {
   if (path === LOCAL_ROUTES.reset) {
     if (method !== 'POST') return methodNotAllowed('POST');
     await sink.reset();
     return jsonAnswer(200, { reset: true });
   }
-  const kind: RowKind | undefined = path === LOCAL_ROUTES.valid ? 'valid' : path === LOCAL_ROUTES.invalid ? 'invalid' : undefined;
+  const kind: RowKind | undefined =
+    path === LOCAL_ROUTES.valid ? 'valid' : path === LOCAL_ROUTES.invalid ? 'invalid' : undefined;
   if (!kind) return undefined;
   if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed('GET');
   const limitText = query.get('limit');
   const limit = limitText === null ? DEFAULT_LOCAL_LIMIT : Number(limitText);
   if (!Number.isSafeInteger(limit) || limit < 0) {
-    return jsonAnswer(400, { error: 'bad_request', message: `limit must be a whole number >= 0, got ${JSON.stringify(limitText)}` });
+    return jsonAnswer(400, {
+      error: 'bad_request',
+      message: `limit must be a whole number >= 0, got ${JSON.stringify(limitText)}`,
+    });
   }
   const rows: Array<ValidRow | InvalidRow> = kind === 'valid' ? await sink.read('valid') : await sink.read('invalid');
   const filters = (['schema', 'event_name', 'error_type', 'event_id'] as const).flatMap((name) => {

@@ -25,7 +25,8 @@ export function setCookieHeader(id: string, config: CookieConfig, now: Date): st
 let lastAttributes: { readonly config: CookieConfig; readonly second: number; readonly text: string } | undefined;
 
 function cookieAttributes(config: CookieConfig, second: number): string {
-  if (lastAttributes !== undefined && lastAttributes.config === config && lastAttributes.second === second) return lastAttributes.text;
+  if (lastAttributes !== undefined && lastAttributes.config === config && lastAttributes.second === second)
+    return lastAttributes.text;
   const maxAge = config.ttl_days * 24 * 60 * 60;
   const expires = new Date((second + maxAge) * 1000).toUTCString();
   const parts = ['', `Expires=${expires}`, `Max-Age=${maxAge}`, `Path=${config.path}`];

@@ -1,4 +1,3 @@
-import { sameText } from './constant-time.ts';
 import type { PurgeConfig } from '../../core/config/config.ts';
 import { SluiceError } from '../../core/errors.ts';
 import { InvalidSchemaKeyError, parseSchemaKey } from '../../core/iglu/schema-key.ts';
@@ -7,7 +6,8 @@ import { mediaTypeOf } from '../../core/protocols/media-type.ts';
 import type { InboundRequest } from '../../core/protocols/protocol.ts';
 import type { SchemaCache } from '../../core/validation/schema-cache.ts';
 import { log } from '../log.ts';
-import { jsonAnswer, type HttpAnswer } from './http-answer.ts';
+import { sameText } from './constant-time.ts';
+import { type HttpAnswer, jsonAnswer } from './http-answer.ts';
 
 /** Shortest accepted purge token: anything shorter can be guessed. */
 export const MIN_PURGE_TOKEN_LENGTH = 16;
@@ -28,9 +28,16 @@ export const MIN_PURGE_TOKEN_LENGTH = 16;
  * Each instance has its own cache: a purge reaches the instance that receives it. With several
  * instances running, the others refresh within cache.ttl_seconds (the README says so).
  */
-export function purgeAnswer(config: PurgeConfig, cache: Pick<SchemaCache, 'purge'>, request: InboundRequest): HttpAnswer {
+export function purgeAnswer(
+  config: PurgeConfig,
+  cache: Pick<SchemaCache, 'purge'>,
+  request: InboundRequest,
+): HttpAnswer {
   if (config.token === '') {
-    return jsonAnswer(404, { error: 'not_found', message: `the purge route ${config.path} is off: set purge.token (SLUICE_PURGE_TOKEN) to turn it on` });
+    return jsonAnswer(404, {
+      error: 'not_found',
+      message: `the purge route ${config.path} is off: set purge.token (SLUICE_PURGE_TOKEN) to turn it on`,
+    });
   }
   if (request.method !== 'POST') {
     return jsonAnswer(405, { error: 'method_not_allowed', message: `use POST ${config.path}` }, { allow: 'POST' });
@@ -80,7 +87,11 @@ function requestedSchema(request: InboundRequest): Target {
       try {
         body = JSON.parse(text);
       } catch {
-        return { ok: false, message: 'the body is not JSON: send {"schema": "iglu:..."}, ?schema=iglu:..., or nothing to purge every schema' };
+        return {
+          ok: false,
+          message:
+            'the body is not JSON: send {"schema": "iglu:..."}, ?schema=iglu:..., or nothing to purge every schema',
+        };
       }
       if (!isJsonObject(body)) return { ok: false, message: 'the body must be a JSON object {"schema": "iglu:..."}' };
       value = body.schema;

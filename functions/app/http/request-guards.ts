@@ -20,7 +20,10 @@ export function createRequestGuards(cors: CorsPolicy, webhooks: WebhookAuthentic
     refusal(request, protocol) {
       const origin = request.headers.origin;
       if (!cors.allows(origin)) {
-        return refused(403, `origin ${JSON.stringify(origin)} is not in cors.allowed_origins; add it there to accept events from that site`);
+        return refused(
+          403,
+          `origin ${JSON.stringify(origin)} is not in cors.allowed_origins; add it there to accept events from that site`,
+        );
       }
       if (protocol === 'webhook') {
         const check = webhooks.check(request);
@@ -34,7 +37,13 @@ export function createRequestGuards(cors: CorsPolicy, webhooks: WebhookAuthentic
 function refused(status: 401 | 403, reason: string, schema?: string): ProtocolResult {
   return {
     events: [],
-    rejections: [{ errorType: 'unauthorized', issues: rejectionIssue(reason, 'auth'), ...(schema === undefined ? {} : { schema }) }],
+    rejections: [
+      {
+        errorType: 'unauthorized',
+        issues: rejectionIssue(reason, 'auth'),
+        ...(schema === undefined ? {} : { schema }),
+      },
+    ],
     response: {
       status,
       headers: { 'content-type': 'application/json; charset=utf-8' },

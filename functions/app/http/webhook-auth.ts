@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { sameText } from './constant-time.ts';
 import type { WebhookAuthConfig, WebhooksConfig } from '../../core/config/config.ts';
 import { SluiceError } from '../../core/errors.ts';
 import { tryParseSchemaKey } from '../../core/iglu/schema-key.ts';
 import type { InboundRequest } from '../../core/protocols/protocol.ts';
-import { DEFAULT_WEBHOOK_SCHEMA, WEBHOOK_PREFIX } from '../../core/protocols/webhook.ts';
 import { schemaFromPath } from '../../core/protocols/schema-path.ts';
+import { DEFAULT_WEBHOOK_SCHEMA, WEBHOOK_PREFIX } from '../../core/protocols/webhook.ts';
+import { sameText } from './constant-time.ts';
 
 /**
  * Authentication of named webhooks (`webhooks.auth`). A webhook is named by the vendor/name of the
@@ -23,7 +23,9 @@ import { schemaFromPath } from '../../core/protocols/schema-path.ts';
  * and shipped with the function; Cloud Functions can fill them from Secret Manager. A variable
  * that is not set stops the collector at start-up, naming it, rather than leaving a webhook open.
  */
-export type WebhookCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly schema?: string };
+export type WebhookCheck =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: string; readonly schema?: string };
 
 export interface WebhookAuthenticator {
   check(request: InboundRequest): WebhookCheck;
@@ -35,7 +37,10 @@ interface Rule {
   readonly secret: Buffer;
 }
 
-export function createWebhookAuthenticator(config: WebhooksConfig, env: Readonly<Record<string, string | undefined>>): WebhookAuthenticator {
+export function createWebhookAuthenticator(
+  config: WebhooksConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): WebhookAuthenticator {
   const rules = new Map<string, Rule>();
   for (const [name, auth] of Object.entries(config.auth)) {
     const secret = env[auth.secret_env];
@@ -55,13 +60,22 @@ export function createWebhookAuthenticator(config: WebhooksConfig, env: Readonly
       const rule = name === undefined ? undefined : rules.get(name);
       if (rule === undefined) {
         if (!config.require_auth) return { ok: true };
-        return refuse(`webhook ${name ?? JSON.stringify(request.path)} has no entry in webhooks.auth and webhooks.require_auth is on; add one`, schema);
+        return refuse(
+          `webhook ${name ?? JSON.stringify(request.path)} has no entry in webhooks.auth and webhooks.require_auth is on; add one`,
+          schema,
+        );
       }
       const header = rule.config.header.toLowerCase();
       const sent = request.headers[header];
-      if (sent === undefined || sent === '') return refuse(`webhook ${rule.name}: header ${rule.config.header} is missing`, schema);
-      const expected = rule.config.prefix + (rule.config.type === 'shared_secret' ? rule.secret.toString('utf8') : signature(rule, request.body));
-      const matches = rule.config.type === 'hmac_sha256' && rule.config.encoding === 'hex' ? sameText(sent.toLowerCase(), expected.toLowerCase()) : sameText(sent, expected);
+      if (sent === undefined || sent === '')
+        return refuse(`webhook ${rule.name}: header ${rule.config.header} is missing`, schema);
+      const expected =
+        rule.config.prefix +
+        (rule.config.type === 'shared_secret' ? rule.secret.toString('utf8') : signature(rule, request.body));
+      const matches =
+        rule.config.type === 'hmac_sha256' && rule.config.encoding === 'hex'
+          ? sameText(sent.toLowerCase(), expected.toLowerCase())
+          : sameText(sent, expected);
       if (!matches) {
         const what = rule.config.type === 'shared_secret' ? 'the secret' : 'the HMAC-SHA256 signature of the body';
         return refuse(`webhook ${rule.name}: header ${rule.config.header} does not hold ${what}`, schema);

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../adapters/config/load-config.ts';
-import { bigQuerySource, type BigQueryPort } from '../../adapters/replay/bigquery-source.ts';
+import { type BigQueryPort, bigQuerySource } from '../../adapters/replay/bigquery-source.ts';
 import { localReplaySource, localReplayTarget } from '../../adapters/replay/local-source.ts';
-import { subscriptionSource, type SubscriberPort } from '../../adapters/replay/subscription-source.ts';
+import { type SubscriberPort, subscriptionSource } from '../../adapters/replay/subscription-source.ts';
 import { LocalSink } from '../../adapters/sink/local-sink.ts';
 import { createPubsubSink } from '../../adapters/sink/pubsub-sink.ts';
 import type { SluiceConfig } from '../../core/config/config.ts';
@@ -19,9 +19,9 @@ import {
   DRY_RUN_SEEK_MESSAGE,
   parseReplayOptions,
   REPLAY_HELP,
-  ReplayUsageError,
   type ReplayOptions,
   type ReplaySourceKind,
+  ReplayUsageError,
 } from './replay-options.ts';
 
 /** Where the command writes, and what it may replace (tests inject clients; there is no BigQuery emulator). */
@@ -66,7 +66,9 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo = {}):
     return 2;
   }
   if (kind === 'subscription' && options.until) {
-    stderr.write('sluice-replay: --until does not apply to a subscription (a seek reads everything after --since); use --source bigquery for a closed window\n');
+    stderr.write(
+      'sluice-replay: --until does not apply to a subscription (a seek reads everything after --since); use --source bigquery for a closed window\n',
+    );
     return 2;
   }
 
@@ -131,7 +133,12 @@ export async function replayFromConfig(
   }
 }
 
-function endpoints(config: SluiceConfig, kind: ReplaySourceKind, options: ReplayOptions, io: ReplayIo): { source: ReplaySource; target: ReplayTarget } {
+function endpoints(
+  config: SluiceConfig,
+  kind: ReplaySourceKind,
+  options: ReplayOptions,
+  io: ReplayIo,
+): { source: ReplaySource; target: ReplayTarget } {
   if (kind === 'local') {
     const sink = new LocalSink(config.local.dir, io.cwd ?? process.cwd());
     return { source: withinWindow(localReplaySource(sink), options), target: localReplayTarget(sink) };
@@ -142,7 +149,11 @@ function endpoints(config: SluiceConfig, kind: ReplaySourceKind, options: Replay
           projectId: config.project,
           subscription: config.replay_subscription,
           ...(config.pubsub.emulator_host ? { emulatorHost: config.pubsub.emulator_host } : {}),
-          ...(options.since ? { seek: { time: options.since } } : options.snapshot ? { seek: { snapshot: options.snapshot } } : {}),
+          ...(options.since
+            ? { seek: { time: options.since } }
+            : options.snapshot
+              ? { seek: { snapshot: options.snapshot } }
+              : {}),
           batchSize: options.batchSize ?? DEFAULT_PULL_BATCH,
           idleMs: options.idleSeconds * 1000,
           ...(io.subscriberClient ? { client: io.subscriberClient } : {}),

@@ -104,7 +104,7 @@ export const REPLAY_ARGS = {
   idle: { type: 'string' },
   'include-delivered': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
-  } as const satisfies NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+} as const satisfies NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
 export function parseReplayOptions(argv: readonly string[], now: Date = new Date()): ReplayOptions {
   let parsed;
@@ -134,7 +134,8 @@ export function parseReplayOptions(argv: readonly string[], now: Date = new Date
   };
   const since = time('since', values.since);
   const until = time('until', values.until);
-  if (since && until && since >= until) throw new ReplayUsageError(`--since (${since.toISOString()}) must be before --until (${until.toISOString()})`);
+  if (since && until && since >= until)
+    throw new ReplayUsageError(`--since (${since.toISOString()}) must be before --until (${until.toISOString()})`);
   const schemas = values.schema ?? [];
   for (const schema of schemas) {
     try {
@@ -145,13 +146,19 @@ export function parseReplayOptions(argv: readonly string[], now: Date = new Date
   }
   const errorTypes = values['error-type'] ?? [];
   for (const type of errorTypes) {
-    if (!(ERROR_TYPES as readonly string[]).includes(type)) throw new ReplayUsageError(`--error-type ${JSON.stringify(type)} is not one of ${ERROR_TYPES.join(', ')}`);
+    if (!(ERROR_TYPES as readonly string[]).includes(type))
+      throw new ReplayUsageError(`--error-type ${JSON.stringify(type)} is not one of ${ERROR_TYPES.join(', ')}`);
   }
   const dryRun = values['dry-run'] === true;
   const kind = source as ReplaySourceKind | undefined;
-  if (values.snapshot !== undefined && since !== undefined) throw new ReplayUsageError('--since and --snapshot both say where to seek; give one');
-  if (values.snapshot !== undefined && kind !== undefined && kind !== 'subscription') throw new ReplayUsageError(`--snapshot applies to --source subscription, not ${kind}`);
-  if (until !== undefined && kind === 'subscription') throw new ReplayUsageError('--until does not apply to a subscription (seek reads everything after --since); use --source bigquery for a closed window');
+  if (values.snapshot !== undefined && since !== undefined)
+    throw new ReplayUsageError('--since and --snapshot both say where to seek; give one');
+  if (values.snapshot !== undefined && kind !== undefined && kind !== 'subscription')
+    throw new ReplayUsageError(`--snapshot applies to --source subscription, not ${kind}`);
+  if (until !== undefined && kind === 'subscription')
+    throw new ReplayUsageError(
+      '--until does not apply to a subscription (seek reads everything after --since); use --source bigquery for a closed window',
+    );
   return {
     ...(kind ? { source: kind } : {}),
     ...(since ? { since } : {}),
@@ -175,12 +182,14 @@ export const DRY_RUN_SEEK_MESSAGE =
 
 function count(option: string, value: string, min: number): number {
   const number = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < min) throw new ReplayUsageError(`${option} must be a whole number >= ${min}, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < min)
+    throw new ReplayUsageError(`${option} must be a whole number >= ${min}, got ${JSON.stringify(value)}`);
   return number;
 }
 
 function seconds(option: string, value: string): number {
   const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 3600) throw new ReplayUsageError(`${option} must be a number of seconds from 0 to 3600, got ${JSON.stringify(value)}`);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 3600)
+    throw new ReplayUsageError(`${option} must be a number of seconds from 0 to 3600, got ${JSON.stringify(value)}`);
   return number;
 }

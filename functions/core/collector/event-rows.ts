@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { truncateUtf8 } from '../contract/attributes.ts';
 import type { ErrorType, Protocol } from '../contract/columns.ts';
 import type { InvalidRow, JsonValue, ValidRow } from '../contract/rows.ts';
-import { truncateUtf8 } from '../contract/attributes.ts';
 import { normalizeTimestamp } from '../contract/timestamps.ts';
-import { tryParseSchemaKey, type SchemaKey } from '../iglu/schema-key.ts';
+import { type SchemaKey, tryParseSchemaKey } from '../iglu/schema-key.ts';
+import { isJsonObject } from '../json-object.ts';
 import type { EventCandidate, EventFields, Rejection } from '../protocols/protocol.ts';
 import type { RowBatch } from '../sink/event-sink.ts';
 import type { EventValidator, ValidationOutcome } from '../validation/event-validator.ts';
 import type { ValidationIssue } from '../validation/validation-issue.ts';
-import { isJsonObject } from '../json-object.ts';
 
 /** What the collector knows about the request, the same for every event in it. */
 export interface RequestContext {
@@ -49,12 +49,19 @@ export function buildRows(
   // framework runs each request in a domain and AsyncLocalStorage, which makes every promise
   // the handler creates cost microseconds of async-hook work and GC tracking.
   if (checks.some((list) => list.some(isPending))) {
-    return Promise.all(checks.map((list) => Promise.all(list))).then((outcomes) => rowsOf(events, outcomes, rejections, context));
+    return Promise.all(checks.map((list) => Promise.all(list))).then((outcomes) =>
+      rowsOf(events, outcomes, rejections, context),
+    );
   }
   return rowsOf(events, checks as ValidationOutcome[][], rejections, context);
 }
 
-function rowsOf(events: readonly EventCandidate[], outcomes: readonly ValidationOutcome[][], rejections: readonly Rejection[], context: RequestContext): RowBatch {
+function rowsOf(
+  events: readonly EventCandidate[],
+  outcomes: readonly ValidationOutcome[][],
+  rejections: readonly Rejection[],
+  context: RequestContext,
+): RowBatch {
   const valid: ValidRow[] = [];
   const invalid: InvalidRow[] = [];
   events.forEach((event, index) => {
@@ -75,7 +82,9 @@ function isPending(check: Check): check is Promise<ValidationOutcome> {
 
 /** The event's own outcome first, then one per context entity. */
 function checksOf(event: EventCandidate, validator: EventValidator): Check[] {
-  const checks: Check[] = [validator.validateNow(event.schema, event.data) ?? validator.validate(event.schema, event.data)];
+  const checks: Check[] = [
+    validator.validateNow(event.schema, event.data) ?? validator.validate(event.schema, event.data),
+  ];
   for (const entity of event.contexts ?? []) checks.push(checkEntity(entity, validator));
   return checks;
 }
@@ -119,12 +128,21 @@ function checkEntity(entity: unknown, validator: EventValidator): Check {
       valid: false,
       errorType: 'protocol_violation',
       key: null,
-      issues: [{ schema: null, path: '$.contexts', keyword: 'context', message: 'each context entity must be an object with "schema" and "data"' }],
+      issues: [
+        {
+          schema: null,
+          path: '$.contexts',
+          keyword: 'context',
+          message: 'each context entity must be an object with "schema" and "data"',
+        },
+      ],
     };
   }
   const { schema, data } = entity;
   const now = validator.validateNow(schema, data);
-  return now === undefined ? validator.validate(schema, data).then((outcome) => pointAtContext(outcome, schema)) : pointAtContext(now, schema);
+  return now === undefined
+    ? validator.validate(schema, data).then((outcome) => pointAtContext(outcome, schema))
+    : pointAtContext(now, schema);
 }
 
 /** Points a failed entity's issues at the context, so that the invalid row says which entity failed. */
@@ -184,7 +202,9 @@ function schemaColumns(key: SchemaKey) {
 }
 
 function eventId(candidate: string | undefined): string {
-  return typeof candidate === 'string' && candidate.length > 0 && candidate.length <= MAX_EVENT_ID_LENGTH ? candidate : randomUUID();
+  return typeof candidate === 'string' && candidate.length > 0 && candidate.length <= MAX_EVENT_ID_LENGTH
+    ? candidate
+    : randomUUID();
 }
 
 /**

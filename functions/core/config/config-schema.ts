@@ -1,6 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { compileConfigValidator } from './config-validator.ts';
 import schemaJson from '../../../config/sluice.schema.json' with { type: 'json' };
+import { compileConfigValidator } from './config-validator.ts';
 
 /**
  * The parts of a JSON Schema node that configuration code reads. `config/sluice.schema.json` is

@@ -9,7 +9,13 @@ import schemaJson from '../../../config/sluice.schema.json' with { type: 'json' 
  * meta-schema meant compiling the meta-schema too; strict mode still refuses unknown keywords and
  * malformed keyword values while compiling.
  */
-export const CONFIG_AJV_OPTIONS = { useDefaults: true, allErrors: true, verbose: true, strict: true, validateSchema: false } as const;
+export const CONFIG_AJV_OPTIONS = {
+  useDefaults: true,
+  allErrors: true,
+  verbose: true,
+  strict: true,
+  validateSchema: false,
+} as const;
 
 /**
  * The compiled validator of config/sluice.schema.json. Compiling costs about 100 ms of a cold

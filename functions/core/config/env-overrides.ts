@@ -1,7 +1,7 @@
-import { listSchemaKeys, SLUICE_CONFIG_SCHEMA } from './config-schema.ts';
-import type { SchemaNode } from './config-schema.ts';
-import type { ConfigProblem } from './resolve-config.ts';
 import { isJsonObject } from '../json-object.ts';
+import type { SchemaNode } from './config-schema.ts';
+import { listSchemaKeys, SLUICE_CONFIG_SCHEMA } from './config-schema.ts';
+import type { ConfigProblem } from './resolve-config.ts';
 
 /**
  * Environment overrides of configuration settings.
@@ -54,7 +54,9 @@ export interface EnvOverrides {
   readonly problems: readonly ConfigProblem[];
 }
 
-export type ParsedEnvValue = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly expected: string };
+export type ParsedEnvValue =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly expected: string };
 
 /** The naming rule. */
 export function envNameFor(path: readonly string[]): string {
@@ -131,7 +133,10 @@ export function readEnvOverrides(
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || !isSet(value) || known.includes(name)) continue;
     // Compare without the shared prefix, which would make every name look alike.
-    const suggestion = closestMatch(name.slice(ENV_PREFIX.length), known.map((k) => k.slice(ENV_PREFIX.length)));
+    const suggestion = closestMatch(
+      name.slice(ENV_PREFIX.length),
+      known.map((k) => k.slice(ENV_PREFIX.length)),
+    );
     problems.push({
       source: `env ${name}`,
       path: '',
@@ -182,7 +187,10 @@ export function parseEnvValue(kind: EnvValueKind, raw: string): ParsedEnvValue {
       const json = parseJson(raw.trim());
       return json.ok && isJsonObject(json.value)
         ? { ok: true, value: json.value }
-        : { ok: false, expected: `expected a JSON object of objects, e.g. {"com.github/push":{"type":"hmac_sha256",...}}${json.ok ? '' : ` (${json.error})`}` };
+        : {
+            ok: false,
+            expected: `expected a JSON object of objects, e.g. {"com.github/push":{"type":"hmac_sha256",...}}${json.ok ? '' : ` (${json.error})`}`,
+          };
     }
   }
 }
@@ -204,7 +212,10 @@ function parseMap(raw: string): ParsedEnvValue {
     const json = parseJson(text);
     return json.ok && isJsonObject(json.value)
       ? { ok: true, value: json.value }
-      : { ok: false, expected: `expected a JSON object${json.ok ? '' : ` (${json.error})`} or key=value pairs separated by commas` };
+      : {
+          ok: false,
+          expected: `expected a JSON object${json.ok ? '' : ` (${json.error})`} or key=value pairs separated by commas`,
+        };
   }
   const map: Record<string, string> = {};
   for (const item of splitItems(text)) {

@@ -12,7 +12,9 @@ export function configMarkdownTable(): string {
     const info = keys.get(setting.path.join('.'));
     const names = [setting.name, ...setting.aliases].map((name) => `\`${name}\``).join(', ');
     const description = (info?.schema.description ?? '').replace(/\|/g, '\\|').replace(/\s+/g, ' ');
-    lines.push(`| \`${setting.path.join('.')}\` | ${names} | \`${JSON.stringify(info?.schema.default)}\` | ${description} |`);
+    lines.push(
+      `| \`${setting.path.join('.')}\` | ${names} | \`${JSON.stringify(info?.schema.default)}\` | ${description} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -1,11 +1,11 @@
 import type { ErrorObject } from 'ajv';
 import { SluiceError } from '../errors.ts';
-import type { SluiceConfig } from './config.ts';
-import { applyDefaultsAndValidate, isGroup, listSchemaKeys, SLUICE_CONFIG_SCHEMA } from './config-schema.ts';
-import type { SchemaNode } from './config-schema.ts';
-import { closestMatch, readEnvOverrides } from './env-overrides.ts';
-import type { EnvOverride } from './env-overrides.ts';
 import { isJsonObject } from '../json-object.ts';
+import type { SluiceConfig } from './config.ts';
+import type { SchemaNode } from './config-schema.ts';
+import { applyDefaultsAndValidate, isGroup, listSchemaKeys, SLUICE_CONFIG_SCHEMA } from './config-schema.ts';
+import type { EnvOverride } from './env-overrides.ts';
+import { closestMatch, readEnvOverrides } from './env-overrides.ts';
 
 /** One thing wrong with the configuration, described so that a person can fix it. */
 export interface ConfigProblem {
@@ -25,7 +25,11 @@ export class ConfigError extends SluiceError {
 
   constructor(problems: readonly ConfigProblem[], options?: { cause?: unknown }) {
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super('invalid_config', `invalid Sluice configuration, ${count}:\n${problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}`, options);
+    super(
+      'invalid_config',
+      `invalid Sluice configuration, ${count}:\n${problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}`,
+      options,
+    );
     this.problems = problems;
   }
 }
@@ -67,7 +71,14 @@ export interface ResolveConfigInput {
 export function resolveConfig(input: ResolveConfigInput): SluiceConfig {
   const { document, source } = input;
   if (document !== undefined && document !== null && !isJsonObject(document)) {
-    throw new ConfigError([{ source, path: '', value: document, message: 'expected a mapping of settings (key: value lines) at the top level' }]);
+    throw new ConfigError([
+      {
+        source,
+        path: '',
+        value: document,
+        message: 'expected a mapping of settings (key: value lines) at the top level',
+      },
+    ]);
   }
   const merged: Record<string, unknown> = isJsonObject(document) ? structuredClone(document) : {};
   dropNullSettings(merged, SLUICE_CONFIG_SCHEMA);
@@ -109,13 +120,23 @@ function setAt(target: Record<string, unknown>, path: readonly string[], value: 
 }
 
 /** The environment variable that set `path` (or one of its ancestors), else the document. */
-function attribute(path: readonly (string | number)[], overrides: readonly EnvOverride[], input: ResolveConfigInput): string {
-  const override = overrides.find((o) => o.path.length <= path.length && o.path.every((key, i) => key === String(path[i])));
+function attribute(
+  path: readonly (string | number)[],
+  overrides: readonly EnvOverride[],
+  input: ResolveConfigInput,
+): string {
+  const override = overrides.find(
+    (o) => o.path.length <= path.length && o.path.every((key, i) => key === String(path[i])),
+  );
   if (override !== undefined) return `env ${override.variable}`;
   return input.locate?.(path) ?? input.source;
 }
 
-function describeError(error: ErrorObject, root: unknown, sourceOf: (path: readonly (string | number)[]) => string): ConfigProblem {
+function describeError(
+  error: ErrorObject,
+  root: unknown,
+  sourceOf: (path: readonly (string | number)[]) => string,
+): ConfigProblem {
   const at = parsePointer(error.instancePath, root);
   const parent = (error.parentSchema ?? {}) as SchemaNode;
   const params = error.params as Record<string, unknown>;
@@ -135,20 +156,38 @@ function describeError(error: ErrorObject, root: unknown, sourceOf: (path: reado
     case 'type':
       return problem(at, error.data, `expected ${describeType(params.type)}`);
     case 'enum':
-      return problem(at, error.data, `expected one of ${(error.schema as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
+      return problem(
+        at,
+        error.data,
+        `expected one of ${(error.schema as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      );
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return problem(at, error.data, `expected ${describeType(parent.type)} ${String(params.comparison)} ${String(params.limit)}`);
+      return problem(
+        at,
+        error.data,
+        `expected ${describeType(parent.type)} ${String(params.comparison)} ${String(params.limit)}`,
+      );
     case 'pattern':
       if (error.propertyName !== undefined) {
         // A map key (a label name) is wrong, not its value.
-        return problem([...at, error.propertyName], error.propertyName, `invalid key, expected a key matching /${String(params.pattern)}/`);
+        return problem(
+          [...at, error.propertyName],
+          error.propertyName,
+          `invalid key, expected a key matching /${String(params.pattern)}/`,
+        );
       }
       return problem(at, error.data, `expected a string matching /${String(params.pattern)}/`);
     case 'minLength':
-      return problem(at, error.data, params.limit === 1 ? 'expected a non-empty string' : `expected a string of at least ${String(params.limit)} characters`);
+      return problem(
+        at,
+        error.data,
+        params.limit === 1
+          ? 'expected a non-empty string'
+          : `expected a string of at least ${String(params.limit)} characters`,
+      );
     case 'minItems':
       return problem(at, error.data, `expected a list of at least ${plural(Number(params.limit), 'item')}`);
     case 'maxProperties':
@@ -208,7 +247,10 @@ function parsePointer(pointer: string, root: unknown): (string | number)[] {
 }
 
 function displayPath(path: readonly (string | number)[]): string {
-  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text === '' ? key : `${text}.${key}`), '');
+  return path.reduce<string>(
+    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text === '' ? key : `${text}.${key}`),
+    '',
+  );
 }
 
 function deepFreeze<T>(value: T): T {

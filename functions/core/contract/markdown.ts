@@ -9,7 +9,10 @@ export function contractMarkdownTable(): string {
   const lines = [
     '| column | type | valid (`events`) | invalid (`invalid_events`) | meaning |',
     '|---|---|---|---|---|',
-    ...COLUMNS.map((column) => `| \`${column.name}\` | ${column.type} | ${mode(column.valid)} | ${mode(column.invalid)} | ${column.description} |`),
+    ...COLUMNS.map(
+      (column) =>
+        `| \`${column.name}\` | ${column.type} | ${mode(column.valid)} | ${mode(column.invalid)} | ${column.description} |`,
+    ),
   ];
   return lines.join('\n');
 }

@@ -1,9 +1,9 @@
 import { SluiceError } from '../errors.ts';
+import { isJsonObject } from '../json-object.ts';
 import { ATTRIBUTE_NAMES, messageAttributes } from './attributes.ts';
 import { columnsOf, type RowKind } from './columns.ts';
 import type { InvalidRow, JsonValue, ValidRow } from './rows.ts';
 import { fromEpochMicros, toEpochMicros } from './timestamps.ts';
-import { isJsonObject } from '../json-object.ts';
 
 /** A Pub/Sub message as the collector and the replay tool publish it. */
 export interface RowMessage {
@@ -66,7 +66,10 @@ export type DecodedMessage =
  * it belongs to comes from the `valid` attribute. Throws {@link RowEncodingError} on a body that
  * is not such a message.
  */
-export function fromMessage(data: Buffer | Uint8Array | string, attributes: Readonly<Record<string, string>>): DecodedMessage {
+export function fromMessage(
+  data: Buffer | Uint8Array | string,
+  attributes: Readonly<Record<string, string>>,
+): DecodedMessage {
   const kind: RowKind = attributes[ATTRIBUTE_NAMES.valid] === 'true' ? 'valid' : 'invalid';
   let wire: unknown;
   try {

@@ -1,6 +1,6 @@
+import { isJsonObject } from '../json-object.ts';
 import { columnsOf, modeOf, type RowKind } from './columns.ts';
 import { toEpochMicros } from './timestamps.ts';
-import { isJsonObject } from '../json-object.ts';
 
 /**
  * Every way a row breaks the contract: unknown columns, REQUIRED columns missing or null, and values

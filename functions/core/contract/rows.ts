@@ -8,11 +8,13 @@ export type JsonValue = string | number | boolean | null | readonly JsonValue[] 
  * TIMESTAMP as an RFC 3339 UTC string (`2026-11-26T04:15:27.123Z`, up to microseconds), INT64 as a
  * safe integer, JSON as the parsed value. The wire form sent to Pub/Sub differs: see message.ts.
  */
-type ValueOf<T extends ColumnType> =
-  T extends 'STRING' ? string
-  : T extends 'INT64' ? number
-  : T extends 'TIMESTAMP' ? string
-  : JsonValue;
+type ValueOf<T extends ColumnType> = T extends 'STRING'
+  ? string
+  : T extends 'INT64'
+    ? number
+    : T extends 'TIMESTAMP'
+      ? string
+      : JsonValue;
 
 type ModeIn<C extends Column, K extends RowKind> = K extends 'valid' ? C['valid'] : C['invalid'];
 

@@ -1,4 +1,4 @@
-import { columnsOf, modeOf, type ColumnMode, type ColumnType, type RowKind } from './columns.ts';
+import { type ColumnMode, type ColumnType, columnsOf, modeOf, type RowKind } from './columns.ts';
 
 /** A BigQuery TableFieldSchema, as the BigQuery API and the Terraform provider take it. */
 export interface BigQueryField {
@@ -19,10 +19,25 @@ export const TABLE_NAMES: Readonly<Record<RowKind, string>> = { valid: 'events',
  * Source: https://cloud.google.com/pubsub/docs/create-bigquery-subscription ("Write metadata").
  */
 export const METADATA_FIELDS: readonly BigQueryField[] = [
-  { name: 'subscription_name', type: 'STRING', mode: 'NULLABLE', description: 'Pub/Sub subscription that wrote the row (write_metadata).' },
+  {
+    name: 'subscription_name',
+    type: 'STRING',
+    mode: 'NULLABLE',
+    description: 'Pub/Sub subscription that wrote the row (write_metadata).',
+  },
   { name: 'message_id', type: 'STRING', mode: 'NULLABLE', description: 'Pub/Sub message id (write_metadata).' },
-  { name: 'publish_time', type: 'TIMESTAMP', mode: 'NULLABLE', description: 'When the message was published to Pub/Sub (write_metadata).' },
-  { name: 'attributes', type: 'JSON', mode: 'NULLABLE', description: 'Pub/Sub message attributes as a JSON object (write_metadata).' },
+  {
+    name: 'publish_time',
+    type: 'TIMESTAMP',
+    mode: 'NULLABLE',
+    description: 'When the message was published to Pub/Sub (write_metadata).',
+  },
+  {
+    name: 'attributes',
+    type: 'JSON',
+    mode: 'NULLABLE',
+    description: 'Pub/Sub message attributes as a JSON object (write_metadata).',
+  },
 ];
 
 /** The BigQuery schema of the `events` (valid) or `invalid_events` table. */

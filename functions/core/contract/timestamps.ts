@@ -26,7 +26,8 @@ export function toEpochMicros(text: string): number | undefined {
 export function fromEpochMicros(micros: number): string {
   const millis = Math.floor(micros / 1000);
   const extra = micros - millis * 1000;
-  const text = millis >= MIN_MILLIS && millis <= MAX_MILLIS ? isoFromEpochMillis(millis) : new Date(millis).toISOString();
+  const text =
+    millis >= MIN_MILLIS && millis <= MAX_MILLIS ? isoFromEpochMillis(millis) : new Date(millis).toISOString();
   return extra === 0 ? text : `${text.slice(0, -1)}${String(extra).padStart(3, '0')}Z`;
 }
 
@@ -48,7 +49,14 @@ const MAX_MILLIS = 253402300799999;
 function canonicalMicros(text: string): number | undefined {
   const length = text.length;
   if ((length !== 20 && length !== 24 && length !== 27) || text.charCodeAt(length - 1) !== 90 /* Z */) return undefined;
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  if (
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  )
+    return undefined;
   if (length !== 20 && text.charCodeAt(19) !== 46) return undefined;
   const year = digitsAt(text, 0, 4);
   const month = digitsAt(text, 5, 2);
@@ -57,7 +65,20 @@ function canonicalMicros(text: string): number | undefined {
   const minute = digitsAt(text, 14, 2);
   const second = digitsAt(text, 17, 2);
   const fraction = length === 20 ? 0 : digitsAt(text, 20, length - 21);
-  if (year < 0 || fraction < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+  if (
+    year < 0 ||
+    fraction < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59
+  ) {
     return undefined;
   }
   const millis = daysFromCivil(year, month, day) * MILLIS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000;
@@ -98,7 +119,9 @@ function isoFromEpochMillis(millis: number): string {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const dayOfEra = z - era * 146097;
-  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365,
+  );
   const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
   const shifted = Math.floor((5 * dayOfYear + 2) / 153);
   const day = dayOfYear - Math.floor((153 * shifted + 2) / 5) + 1;

@@ -107,8 +107,11 @@ function describeMismatch(value: string): string {
   if (parts.length !== 4) return `it has ${parts.length} path parts instead of 4`;
   if (/%|\\|\?|#|\s/.test(value)) return 'it contains an escape, query, fragment or whitespace character';
   const [vendor, name, format, version] = parts as [string, string, string, string];
-  if (!new RegExp(`^${VENDOR}$`).test(vendor)) return `vendor ${JSON.stringify(truncate(vendor, 60))} is not a dotted name of letters, digits, "_" and "-"`;
-  if (!new RegExp(`^${NAME}$`).test(name)) return `name ${JSON.stringify(truncate(name, 60))} may only contain letters, digits, "_" and "-"`;
-  if (!new RegExp(`^${NAME}$`).test(format)) return `format ${JSON.stringify(truncate(format, 60))} may only contain letters, digits, "_" and "-"`;
+  if (!new RegExp(`^${VENDOR}$`).test(vendor))
+    return `vendor ${JSON.stringify(truncate(vendor, 60))} is not a dotted name of letters, digits, "_" and "-"`;
+  if (!new RegExp(`^${NAME}$`).test(name))
+    return `name ${JSON.stringify(truncate(name, 60))} may only contain letters, digits, "_" and "-"`;
+  if (!new RegExp(`^${NAME}$`).test(format))
+    return `format ${JSON.stringify(truncate(format, 60))} may only contain letters, digits, "_" and "-"`;
   return `version ${JSON.stringify(truncate(version, 30))} is not MODEL-REVISION-ADDITION (model from 1, no leading zeros)`;
 }

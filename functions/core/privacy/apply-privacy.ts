@@ -1,7 +1,7 @@
 import type { PrivacyConfig } from '../config/config.ts';
 import type { InvalidRow, JsonValue, ValidRow } from '../contract/rows.ts';
-import type { RowBatch } from '../sink/event-sink.ts';
 import { isJsonObject } from '../json-object.ts';
+import type { RowBatch } from '../sink/event-sink.ts';
 import { anonymizeIp } from './ip-anonymization.ts';
 
 /**
@@ -20,10 +20,17 @@ export function applyPrivacy(batch: RowBatch, privacy: PrivacyConfig): RowBatch 
     }
     return kept;
   };
-  return { valid: batch.valid.map((row) => privateRow(row, privacy, keep)), invalid: batch.invalid.map((row) => privateRow(row, privacy, keep)) };
+  return {
+    valid: batch.valid.map((row) => privateRow(row, privacy, keep)),
+    invalid: batch.invalid.map((row) => privateRow(row, privacy, keep)),
+  };
 }
 
-function privateRow<R extends ValidRow | InvalidRow>(row: R, privacy: PrivacyConfig, keep: (ip: string) => string | null): R {
+function privateRow<R extends ValidRow | InvalidRow>(
+  row: R,
+  privacy: PrivacyConfig,
+  keep: (ip: string) => string | null,
+): R {
   const ip = row.user_ipaddress;
   const keptIp = typeof ip === 'string' ? keep(ip) : (ip ?? null);
   const dropAgent = privacy.drop_useragent && (row.useragent != null || hasUserAgentHeader(row));

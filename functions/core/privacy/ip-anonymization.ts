@@ -32,7 +32,8 @@ const IPV4_MAPPED_PREFIX = '::ffff:';
 export function normalizeIp(value: string): string {
   const address = value.trim();
   // The common case, a dual-stack socket's IPv4 client, without expanding the IPv6 form.
-  if (address.startsWith(IPV4_MAPPED_PREFIX) && isIPv4(address.slice(IPV4_MAPPED_PREFIX.length))) return address.slice(IPV4_MAPPED_PREFIX.length);
+  if (address.startsWith(IPV4_MAPPED_PREFIX) && isIPv4(address.slice(IPV4_MAPPED_PREFIX.length)))
+    return address.slice(IPV4_MAPPED_PREFIX.length);
   if (!isIPv6(address)) return address;
   const groups = expandIpv6(address);
   const mapped = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;

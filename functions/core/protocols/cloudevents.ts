@@ -10,9 +10,24 @@ import { normalizeTimestamp } from '../contract/timestamps.ts';
 import { truncate } from '../text.ts';
 import { jsonPathFromPointer, type ValidationIssue } from '../validation/validation-issue.ts';
 import { decodeBase64 } from './base64.ts';
-import { bodyText, describeJsonType, isJsonObject, parseJson, parseJsonParts, reject, type Parsed } from './json-body.ts';
+import {
+  bodyText,
+  describeJsonType,
+  isJsonObject,
+  type Parsed,
+  parseJson,
+  parseJsonParts,
+  reject,
+} from './json-body.ts';
 import { isJsonMediaType, mediaTypeOf } from './media-type.ts';
-import type { EventCandidate, InboundRequest, ProtocolAdapter, ProtocolResponse, ProtocolResult, Rejection } from './protocol.ts';
+import type {
+  EventCandidate,
+  InboundRequest,
+  ProtocolAdapter,
+  ProtocolResponse,
+  ProtocolResult,
+  Rejection,
+} from './protocol.ts';
 
 /**
  * CloudEvents 1.0 over HTTP (https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/bindings/http-protocol-binding.md),
@@ -39,7 +54,16 @@ const BATCH_MEDIA_TYPE = 'application/cloudevents-batch+json';
 const SPEC_VERSION = '1.0';
 
 /** The context attributes of CloudEvents 1.0; every other attribute is an extension. */
-const CONTEXT_ATTRIBUTES: ReadonlySet<string> = new Set(['id', 'source', 'specversion', 'type', 'datacontenttype', 'dataschema', 'subject', 'time']);
+const CONTEXT_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'id',
+  'source',
+  'specversion',
+  'type',
+  'datacontenttype',
+  'dataschema',
+  'subject',
+  'time',
+]);
 
 /**
  * `202 Accepted`, empty body. The HTTP binding prescribes no answer; 202 says what happened: the
@@ -92,21 +116,29 @@ function readEnvelopes(request: InboundRequest): EnvelopeOrRejection[] {
   if (mediaType === BATCH_MEDIA_TYPE) return readBatch(request.body);
   if (mediaType === STRUCTURED_MEDIA_TYPE) return [readStructured(request.body)];
   if (mediaType.startsWith('application/cloudevents')) {
-    return [failure(reject(
-      'protocol_violation',
-      `event format ${JSON.stringify(truncate(mediaType, 80))} is not supported; send ${STRUCTURED_MEDIA_TYPE} or ${BATCH_MEDIA_TYPE}`,
-      request.body.toString('utf8'),
-      'contentType',
-    ))];
+    return [
+      failure(
+        reject(
+          'protocol_violation',
+          `event format ${JSON.stringify(truncate(mediaType, 80))} is not supported; send ${STRUCTURED_MEDIA_TYPE} or ${BATCH_MEDIA_TYPE}`,
+          request.body.toString('utf8'),
+          'contentType',
+        ),
+      ),
+    ];
   }
   if (Object.keys(request.headers).some((name) => name.startsWith('ce-'))) return [readBinary(request)];
-  return [failure(reject(
-    'protocol_violation',
-    `not a CloudEvent: send ce-* headers (binary mode), Content-Type ${STRUCTURED_MEDIA_TYPE} (structured mode) ` +
-      `or ${BATCH_MEDIA_TYPE} (batch mode); got ${contentType === undefined ? 'no Content-Type' : `Content-Type ${JSON.stringify(truncate(contentType, 80))}`} and no ce-* header`,
-    request.body.toString('utf8'),
-    'contentType',
-  ))];
+  return [
+    failure(
+      reject(
+        'protocol_violation',
+        `not a CloudEvent: send ce-* headers (binary mode), Content-Type ${STRUCTURED_MEDIA_TYPE} (structured mode) ` +
+          `or ${BATCH_MEDIA_TYPE} (batch mode); got ${contentType === undefined ? 'no Content-Type' : `Content-Type ${JSON.stringify(truncate(contentType, 80))}`} and no ce-* header`,
+        request.body.toString('utf8'),
+        'contentType',
+      ),
+    ),
+  ];
 }
 
 /** Keeps only the rejection of a failed parse, the shape readEnvelopes lists. */
@@ -118,14 +150,18 @@ function failure(result: { readonly rejection: Rejection }): { readonly rejectio
 function readBinary(request: InboundRequest): Envelope {
   const entries: Array<[string, unknown]> = [];
   for (const [name, value] of Object.entries(request.headers)) {
-    if (name.startsWith('ce-') && value !== undefined) entries.push([name.slice('ce-'.length), decodeHeaderValue(value)]);
+    if (name.startsWith('ce-') && value !== undefined)
+      entries.push([name.slice('ce-'.length), decodeHeaderValue(value)]);
   }
   const contentType = request.headers['content-type'];
   if (contentType !== undefined) entries.push(['datacontenttype', contentType]);
   // Object.fromEntries defines own properties: a `ce-__proto__` header stays an attribute (and fails the name rule).
   const attributes = Object.fromEntries(entries);
   const raw = request.body.toString('utf8');
-  const data: Parsed<EventData> = request.body.length === 0 ? { ok: true, value: { value: null } } : decodeData(request.body, contentType, 'the body', '$');
+  const data: Parsed<EventData> =
+    request.body.length === 0
+      ? { ok: true, value: { value: null } }
+      : decodeData(request.body, contentType, 'the body', '$');
   return { attributes, data, raw, path: '$' };
 }
 
@@ -149,11 +185,13 @@ function readStructured(body: Buffer): EnvelopeOrRejection {
   const parsed = parseJson(text.value, what);
   if (!parsed.ok) return failure(parsed);
   if (Array.isArray(parsed.value)) {
-    return failure(reject(
-      'protocol_violation',
-      `a structured-mode body holds one event object, not an array; send arrays with Content-Type ${BATCH_MEDIA_TYPE}`,
-      text.value,
-    ));
+    return failure(
+      reject(
+        'protocol_violation',
+        `a structured-mode body holds one event object, not an array; send arrays with Content-Type ${BATCH_MEDIA_TYPE}`,
+        text.value,
+      ),
+    );
   }
   return fromJsonFormat(parsed.value, text.value, '$');
 }
@@ -163,17 +201,31 @@ function readBatch(body: Buffer): EnvelopeOrRejection[] {
   if (!parsed.ok) return [failure(parsed)];
   if (!parsed.value.isArray) {
     const [only] = parsed.value.parts;
-    return [failure(reject('protocol_violation', 'a batch-mode body must be a JSON array of CloudEvents', only?.raw ?? ''))];
+    return [
+      failure(reject('protocol_violation', 'a batch-mode body must be a JSON array of CloudEvents', only?.raw ?? '')),
+    ];
   }
-  return parsed.value.parts.map((part) => (part.parsed.ok ? fromJsonFormat(part.parsed.value, part.raw, part.path) : failure(part.parsed)));
+  return parsed.value.parts.map((part) =>
+    part.parsed.ok ? fromJsonFormat(part.parsed.value, part.raw, part.path) : failure(part.parsed),
+  );
 }
 
 /** An event in the JSON format: every member but `data` / `data_base64` is an attribute. */
 function fromJsonFormat(value: unknown, raw: string, path: string): EnvelopeOrRejection {
   if (!isJsonObject(value)) {
-    return failure(reject('protocol_violation', `a CloudEvent in the JSON format must be an object, got ${describeJsonType(value)}`, raw, 'type', path));
+    return failure(
+      reject(
+        'protocol_violation',
+        `a CloudEvent in the JSON format must be an object, got ${describeJsonType(value)}`,
+        raw,
+        'type',
+        path,
+      ),
+    );
   }
-  const attributes = Object.fromEntries(Object.entries(value).filter(([name]) => name !== 'data' && name !== 'data_base64'));
+  const attributes = Object.fromEntries(
+    Object.entries(value).filter(([name]) => name !== 'data' && name !== 'data_base64'),
+  );
   return { attributes, data: jsonFormatData(value, path), raw, path };
 }
 
@@ -182,12 +234,24 @@ function jsonFormatData(event: Readonly<Record<string, unknown>>, path: string):
   const contentType = typeof event.datacontenttype === 'string' ? event.datacontenttype : undefined;
   const hasBase64 = base64 !== undefined && base64 !== null;
   if (hasBase64 && data !== undefined) {
-    return reject('protocol_violation', 'the event has both data and data_base64; the JSON format allows one of them', '', 'data', path);
+    return reject(
+      'protocol_violation',
+      'the event has both data and data_base64; the JSON format allows one of them',
+      '',
+      'data',
+      path,
+    );
   }
   if (!hasBase64) return { ok: true, value: { value: data === undefined ? null : data } };
   const bytes = typeof base64 === 'string' ? decodeBase64(base64) : undefined;
   if (bytes === undefined) {
-    return reject('unparseable', 'data_base64 is not base64 (RFC 4648, alphabet A-Z a-z 0-9 + /)', '', 'contentEncoding', `${path}.data_base64`);
+    return reject(
+      'unparseable',
+      'data_base64 is not base64 (RFC 4648, alphabet A-Z a-z 0-9 + /)',
+      '',
+      'contentEncoding',
+      `${path}.data_base64`,
+    );
   }
   return decodeData(bytes, contentType, 'data_base64', `${path}.data_base64`);
 }
@@ -219,37 +283,64 @@ function toCandidate(envelope: Envelope, config: CloudEventsConfig): EventCandid
   const eventTstamp = typeof attributes.time === 'string' ? normalizeTimestamp(attributes.time) : undefined;
   const encoding = envelope.data.ok ? envelope.data.value.encoding : undefined;
   const source = sourceOf(attributes, eventId !== undefined, eventTstamp !== undefined, encoding);
-  const named = typeof attributes.dataschema === 'string' && attributes.dataschema.startsWith('iglu:') ? attributes.dataschema : undefined;
-  const known = { raw, source, ...(eventId === undefined ? {} : { eventId }), ...(eventTstamp === undefined ? {} : { eventTstamp }) };
+  const named =
+    typeof attributes.dataschema === 'string' && attributes.dataschema.startsWith('iglu:')
+      ? attributes.dataschema
+      : undefined;
+  const known = {
+    raw,
+    source,
+    ...(eventId === undefined ? {} : { eventId }),
+    ...(eventTstamp === undefined ? {} : { eventTstamp }),
+  };
 
   const issues = conformanceIssues(attributes, eventTstamp !== undefined, path);
-  if (issues.length > 0) return { ...known, ...(named ? { schema: named } : {}), errorType: 'protocol_violation', issues };
+  if (issues.length > 0)
+    return { ...known, ...(named ? { schema: named } : {}), errorType: 'protocol_violation', issues };
   if (!envelope.data.ok) return { ...envelope.data.rejection, ...known, ...(named ? { schema: named } : {}) };
 
   const schema = named ?? (config.fallback_schema === '' ? undefined : config.fallback_schema);
   if (schema === undefined) {
     const ds = attributes.dataschema;
-    const got = ds === undefined || ds === null ? 'has no dataschema' : `has dataschema ${JSON.stringify(truncate(String(ds), 120))}, which is not an Iglu URI`;
+    const got =
+      ds === undefined || ds === null
+        ? 'has no dataschema'
+        : `has dataschema ${JSON.stringify(truncate(String(ds), 120))}, which is not an Iglu URI`;
     return {
       ...known,
       errorType: 'protocol_violation',
-      issues: [{
-        schema: null,
-        path: `${path}.dataschema`,
-        keyword: 'dataschema',
-        message: `the event ${got}; set dataschema to an iglu: URI (such as iglu:com.acme/order_placed/jsonschema/1-0-0) or configure cloudevents.fallback_schema`,
-      }],
+      issues: [
+        {
+          schema: null,
+          path: `${path}.dataschema`,
+          keyword: 'dataschema',
+          message: `the event ${got}; set dataschema to an iglu: URI (such as iglu:com.acme/order_placed/jsonschema/1-0-0) or configure cloudevents.fallback_schema`,
+        },
+      ],
     };
   }
-  return { schema, data: envelope.data.value.value, ...(eventId === undefined ? {} : { eventId }), ...(eventTstamp === undefined ? {} : { eventTstamp }), source };
+  return {
+    schema,
+    data: envelope.data.value.value,
+    ...(eventId === undefined ? {} : { eventId }),
+    ...(eventTstamp === undefined ? {} : { eventTstamp }),
+    source,
+  };
 }
 
 /**
  * Every attribute that has no column of its own: `id` and `time` leave only when they became the
  * event id and time, so an unreadable time is kept here as sent.
  */
-function sourceOf(attributes: Readonly<Record<string, unknown>>, idUsed: boolean, timeUsed: boolean, encoding: string | undefined): JsonValue {
-  const entries = Object.entries(attributes).filter(([name]) => !(name === 'id' && idUsed) && !(name === 'time' && timeUsed));
+function sourceOf(
+  attributes: Readonly<Record<string, unknown>>,
+  idUsed: boolean,
+  timeUsed: boolean,
+  encoding: string | undefined,
+): JsonValue {
+  const entries = Object.entries(attributes).filter(
+    ([name]) => !(name === 'id' && idUsed) && !(name === 'time' && timeUsed),
+  );
   if (encoding !== undefined) entries.push(['data_encoding', encoding]);
   // Attributes come from parsed JSON or headers, so they are JSON values.
   return Object.fromEntries(entries) as JsonValue;
@@ -262,12 +353,17 @@ function sourceOf(attributes: Readonly<Record<string, unknown>>, idUsed: boolean
  * copy of the attributes so that none of its constructor's defaults apply. An unreadable `time`
  * is left out of the check: it does not cost the event its validity, only its event time.
  */
-function conformanceIssues(attributes: Readonly<Record<string, unknown>>, timeValid: boolean, path: string): ValidationIssue[] {
+function conformanceIssues(
+  attributes: Readonly<Record<string, unknown>>,
+  timeValid: boolean,
+  path: string,
+): ValidationIssue[] {
   const version = attributes.specversion;
   if (version !== SPEC_VERSION) {
-    const message = version === undefined
-      ? `the required attribute specversion is missing; set it to "${SPEC_VERSION}"`
-      : `specversion ${truncate(JSON.stringify(version) ?? String(version), 40)} is not supported; Sluice accepts CloudEvents ${SPEC_VERSION} (specversion "${SPEC_VERSION}")`;
+    const message =
+      version === undefined
+        ? `the required attribute specversion is missing; set it to "${SPEC_VERSION}"`
+        : `specversion ${truncate(JSON.stringify(version) ?? String(version), 40)} is not supported; Sluice accepts CloudEvents ${SPEC_VERSION} (specversion "${SPEC_VERSION}")`;
     return [{ schema: null, path: `${path}.specversion`, keyword: 'specversion', message }];
   }
   const checked = Object.fromEntries(Object.entries(attributes).filter(([name]) => name !== 'time' || timeValid));
@@ -287,7 +383,14 @@ export function sdkIssues(attributes: Readonly<Record<string, unknown>>, path: s
   if (!validate(attributes)) return (validate.errors ?? []).map((detail) => issueFromSchemaError(detail, path));
   for (const name in attributes) {
     if (!SDK_ATTRIBUTE_NAME.test(name) && name !== 'data_base64') {
-      return [{ schema: null, path, keyword: 'cloudevents', message: `invalid attribute name: "${name}" (CloudEvents attribute names are lower-case letters a-z and digits 0-9)` }];
+      return [
+        {
+          schema: null,
+          path,
+          keyword: 'cloudevents',
+          message: `invalid attribute name: "${name}" (CloudEvents attribute names are lower-case letters a-z and digits 0-9)`,
+        },
+      ];
     }
   }
   return [];
@@ -297,10 +400,20 @@ function issueFromSchemaError(detail: ErrorObject, path: string): ValidationIssu
   const pointer = detail.instancePath;
   const missing: unknown = detail.params.missingProperty;
   if (detail.keyword === 'required' && typeof missing === 'string') {
-    return { schema: null, path: `${path}.${missing}`, keyword: 'required', message: `the required attribute ${missing} is missing` };
+    return {
+      schema: null,
+      path: `${path}.${missing}`,
+      keyword: 'required',
+      message: `the required attribute ${missing} is missing`,
+    };
   }
   const attribute = pointer.slice(1) || 'event';
-  return { schema: null, path: path + jsonPathFromPointer(pointer).slice(1), keyword: detail.keyword, message: `attribute ${attribute} ${detail.message ?? 'is invalid'}` };
+  return {
+    schema: null,
+    path: path + jsonPathFromPointer(pointer).slice(1),
+    keyword: detail.keyword,
+    message: `attribute ${attribute} ${detail.message ?? 'is invalid'}`,
+  };
 }
 
 /**

@@ -1,8 +1,8 @@
 import { isUtf8 } from 'node:buffer';
-import { truncate } from '../text.ts';
 import { MAX_BATCH_ELEMENTS } from '../limits.ts';
+import { truncate } from '../text.ts';
 import { jsonNestingDepth, splitJsonArray, trimJsonWhitespace } from './json-scan.ts';
-import { rejectionIssue, type Rejection } from './protocol.ts';
+import { type Rejection, rejectionIssue } from './protocol.ts';
 
 /**
  * Deepest nesting of arrays and objects accepted in a JSON document: BigQuery's limit for its JSON
@@ -13,7 +13,9 @@ import { rejectionIssue, type Rejection } from './protocol.ts';
 export const MAX_JSON_DEPTH = 500;
 
 /** A value, or the rejection that explains why there is none. Never a throw. */
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly rejection: Rejection };
+export type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly rejection: Rejection };
 
 /** One part of a JSON body: its text exactly as sent (for `raw`) and what parsing it gave. */
 export interface JsonPart {
@@ -34,7 +36,13 @@ const BYTE_ORDER_MARK = 0xfeff;
 /** The body as text. A UTF-8 byte order mark is dropped; bytes that are not UTF-8 are refused. */
 export function bodyText(body: Buffer, what: string): Parsed<string> {
   // isUtf8 and toString are native and fast; a fatal TextDecoder costs several times more per byte.
-  if (!isUtf8(body)) return reject('unparseable', `${what} is not UTF-8 text; send JSON encoded as UTF-8`, body.toString('utf8'), 'encoding');
+  if (!isUtf8(body))
+    return reject(
+      'unparseable',
+      `${what} is not UTF-8 text; send JSON encoded as UTF-8`,
+      body.toString('utf8'),
+      'encoding',
+    );
   const text = body.toString('utf8');
   return { ok: true, value: text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text };
 }
@@ -44,7 +52,8 @@ export function bodyText(body: Buffer, what: string): Parsed<string> {
  * batch") and `path` locates it in the body for the rejection's issue.
  */
 export function parseJson(text: string, what: string, path = '$'): Parsed<unknown> {
-  if (trimJsonWhitespace(text) === '') return reject('unparseable', `${what} is empty; expected JSON`, text, 'json', path);
+  if (trimJsonWhitespace(text) === '')
+    return reject('unparseable', `${what} is empty; expected JSON`, text, 'json', path);
   const depth = mayNestDeeperThan(text, MAX_JSON_DEPTH) ? jsonNestingDepth(text) : 0;
   if (depth > MAX_JSON_DEPTH) {
     return reject(
@@ -95,11 +104,18 @@ export function parseJsonParts(body: Buffer, what: string): Parsed<JsonParts> {
   if (!text.ok) return text;
   const elements = splitJsonArray(text.value, MAX_BATCH_ELEMENTS + 1);
   if (elements !== undefined && elements.length > MAX_BATCH_ELEMENTS) {
-    return reject('size_exceeded', `${what} is an array of more than ${MAX_BATCH_ELEMENTS} elements; send smaller batches`, text.value, 'maxItems');
+    return reject(
+      'size_exceeded',
+      `${what} is an array of more than ${MAX_BATCH_ELEMENTS} elements; send smaller batches`,
+      text.value,
+      'maxItems',
+    );
   }
   if (elements === undefined) {
     const parsed = parseJson(text.value, what);
-    return parsed.ok ? { ok: true, value: { isArray: false, parts: [{ raw: text.value, parsed, path: '$' }] } } : parsed;
+    return parsed.ok
+      ? { ok: true, value: { isArray: false, parts: [{ raw: text.value, parsed, path: '$' }] } }
+      : parsed;
   }
   const parts = elements.map((raw, index): JsonPart => {
     const path = `$[${index}]`;

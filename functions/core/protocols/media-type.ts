@@ -13,5 +13,7 @@ export function mediaTypeOf(contentType: string | undefined): string {
 /** JSON media types: `application/json`, `text/json`, and every `+json` suffix (RFC 6839). */
 export function isJsonMediaType(contentType: string | undefined): boolean {
   const type = mediaTypeOf(contentType);
-  return type === 'application/json' || type === 'text/json' || /^[a-z0-9!#$&^_.-]+\/[a-z0-9!#$&^_.+-]*\+json$/.test(type);
+  return (
+    type === 'application/json' || type === 'text/json' || /^[a-z0-9!#$&^_.-]+\/[a-z0-9!#$&^_.+-]*\+json$/.test(type)
+  );
 }

@@ -1,7 +1,7 @@
 import type { PixelConfig } from '../config/config.ts';
 import type { JsonValue } from '../contract/rows.ts';
 import { decodeBase64Url } from './base64.ts';
-import { bodyText, isJsonObject, parseJson, reject, type Parsed } from './json-body.ts';
+import { bodyText, isJsonObject, type Parsed, parseJson, reject } from './json-body.ts';
 import { redirectResponse, refusedRedirectResponse, transparentGifResponse } from './pixel-response.ts';
 import type { InboundRequest, ProtocolAdapter, ProtocolResponse, ProtocolResult, Rejection } from './protocol.ts';
 import { queryObject } from './query-object.ts';
@@ -44,7 +44,8 @@ export function createPixelAdapter(config: PixelConfig): ProtocolAdapter {
   return {
     protocol: 'pixel',
     matches: (request) =>
-      (request.method === 'GET' || request.method === 'HEAD') && (request.path === PIXEL_PREFIX || request.path.startsWith(`${PIXEL_PREFIX}/`)),
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      (request.path === PIXEL_PREFIX || request.path.startsWith(`${PIXEL_PREFIX}/`)),
     handle: (request) => handlePixel(request, config),
   };
 }
@@ -55,8 +56,12 @@ function handlePixel(request: InboundRequest, config: PixelConfig): ProtocolResu
 
   const raw = request.rawQuery === '' ? request.path : `${request.path}?${request.rawQuery}`;
   const redirects = request.query.getAll(REDIRECT_PARAMETER);
-  const redirectSource: Record<string, JsonValue> = redirects.length === 0 ? {} : { redirect: redirects.length === 1 ? (redirects[0] as string) : redirects };
-  const result = (outcome: { events?: ProtocolResult['events']; rejections?: readonly Rejection[] }): ProtocolResult => ({
+  const redirectSource: Record<string, JsonValue> =
+    redirects.length === 0 ? {} : { redirect: redirects.length === 1 ? (redirects[0] as string) : redirects };
+  const result = (outcome: {
+    events?: ProtocolResult['events'];
+    rejections?: readonly Rejection[];
+  }): ProtocolResult => ({
     events: outcome.events ?? [],
     rejections: outcome.rejections ?? [],
     response,
@@ -71,8 +76,13 @@ function handlePixel(request: InboundRequest, config: PixelConfig): ProtocolResu
   const data = pixelData(request.query, raw);
   if (!data.ok) return result({ rejections: [{ ...withSource(data.rejection, redirectSource), schema: path.schema }] });
 
-  const source: Record<string, JsonValue> = { ...redirectSource, ...(data.value.params === undefined ? {} : { params: data.value.params }) };
-  return result({ events: [{ schema: path.schema, data: data.value.data, ...(Object.keys(source).length > 0 ? { source } : {}) }] });
+  const source: Record<string, JsonValue> = {
+    ...redirectSource,
+    ...(data.value.params === undefined ? {} : { params: data.value.params }),
+  };
+  return result({
+    events: [{ schema: path.schema, data: data.value.data, ...(Object.keys(source).length > 0 ? { source } : {}) }],
+  });
 }
 
 function withSource(rejection: Rejection, source: Readonly<Record<string, JsonValue>>): Rejection {
@@ -90,15 +100,35 @@ function pixelData(query: URLSearchParams, raw: string): Parsed<PixelData> {
   const typed = query.getAll(TYPED_DATA_PARAMETER);
   if (typed.length === 0) return { ok: true, value: { data: params } };
   const at = `$.${TYPED_DATA_PARAMETER}`;
-  if (typed.length > 1) return reject('protocol_violation', `${TYPED_DATA_PARAMETER} is given ${typed.length} times; send the typed data once`, raw, 'protocol', at);
+  if (typed.length > 1)
+    return reject(
+      'protocol_violation',
+      `${TYPED_DATA_PARAMETER} is given ${typed.length} times; send the typed data once`,
+      raw,
+      'protocol',
+      at,
+    );
   const bytes = decodeBase64Url(typed[0] as string);
-  if (bytes === undefined) return reject('unparseable', `${TYPED_DATA_PARAMETER} is not base64url (RFC 4648 §5, alphabet A-Z a-z 0-9 - _)`, raw, 'contentEncoding', at);
+  if (bytes === undefined)
+    return reject(
+      'unparseable',
+      `${TYPED_DATA_PARAMETER} is not base64url (RFC 4648 §5, alphabet A-Z a-z 0-9 - _)`,
+      raw,
+      'contentEncoding',
+      at,
+    );
   const text = bodyText(bytes, `the value of ${TYPED_DATA_PARAMETER}`);
   if (!text.ok) return reject('unparseable', text.rejection.issues[0]?.message ?? 'not UTF-8', raw, 'encoding', at);
   const parsed = parseJson(text.value, `the JSON decoded from ${TYPED_DATA_PARAMETER}`, at);
   if (!parsed.ok) return { ok: false, rejection: { ...parsed.rejection, raw } };
   if (!isJsonObject(parsed.value)) {
-    return reject('protocol_violation', `${TYPED_DATA_PARAMETER} must decode to a JSON object (the event's data)`, raw, 'type', at);
+    return reject(
+      'protocol_violation',
+      `${TYPED_DATA_PARAMETER} must decode to a JSON object (the event's data)`,
+      raw,
+      'type',
+      at,
+    );
   }
   const value = Object.keys(params).length === 0 ? { data: parsed.value } : { data: parsed.value, params };
   return { ok: true, value };
@@ -107,7 +137,8 @@ function pixelData(query: URLSearchParams, raw: string): Parsed<PixelData> {
 function pixelResponse(query: URLSearchParams, config: PixelConfig): ProtocolResponse {
   const targets = query.getAll(REDIRECT_PARAMETER);
   if (targets.length === 0) return transparentGifResponse();
-  if (targets.length > 1) return refusedRedirectResponse(`${REDIRECT_PARAMETER} is given ${targets.length} times; give one target URL`);
+  if (targets.length > 1)
+    return refusedRedirectResponse(`${REDIRECT_PARAMETER} is given ${targets.length} times; give one target URL`);
   const decision = checkRedirect(targets[0] as string, config.redirect_allowed_domains, ALLOW_LIST_SETTING);
   return decision.allowed ? redirectResponse(decision.location) : refusedRedirectResponse(decision.reason);
 }

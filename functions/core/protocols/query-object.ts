@@ -6,7 +6,10 @@ import type { JsonValue } from '../contract/rows.ts';
  * defines own properties, so that parameters named `__proto__` or `constructor` stay plain data
  * and never reach an object's prototype.
  */
-export function queryObject(query: URLSearchParams, exclude: ReadonlySet<string> = new Set()): Record<string, JsonValue> {
+export function queryObject(
+  query: URLSearchParams,
+  exclude: ReadonlySet<string> = new Set(),
+): Record<string, JsonValue> {
   const values = new Map<string, string[]>();
   for (const [name, value] of query) {
     if (exclude.has(name)) continue;

@@ -23,12 +23,22 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 export function checkRedirect(target: string, allowedDomains: readonly string[], setting: string): RedirectDecision {
   if (target === '') return { allowed: false, reason: 'the redirect target is empty; give an absolute http(s) URL' };
   if (CONTROL_CHARACTERS.test(target)) {
-    return { allowed: false, reason: 'the redirect target contains control characters (such as CR or LF); percent-encode them in the URL' };
+    return {
+      allowed: false,
+      reason: 'the redirect target contains control characters (such as CR or LF); percent-encode them in the URL',
+    };
   }
   const url = URL.parse(target);
-  if (url === null) return { allowed: false, reason: `the redirect target ${JSON.stringify(truncate(target, 100))} is not an absolute URL` };
+  if (url === null)
+    return {
+      allowed: false,
+      reason: `the redirect target ${JSON.stringify(truncate(target, 100))} is not an absolute URL`,
+    };
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { allowed: false, reason: `the redirect target must be an http or https URL, not ${JSON.stringify(truncate(url.protocol, 20))}` };
+    return {
+      allowed: false,
+      reason: `the redirect target must be an http or https URL, not ${JSON.stringify(truncate(url.protocol, 20))}`,
+    };
   }
   if (!hostAllowed(url.hostname, allowedDomains)) {
     const why = allowedDomains.length === 0 ? `${setting} is empty` : `it is not listed in ${setting}`;

@@ -10,7 +10,9 @@ import { truncate } from '../text.ts';
  * or dots. Empty, `.` and `..` segments are refused too, so that no normalization on another layer
  * could make the path mean a different schema.
  */
-export type SchemaPath = { readonly ok: true; readonly schema: string } | { readonly ok: false; readonly message: string };
+export type SchemaPath =
+  | { readonly ok: true; readonly schema: string }
+  | { readonly ok: false; readonly message: string };
 
 export function schemaFromPath(path: string, prefix: string): SchemaPath {
   const form = `${prefix}/<vendor>/<name>/jsonschema/<model>-<revision>-<addition>`;
@@ -25,6 +27,7 @@ export function schemaFromPath(path: string, prefix: string): SchemaPath {
   const segments = rest.split('/');
   if (segments.length !== 4) return wrong(`it has ${segments.length} segments after ${prefix}/ instead of 4`);
   const bad = segments.find((segment) => segment === '' || segment === '.' || segment === '..');
-  if (bad !== undefined) return wrong(bad === '' ? 'it has an empty segment' : `it has a ${JSON.stringify(bad)} segment`);
+  if (bad !== undefined)
+    return wrong(bad === '' ? 'it has an empty segment' : `it has a ${JSON.stringify(bad)} segment`);
   return { ok: true, schema: `iglu:${segments.join('/')}` };
 }

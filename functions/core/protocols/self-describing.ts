@@ -40,18 +40,34 @@ export function createSelfDescribingAdapter(): ProtocolAdapter {
 }
 
 function toCandidate(value: unknown, raw: string, path: string): EventCandidate | Rejection {
-  const violation = (message: string, at = path): Rejection => reject('protocol_violation', message, raw, 'protocol', at).rejection;
+  const violation = (message: string, at = path): Rejection =>
+    reject('protocol_violation', message, raw, 'protocol', at).rejection;
   if (!isJsonObject(value)) return violation('each event must be a JSON object {"schema": "iglu:...", "data": {...}}');
   const others = Object.entries(value).filter(([name]) => !EVENT_MEMBERS.has(name));
   // Object.fromEntries defines own properties, so a member named __proto__ stays data.
   const source = others.length === 0 ? undefined : (Object.fromEntries(others) as JsonValue);
   const named = typeof value.schema === 'string' ? { schema: value.schema } : {};
-  if (!Object.hasOwn(value, 'schema')) return { ...violation('the event has no "schema"; add the Iglu URI of its schema, such as "iglu:com.acme/checkout/jsonschema/1-0-0"', `${path}.schema`), ...(source ? { source } : {}) };
-  if (!Object.hasOwn(value, 'data')) return { ...violation('the event has no "data"; put the event itself under "data"', `${path}.data`), ...named, ...(source ? { source } : {}) };
+  if (!Object.hasOwn(value, 'schema'))
+    return {
+      ...violation(
+        'the event has no "schema"; add the Iglu URI of its schema, such as "iglu:com.acme/checkout/jsonschema/1-0-0"',
+        `${path}.schema`,
+      ),
+      ...(source ? { source } : {}),
+    };
+  if (!Object.hasOwn(value, 'data'))
+    return {
+      ...violation('the event has no "data"; put the event itself under "data"', `${path}.data`),
+      ...named,
+      ...(source ? { source } : {}),
+    };
   const contexts = contextsOf(value.contexts);
   if (contexts === 'invalid') {
     return {
-      ...violation('"contexts" must be an array of {"schema", "data"} entities (or Snowplow\'s contexts envelope holding one)', `${path}.contexts`),
+      ...violation(
+        '"contexts" must be an array of {"schema", "data"} entities (or Snowplow\'s contexts envelope holding one)',
+        `${path}.contexts`,
+      ),
       ...named,
       ...(source ? { source } : {}),
     };
@@ -63,7 +79,12 @@ function toCandidate(value: unknown, raw: string, path: string): EventCandidate 
 function contextsOf(contexts: unknown): readonly unknown[] | undefined | 'invalid' {
   if (contexts === undefined) return undefined;
   if (Array.isArray(contexts)) return contexts;
-  if (isJsonObject(contexts) && typeof contexts.schema === 'string' && contexts.schema.startsWith(SNOWPLOW_CONTEXTS_SCHEMA_PREFIX) && Array.isArray(contexts.data)) {
+  if (
+    isJsonObject(contexts) &&
+    typeof contexts.schema === 'string' &&
+    contexts.schema.startsWith(SNOWPLOW_CONTEXTS_SCHEMA_PREFIX) &&
+    Array.isArray(contexts.data)
+  ) {
     return contexts.data;
   }
   return 'invalid';

@@ -33,7 +33,12 @@ export const BUILT_IN_EVENTS: ReadonlyMap<string, BuiltInEvent> = new Map<string
       eventName: 'page_ping',
       schema: PAGE_PING_SCHEMA,
       data: (take) =>
-        compact({ min_x: numeric(take('pp_mix')), max_x: numeric(take('pp_max')), min_y: numeric(take('pp_miy')), max_y: numeric(take('pp_may')) }),
+        compact({
+          min_x: numeric(take('pp_mix')),
+          max_x: numeric(take('pp_max')),
+          min_y: numeric(take('pp_miy')),
+          max_y: numeric(take('pp_may')),
+        }),
     },
   ],
   [
@@ -42,7 +47,13 @@ export const BUILT_IN_EVENTS: ReadonlyMap<string, BuiltInEvent> = new Map<string
       eventName: 'struct',
       schema: STRUCT_SCHEMA,
       data: (take) =>
-        compact({ category: take('se_ca'), action: take('se_ac'), label: take('se_la'), property: take('se_pr'), value: numeric(take('se_va')) }),
+        compact({
+          category: take('se_ca'),
+          action: take('se_ac'),
+          label: take('se_la'),
+          property: take('se_pr'),
+          value: numeric(take('se_va')),
+        }),
     },
   ],
   [
@@ -95,5 +106,7 @@ export function numeric(text: string | undefined): number | string | undefined {
 }
 
 function compact(entries: Record<string, JsonValue | undefined>): Record<string, JsonValue> {
-  return Object.fromEntries(Object.entries(entries).filter((entry): entry is [string, JsonValue] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(entries).filter((entry): entry is [string, JsonValue] => entry[1] !== undefined),
+  );
 }

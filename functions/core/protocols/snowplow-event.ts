@@ -1,7 +1,7 @@
 import type { JsonValue } from '../contract/rows.ts';
 import { fromEpochMicros } from '../contract/timestamps.ts';
 import { truncate } from '../text.ts';
-import { isJsonObject, reject, type Parsed } from './json-body.ts';
+import { isJsonObject, type Parsed, reject } from './json-body.ts';
 import type { EventCandidate, EventFields, Rejection } from './protocol.ts';
 import { BUILT_IN_EVENTS } from './snowplow-builtins.ts';
 import { decodeJsonParam } from './snowplow-json-param.ts';
@@ -68,7 +68,11 @@ export interface TrackerEventOptions {
  * @param raw the event as received, kept on a rejection about the event as a whole; a string or
  *   a function that makes it, so that an event that is fine costs no serialization
  */
-export function trackerEvent(params: TrackerParams, raw: string | (() => string), options: TrackerEventOptions = {}): TrackerEventOutcome {
+export function trackerEvent(
+  params: TrackerParams,
+  raw: string | (() => string),
+  options: TrackerEventOptions = {},
+): TrackerEventOutcome {
   const { at = '$', extraContexts = [] } = options;
   const read = paramReader(params);
   const common = { eventId: read.take('eid'), eventTstamp: eventTimestamp(read), fields: eventFields(read) };
@@ -81,10 +85,19 @@ export function trackerEvent(params: TrackerParams, raw: string | (() => string)
 
   const code = read.take('e');
   const rawEvent = (): string => (typeof raw === 'string' ? raw : raw());
-  if (code === undefined) return violation('the e parameter (event type) is missing; every tracker event has one, e.g. e=pv', rawEvent(), 'e');
+  if (code === undefined)
+    return violation(
+      'the e parameter (event type) is missing; every tracker event has one, e.g. e=pv',
+      rawEvent(),
+      'e',
+    );
   const builtIn = BUILT_IN_EVENTS.get(code);
   if (builtIn === undefined && code !== 'ue') {
-    return violation(`unknown event type e=${JSON.stringify(truncate(code, 20))}; expected one of ue, ${[...BUILT_IN_EVENTS.keys()].join(', ')}`, rawEvent(), 'e');
+    return violation(
+      `unknown event type e=${JSON.stringify(truncate(code, 20))}; expected one of ue, ${[...BUILT_IN_EVENTS.keys()].join(', ')}`,
+      rawEvent(),
+      'e',
+    );
   }
 
   const contextParam = jsonParam(read, 'co', 'cx', at);
@@ -92,7 +105,8 @@ export function trackerEvent(params: TrackerParams, raw: string | (() => string)
   if (contextParam !== undefined) {
     if (!contextParam.parsed.ok) return fail(contextParam.parsed.rejection);
     const entities = contextsOf(contextParam.parsed.value);
-    if (typeof entities === 'string') return violation(`${contextParam.name} ${entities}`, contextParam.value, contextParam.name);
+    if (typeof entities === 'string')
+      return violation(`${contextParam.name} ${entities}`, contextParam.value, contextParam.name);
     contexts = [...entities, ...contexts];
   }
 
@@ -101,15 +115,30 @@ export function trackerEvent(params: TrackerParams, raw: string | (() => string)
     event = { schema: builtIn.schema, data: builtIn.data(read.take), eventName: builtIn.eventName };
   } else {
     const eventParam = jsonParam(read, 'ue_pr', 'ue_px', at);
-    if (eventParam === undefined) return violation('e=ue (self-describing event) needs ue_pr (JSON) or ue_px (base64url JSON); neither was sent', rawEvent(), 'ue_pr');
+    if (eventParam === undefined)
+      return violation(
+        'e=ue (self-describing event) needs ue_pr (JSON) or ue_px (base64url JSON); neither was sent',
+        rawEvent(),
+        'ue_pr',
+      );
     if (!eventParam.parsed.ok) return fail(eventParam.parsed.rejection);
     const inner = selfDescribingEventOf(eventParam.parsed.value);
     if (typeof inner === 'string') {
-      return violation(`${eventParam.name} ${inner}`, eventParam.value, eventParam.name, innerSchemaOf(eventParam.parsed.value));
+      return violation(
+        `${eventParam.name} ${inner}`,
+        eventParam.value,
+        eventParam.name,
+        innerSchemaOf(eventParam.parsed.value),
+      );
     }
     event = inner;
   }
-  return { event: { ...event, ...defined({ ...common, contexts: contexts.length > 0 ? contexts : undefined, source: read.rest() }) } };
+  return {
+    event: {
+      ...event,
+      ...defined({ ...common, contexts: contexts.length > 0 ? contexts : undefined, source: read.rest() }),
+    },
+  };
 }
 
 interface ParamReader {
@@ -135,7 +164,8 @@ function paramReader(params: TrackerParams): ParamReader {
         if (taken.has(name)) return;
         left ??= {};
         // Defined, not assigned: a parameter named `__proto__` must stay plain data.
-        if (name === '__proto__') Object.defineProperty(left, name, { value, enumerable: true, writable: true, configurable: true });
+        if (name === '__proto__')
+          Object.defineProperty(left, name, { value, enumerable: true, writable: true, configurable: true });
         else left[name] = value;
       });
       return left;
@@ -151,7 +181,8 @@ function eventFields(read: ParamReader): EventFields | undefined {
   }
   // A session index that is not a count is left in source rather than guessed at.
   const vid = read.peek('vid');
-  if (vid !== undefined && DIGITS.test(vid) && Number.isSafeInteger(Number(vid))) fields.session_index = Number(read.take('vid'));
+  if (vid !== undefined && DIGITS.test(vid) && Number.isSafeInteger(Number(vid)))
+    fields.session_index = Number(read.take('vid'));
   return Object.keys(fields).length > 0 ? (fields as EventFields) : undefined;
 }
 
@@ -169,7 +200,12 @@ function eventTimestamp(read: ParamReader): string | undefined {
 }
 
 /** The first of a plain/base64 parameter pair that was sent non-empty, decoded. */
-function jsonParam(read: ParamReader, plain: string, base64: string, at: string): { name: string; value: string; parsed: Parsed<unknown> } | undefined {
+function jsonParam(
+  read: ParamReader,
+  plain: string,
+  base64: string,
+  at: string,
+): { name: string; value: string; parsed: Parsed<unknown> } | undefined {
   for (const name of [plain, base64]) {
     const value = read.peek(name);
     if (value !== undefined && value !== '') {
@@ -194,7 +230,8 @@ function selfDescribingEventOf(wrapper: unknown): Pick<EventCandidate, 'schema' 
   if (!isSelfDescribing(wrapper) || wrapper.schema !== UNSTRUCT_EVENT_SCHEMA) {
     return `must be {"schema":"${UNSTRUCT_EVENT_SCHEMA}","data":{"schema":...,"data":...}}`;
   }
-  if (!isSelfDescribing(wrapper.data)) return 'data must be the event as {"schema":"iglu:...","data":{...}} with no other keys';
+  if (!isSelfDescribing(wrapper.data))
+    return 'data must be the event as {"schema":"iglu:...","data":{...}} with no other keys';
   return { schema: wrapper.data.schema, data: wrapper.data.data };
 }
 

@@ -1,5 +1,5 @@
 import { decodeBase64Url } from './base64.ts';
-import { parseJson, reject, type Parsed } from './json-body.ts';
+import { type Parsed, parseJson, reject } from './json-body.ts';
 
 /**
  * Decoding of the tracker parameters that carry JSON: `ue_pr` / `co` hold it as text, `ue_px` /
@@ -23,12 +23,24 @@ export function decodeJsonParam(name: string, value: string, base64: boolean, pa
   if (base64) {
     const bytes = decodeBase64Url(value);
     if (bytes === undefined) {
-      return reject('unparseable', `${name} is not base64url (A-Z a-z 0-9 - _, or + /, with optional = padding; nothing cut off)`, value, 'base64', path);
+      return reject(
+        'unparseable',
+        `${name} is not base64url (A-Z a-z 0-9 - _, or + /, with optional = padding; nothing cut off)`,
+        value,
+        'base64',
+        path,
+      );
     }
     try {
       text = STRICT_UTF8.decode(bytes);
     } catch {
-      return reject('unparseable', `${name} decodes from base64 to bytes that are not UTF-8 text`, value, 'encoding', path);
+      return reject(
+        'unparseable',
+        `${name} decodes from base64 to bytes that are not UTF-8 text`,
+        value,
+        'encoding',
+        path,
+      );
     }
   }
   const parsed = parseJson(text, base64 ? `${name} (decoded from base64)` : name, path);

@@ -1,13 +1,20 @@
 import type { SnowplowConfig } from '../config/config.ts';
-import { truncate } from '../text.ts';
 import { MAX_BATCH_ELEMENTS } from '../limits.ts';
+import { truncate } from '../text.ts';
 import { jsonPathFromPointer } from '../validation/validation-issue.ts';
 import { bodyText, describeJsonType, isJsonObject, parseJson, reject } from './json-body.ts';
 import { redirectResponse, refusedRedirectResponse, transparentGifResponse } from './pixel-response.ts';
+import type {
+  EventCandidate,
+  InboundRequest,
+  ProtocolAdapter,
+  ProtocolResponse,
+  ProtocolResult,
+  Rejection,
+} from './protocol.ts';
 import { firstQueryValues } from './query-params.ts';
-import type { EventCandidate, InboundRequest, ProtocolAdapter, ProtocolResponse, ProtocolResult, Rejection } from './protocol.ts';
 import { checkRedirect } from './redirect-allow-list.ts';
-import { objectParams, trackerEvent, UNSTRUCT_EVENT_SCHEMA, type TrackerEventOutcome } from './snowplow-event.ts';
+import { objectParams, type TrackerEventOutcome, trackerEvent, UNSTRUCT_EVENT_SCHEMA } from './snowplow-event.ts';
 import { okResponse, textResponse } from './text-response.ts';
 
 /**
@@ -60,7 +67,11 @@ export function createSnowplowAdapter(config: SnowplowConfig): ProtocolAdapter {
           return redirect(request, config.redirect_allowed_domains);
         default: {
           // Only reached if the HTTP layer ignores matches(); still an answer, not a throw.
-          const rejection = reject('protocol_violation', `the Snowplow protocol has no route ${truncate(request.method, 20)} ${truncate(request.path, 100)}`, request.rawQuery);
+          const rejection = reject(
+            'protocol_violation',
+            `the Snowplow protocol has no route ${truncate(request.method, 20)} ${truncate(request.path, 100)}`,
+            request.rawQuery,
+          );
           return result([rejection], textResponse(404, 'not found'));
         }
       }
@@ -68,7 +79,10 @@ export function createSnowplowAdapter(config: SnowplowConfig): ProtocolAdapter {
   };
 }
 
-function result(outcomes: readonly (TrackerEventOutcome | { readonly rejection: Rejection })[], response: ProtocolResponse): ProtocolResult {
+function result(
+  outcomes: readonly (TrackerEventOutcome | { readonly rejection: Rejection })[],
+  response: ProtocolResponse,
+): ProtocolResult {
   const events: EventCandidate[] = [];
   const rejections: Rejection[] = [];
   for (const outcome of outcomes) {
@@ -86,7 +100,14 @@ function postEvents(request: InboundRequest): TrackerEventOutcome[] {
   return envelope.events.map((element, index) => {
     const path = `$.data[${index}]`;
     // A tracker event is a flat object of strings, so serializing an element for raw cannot recurse deeply.
-    if (!isJsonObject(element)) return reject('protocol_violation', `${path} must be an object of tracker parameters, not ${describeJsonType(element)}`, JSON.stringify(element), 'protocol', path);
+    if (!isJsonObject(element))
+      return reject(
+        'protocol_violation',
+        `${path} must be an object of tracker parameters, not ${describeJsonType(element)}`,
+        JSON.stringify(element),
+        'protocol',
+        path,
+      );
     for (const name of Object.keys(element)) {
       const value = element[name];
       if (typeof value !== 'string') {
@@ -110,24 +131,57 @@ function postEvents(request: InboundRequest): TrackerEventOutcome[] {
  */
 function payloadData(body: Buffer): { readonly events: readonly unknown[] } | { readonly rejection: Rejection } {
   const what = 'the payload_data body';
-  if (body.length === 0) return reject('protocol_violation', `${what} is empty; Snowplow trackers POST {"schema": ".../payload_data/jsonschema/1-0-4", "data": [events]}`, '');
+  if (body.length === 0)
+    return reject(
+      'protocol_violation',
+      `${what} is empty; Snowplow trackers POST {"schema": ".../payload_data/jsonschema/1-0-4", "data": [events]}`,
+      '',
+    );
   const text = bodyText(body, what);
   if (!text.ok) return text;
   const parsed = parseJson(text.value, what);
   if (!parsed.ok) return parsed;
   const envelope = parsed.value;
-  if (!isJsonObject(envelope)) return reject('protocol_violation', `${what} must be an object {"schema": ..., "data": [events]}, not ${describeJsonType(envelope)}`, text.value);
+  if (!isJsonObject(envelope))
+    return reject(
+      'protocol_violation',
+      `${what} must be an object {"schema": ..., "data": [events]}, not ${describeJsonType(envelope)}`,
+      text.value,
+    );
   const { schema, data } = envelope;
   if (typeof schema !== 'string' || !PAYLOAD_DATA_SCHEMA.test(schema)) {
-    const got = typeof schema === 'string' ? JSON.stringify(truncate(schema, 100)) : schema === undefined ? 'missing' : describeJsonType(schema);
-    return reject('protocol_violation', `schema must be iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-0 to 1-0-4; got ${got}`, text.value, 'protocol', '$.schema');
+    const got =
+      typeof schema === 'string'
+        ? JSON.stringify(truncate(schema, 100))
+        : schema === undefined
+          ? 'missing'
+          : describeJsonType(schema);
+    return reject(
+      'protocol_violation',
+      `schema must be iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-0 to 1-0-4; got ${got}`,
+      text.value,
+      'protocol',
+      '$.schema',
+    );
   }
   if (!Array.isArray(data) || data.length === 0) {
     const got = Array.isArray(data) ? 'an empty array' : data === undefined ? 'missing' : describeJsonType(data);
-    return reject('protocol_violation', `data must be a non-empty array of events; got ${got}`, text.value, 'protocol', '$.data');
+    return reject(
+      'protocol_violation',
+      `data must be a non-empty array of events; got ${got}`,
+      text.value,
+      'protocol',
+      '$.data',
+    );
   }
   if (data.length > MAX_BATCH_ELEMENTS) {
-    return reject('size_exceeded', `data holds ${data.length} events, more than the ${MAX_BATCH_ELEMENTS} one request may; send smaller batches`, text.value, 'maxItems', '$.data');
+    return reject(
+      'size_exceeded',
+      `data holds ${data.length} events, more than the ${MAX_BATCH_ELEMENTS} one request may; send smaller batches`,
+      text.value,
+      'maxItems',
+      '$.data',
+    );
   }
   return { events: data };
 }
@@ -144,7 +198,10 @@ function redirect(request: InboundRequest, allowedDomains: readonly string[]): P
       ? { allowed: false as const, reason: 'the u parameter is missing: /r/tp2 needs u=<percent-encoded http(s) URL>' }
       : checkRedirect(u, allowedDomains, ALLOW_LIST_SETTING);
   if (!decision.allowed) {
-    return result([reject('protocol_violation', decision.reason, request.rawQuery, 'redirect', '$.u')], refusedRedirectResponse(decision.reason));
+    return result(
+      [reject('protocol_violation', decision.reason, request.rawQuery, 'redirect', '$.u')],
+      refusedRedirectResponse(decision.reason),
+    );
   }
   const params = firstQueryValues(request.rawQuery);
   params.delete('u');
@@ -159,4 +216,3 @@ function redirect(request: InboundRequest, allowedDomains: readonly string[]): P
   }
   return result([outcome], redirectResponse(decision.location));
 }
-

@@ -4,7 +4,11 @@ import type { ProtocolResponse } from './protocol.ts';
  * A plain-text answer. `nosniff` keeps browsers from reading it as HTML: some texts quote back part
  * of the request (a refused redirect target), which must never become markup.
  */
-export function textResponse(status: number, text: string, headers: Readonly<Record<string, string>> = {}): ProtocolResponse {
+export function textResponse(
+  status: number,
+  text: string,
+  headers: Readonly<Record<string, string>> = {},
+): ProtocolResponse {
   return {
     status,
     headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers },

@@ -36,7 +36,8 @@ const INFRASTRUCTURE_HEADER = /^x-(forwarded-|real-ip$|cloud-trace-context$|appe
 export function createWebhookAdapter(): ProtocolAdapter {
   return {
     protocol: 'webhook',
-    matches: (request) => request.method === 'POST' && (request.path === WEBHOOK_PREFIX || request.path.startsWith(`${WEBHOOK_PREFIX}/`)),
+    matches: (request) =>
+      request.method === 'POST' && (request.path === WEBHOOK_PREFIX || request.path.startsWith(`${WEBHOOK_PREFIX}/`)),
     handle: handleWebhook,
   };
 }
@@ -48,9 +49,21 @@ function handleWebhook(request: InboundRequest): ProtocolResult {
   const source = webhookSource(request);
   const withSource = (rejection: Rejection): Rejection => (source === undefined ? rejection : { ...rejection, source });
 
-  const named = request.path === WEBHOOK_PREFIX ? { ok: true as const, schema: DEFAULT_WEBHOOK_SCHEMA } : schemaFromPath(request.path, WEBHOOK_PREFIX);
+  const named =
+    request.path === WEBHOOK_PREFIX
+      ? { ok: true as const, schema: DEFAULT_WEBHOOK_SCHEMA }
+      : schemaFromPath(request.path, WEBHOOK_PREFIX);
   if (!named.ok) {
-    rejections.push(withSource(reject('protocol_violation', `${named.message}; or post to ${WEBHOOK_PREFIX} to use ${DEFAULT_WEBHOOK_SCHEMA}`, request.body.toString('utf8'), 'path').rejection));
+    rejections.push(
+      withSource(
+        reject(
+          'protocol_violation',
+          `${named.message}; or post to ${WEBHOOK_PREFIX} to use ${DEFAULT_WEBHOOK_SCHEMA}`,
+          request.body.toString('utf8'),
+          'path',
+        ).rejection,
+      ),
+    );
     return result();
   }
   const body = parseJsonParts(request.body, 'the webhook body');
@@ -64,7 +77,10 @@ function handleWebhook(request: InboundRequest): ProtocolResult {
     } else if (!isJsonObject(part.parsed.value)) {
       const what = body.value.isArray ? 'each element of a webhook array' : 'a webhook body';
       const message = `${what} must be a JSON object (one event), got ${describeJsonType(part.parsed.value)}`;
-      rejections.push({ ...withSource(reject('protocol_violation', message, part.raw, 'type', part.path).rejection), schema: named.schema });
+      rejections.push({
+        ...withSource(reject('protocol_violation', message, part.raw, 'type', part.path).rejection),
+        schema: named.schema,
+      });
     } else {
       events.push({ schema: named.schema, data: part.parsed.value, ...(source === undefined ? {} : { source }) });
     }
@@ -76,7 +92,10 @@ function handleWebhook(request: InboundRequest): ProtocolResult {
 function webhookSource(request: InboundRequest): JsonValue | undefined {
   const headers = Object.entries(request.headers).filter(
     (entry): entry is [string, string] =>
-      entry[1] !== undefined && entry[0].startsWith('x-') && !INFRASTRUCTURE_HEADER.test(entry[0]) && !CREDENTIAL_NAME.test(entry[0]),
+      entry[1] !== undefined &&
+      entry[0].startsWith('x-') &&
+      !INFRASTRUCTURE_HEADER.test(entry[0]) &&
+      !CREDENTIAL_NAME.test(entry[0]),
   );
   const query = Object.entries(queryObject(request.query)).filter(([name]) => !CREDENTIAL_NAME.test(name));
   const source = {

@@ -1,6 +1,6 @@
 import type { SchemaKey } from '../iglu/schema-key.ts';
 import { Slots } from '../slots.ts';
-import { RegistryUnavailableError, type RegistryLookup, type SchemaRegistry } from './schema-registry.ts';
+import { type RegistryLookup, RegistryUnavailableError, type SchemaRegistry } from './schema-registry.ts';
 
 export interface BoundedRegistryOptions {
   /** Lookups running at once. */
@@ -72,6 +72,12 @@ export class BoundedRegistry implements SchemaRegistry {
 
   stats(): BoundedRegistryStats {
     const slots = this.#slots;
-    return { running: slots.running, queued: slots.waiting, peakRunning: this.#peakRunning, peakQueued: this.#peakQueued, refused: this.#refused };
+    return {
+      running: slots.running,
+      queued: slots.waiting,
+      peakRunning: this.#peakRunning,
+      peakQueued: this.#peakQueued,
+      refused: this.#refused,
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { SluiceError } from '../errors.ts';
 import type { SchemaKey } from '../iglu/schema-key.ts';
-import { RegistryUnavailableError, type RegistryLookup, type SchemaRegistry } from './schema-registry.ts';
+import { type RegistryLookup, RegistryUnavailableError, type SchemaRegistry } from './schema-registry.ts';
 
 /**
  * Several registries asked in order (e.g. the team's own bucket, then Iglu Central); the first one
@@ -48,7 +48,12 @@ export class RegistryChain implements SchemaRegistry {
       unavailable.map((error) => error.registry).join(','),
       `cannot tell whether ${key.uri} exists: ${searched}, and ${unavailable.length} could not be asked: ` +
         unavailable.map((error) => error.message).join('; '),
-      { cause: unavailable.length === 1 ? first : new AggregateError(unavailable, `${unavailable.length} schema registries are unavailable`) },
+      {
+        cause:
+          unavailable.length === 1
+            ? first
+            : new AggregateError(unavailable, `${unavailable.length} schema registries are unavailable`),
+      },
     );
   }
 }

@@ -1,8 +1,8 @@
 import type { InvalidRow } from '../contract/rows.ts';
 import { fromEpochMicros, toEpochMicros } from '../contract/timestamps.ts';
 import { isJsonObject } from '../json-object.ts';
-import type { InboundRequest } from '../protocols/protocol.ts';
 import { mediaTypeOf } from '../protocols/media-type.ts';
+import type { InboundRequest } from '../protocols/protocol.ts';
 
 /**
  * Rebuilds the request a protocol adapter saw from what an invalid row kept of it: the `request`
@@ -27,7 +27,9 @@ import { mediaTypeOf } from '../protocols/media-type.ts';
  * could parse into an event that lacks data, which is worse than staying invalid), rows without a
  * request summary, Snowplow rows whose event type was not kept.
  */
-export type RebuiltRequest = { readonly ok: true; readonly request: InboundRequest } | { readonly ok: false; readonly reason: string };
+export type RebuiltRequest =
+  | { readonly ok: true; readonly request: InboundRequest }
+  | { readonly ok: false; readonly reason: string };
 
 /** What the collector's request summary holds (request-summary.ts). */
 interface RequestSummary {
@@ -66,12 +68,22 @@ const TRACKER_PARAMETERS = [
 
 export function rebuildRequest(row: InvalidRow, maxRawBytes: number): RebuiltRequest {
   const summary = summaryOf(row.request);
-  if (summary === undefined) return { ok: false, reason: 'the row keeps no request summary (request column), so its request cannot be rebuilt' };
+  if (summary === undefined)
+    return { ok: false, reason: 'the row keeps no request summary (request column), so its request cannot be rebuilt' };
   const raw = row.raw ?? '';
   if (maxRawBytes > 0 && Buffer.byteLength(raw, 'utf8') >= maxRawBytes) {
-    return { ok: false, reason: `raw was cut at limits.max_raw_bytes (${maxRawBytes} bytes): the request cannot be rebuilt whole` };
+    return {
+      ok: false,
+      reason: `raw was cut at limits.max_raw_bytes (${maxRawBytes} bytes): the request cannot be rebuilt whole`,
+    };
   }
-  const request = (parts: { method?: string; path?: string; query?: string; headers?: Record<string, string>; body?: string }): RebuiltRequest => {
+  const request = (parts: {
+    method?: string;
+    path?: string;
+    query?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }): RebuiltRequest => {
     const rawQuery = parts.query ?? '';
     return {
       ok: true,
@@ -92,12 +104,21 @@ export function rebuildRequest(row: InvalidRow, maxRawBytes: number): RebuiltReq
     case 'pixel': {
       // raw is `path?query` exactly as received.
       const at = raw.indexOf('?');
-      return request({ method: 'GET', path: at === -1 ? raw || summary.path : raw.slice(0, at), query: at === -1 ? '' : raw.slice(at + 1), body: '' });
+      return request({
+        method: 'GET',
+        path: at === -1 ? raw || summary.path : raw.slice(0, at),
+        query: at === -1 ? '' : raw.slice(at + 1),
+        body: '',
+      });
     }
     case 'snowplow':
       if (summary.method === 'GET' || summary.method === 'HEAD') {
         const query = wholeQuery ?? (new URLSearchParams(raw).has('e') ? raw : undefined);
-        if (query === undefined) return { ok: false, reason: 'the query string was longer than the request summary keeps, and raw is not the whole query' };
+        if (query === undefined)
+          return {
+            ok: false,
+            reason: 'the query string was longer than the request summary keeps, and raw is not the whole query',
+          };
         return request({ method: 'GET', query, body: '' });
       }
       return snowplowPost(row, raw, wholeQuery ?? '', request);
@@ -105,7 +126,11 @@ export function rebuildRequest(row: InvalidRow, maxRawBytes: number): RebuiltReq
       const mediaType = mediaTypeOf(summary.content_type ?? undefined);
       const query = wholeQuery ?? '';
       if (mediaType === BATCH_MEDIA_TYPE || mediaType === STRUCTURED_MEDIA_TYPE) {
-        return request({ query, headers: { ...withoutCloudEventHeaders(summary.headers), 'content-type': STRUCTURED_MEDIA_TYPE }, body: raw });
+        return request({
+          query,
+          headers: { ...withoutCloudEventHeaders(summary.headers), 'content-type': STRUCTURED_MEDIA_TYPE },
+          body: raw,
+        });
       }
       return request({ query, headers: binaryHeaders(row, summary), body: raw });
     }
@@ -113,7 +138,8 @@ export function rebuildRequest(row: InvalidRow, maxRawBytes: number): RebuiltReq
       return request({ query: wholeQuery ?? '', body: raw });
     case 'webhook': {
       // The webhook adapter keeps the sender's x-* headers in source.headers; give them back.
-      const kept = isJsonObject(row.source) && isJsonObject(row.source.headers) ? stringEntries(row.source.headers) : {};
+      const kept =
+        isJsonObject(row.source) && isJsonObject(row.source.headers) ? stringEntries(row.source.headers) : {};
       return request({ query: wholeQuery ?? '', headers: { ...kept, ...summary.headers }, body: raw });
     }
     default:
@@ -134,7 +160,8 @@ function snowplowPost(
   } catch {
     parsed = undefined;
   }
-  const element = () => request({ query, headers, body: JSON.stringify({ schema: PAYLOAD_DATA_SCHEMA, data: [parsed] }) });
+  const element = () =>
+    request({ query, headers, body: JSON.stringify({ schema: PAYLOAD_DATA_SCHEMA, data: [parsed] }) });
   // A tracker event has `e` (or lacks only that, and is then kept whole). The JSON parameters
   // (ue_pr, co) and the payload_data envelope are {schema, data} objects without it: the issue's
   // path says whether one parameter or the whole body failed.
@@ -146,9 +173,13 @@ function snowplowPost(
   }
   // Only one parameter was kept: reassemble the tracker event around it.
   const source = isJsonObject(row.source) ? stringEntries(row.source) : {};
-  const eventType = source.e ?? (parameter.startsWith('ue_') || 'ue_pr' in source || 'ue_px' in source ? 'ue' : undefined);
+  const eventType =
+    source.e ?? (parameter.startsWith('ue_') || 'ue_pr' in source || 'ue_px' in source ? 'ue' : undefined);
   if (eventType === undefined) {
-    return { ok: false, reason: `only parameter ${parameter} was kept and the event type (e) was not, so the tracker event cannot be reassembled` };
+    return {
+      ok: false,
+      reason: `only parameter ${parameter} was kept and the event type (e) was not, so the tracker event cannot be reassembled`,
+    };
   }
   const event: Record<string, string> = { ...source, e: eventType, eid: row.event_id, [parameter]: raw };
   const values = row as Readonly<Record<string, unknown>>;
@@ -219,5 +250,7 @@ function summaryOf(value: unknown): RequestSummary | undefined {
 }
 
 function stringEntries(object: Readonly<Record<string, unknown>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(object).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  return Object.fromEntries(
+    Object.entries(object).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }

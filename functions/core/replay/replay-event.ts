@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import { buildRows, MAX_EVENT_ID_LENGTH, type RequestContext } from '../collector/event-rows.ts';
 import type { Protocol } from '../contract/columns.ts';
 import type { InvalidRow, JsonValue, ValidRow } from '../contract/rows.ts';
-import { buildRows, MAX_EVENT_ID_LENGTH, type RequestContext } from '../collector/event-rows.ts';
 import type { EventCandidate, EventFields, ProtocolAdapter, Rejection } from '../protocols/protocol.ts';
 import type { EventValidator } from '../validation/event-validator.ts';
 import { rebuildRequest } from './rebuild-request.ts';
@@ -31,8 +31,18 @@ const ANONYMOUS_SUPPRESSED: ReadonlySet<keyof EventFields> = new Set(['user_ipad
 
 /** The row columns that EventFields covers: put back on a rebuilt event as the collector set them. */
 const FIELD_COLUMNS = [
-  'app_id', 'platform', 'user_id', 'domain_userid', 'network_userid', 'session_id',
-  'session_index', 'page_url', 'page_title', 'page_referrer', 'useragent', 'user_ipaddress',
+  'app_id',
+  'platform',
+  'user_id',
+  'domain_userid',
+  'network_userid',
+  'session_id',
+  'session_index',
+  'page_url',
+  'page_title',
+  'page_referrer',
+  'useragent',
+  'user_ipaddress',
 ] as const satisfies readonly (keyof EventFields)[];
 
 export interface ReplayerOptions {
@@ -80,7 +90,10 @@ export function createReplayer(options: ReplayerOptions): Replayer {
 
 async function directly(row: InvalidRow, validator: EventValidator): Promise<ReplayOutcome> {
   if (typeof row.schema !== 'string' || row.payload === undefined || row.payload === null) {
-    return { kind: 'not_replayable', reason: 'the row keeps neither a schema and payload nor a raw request part to validate again' };
+    return {
+      kind: 'not_replayable',
+      reason: 'the row keeps neither a schema and payload nor a raw request part to validate again',
+    };
   }
   if (row.contexts !== undefined && row.contexts !== null && !Array.isArray(row.contexts)) {
     return { kind: 'not_replayable', reason: 'the contexts column is not an array of entities' };
@@ -96,7 +109,12 @@ async function directly(row: InvalidRow, validator: EventValidator): Promise<Rep
     ...(Object.keys(fields).length > 0 ? { fields } : {}),
     ...(row.source === undefined || row.source === null ? {} : { source: row.source }),
   };
-  const batch = await buildRows([candidate], [], validator, contextFor(row, row.protocol as Protocol, {}, NOTHING_SUPPRESSED));
+  const batch = await buildRows(
+    [candidate],
+    [],
+    validator,
+    contextFor(row, row.protocol as Protocol, {}, NOTHING_SUPPRESSED),
+  );
   return { kind: 'rows', valid: batch.valid, invalid: batch.invalid };
 }
 
@@ -106,29 +124,52 @@ async function throughAdapter(row: InvalidRow, options: ReplayerOptions): Promis
   const { request } = rebuilt;
   const adapter = options.adapters.find((candidate) => candidate.matches(request));
   if (adapter === undefined) {
-    return { kind: 'not_replayable', reason: `no protocol serves ${request.method} ${request.path} with the current configuration` };
+    return {
+      kind: 'not_replayable',
+      reason: `no protocol serves ${request.method} ${request.path} with the current configuration`,
+    };
   }
   let result;
   try {
     result = adapter.handle(request);
   } catch (error) {
-    return { kind: 'not_replayable', reason: `the ${adapter.protocol} adapter failed on the rebuilt request: ${String(error)}` };
+    return {
+      kind: 'not_replayable',
+      reason: `the ${adapter.protocol} adapter failed on the rebuilt request: ${String(error)}`,
+    };
   }
   // One event from one kept part is the same event: it keeps the row's id. A part that now turns
   // out to hold several (a whole payload_data body) gives each its own id, or one derived from
   // the row's, so that replaying it again yields the same ids.
   const single = result.events.length + result.rejections.length === 1;
   const idFor = (own: string | undefined, index: number): string =>
-    single ? row.event_id : own !== undefined && own.length > 0 && own.length <= MAX_EVENT_ID_LENGTH ? own : derivedEventId(row.event_id, index);
+    single
+      ? row.event_id
+      : own !== undefined && own.length > 0 && own.length <= MAX_EVENT_ID_LENGTH
+        ? own
+        : derivedEventId(row.event_id, index);
   const events = result.events.map((event, index) => ({ ...event, eventId: idFor(event.eventId, index) }));
-  const rejections: Rejection[] = result.rejections.map((rejection, index) => ({ ...rejection, eventId: idFor(rejection.eventId, events.length + index) }));
+  const rejections: Rejection[] = result.rejections.map((rejection, index) => ({
+    ...rejection,
+    eventId: idFor(rejection.eventId, events.length + index),
+  }));
   const anonymous = request.headers['sp-anonymous'] === '*';
-  const context = contextFor(row, adapter.protocol, fieldsOf(row), anonymous ? ANONYMOUS_SUPPRESSED : NOTHING_SUPPRESSED);
+  const context = contextFor(
+    row,
+    adapter.protocol,
+    fieldsOf(row),
+    anonymous ? ANONYMOUS_SUPPRESSED : NOTHING_SUPPRESSED,
+  );
   const batch = await buildRows(events, rejections, options.validator, context);
   return { kind: 'rows', valid: batch.valid, invalid: batch.invalid };
 }
 
-function contextFor(row: InvalidRow, protocol: Protocol, fields: EventFields, suppressed: ReadonlySet<keyof EventFields>): RequestContext {
+function contextFor(
+  row: InvalidRow,
+  protocol: Protocol,
+  fields: EventFields,
+  suppressed: ReadonlySet<keyof EventFields>,
+): RequestContext {
   return {
     protocol,
     receivedAt: row.collector_tstamp,

@@ -1,7 +1,13 @@
 import type { InvalidRow } from '../contract/rows.ts';
 import type { Replayer } from './replay-event.ts';
-import { matchesFilter, type ReplayFilter, type ReplayItem, type ReplaySource, type ReplayTarget } from './replay-source.ts';
-import { ReplaySummary, type ReplayCounts, type ReplaySummaryJson } from './replay-summary.ts';
+import {
+  matchesFilter,
+  type ReplayFilter,
+  type ReplayItem,
+  type ReplaySource,
+  type ReplayTarget,
+} from './replay-source.ts';
+import { type ReplayCounts, ReplaySummary, type ReplaySummaryJson } from './replay-summary.ts';
 
 export interface ReplayRunOptions {
   readonly source: ReplaySource;
@@ -54,7 +60,14 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplaySummar
         .catch((error: unknown) => {
           // An acknowledgement or release that failed: the item comes back in a later run.
           summary.counts.failed++;
-          summary.sample({ id: item.id, event_id: null, outcome: 'failed', error_type: null, schema: null, message: error instanceof Error ? error.message : String(error) });
+          summary.sample({
+            id: item.id,
+            event_id: null,
+            outcome: 'failed',
+            error_type: null,
+            schema: null,
+            message: error instanceof Error ? error.message : String(error),
+          });
         })
         .finally(() => {
           inFlight.delete(work);
@@ -70,14 +83,26 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplaySummar
     await options.source.close();
   }
   progress();
-  return summary.toJSON({ source: options.source.description, target: options.target.description, dryRun: options.dryRun, elapsedMs: now() - started });
+  return summary.toJSON({
+    source: options.source.description,
+    target: options.target.description,
+    dryRun: options.dryRun,
+    elapsedMs: now() - started,
+  });
 }
 
 async function handleItem(item: ReplayItem, options: ReplayRunOptions, summary: ReplaySummary): Promise<void> {
   const { row } = item;
   if ('unreadable' in row) {
     summary.counts.unreadable++;
-    summary.sample({ id: item.id, event_id: null, outcome: 'unreadable', error_type: null, schema: null, message: row.unreadable });
+    summary.sample({
+      id: item.id,
+      event_id: null,
+      outcome: 'unreadable',
+      error_type: null,
+      schema: null,
+      message: row.unreadable,
+    });
     await finish(item, options);
     return;
   }
@@ -92,8 +117,14 @@ async function handleItem(item: ReplayItem, options: ReplayRunOptions, summary: 
   if (unavailable !== undefined) {
     // The registry could not say whether the event is valid: try again in a later run.
     summary.counts.retry_later++;
-    const issue = Array.isArray(unavailable.errors) ? (unavailable.errors[0] as { message?: unknown } | undefined) : undefined;
-    summary.sample({ ...identify(item, row), outcome: 'retry_later', message: typeof issue?.message === 'string' ? issue.message : 'registry unavailable' });
+    const issue = Array.isArray(unavailable.errors)
+      ? (unavailable.errors[0] as { message?: unknown } | undefined)
+      : undefined;
+    summary.sample({
+      ...identify(item, row),
+      outcome: 'retry_later',
+      message: typeof issue?.message === 'string' ? issue.message : 'registry unavailable',
+    });
     await item.release();
     return;
   }
@@ -104,7 +135,11 @@ async function handleItem(item: ReplayItem, options: ReplayRunOptions, summary: 
       summary.counts.already_present += report.alreadyPresent;
     } catch (error) {
       summary.counts.failed++;
-      summary.sample({ ...identify(item, row), outcome: 'failed', message: error instanceof Error ? error.message : String(error) });
+      summary.sample({
+        ...identify(item, row),
+        outcome: 'failed',
+        message: error instanceof Error ? error.message : String(error),
+      });
       await item.release();
       return;
     }

@@ -52,7 +52,8 @@ export interface ReplayFilter {
 }
 
 export function matchesFilter(row: InvalidRow, filter: ReplayFilter): boolean {
-  if (filter.schemas.length > 0 && (typeof row.schema !== 'string' || !filter.schemas.includes(row.schema))) return false;
+  if (filter.schemas.length > 0 && (typeof row.schema !== 'string' || !filter.schemas.includes(row.schema)))
+    return false;
   if (filter.errorTypes.length > 0 && !filter.errorTypes.includes(row.error_type)) return false;
   return true;
 }

@@ -56,8 +56,16 @@ const NO_SCHEMA = '(none)';
 /** Counts a replay as it goes; {@link toJSON} is the summary printed at the end. */
 export class ReplaySummary {
   readonly counts: ReplayCounts = {
-    read: 0, now_valid: 0, published: 0, already_present: 0, still_invalid: 0,
-    not_replayable: 0, unreadable: 0, retry_later: 0, failed: 0, skipped: 0,
+    read: 0,
+    now_valid: 0,
+    published: 0,
+    already_present: 0,
+    still_invalid: 0,
+    not_replayable: 0,
+    unreadable: 0,
+    retry_later: 0,
+    failed: 0,
+    skipped: 0,
   };
   readonly #byErrorType = new Map<string, number>();
   readonly #bySchema = new Map<string, number>();
@@ -74,12 +82,20 @@ export class ReplaySummary {
     for (const row of rows) {
       bump(this.#byErrorType, row.error_type);
       bump(this.#bySchema, row.schema ?? NO_SCHEMA);
-      this.sample({ id, event_id: row.event_id, outcome: 'still_invalid', error_type: row.error_type, schema: row.schema ?? null, message: firstMessage(row) });
+      this.sample({
+        id,
+        event_id: row.event_id,
+        outcome: 'still_invalid',
+        error_type: row.error_type,
+        schema: row.schema ?? null,
+        message: firstMessage(row),
+      });
     }
   }
 
   sample(sample: ReplayErrorSample): void {
-    if (this.#samples.length < MAX_ERROR_SAMPLES) this.#samples.push({ ...sample, message: truncate(sample.message, 500) });
+    if (this.#samples.length < MAX_ERROR_SAMPLES)
+      this.#samples.push({ ...sample, message: truncate(sample.message, 500) });
   }
 
   get ok(): boolean {

@@ -1,5 +1,5 @@
-import { SluiceError } from '../errors.ts';
 import { toEpochMicros } from '../contract/timestamps.ts';
+import { SluiceError } from '../errors.ts';
 
 const DURATION = /^(\d{1,9})(s|m|h|d|w)$/;
 const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };

@@ -1,5 +1,5 @@
-import { SluiceError } from '../errors.ts';
 import type { InvalidRow, ValidRow } from '../contract/rows.ts';
+import { SluiceError } from '../errors.ts';
 
 /** The rows of one request (or one replay step), split by table. */
 export interface RowBatch {

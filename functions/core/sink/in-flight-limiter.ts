@@ -82,6 +82,12 @@ export class InFlightLimiter {
   }
 
   stats(): InFlightStats {
-    return { bytes: this.#bytes, requests: this.#requests, peakBytes: this.#peakBytes, peakRequests: this.#peakRequests, shed: this.#shed };
+    return {
+      bytes: this.#bytes,
+      requests: this.#requests,
+      peakBytes: this.#peakBytes,
+      peakRequests: this.#peakRequests,
+      shed: this.#shed,
+    };
   }
 }

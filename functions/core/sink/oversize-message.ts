@@ -1,7 +1,7 @@
-import type { RowKind } from '../contract/columns.ts';
-import { MAX_PUBSUB_REQUEST_BYTES } from '../limits.ts';
 import { truncateUtf8 } from '../contract/attributes.ts';
+import type { RowKind } from '../contract/columns.ts';
 import type { InvalidRow, ValidRow } from '../contract/rows.ts';
+import { MAX_PUBSUB_REQUEST_BYTES } from '../limits.ts';
 
 /**
  * Largest Pub/Sub message (data plus attribute names and values) a sink sends: a message under

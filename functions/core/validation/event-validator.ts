@@ -59,7 +59,12 @@ export class EventValidator {
       return parseSchemaKey(schemaReference);
     } catch (error) {
       const message = error instanceof InvalidSchemaKeyError ? error.message : String(error);
-      return { valid: false, errorType: 'protocol_violation', key: null, issues: [{ schema: null, path: '$', keyword: 'schema', message }] };
+      return {
+        valid: false,
+        errorType: 'protocol_violation',
+        key: null,
+        issues: [{ schema: null, path: '$', keyword: 'schema', message }],
+      };
     }
   }
 

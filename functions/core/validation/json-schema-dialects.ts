@@ -1,9 +1,9 @@
 import { Ajv, type AnySchemaObject, type Options } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import draft06MetaSchema from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
 import AjvDraft04Module from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
-import draft06MetaSchema from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
 import { IGLU_META_SCHEMA, IGLU_META_SCHEMA_URI } from './iglu-meta-schema.ts';
 
 // ajv-draft-04 and ajv-formats are CommonJS; under Node ESM their default import is module.exports,
@@ -88,10 +88,13 @@ export function createAjv(dialect: Dialect, options: DialectOptions): AjvInstanc
     ...options.ajvOptions,
   };
   const ajv: AjvInstance =
-    dialect === 'draft-04' ? (new AjvDraft04(ajvOptions) as unknown as AjvInstance)
-    : dialect === '2019-09' ? new Ajv2019(ajvOptions)
-    : dialect === '2020-12' ? new Ajv2020(ajvOptions)
-    : new Ajv(ajvOptions);
+    dialect === 'draft-04'
+      ? (new AjvDraft04(ajvOptions) as unknown as AjvInstance)
+      : dialect === '2019-09'
+        ? new Ajv2019(ajvOptions)
+        : dialect === '2020-12'
+          ? new Ajv2020(ajvOptions)
+          : new Ajv(ajvOptions);
   addFormats(ajv);
   ajv.addFormat('strict-uri', ajv.formats.uri ?? true);
   ajv.addKeyword({ keyword: 'self', schemaType: 'object' });

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { createAjv, dialectOfMetaSchema, type AjvInstance } from './json-schema-dialects.ts';
+import { type AjvInstance, createAjv, dialectOfMetaSchema } from './json-schema-dialects.ts';
 
 /** Validates a schema document against one meta-schema; on false, `errors` says why (Ajv's shape). */
 export interface MetaSchemaCheck {
@@ -24,7 +24,8 @@ export function compileMetaSchemaCheck(metaSchemaUri: string): MetaSchemaCheck {
  */
 export function metaSchemaAjv(metaSchemaUri: string, ajvOptions: Record<string, unknown> = {}): AjvInstance {
   const dialect = dialectOfMetaSchema(metaSchemaUri);
-  if (dialect === undefined) throw new RangeError(`no meta-schema check for ${metaSchemaUri}: not one of the supported meta-schemas`);
+  if (dialect === undefined)
+    throw new RangeError(`no meta-schema check for ${metaSchemaUri}: not one of the supported meta-schemas`);
   return createAjv(dialect, {
     ...META_SCHEMA_CHECK_OPTIONS,
     loadSchema: async (uri) => {

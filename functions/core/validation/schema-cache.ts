@@ -1,7 +1,11 @@
 import { SluiceError } from '../errors.ts';
 import { parseSchemaKey, type SchemaKey } from '../iglu/schema-key.ts';
-import { InvalidSchemaDocumentError, RegistryUnavailableError, type SchemaRegistry } from '../registry/schema-registry.ts';
-import { ReferencedSchemaNotFoundError, SchemaCompileError, type CompiledSchema } from './schema-compiler.ts';
+import {
+  InvalidSchemaDocumentError,
+  RegistryUnavailableError,
+  type SchemaRegistry,
+} from '../registry/schema-registry.ts';
+import { type CompiledSchema, ReferencedSchemaNotFoundError, SchemaCompileError } from './schema-compiler.ts';
 
 /** What the cache knows about one schema key. */
 export type SchemaLookup =
@@ -230,9 +234,11 @@ export class SchemaCache {
   #store(key: SchemaKey, lookup: SchemaLookup): void {
     const now = this.#options.now();
     const ttl =
-      lookup.status === 'found' ? this.#options.ttlMs
-      : lookup.status === 'unavailable' ? this.#options.errorTtlMs
-      : this.#options.negativeTtlMs;
+      lookup.status === 'found'
+        ? this.#options.ttlMs
+        : lookup.status === 'unavailable'
+          ? this.#options.errorTtlMs
+          : this.#options.negativeTtlMs;
     this.#forget(key.uri);
     if (ttl === 0 && lookup.status !== 'found') return;
     this.#entries.set(key.uri, { lookup, due: now + ttl, refreshing: false });
@@ -272,6 +278,8 @@ function failedLookup(key: SchemaKey, error: unknown): SchemaLookup {
   return {
     status: 'unavailable',
     key,
-    error: new SluiceError('registry_unavailable', `loading schema ${key.uri} failed: ${String(error)}`, { cause: error }),
+    error: new SluiceError('registry_unavailable', `loading schema ${key.uri} failed: ${String(error)}`, {
+      cause: error,
+    }),
   };
 }

@@ -1,8 +1,15 @@
 import type { AnySchemaObject, ValidateFunction } from 'ajv';
 import { SluiceError } from '../errors.ts';
-import { schemaKeyFromReference, schemaKeyFromSelf, type SchemaKey } from '../iglu/schema-key.ts';
+import { type SchemaKey, schemaKeyFromReference, schemaKeyFromSelf } from '../iglu/schema-key.ts';
 import type { SchemaRegistry } from '../registry/schema-registry.ts';
-import { createAjv, dialectOfMetaSchema, metaSchemaOf, SUPPORTED_META_SCHEMAS, type AjvInstance, type Dialect } from './json-schema-dialects.ts';
+import {
+  type AjvInstance,
+  createAjv,
+  type Dialect,
+  dialectOfMetaSchema,
+  metaSchemaOf,
+  SUPPORTED_META_SCHEMAS,
+} from './json-schema-dialects.ts';
 import { describeMetaSchemaErrors } from './meta-schema-check.ts';
 import { loadMetaSchemaCheck } from './meta-schema-checks.ts';
 import { issuesFromAjv, type ValidationIssue } from './validation-issue.ts';
@@ -177,7 +184,11 @@ function withoutMetaSchema(document: Record<string, unknown>): Record<string, un
 }
 
 /** Throws a SchemaCompileError listing every way `document` breaks its meta-schema. */
-async function checkAgainstMetaSchema(schemaUri: string, metaSchema: string, document: Record<string, unknown>): Promise<void> {
+async function checkAgainstMetaSchema(
+  schemaUri: string,
+  metaSchema: string,
+  document: Record<string, unknown>,
+): Promise<void> {
   const check = await loadMetaSchemaCheck(metaSchema);
   if (!check(document)) throw new SchemaCompileError(schemaUri, describeMetaSchemaErrors(check.errors));
 }

@@ -1,8 +1,8 @@
-import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../../functions/adapters/config/load-config.ts';
 import { ConfigError } from '../../../functions/core/config/resolve-config.ts';
 
@@ -72,7 +72,10 @@ describe('loadConfig', () => {
 
   test('a config path that is a directory is an error', () => {
     const dir = workdir();
-    assert.match(loadError({ SLUICE_CONFIG: 'config' }, dir).message, /env SLUICE_CONFIG: cannot read the file \(EISDIR\)/);
+    assert.match(
+      loadError({ SLUICE_CONFIG: 'config' }, dir).message,
+      /env SLUICE_CONFIG: cannot read the file \(EISDIR\)/,
+    );
   });
 
   test('YAML syntax errors name the file, line and column', () => {
@@ -87,14 +90,26 @@ describe('loadConfig', () => {
   });
 
   test('a top level that is not a mapping is refused', () => {
-    assert.match(loadError({}, workdir('- sink\n- local\n')).message, /config\/sluice\.yaml: got \["sink","local"\], expected a mapping of settings/);
+    assert.match(
+      loadError({}, workdir('- sink\n- local\n')).message,
+      /config\/sluice\.yaml: got \["sink","local"\], expected a mapping of settings/,
+    );
   });
 
   test('validation problems point at the line of the key', () => {
-    const error = loadError({}, workdir('sink: local\ncache:\n  ttl_seconds: 0\nregistries:\n  - file://ok\n  - ftp://no\nsinkk: x\n'));
+    const error = loadError(
+      {},
+      workdir('sink: local\ncache:\n  ttl_seconds: 0\nregistries:\n  - file://ok\n  - ftp://no\nsinkk: x\n'),
+    );
     assert.match(error.message, /config\/sluice\.yaml:3:3: cache\.ttl_seconds: got 0, expected an integer >= 1/);
-    assert.match(error.message, /config\/sluice\.yaml:6:5: registries\[1\]: got "ftp:\/\/no", expected a string matching/);
-    assert.match(error.message, /config\/sluice\.yaml:7:1: sinkk: got "x", unknown key "sinkk" \(did you mean "sink"\?\)/);
+    assert.match(
+      error.message,
+      /config\/sluice\.yaml:6:5: registries\[1\]: got "ftp:\/\/no", expected a string matching/,
+    );
+    assert.match(
+      error.message,
+      /config\/sluice\.yaml:7:1: sinkk: got "x", unknown key "sinkk" \(did you mean "sink"\?\)/,
+    );
   });
 
   test('problems set by the environment are blamed on the variable, not the file', () => {

@@ -21,10 +21,11 @@ async function startFakeMetadata(handle: (request: IncomingMessage, response: Se
   return {
     host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -42,7 +43,13 @@ describe('MetadataServerCredentials against a fake metadata server', () => {
       } else if (request.url === '/computeMetadata/v1/instance/service-accounts/default/token') {
         issued += 1;
         // Slow enough that concurrent callers overlap.
-        setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `token-${issued}`, expires_in: expiresIn, token_type: 'Bearer' })), 20);
+        setTimeout(
+          () =>
+            response
+              .writeHead(200, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ access_token: `token-${issued}`, expires_in: expiresIn, token_type: 'Bearer' })),
+          20,
+        );
       } else if (request.url === '/computeMetadata/v1/project/project-id') {
         response.writeHead(200, { 'content-type': 'application/text' }).end('my-project');
       } else {
@@ -87,7 +94,10 @@ describe('MetadataServerCredentials against a fake metadata server', () => {
     try {
       await assert.rejects(credentials.accessToken(), (error: unknown) => {
         assert.ok(error instanceof CredentialsError);
-        assert.match(error.message, /metadata server answered HTTP 500 for http:\/\/127\.0\.0\.1:\d+\/computeMetadata\/v1\/instance\/service-accounts\/default\/token: metadata server trouble/);
+        assert.match(
+          error.message,
+          /metadata server answered HTTP 500 for http:\/\/127\.0\.0\.1:\d+\/computeMetadata\/v1\/instance\/service-accounts\/default\/token: metadata server trouble/,
+        );
         return true;
       });
     } finally {
@@ -100,19 +110,28 @@ describe('MetadataServerCredentials against a fake metadata server', () => {
   test('an unreachable metadata server is a CredentialsError, not a hang', async () => {
     await fake.stop();
     const credentials = new MetadataServerCredentials(fake.host);
-    await assert.rejects(credentials.accessToken(AbortSignal.timeout(2_000)), (error: unknown) => error instanceof CredentialsError && /cannot reach the metadata server/.test(error.message));
+    await assert.rejects(
+      credentials.accessToken(AbortSignal.timeout(2_000)),
+      (error: unknown) => error instanceof CredentialsError && /cannot reach the metadata server/.test(error.message),
+    );
   });
 });
 
 describe('googleCredentials', () => {
   test('uses the metadata server on Cloud Run (K_SERVICE) and Cloud Functions (FUNCTION_TARGET), honouring GCE_METADATA_HOST', () => {
     assert.ok(googleCredentials({ K_SERVICE: 'collect' }) instanceof MetadataServerCredentials);
-    assert.ok(googleCredentials({ FUNCTION_TARGET: 'collect', GCE_METADATA_HOST: '127.0.0.1:9' }) instanceof MetadataServerCredentials);
+    assert.ok(
+      googleCredentials({ FUNCTION_TARGET: 'collect', GCE_METADATA_HOST: '127.0.0.1:9' }) instanceof
+        MetadataServerCredentials,
+    );
   });
 
   test('the Pub/Sub sink and the Cloud Storage registry share one metadata-server client, so one token', () => {
     const forPubsub = googleCredentials({ K_SERVICE: 'collect', GCE_METADATA_HOST: '127.0.0.1:7' });
-    assert.equal(googleCredentials({ K_SERVICE: 'collect', GCE_METADATA_HOST: '127.0.0.1:7' }, [STORAGE_READ_SCOPE]), forPubsub);
+    assert.equal(
+      googleCredentials({ K_SERVICE: 'collect', GCE_METADATA_HOST: '127.0.0.1:7' }, [STORAGE_READ_SCOPE]),
+      forPubsub,
+    );
     assert.notEqual(googleCredentials({ K_SERVICE: 'collect', GCE_METADATA_HOST: '127.0.0.1:8' }), forPubsub);
   });
 

@@ -3,7 +3,12 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { AnswerTooLargeError, HttpRequestError, requestBody, requestText } from '../../../functions/adapters/http/text-request.ts';
+import {
+  AnswerTooLargeError,
+  HttpRequestError,
+  requestBody,
+  requestText,
+} from '../../../functions/adapters/http/text-request.ts';
 import { freePort } from '../../support/pubsub-emulator.ts';
 
 interface Seen {
@@ -19,7 +24,8 @@ describe('requestText', () => {
   let base: string;
   const seen: Seen[] = [];
   const closedSockets: number[] = [];
-  let handler: (request: IncomingMessage, response: ServerResponse, body: string) => void = (_request, response) => response.end('ok');
+  let handler: (request: IncomingMessage, response: ServerResponse, body: string) => void = (_request, response) =>
+    response.end('ok');
 
   before(async () => {
     server = createServer((request, response) => {
@@ -27,7 +33,13 @@ describe('requestText', () => {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body, remotePort: request.socket.remotePort ?? 0 });
+        seen.push({
+          method: request.method ?? '',
+          url: request.url ?? '',
+          headers: request.headers,
+          body,
+          remotePort: request.socket.remotePort ?? 0,
+        });
         handler(request, response, body);
       });
     });
@@ -50,7 +62,11 @@ describe('requestText', () => {
       response.end(JSON.stringify({ echoed: body }));
     };
     const body = '{"data":"café ☕ fail"}';
-    const answer = await requestText(`${base}/v1/x:publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const answer = await requestText(`${base}/v1/x:publish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     assert.equal(answer.status, 503);
     assert.deepEqual(JSON.parse(answer.text), { echoed: body });
     const last = seen.at(-1)!;
@@ -72,18 +88,24 @@ describe('requestText', () => {
     assert.equal(ports.size, 1, `one socket for three requests, saw ports ${[...ports].join(', ')}`);
   });
 
-  test('an abort rejects with the signal\'s reason and drops the connection; an already aborted signal sends nothing', async () => {
+  test("an abort rejects with the signal's reason and drops the connection; an already aborted signal sends nothing", async () => {
     handler = () => {}; // never answers
     const controller = new AbortController();
     const pending = requestText(`${base}/hang`, { method: 'POST', body: 'x', signal: controller.signal });
     while (!seen.some((entry) => entry.url === '/hang')) await new Promise((resolve) => setTimeout(resolve, 5));
     const hungPort = seen.find((entry) => entry.url === '/hang')!.remotePort;
     controller.abort(new DOMException('no answer within 5 ms', 'TimeoutError'));
-    await assert.rejects(pending, (error: Error) => error.name === 'TimeoutError' && error.message === 'no answer within 5 ms');
+    await assert.rejects(
+      pending,
+      (error: Error) => error.name === 'TimeoutError' && error.message === 'no answer within 5 ms',
+    );
     while (!closedSockets.includes(hungPort)) await new Promise((resolve) => setTimeout(resolve, 5));
 
     const count = seen.length;
-    await assert.rejects(requestText(`${base}/never`, { signal: AbortSignal.abort(new Error('stopped before')) }), /stopped before/);
+    await assert.rejects(
+      requestText(`${base}/never`, { signal: AbortSignal.abort(new Error('stopped before')) }),
+      /stopped before/,
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(seen.length, count);
   });
@@ -93,12 +115,15 @@ describe('requestText', () => {
       response.write('x'.repeat(64 * 1024));
       setTimeout(() => response.end('x'.repeat(64 * 1024)), 20);
     };
-    await assert.rejects(requestText(`${base}/big`, { maxBytes: 1000 }), (error: Error) => error instanceof AnswerTooLargeError && /more than 1000 bytes/.test(error.message));
+    await assert.rejects(
+      requestText(`${base}/big`, { maxBytes: 1000 }),
+      (error: Error) => error instanceof AnswerTooLargeError && /more than 1000 bytes/.test(error.message),
+    );
     const exact = await requestBody(`${base}/big`, { maxBytes: 128 * 1024 });
     assert.equal(exact.body.length, 128 * 1024);
   });
 
-  test('a refused connection is an HttpRequestError with Node\'s message, the URL, and Node\'s error as the cause', async () => {
+  test("a refused connection is an HttpRequestError with Node's message, the URL, and Node's error as the cause", async () => {
     const url = `http://127.0.0.1:${await freePort()}/v1/x`;
     await assert.rejects(requestText(url), (error: Error) => {
       assert.ok(error instanceof HttpRequestError);

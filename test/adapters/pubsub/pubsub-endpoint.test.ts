@@ -10,6 +10,12 @@ test('real Pub/Sub: the configured project, or nothing so that the library detec
 });
 
 test('an emulator from the config wins over PUBSUB_EMULATOR_HOST; without a project the local one is used', () => {
-  assert.deepEqual(pubsubEndpoint('', '127.0.0.1:8085', { PUBSUB_EMULATOR_HOST: '127.0.0.1:9999' }), { projectId: LOCAL_PROJECT_ID, ...EMULATOR });
-  assert.deepEqual(pubsubEndpoint('acme', undefined, { PUBSUB_EMULATOR_HOST: ' 127.0.0.1:8085 ' }), { projectId: 'acme', ...EMULATOR });
+  assert.deepEqual(pubsubEndpoint('', '127.0.0.1:8085', { PUBSUB_EMULATOR_HOST: '127.0.0.1:9999' }), {
+    projectId: LOCAL_PROJECT_ID,
+    ...EMULATOR,
+  });
+  assert.deepEqual(pubsubEndpoint('acme', undefined, { PUBSUB_EMULATOR_HOST: ' 127.0.0.1:8085 ' }), {
+    projectId: 'acme',
+    ...EMULATOR,
+  });
 });

@@ -2,9 +2,21 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { PubsubRestClient, RestPublishError, type PubsubRestClientOptions } from '../../../functions/adapters/pubsub/rest-client.ts';
 import type { GoogleCredentials } from '../../../functions/adapters/google/google-credentials.ts';
-import { createSubscription, createTopic, emulatorSkipReason, freePort, pullAll, startPubsubEmulator, type PubsubEmulator } from '../../support/pubsub-emulator.ts';
+import {
+  PubsubRestClient,
+  type PubsubRestClientOptions,
+  RestPublishError,
+} from '../../../functions/adapters/pubsub/rest-client.ts';
+import {
+  createSubscription,
+  createTopic,
+  emulatorSkipReason,
+  freePort,
+  type PubsubEmulator,
+  pullAll,
+  startPubsubEmulator,
+} from '../../support/pubsub-emulator.ts';
 
 interface Seen {
   readonly url: string;
@@ -15,7 +27,11 @@ interface Seen {
 type Handler = (seen: Seen, response: ServerResponse) => void;
 
 /** A stand-in for Pub/Sub's REST API on 127.0.0.1: each request goes to the test's handler. */
-async function startFakePubsub(): Promise<{ url: string; seen: Seen[]; handle: Handler; maxConcurrent: number; stop(): Promise<void>; server: Server } & { setHandler(handler: Handler): void }> {
+async function startFakePubsub(): Promise<
+  { url: string; seen: Seen[]; handle: Handler; maxConcurrent: number; stop(): Promise<void>; server: Server } & {
+    setHandler(handler: Handler): void;
+  }
+> {
   const state = {
     url: '',
     seen: [] as Seen[],
@@ -30,7 +46,11 @@ async function startFakePubsub(): Promise<{ url: string; seen: Seen[]; handle: H
       state.concurrent += 1;
       state.maxConcurrent = Math.max(state.maxConcurrent, state.concurrent);
       response.on('close', () => (state.concurrent -= 1));
-      const seen: Seen = { url: request.url ?? '', headers: request.headers, body: JSON.parse(Buffer.concat(chunks).toString() || '{}') };
+      const seen: Seen = {
+        url: request.url ?? '',
+        headers: request.headers,
+        body: JSON.parse(Buffer.concat(chunks).toString() || '{}'),
+      };
       state.seen.push(seen);
       state.handle(seen, response);
     });
@@ -40,10 +60,11 @@ async function startFakePubsub(): Promise<{ url: string; seen: Seen[]; handle: H
   return Object.assign(state, {
     server,
     setHandler: (handler: Handler) => void (state.handle = handler),
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   }) as never;
 }
 
@@ -52,8 +73,15 @@ const answer = (response: ServerResponse, status: number, body: string) => {
   response.writeHead(status, { 'content-type': 'application/json' });
   response.end(body);
 };
-const googleError = (code: number, status: string, message: string) => JSON.stringify({ error: { code, message, status } });
-const body = (count: number) => JSON.stringify({ messages: Array.from({ length: count }, (_, i) => ({ data: Buffer.from(`m${i}`).toString('base64'), attributes: { i: String(i) } })) });
+const googleError = (code: number, status: string, message: string) =>
+  JSON.stringify({ error: { code, message, status } });
+const body = (count: number) =>
+  JSON.stringify({
+    messages: Array.from({ length: count }, (_, i) => ({
+      data: Buffer.from(`m${i}`).toString('base64'),
+      attributes: { i: String(i) },
+    })),
+  });
 
 class FakeCredentials implements GoogleCredentials {
   tokens = 0;
@@ -80,7 +108,14 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
   });
 
   const client = (overrides: Partial<PubsubRestClientOptions> = {}) =>
-    new PubsubRestClient({ projectId: 'p1', endpoint: fake.url, credentials: new FakeCredentials(), retry: { budgetMs: 2_000, initialDelayMs: 10, maxDelayMs: 50 }, env: {}, ...overrides });
+    new PubsubRestClient({
+      projectId: 'p1',
+      endpoint: fake.url,
+      credentials: new FakeCredentials(),
+      retry: { budgetMs: 2_000, initialDelayMs: 10, maxDelayMs: 50 },
+      env: {},
+      ...overrides,
+    });
 
   test('POSTs the batch to /v1/projects/<p>/topics/<t>:publish with a bearer token and returns the ids', async () => {
     fake.seen.length = 0;
@@ -97,35 +132,56 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
     assert.equal(Buffer.from(seen.body.messages[2]!.data, 'base64').toString(), 'm2');
   });
 
-  test('a full topic name is used as given; no project configured uses the credentials\' project', async () => {
+  test("a full topic name is used as given; no project configured uses the credentials' project", async () => {
     fake.seen.length = 0;
     fake.setHandler((seen, response) => answer(response, 200, ids(seen)));
     await client().publish('projects/other/topics/t9', body(1), 1);
     await client({ projectId: '' }).publish('events', body(1), 1);
-    assert.deepEqual(fake.seen.map((seen) => seen.url), ['/v1/projects/other/topics/t9:publish', '/v1/projects/detected-project/topics/events:publish']);
+    assert.deepEqual(
+      fake.seen.map((seen) => seen.url),
+      ['/v1/projects/other/topics/t9:publish', '/v1/projects/detected-project/topics/events:publish'],
+    );
   });
 
   for (const status of [429, 500, 502, 503, 504]) {
     test(`HTTP ${status} is retried, then the batch succeeds once`, async () => {
       fake.seen.length = 0;
-      fake.setHandler((seen, response) => (fake.seen.length < 3 ? answer(response, status, googleError(status, 'UNAVAILABLE', 'try again')) : answer(response, 200, ids(seen))));
+      fake.setHandler((seen, response) =>
+        fake.seen.length < 3
+          ? answer(response, status, googleError(status, 'UNAVAILABLE', 'try again'))
+          : answer(response, 200, ids(seen)),
+      );
       let requests = 0;
-      assert.deepEqual(await client({ onPublishRequest: () => void (requests += 1) }).publish('events', body(2), 2), ['1', '2']);
+      assert.deepEqual(await client({ onPublishRequest: () => void (requests += 1) }).publish('events', body(2), 2), [
+        '1',
+        '2',
+      ]);
       assert.equal(fake.seen.length, 3, 'two failures, one success');
       assert.equal(requests, 1, 'a retried batch counts as one publish request');
     });
   }
 
-  for (const [status, name] of [[400, 'INVALID_ARGUMENT'], [403, 'PERMISSION_DENIED'], [404, 'NOT_FOUND']] as const) {
+  for (const [status, name] of [
+    [400, 'INVALID_ARGUMENT'],
+    [403, 'PERMISSION_DENIED'],
+    [404, 'NOT_FOUND'],
+  ] as const) {
     test(`HTTP ${status} ${name} fails at once, without a retry, naming the status`, async () => {
       fake.seen.length = 0;
-      fake.setHandler((_seen, response) => answer(response, status, googleError(status, name, `Resource not usable (resource=events)`)));
+      fake.setHandler((_seen, response) =>
+        answer(response, status, googleError(status, name, `Resource not usable (resource=events)`)),
+      );
       await assert.rejects(client().publish('events', body(1), 1), (error: unknown) => {
         assert.ok(error instanceof RestPublishError);
-        assert.match(error.message, new RegExp(`^\\d+ ${name}: Resource not usable \\(resource=events\\) \\(HTTP ${status} from POST http://127\\.0\\.0\\.1:\\d+/v1/projects/p1/topics/events:publish\\)$`));
+        assert.match(
+          error.message,
+          new RegExp(
+            `^\\d+ ${name}: Resource not usable \\(resource=events\\) \\(HTTP ${status} from POST http://127\\.0\\.0\\.1:\\d+/v1/projects/p1/topics/events:publish\\)$`,
+          ),
+        );
         assert.equal(error.httpStatus, status);
         assert.equal(error.retryable, false);
-        if (status === 404) assert.equal(error.code, 5, 'NOT_FOUND carries gRPC code 5, as the library\'s errors do');
+        if (status === 404) assert.equal(error.code, 5, "NOT_FOUND carries gRPC code 5, as the library's errors do");
         return true;
       });
       assert.equal(fake.seen.length, 1);
@@ -134,7 +190,11 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
 
   test('401 fetches a new token once and retries; a second 401 is final', async () => {
     fake.seen.length = 0;
-    fake.setHandler((seen, response) => (seen.headers.authorization === 'Bearer token-1' ? answer(response, 200, ids(seen)) : answer(response, 401, googleError(401, 'UNAUTHENTICATED', 'expired'))));
+    fake.setHandler((seen, response) =>
+      seen.headers.authorization === 'Bearer token-1'
+        ? answer(response, 200, ids(seen))
+        : answer(response, 401, googleError(401, 'UNAUTHENTICATED', 'expired')),
+    );
     const credentials = new FakeCredentials();
     assert.deepEqual(await client({ credentials }).publish('events', body(1), 1), ['1']);
     assert.equal(credentials.invalidated, 1);
@@ -146,24 +206,39 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
   test('retrying stops when the budget is spent, with the last error; a hung request is cut at the budget', async () => {
     fake.setHandler((_seen, response) => answer(response, 503, googleError(503, 'UNAVAILABLE', 'overloaded')));
     let began = Date.now();
-    await assert.rejects(client({ retry: { budgetMs: 300, initialDelayMs: 10, maxDelayMs: 40 } }).publish('events', body(1), 1), /14 UNAVAILABLE: overloaded/);
+    await assert.rejects(
+      client({ retry: { budgetMs: 300, initialDelayMs: 10, maxDelayMs: 40 } }).publish('events', body(1), 1),
+      /14 UNAVAILABLE: overloaded/,
+    );
     assert.ok(Date.now() - began < 300 + 750, `gave up after ${Date.now() - began} ms`);
 
     fake.setHandler(() => {}); // never answers
     began = Date.now();
-    await assert.rejects(client({ retry: { budgetMs: 300, initialDelayMs: 10, maxDelayMs: 40 } }).publish('events', body(1), 1), (error: unknown) => {
-      assert.ok(error instanceof RestPublishError);
-      assert.match(error.message, /DEADLINE_EXCEEDED/);
-      return true;
-    });
+    await assert.rejects(
+      client({ retry: { budgetMs: 300, initialDelayMs: 10, maxDelayMs: 40 } }).publish('events', body(1), 1),
+      (error: unknown) => {
+        assert.ok(error instanceof RestPublishError);
+        assert.match(error.message, /DEADLINE_EXCEEDED/);
+        return true;
+      },
+    );
     assert.ok(Date.now() - began < 300 + 750, `gave up after ${Date.now() - began} ms`);
     fake.server.closeAllConnections();
   });
 
   test('a connection refused is retried until the budget ends, as UNAVAILABLE', async () => {
     const port = await freePort(); // nothing listens there
-    const refused = new PubsubRestClient({ projectId: 'p1', endpoint: `http://127.0.0.1:${port}`, credentials: new FakeCredentials(), retry: { budgetMs: 200, initialDelayMs: 10, maxDelayMs: 20 }, env: {} });
-    await assert.rejects(refused.publish('events', body(1), 1), /^RestPublishError: 14 UNAVAILABLE: POST http:\/\/127\.0\.0\.1:\d+\/v1\/projects\/p1\/topics\/events:publish failed: connect ECONNREFUSED/);
+    const refused = new PubsubRestClient({
+      projectId: 'p1',
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials: new FakeCredentials(),
+      retry: { budgetMs: 200, initialDelayMs: 10, maxDelayMs: 20 },
+      env: {},
+    });
+    await assert.rejects(
+      refused.publish('events', body(1), 1),
+      /^RestPublishError: 14 UNAVAILABLE: POST http:\/\/127\.0\.0\.1:\d+\/v1\/projects\/p1\/topics\/events:publish failed: connect ECONNREFUSED/,
+    );
   });
 
   test('at most maxConcurrentRequests requests are on the wire at once; the others wait for a slot', async () => {
@@ -181,7 +256,12 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
   });
 
   test('on an emulator without a configured project, topics are named in project sluice-local', () => {
-    const withEmulator = new PubsubRestClient({ projectId: '', emulatorHost: '127.0.0.1:8085', retry: { budgetMs: 1, initialDelayMs: 0, maxDelayMs: 0 }, env: {} });
+    const withEmulator = new PubsubRestClient({
+      projectId: '',
+      emulatorHost: '127.0.0.1:8085',
+      retry: { budgetMs: 1, initialDelayMs: 0, maxDelayMs: 0 },
+      env: {},
+    });
     return withEmulator.topicName('t').then((name) => assert.equal(name, 'projects/sluice-local/topics/t'));
   });
 });
@@ -195,8 +275,13 @@ describe('PubsubRestClient against the Pub/Sub emulator', { skip: emulatorSkipRe
     await emulator?.stop();
   });
 
-  test('publishes through the emulator\'s REST API; a missing topic is NOT_FOUND; createTopic makes it', async () => {
-    const client = new PubsubRestClient({ projectId: emulator.projectId, emulatorHost: emulator.host, retry: { budgetMs: 5_000, initialDelayMs: 10, maxDelayMs: 100 }, env: {} });
+  test("publishes through the emulator's REST API; a missing topic is NOT_FOUND; createTopic makes it", async () => {
+    const client = new PubsubRestClient({
+      projectId: emulator.projectId,
+      emulatorHost: emulator.host,
+      retry: { budgetMs: 5_000, initialDelayMs: 10, maxDelayMs: 100 },
+      env: {},
+    });
     await assert.rejects(client.publish('rest-missing', body(1), 1), (error: unknown) => {
       assert.ok(error instanceof RestPublishError);
       assert.equal(error.code, 5);
@@ -220,7 +305,10 @@ describe('PubsubRestClient against the Pub/Sub emulator', { skip: emulatorSkipRe
     });
     assert.equal(new Set(outcomes).size, 120, 'a distinct message id per message');
     const pulled = await pullAll(emulator, 'rest-events-sub', { expected: 120 });
-    assert.deepEqual(pulled.map((message) => message.data.toString()).sort(), Array.from({ length: 120 }, (_, i) => `event ${i}`).sort());
+    assert.deepEqual(
+      pulled.map((message) => message.data.toString()).sort(),
+      Array.from({ length: 120 }, (_, i) => `event ${i}`).sort(),
+    );
     assert.deepEqual(pulled.find((message) => message.data.toString() === 'event 7')?.attributes, { i: '7' });
     await topic.flush();
     await client.close();

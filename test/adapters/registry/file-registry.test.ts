@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, symlink, truncate, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -8,7 +8,10 @@ import { FileRegistry } from '../../../functions/adapters/registry/file-registry
 import { SluiceError } from '../../../functions/core/errors.ts';
 import { InvalidSchemaKeyError, parseSchemaKey, type SchemaKey } from '../../../functions/core/iglu/schema-key.ts';
 import { MAX_SCHEMA_DOCUMENT_BYTES } from '../../../functions/core/limits.ts';
-import { InvalidSchemaDocumentError, RegistryUnavailableError } from '../../../functions/core/registry/schema-registry.ts';
+import {
+  InvalidSchemaDocumentError,
+  RegistryUnavailableError,
+} from '../../../functions/core/registry/schema-registry.ts';
 
 const IGLU_CENTRAL = fileURLToPath(new URL('../../../../shared/iglu-central/schemas', import.meta.url));
 const KEY = parseSchemaKey('iglu:com.acme/checkout/jsonschema/1-0-0');
@@ -45,7 +48,9 @@ after(async () => {
 describe('FileRegistry', () => {
   test('reads a real Iglu Central schema', async () => {
     const registry = new FileRegistry(`file://${IGLU_CENTRAL}`);
-    const lookup = await registry.lookup(parseSchemaKey('iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0'));
+    const lookup = await registry.lookup(
+      parseSchemaKey('iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0'),
+    );
     assert.equal(lookup.found, true);
     assert.ok(lookup.found);
     assert.equal(lookup.registry, `file://${IGLU_CENTRAL}`);
@@ -83,7 +88,9 @@ describe('FileRegistry', () => {
 
   test('a missing file or folder is not found', async () => {
     const registry = new FileRegistry(url);
-    assert.deepEqual(await registry.lookup(parseSchemaKey('iglu:com.acme/checkout/jsonschema/9-0-0')), { found: false });
+    assert.deepEqual(await registry.lookup(parseSchemaKey('iglu:com.acme/checkout/jsonschema/9-0-0')), {
+      found: false,
+    });
     assert.deepEqual(await registry.lookup(parseSchemaKey('iglu:com.nobody/thing/jsonschema/1-0-0')), { found: false });
   });
 
@@ -128,7 +135,10 @@ describe('FileRegistry', () => {
     await truncate(big, MAX_SCHEMA_DOCUMENT_BYTES + 1); // sparse: cheap to create, all zero bytes
     await assert.rejects(new FileRegistry(`file://${folder}`).lookup(KEY), (error: unknown) => {
       assert.ok(error instanceof InvalidSchemaDocumentError);
-      assert.match(error.message, new RegExp(`${MAX_SCHEMA_DOCUMENT_BYTES + 1} bytes, over the ${MAX_SCHEMA_DOCUMENT_BYTES}-byte limit`));
+      assert.match(
+        error.message,
+        new RegExp(`${MAX_SCHEMA_DOCUMENT_BYTES + 1} bytes, over the ${MAX_SCHEMA_DOCUMENT_BYTES}-byte limit`),
+      );
       return true;
     });
     const exact = '{"a":1}'.padEnd(MAX_SCHEMA_DOCUMENT_BYTES, ' ');
@@ -160,7 +170,11 @@ describe('FileRegistry', () => {
     const inside = parseSchemaKey('iglu:com.acme/checkout/jsonschema/1-0-1');
     await writeFile(path.join(folder, 'target.json'), '{"linked":true}');
     await symlink(path.join(folder, 'target.json'), path.join(folder, ...inside.path.split('/')));
-    assert.deepEqual(await registry.lookup(inside), { found: true, schema: { linked: true }, registry: `file://${folder}` });
+    assert.deepEqual(await registry.lookup(inside), {
+      found: true,
+      schema: { linked: true },
+      registry: `file://${folder}`,
+    });
   });
 
   test('a registry folder that is itself a symlink works', async () => {
@@ -189,7 +203,9 @@ describe('FileRegistry', () => {
     });
   });
 
-  test('an unreadable file (EACCES) is RegistryUnavailableError', { skip: process.getuid?.() === 0 && 'root ignores file permissions' }, async () => {
+  test('an unreadable file (EACCES) is RegistryUnavailableError', {
+    skip: process.getuid?.() === 0 && 'root ignores file permissions',
+  }, async () => {
     const folder = await freshRoot('eacces');
     const file = await put(folder, '{}');
     await chmod(file, 0o000);
@@ -208,7 +224,10 @@ describe('FileRegistry', () => {
     const missing = path.join(tmp, 'does-not-exist');
     await assert.rejects(new FileRegistry(`file://${missing}`).lookup(KEY), (error: unknown) => {
       assert.ok(error instanceof RegistryUnavailableError);
-      assert.match(error.message, new RegExp(`registry folder ${missing} cannot be opened \\(create it or fix the registry URL\\)`));
+      assert.match(
+        error.message,
+        new RegExp(`registry folder ${missing} cannot be opened \\(create it or fix the registry URL\\)`),
+      );
       assert.equal((error.cause as NodeJS.ErrnoException).code, 'ENOENT');
       return true;
     });
@@ -233,7 +252,10 @@ describe('FileRegistry', () => {
   test('a URL without a folder is an invalid_registry_url SluiceError', () => {
     assert.throws(
       () => new FileRegistry('file://'),
-      (error: unknown) => error instanceof SluiceError && error.code === 'invalid_registry_url' && /folder is missing/.test(error.message),
+      (error: unknown) =>
+        error instanceof SluiceError &&
+        error.code === 'invalid_registry_url' &&
+        /folder is missing/.test(error.message),
     );
     assert.throws(
       () => new FileRegistry('gs://bucket'),

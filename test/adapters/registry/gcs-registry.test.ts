@@ -7,8 +7,11 @@ import { GcsRegistry } from '../../../functions/adapters/registry/gcs-registry.t
 import { SluiceError } from '../../../functions/core/errors.ts';
 import { parseSchemaKey } from '../../../functions/core/iglu/schema-key.ts';
 import { MAX_SCHEMA_DOCUMENT_BYTES } from '../../../functions/core/limits.ts';
-import { InvalidSchemaDocumentError, RegistryUnavailableError } from '../../../functions/core/registry/schema-registry.ts';
-import { startFakeGcs, type FakeGcs } from '../../support/fake-gcs-server.ts';
+import {
+  InvalidSchemaDocumentError,
+  RegistryUnavailableError,
+} from '../../../functions/core/registry/schema-registry.ts';
+import { type FakeGcs, startFakeGcs } from '../../support/fake-gcs-server.ts';
 
 // When set, it is the default endpoint; these tests name theirs.
 delete process.env['STORAGE_EMULATOR_HOST'];
@@ -74,7 +77,10 @@ describe('GcsRegistry', () => {
       schema: { description: 'at the root' },
       registry: 'gs://root-bkt',
     });
-    assert.equal(gcs.requests.at(-1), 'GET /storage/v1/b/root-bkt/o/com.acme%2Fcheckout%2Fjsonschema%2F1-0-0?alt=media');
+    assert.equal(
+      gcs.requests.at(-1),
+      'GET /storage/v1/b/root-bkt/o/com.acme%2Fcheckout%2Fjsonschema%2F1-0-0?alt=media',
+    );
 
     const slashed = new GcsRegistry('gs://bkt//schemas//', storage);
     assert.equal(slashed.prefix, 'schemas');
@@ -84,14 +90,22 @@ describe('GcsRegistry', () => {
 
   test('a missing object is not found', async () => {
     const registry = new GcsRegistry('gs://bkt/schemas', storage);
-    assert.deepEqual(await registry.lookup(parseSchemaKey('iglu:com.acme/checkout/jsonschema/2-0-0')), { found: false });
-    assert.equal(gcs.requests.at(-1), 'GET /storage/v1/b/bkt/o/schemas%2Fcom.acme%2Fcheckout%2Fjsonschema%2F2-0-0?alt=media');
+    assert.deepEqual(await registry.lookup(parseSchemaKey('iglu:com.acme/checkout/jsonschema/2-0-0')), {
+      found: false,
+    });
+    assert.equal(
+      gcs.requests.at(-1),
+      'GET /storage/v1/b/bkt/o/schemas%2Fcom.acme%2Fcheckout%2Fjsonschema%2F2-0-0?alt=media',
+    );
     // The same key without the prefix does not exist either: the prefix is really applied.
     assert.deepEqual(await new GcsRegistry('gs://bkt', storage).lookup(KEY), { found: false });
   });
 
   test('a missing bucket is unavailable, not "not found"', async () => {
-    const error = await rejects(new GcsRegistry('gs://no-such-bucket/schemas', storage).lookup(KEY), RegistryUnavailableError);
+    const error = await rejects(
+      new GcsRegistry('gs://no-such-bucket/schemas', storage).lookup(KEY),
+      RegistryUnavailableError,
+    );
     assert.match(error.message, /HTTP 404.*The specified bucket does not exist/);
   });
 
@@ -101,7 +115,10 @@ describe('GcsRegistry', () => {
     const before = gcs.requests.length;
     const error = await rejects(registry.lookup(KEY), RegistryUnavailableError);
     assert.equal(error.registry, 'gs://bkt/schemas');
-    assert.match(error.message, /reading gs:\/\/bkt\/schemas\/com\.acme\/checkout\/jsonschema\/1-0-0 failed \(HTTP 503\)/);
+    assert.match(
+      error.message,
+      /reading gs:\/\/bkt\/schemas\/com\.acme\/checkout\/jsonschema\/1-0-0 failed \(HTTP 503\)/,
+    );
     assert.equal((error.cause as { code?: unknown }).code, 503);
     assert.equal(gcs.requests.length - before, 1);
     gcs.setDown(false);
@@ -115,9 +132,17 @@ describe('GcsRegistry', () => {
 
   test('an object that is not JSON, or not an object, is an InvalidSchemaDocumentError', async () => {
     const registry = new GcsRegistry('gs://bkt/schemas', storage);
-    const html = await rejects(registry.lookup(parseSchemaKey('iglu:com.acme/not-json/jsonschema/1-0-0')), InvalidSchemaDocumentError, /not JSON/);
+    const html = await rejects(
+      registry.lookup(parseSchemaKey('iglu:com.acme/not-json/jsonschema/1-0-0')),
+      InvalidSchemaDocumentError,
+      /not JSON/,
+    );
     assert.equal(html.schemaUri, 'iglu:com.acme/not-json/jsonschema/1-0-0');
-    await rejects(registry.lookup(parseSchemaKey('iglu:com.acme/array/jsonschema/1-0-0')), InvalidSchemaDocumentError, /JSON an array/);
+    await rejects(
+      registry.lookup(parseSchemaKey('iglu:com.acme/array/jsonschema/1-0-0')),
+      InvalidSchemaDocumentError,
+      /JSON an array/,
+    );
   });
 
   test('an object over the size limit is an InvalidSchemaDocumentError', async () => {
@@ -166,11 +191,20 @@ describe('GcsRegistry', () => {
         schema: { injected: true },
         registry: 'gs://b-1/p/q',
       });
-      assert.deepEqual(seen.at(-1), { url: '/storage/v1/b/b-1/o/p%2Fq%2Fcom.acme%2Fcheckout%2Fjsonschema%2F1-0-0?alt=media', authorization: 'Bearer token-1' });
+      assert.deepEqual(seen.at(-1), {
+        url: '/storage/v1/b/b-1/o/p%2Fq%2Fcom.acme%2Fcheckout%2Fjsonschema%2F1-0-0?alt=media',
+        authorization: 'Bearer token-1',
+      });
       // An emulator named the way Google's libraries read it (with or without a scheme) takes no token.
       for (const emulator of [host, `http://${host}/`]) {
-        assert.equal((await new GcsRegistry('gs://b-1', { env: { STORAGE_EMULATOR_HOST: emulator } }).lookup(KEY)).found, true);
-        assert.deepEqual(seen.at(-1), { url: '/storage/v1/b/b-1/o/com.acme%2Fcheckout%2Fjsonschema%2F1-0-0?alt=media', authorization: undefined });
+        assert.equal(
+          (await new GcsRegistry('gs://b-1', { env: { STORAGE_EMULATOR_HOST: emulator } }).lookup(KEY)).found,
+          true,
+        );
+        assert.deepEqual(seen.at(-1), {
+          url: '/storage/v1/b/b-1/o/com.acme%2Fcheckout%2Fjsonschema%2F1-0-0?alt=media',
+          authorization: undefined,
+        });
       }
     } finally {
       server.close();
@@ -178,8 +212,17 @@ describe('GcsRegistry', () => {
   });
 
   test('credentials that fail make the registry unavailable, naming the reason', async () => {
-    const credentials = { accessToken: async () => { throw new Error('no metadata server'); }, projectId: async () => 'p' };
-    await rejects(new GcsRegistry('gs://bkt/schemas', { ...storage, credentials }).lookup(KEY), RegistryUnavailableError, /failed: no metadata server/);
+    const credentials = {
+      accessToken: async () => {
+        throw new Error('no metadata server');
+      },
+      projectId: async () => 'p',
+    };
+    await rejects(
+      new GcsRegistry('gs://bkt/schemas', { ...storage, credentials }).lookup(KEY),
+      RegistryUnavailableError,
+      /failed: no metadata server/,
+    );
   });
 
   for (const [url, reason] of [
@@ -192,7 +235,8 @@ describe('GcsRegistry', () => {
     test(`rejects ${url}`, () => {
       assert.throws(
         () => new GcsRegistry(url),
-        (error: unknown) => error instanceof SluiceError && error.code === 'invalid_registry_url' && reason.test(error.message),
+        (error: unknown) =>
+          error instanceof SluiceError && error.code === 'invalid_registry_url' && reason.test(error.message),
       );
     });
   }
@@ -200,12 +244,18 @@ describe('GcsRegistry', () => {
   test('no request left this machine: every HTTP request went to the fake GCS (no auth, no metadata server)', () => {
     assert.ok(outgoing.length >= 10, `expected the tests above to make requests, saw ${outgoing.length}`);
     const fakeHost = new URL(gcs.endpoint).host;
-    const elsewhere = outgoing.filter((entry) => !entry.startsWith(fakeHost) && !entry.startsWith(gcs.endpoint) && !entry.startsWith('127.0.0.1:'));
+    const elsewhere = outgoing.filter(
+      (entry) => !entry.startsWith(fakeHost) && !entry.startsWith(gcs.endpoint) && !entry.startsWith('127.0.0.1:'),
+    );
     assert.deepEqual(elsewhere, []);
   });
 });
 
-async function rejects<T extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => T, message?: RegExp): Promise<T> {
+async function rejects<T extends Error>(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => T,
+  message?: RegExp,
+): Promise<T> {
   let caught: unknown;
   await assert.rejects(promise, (error: unknown) => {
     caught = error;

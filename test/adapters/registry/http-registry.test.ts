@@ -6,7 +6,10 @@ import { HttpRegistry } from '../../../functions/adapters/registry/http-registry
 import { SluiceError } from '../../../functions/core/errors.ts';
 import { parseSchemaKey } from '../../../functions/core/iglu/schema-key.ts';
 import { MAX_SCHEMA_DOCUMENT_BYTES } from '../../../functions/core/limits.ts';
-import { InvalidSchemaDocumentError, RegistryUnavailableError } from '../../../functions/core/registry/schema-registry.ts';
+import {
+  InvalidSchemaDocumentError,
+  RegistryUnavailableError,
+} from '../../../functions/core/registry/schema-registry.ts';
 
 const KEY = parseSchemaKey('iglu:com.acme/checkout/jsonschema/1-0-0');
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -29,7 +32,11 @@ function send(status: number, body: string, headers: Record<string, string> = {}
   };
 }
 
-async function rejectsWith<T extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => T, message: RegExp): Promise<T> {
+async function rejectsWith<T extends Error>(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => T,
+  message: RegExp,
+): Promise<T> {
   let caught: unknown;
   await assert.rejects(promise, (error: unknown) => {
     caught = error;
@@ -62,12 +69,19 @@ describe('HttpRegistry', () => {
     const lookup = await new HttpRegistry(url).lookup(KEY);
     assert.deepEqual(lookup, { found: true, schema: { type: 'object' }, registry: url });
     const request = seen.find((entry) => entry.url.startsWith('/ok/'));
-    assert.deepEqual(request, { url: '/ok/com.acme/checkout/jsonschema/1-0-0', accept: 'application/schema+json, application/json' });
+    assert.deepEqual(request, {
+      url: '/ok/com.acme/checkout/jsonschema/1-0-0',
+      accept: 'application/schema+json, application/json',
+    });
   });
 
   test('trailing slashes on the URL are tolerated; text/plain JSON is accepted', async () => {
     const url = mount('slash', send(200, '{"a":1}', { 'content-type': 'text/plain' }));
-    assert.deepEqual(await new HttpRegistry(`${url}//`).lookup(KEY), { found: true, schema: { a: 1 }, registry: `${url}//` });
+    assert.deepEqual(await new HttpRegistry(`${url}//`).lookup(KEY), {
+      found: true,
+      schema: { a: 1 },
+      registry: `${url}//`,
+    });
   });
 
   for (const status of [404, 410, 403]) {
@@ -80,7 +94,11 @@ describe('HttpRegistry', () => {
   for (const status of [500, 503, 429, 401]) {
     test(`${status} is RegistryUnavailableError naming the status`, async () => {
       const url = mount(`status-${status}`, send(status, 'oops'));
-      const error = await rejectsWith(new HttpRegistry(url).lookup(KEY), RegistryUnavailableError, new RegExp(`answered HTTP ${status}`));
+      const error = await rejectsWith(
+        new HttpRegistry(url).lookup(KEY),
+        RegistryUnavailableError,
+        new RegExp(`answered HTTP ${status}`),
+      );
       assert.equal(error.code, 'registry_unavailable');
       assert.equal(error.registry, url);
       assert.match(error.message, new RegExp(`GET ${url}/com\\.acme/checkout/jsonschema/1-0-0`));
@@ -88,8 +106,15 @@ describe('HttpRegistry', () => {
   }
 
   test('200 with an HTML page is an InvalidSchemaDocumentError', async () => {
-    const url = mount('html', send(200, '<!DOCTYPE html><html><body>Welcome</body></html>', { 'content-type': 'text/html' }));
-    const error = await rejectsWith(new HttpRegistry(url).lookup(KEY), InvalidSchemaDocumentError, /not JSON \(it starts with "<!DOCTYPE html>/);
+    const url = mount(
+      'html',
+      send(200, '<!DOCTYPE html><html><body>Welcome</body></html>', { 'content-type': 'text/html' }),
+    );
+    const error = await rejectsWith(
+      new HttpRegistry(url).lookup(KEY),
+      InvalidSchemaDocumentError,
+      /not JSON \(it starts with "<!DOCTYPE html>/,
+    );
     assert.equal(error.code, 'invalid_schema_document');
     assert.equal(error.schemaUri, KEY.uri);
   });
@@ -136,9 +161,16 @@ describe('HttpRegistry', () => {
   });
 
   test('a server that does not answer in time is unavailable', async () => {
-    const url = mount('slow-headers', (_request, response) => void setTimeout(() => send(200, '{}')(_request, response), 1000));
+    const url = mount(
+      'slow-headers',
+      (_request, response) => void setTimeout(() => send(200, '{}')(_request, response), 1000),
+    );
     const started = Date.now();
-    await rejectsWith(new HttpRegistry(url, { timeoutMs: 100 }).lookup(KEY), RegistryUnavailableError, /did not complete within 100 ms/);
+    await rejectsWith(
+      new HttpRegistry(url, { timeoutMs: 100 }).lookup(KEY),
+      RegistryUnavailableError,
+      /did not complete within 100 ms/,
+    );
     assert.ok(Date.now() - started < 900, 'the lookup should not wait for the server');
   });
 
@@ -147,7 +179,11 @@ describe('HttpRegistry', () => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.write('{"type":');
     });
-    await rejectsWith(new HttpRegistry(url, { timeoutMs: 150 }).lookup(KEY), RegistryUnavailableError, /did not complete within 150 ms/);
+    await rejectsWith(
+      new HttpRegistry(url, { timeoutMs: 150 }).lookup(KEY),
+      RegistryUnavailableError,
+      /did not complete within 150 ms/,
+    );
   });
 
   test('connection refused is unavailable, naming the reason', async () => {
@@ -155,7 +191,11 @@ describe('HttpRegistry', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const error = await rejectsWith(new HttpRegistry(`http://127.0.0.1:${port}/schemas`).lookup(KEY), RegistryUnavailableError, /ECONNREFUSED/);
+    const error = await rejectsWith(
+      new HttpRegistry(`http://127.0.0.1:${port}/schemas`).lookup(KEY),
+      RegistryUnavailableError,
+      /ECONNREFUSED/,
+    );
     assert.ok(error.cause instanceof TypeError);
   });
 
@@ -167,7 +207,11 @@ describe('HttpRegistry', () => {
 
   test('a redirect to another scheme is refused', async () => {
     const url = mount('redirect-file', send(301, '', { location: 'file:///etc/passwd' }));
-    await rejectsWith(new HttpRegistry(url).lookup(KEY), RegistryUnavailableError, /redirected to "file:\/\/\/etc\/passwd", which is not an http\(s\) URL/);
+    await rejectsWith(
+      new HttpRegistry(url).lookup(KEY),
+      RegistryUnavailableError,
+      /redirected to "file:\/\/\/etc\/passwd", which is not an http\(s\) URL/,
+    );
   });
 
   test('a redirect loop gives up after 20 redirects', async () => {
@@ -204,7 +248,8 @@ describe('HttpRegistry', () => {
     test(`rejects ${url}`, () => {
       assert.throws(
         () => new HttpRegistry(url),
-        (error: unknown) => error instanceof SluiceError && error.code === 'invalid_registry_url' && reason.test(error.message),
+        (error: unknown) =>
+          error instanceof SluiceError && error.code === 'invalid_registry_url' && reason.test(error.message),
       );
     });
   }

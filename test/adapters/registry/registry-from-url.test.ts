@@ -22,14 +22,21 @@ describe('createRegistry', () => {
   test('gs:// gives a GcsRegistry with bucket and optional prefix', () => {
     const prefixed = createRegistry('gs://my-bucket/schemas/');
     assert.ok(prefixed instanceof GcsRegistry);
-    assert.deepEqual([prefixed.url, prefixed.bucket, prefixed.prefix], ['gs://my-bucket/schemas/', 'my-bucket', 'schemas']);
+    assert.deepEqual(
+      [prefixed.url, prefixed.bucket, prefixed.prefix],
+      ['gs://my-bucket/schemas/', 'my-bucket', 'schemas'],
+    );
     const root = createRegistry('gs://my-bucket');
     assert.ok(root instanceof GcsRegistry);
     assert.deepEqual([root.bucket, root.prefix], ['my-bucket', '']);
   });
 
   test('http:// and https:// give an HttpRegistry; the scheme is case-insensitive', () => {
-    for (const url of ['https://iglucentral.com/schemas', 'http://127.0.0.1:9000/registry/schemas', 'HTTPS://iglucentral.com/schemas']) {
+    for (const url of [
+      'https://iglucentral.com/schemas',
+      'http://127.0.0.1:9000/registry/schemas',
+      'HTTPS://iglucentral.com/schemas',
+    ]) {
       const registry = createRegistry(url);
       assert.ok(registry instanceof HttpRegistry, url);
       assert.equal(registry.url, url);

@@ -1,31 +1,34 @@
 import assert from 'node:assert/strict';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   createPubsubSink,
-  PubsubSink,
   type PubsubClient,
+  PubsubSink,
   type PubsubSinkOptions,
   type PubsubTopic,
 } from '../../../functions/adapters/sink/pubsub-sink.ts';
 import { fromMessage, toMessage } from '../../../functions/core/contract/message.ts';
 import type { InvalidRow, ValidRow } from '../../../functions/core/contract/rows.ts';
-import { SinkUnavailableError, type EventSink } from '../../../functions/core/sink/event-sink.ts';
+import { type EventSink, SinkUnavailableError } from '../../../functions/core/sink/event-sink.ts';
 import { SinkOverloadedError } from '../../../functions/core/sink/in-flight-limiter.ts';
-import { MAX_PUBSUB_MESSAGE_BYTES, MAX_PUBSUB_REST_MESSAGE_BYTES } from '../../../functions/core/sink/oversize-message.ts';
-import { invalidRow, validRow } from '../../support/sample-rows.ts';
+import {
+  MAX_PUBSUB_MESSAGE_BYTES,
+  MAX_PUBSUB_REST_MESSAGE_BYTES,
+} from '../../../functions/core/sink/oversize-message.ts';
 import {
   createSubscription,
   createTopic,
   emulatorSkipReason,
-  pullAll,
-  startPubsubEmulator,
   type PubsubEmulator,
   type PulledMessage,
+  pullAll,
+  startPubsubEmulator,
 } from '../../support/pubsub-emulator.ts';
+import { invalidRow, validRow } from '../../support/sample-rows.ts';
 
 const VALID_TOPIC = 'sluice-events';
 const INVALID_TOPIC = 'sluice-invalid-events';
@@ -69,170 +72,202 @@ function watchUnhandledRejections(): { readonly seen: unknown[]; stop(): void } 
   return { seen, stop: () => process.off('unhandledRejection', listener) };
 }
 
-for (const transport of ['rest', 'grpc'] as const) describe(`PubsubSink against the Pub/Sub emulator, transport ${transport}`, { skip: emulatorSkipReason() }, () => {
-  let emulator: PubsubEmulator;
-  let sink: PubsubSink;
+for (const transport of ['rest', 'grpc'] as const)
+  describe(`PubsubSink against the Pub/Sub emulator, transport ${transport}`, { skip: emulatorSkipReason() }, () => {
+    let emulator: PubsubEmulator;
+    let sink: PubsubSink;
 
-  const sinkOptions = (publishTimeoutMs = HEALTHY_PUBLISH_TIMEOUT_MS): PubsubSinkOptions => ({
-    projectId: emulator.projectId,
-    validTopic: VALID_TOPIC,
-    invalidTopic: INVALID_TOPIC,
-    emulatorHost: emulator.host,
-    publishTimeoutMs,
-    batchMaxMessages: 100,
-    batchMaxMs: 20,
-    transport,
-  });
+    const sinkOptions = (publishTimeoutMs = HEALTHY_PUBLISH_TIMEOUT_MS): PubsubSinkOptions => ({
+      projectId: emulator.projectId,
+      validTopic: VALID_TOPIC,
+      invalidTopic: INVALID_TOPIC,
+      emulatorHost: emulator.host,
+      publishTimeoutMs,
+      batchMaxMessages: 100,
+      batchMaxMs: 20,
+      transport,
+    });
 
-  /** The emulator forgets everything on restart: topics and subscriptions are made again. */
-  async function createTopicsAndSubscriptions(): Promise<void> {
-    await createTopic(emulator, VALID_TOPIC);
-    await createTopic(emulator, INVALID_TOPIC);
-    await createSubscription(emulator, VALID_SUB, VALID_TOPIC);
-    await createSubscription(emulator, INVALID_SUB, INVALID_TOPIC);
-  }
-
-  before(async () => {
-    const started = Date.now();
-    emulator = await startPubsubEmulator();
-    console.log(`# emulator ready in ${Date.now() - started} ms`);
-    await createTopicsAndSubscriptions();
-    // Import the SDK before the first timed publish: loading it from node_modules takes over a
-    // second on a busy 2-core machine, which would eat the short PUBLISH_TIMEOUT_MS these tests
-    // use (the outage test needs it short). The sink still creates its client on first publish.
-    if (transport === 'grpc') await import('@google-cloud/pubsub');
-    sink = createPubsubSink(sinkOptions());
-  });
-
-  after(async () => {
-    await sink?.close().catch(() => {});
-    await emulator?.stop().catch(() => {});
-  });
-
-  test('valid rows go to the valid topic, invalid rows to the invalid topic, and decode to the same rows', async () => {
-    const port: EventSink = sink;
-    const began = Date.now();
-    await port.publish({ valid: [validRow], invalid: [invalidRow] });
-    console.log(`# first publish (creates the client, connects) took ${Date.now() - began} ms`);
-
-    const [valid] = await pullAll(emulator, VALID_SUB, { expected: 1 });
-    const [invalid] = await pullAll(emulator, INVALID_SUB, { expected: 1 });
-    assert.ok(valid && invalid, 'one message on each topic');
-    assert.deepEqual(fromMessage(valid.data, valid.attributes), { kind: 'valid', row: withoutNulls(validRow) });
-    assert.deepEqual(fromMessage(invalid.data, invalid.attributes), { kind: 'invalid', row: invalidRow });
-    assert.deepEqual(valid.attributes, { valid: 'true', protocol: 'snowplow', schema: validRow.schema, event_name: 'page_view' });
-    assert.deepEqual(invalid.attributes, { valid: 'false', protocol: 'webhook', error_type: 'validation_failed' });
-  });
-
-  test('an empty batch resolves at once', async () => {
-    const before = sink.stats();
-    await sink.publish({ valid: [], invalid: [] });
-    assert.deepEqual(sink.stats(), before);
-  });
-
-  test('500 rows in 50 concurrent publish() calls arrive exactly once, in shared batches', async () => {
-    const before = sink.stats();
-    const calls = Array.from({ length: 50 }, (_, call) =>
-      sink.publish({
-        valid: Array.from({ length: 8 }, (_, i) => validRowNumbered(call * 8 + i)),
-        invalid: Array.from({ length: 2 }, (_, i) => invalidRowNumbered(call * 2 + i)),
-      }),
-    );
-    await Promise.all(calls);
-
-    const valid = await pullAll(emulator, VALID_SUB, { expected: 400 });
-    const invalid = await pullAll(emulator, INVALID_SUB, { expected: 100 });
-    assert.deepEqual(eventIds(valid), Array.from({ length: 400 }, (_, n) => validRowNumbered(n).event_id).sort());
-    assert.deepEqual(eventIds(invalid), Array.from({ length: 100 }, (_, n) => invalidRowNumbered(n).event_id).sort());
-
-    const after = sink.stats();
-    const requests = after.publishCalls - before.publishCalls;
-    console.log(`# 500 messages went out in ${requests} Publish requests`);
-    assert.equal(after.messages - before.messages, 500);
-    assert.equal(after.acknowledged - before.acknowledged, 500);
-    // 400 + 100 messages with batchMaxMessages 100: 4 + 1 full batches, a few more if the
-    // 20 ms timer cut one short, never one request per message.
-    assert.ok(requests >= 5 && requests <= 20, `expected 5..20 Publish requests for 500 messages, got ${requests}`);
-  });
-
-  test('a missing topic rejects at once with SinkUnavailableError naming the topic', async () => {
-    const lost = createPubsubSink({ ...sinkOptions(), validTopic: 'no-such-topic' });
-    try {
-      const began = Date.now();
-      await assert.rejects(lost.publish({ valid: [validRow], invalid: [] }), (error: unknown) => {
-        assert.ok(error instanceof SinkUnavailableError);
-        assert.match(error.message, /topic no-such-topic failed: 5 NOT_FOUND.*does topic no-such-topic exist in project sluice-test\?/);
-        assert.ok(error.cause instanceof Error);
-        return true;
-      });
-      assert.ok(Date.now() - began < NOT_RETRIED_WITHIN_MS, 'NOT_FOUND is not retried');
-    } finally {
-      await lost.close();
+    /** The emulator forgets everything on restart: topics and subscriptions are made again. */
+    async function createTopicsAndSubscriptions(): Promise<void> {
+      await createTopic(emulator, VALID_TOPIC);
+      await createTopic(emulator, INVALID_TOPIC);
+      await createSubscription(emulator, VALID_SUB, VALID_TOPIC);
+      await createSubscription(emulator, INVALID_SUB, INVALID_TOPIC);
     }
-  });
 
-  test('close() lets publish() calls in flight finish, then later calls reject', async () => {
-    const closing = createPubsubSink(sinkOptions());
-    const inFlight = closing.publish({ valid: [validRowNumbered(9001)], invalid: [] });
-    await closing.close();
-    await inFlight;
-    assert.deepEqual(eventIds(await pullAll(emulator, VALID_SUB, { expected: 1 })), [validRowNumbered(9001).event_id]);
-    await assert.rejects(closing.publish({ valid: [validRow], invalid: [] }), /the Pub\/Sub sink is closed/);
-  });
+    before(async () => {
+      const started = Date.now();
+      emulator = await startPubsubEmulator();
+      console.log(`# emulator ready in ${Date.now() - started} ms`);
+      await createTopicsAndSubscriptions();
+      // Import the SDK before the first timed publish: loading it from node_modules takes over a
+      // second on a busy 2-core machine, which would eat the short PUBLISH_TIMEOUT_MS these tests
+      // use (the outage test needs it short). The sink still creates its client on first publish.
+      if (transport === 'grpc') await import('@google-cloud/pubsub');
+      sink = createPubsubSink(sinkOptions());
+    });
 
-  // Runs last: it stops and restarts the emulator.
-  test('while Pub/Sub is down publish() rejects in time, and after it is back publishing works again', { skip: process.env.PUBSUB_EMULATOR_HOST ? 'needs an emulator the tests start themselves, not PUBSUB_EMULATOR_HOST' : false }, async () => {
-    const unhandled = watchUnhandledRejections();
-    // Its own sink with the short timeout: the rejection time is what this test measures.
-    const outageSink = createPubsubSink(sinkOptions(PUBLISH_TIMEOUT_MS));
-    try {
-      await emulator.stop();
+    after(async () => {
+      await sink?.close().catch(() => {});
+      await emulator?.stop().catch(() => {});
+    });
 
-      for (const attempt of [1, 2]) {
+    test('valid rows go to the valid topic, invalid rows to the invalid topic, and decode to the same rows', async () => {
+      const port: EventSink = sink;
+      const began = Date.now();
+      await port.publish({ valid: [validRow], invalid: [invalidRow] });
+      console.log(`# first publish (creates the client, connects) took ${Date.now() - began} ms`);
+
+      const [valid] = await pullAll(emulator, VALID_SUB, { expected: 1 });
+      const [invalid] = await pullAll(emulator, INVALID_SUB, { expected: 1 });
+      assert.ok(valid && invalid, 'one message on each topic');
+      assert.deepEqual(fromMessage(valid.data, valid.attributes), { kind: 'valid', row: withoutNulls(validRow) });
+      assert.deepEqual(fromMessage(invalid.data, invalid.attributes), { kind: 'invalid', row: invalidRow });
+      assert.deepEqual(valid.attributes, {
+        valid: 'true',
+        protocol: 'snowplow',
+        schema: validRow.schema,
+        event_name: 'page_view',
+      });
+      assert.deepEqual(invalid.attributes, { valid: 'false', protocol: 'webhook', error_type: 'validation_failed' });
+    });
+
+    test('an empty batch resolves at once', async () => {
+      const before = sink.stats();
+      await sink.publish({ valid: [], invalid: [] });
+      assert.deepEqual(sink.stats(), before);
+    });
+
+    test('500 rows in 50 concurrent publish() calls arrive exactly once, in shared batches', async () => {
+      const before = sink.stats();
+      const calls = Array.from({ length: 50 }, (_, call) =>
+        sink.publish({
+          valid: Array.from({ length: 8 }, (_, i) => validRowNumbered(call * 8 + i)),
+          invalid: Array.from({ length: 2 }, (_, i) => invalidRowNumbered(call * 2 + i)),
+        }),
+      );
+      await Promise.all(calls);
+
+      const valid = await pullAll(emulator, VALID_SUB, { expected: 400 });
+      const invalid = await pullAll(emulator, INVALID_SUB, { expected: 100 });
+      assert.deepEqual(eventIds(valid), Array.from({ length: 400 }, (_, n) => validRowNumbered(n).event_id).sort());
+      assert.deepEqual(eventIds(invalid), Array.from({ length: 100 }, (_, n) => invalidRowNumbered(n).event_id).sort());
+
+      const after = sink.stats();
+      const requests = after.publishCalls - before.publishCalls;
+      console.log(`# 500 messages went out in ${requests} Publish requests`);
+      assert.equal(after.messages - before.messages, 500);
+      assert.equal(after.acknowledged - before.acknowledged, 500);
+      // 400 + 100 messages with batchMaxMessages 100: 4 + 1 full batches, a few more if the
+      // 20 ms timer cut one short, never one request per message.
+      assert.ok(requests >= 5 && requests <= 20, `expected 5..20 Publish requests for 500 messages, got ${requests}`);
+    });
+
+    test('a missing topic rejects at once with SinkUnavailableError naming the topic', async () => {
+      const lost = createPubsubSink({ ...sinkOptions(), validTopic: 'no-such-topic' });
+      try {
         const began = Date.now();
-        await assert.rejects(outageSink.publish({ valid: [validRowNumbered(7000 + attempt)], invalid: [invalidRowNumbered(7000 + attempt)] }), (error: unknown) => {
-          assert.ok(error instanceof SinkUnavailableError, `SinkUnavailableError expected, got ${String(error)}`);
-          assert.match(error.message, /Pub\/Sub topic sluice-(invalid-)?events|on topic sluice-/);
+        await assert.rejects(lost.publish({ valid: [validRow], invalid: [] }), (error: unknown) => {
+          assert.ok(error instanceof SinkUnavailableError);
+          assert.match(
+            error.message,
+            /topic no-such-topic failed: 5 NOT_FOUND.*does topic no-such-topic exist in project sluice-test\?/,
+          );
+          assert.ok(error.cause instanceof Error);
           return true;
         });
-        const took = Date.now() - began;
-        console.log(`# publish while down rejected after ${took} ms`);
-        assert.ok(took <= PUBLISH_TIMEOUT_MS + TIMEOUT_MARGIN_MS, `rejected after ${took} ms, more than ${PUBLISH_TIMEOUT_MS} + ${TIMEOUT_MARGIN_MS}`);
+        assert.ok(Date.now() - began < NOT_RETRIED_WITHIN_MS, 'NOT_FOUND is not retried');
+      } finally {
+        await lost.close();
       }
+    });
 
-      // Let any retry or timer the library still has run out while the emulator is down.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+    test('close() lets publish() calls in flight finish, then later calls reject', async () => {
+      const closing = createPubsubSink(sinkOptions());
+      const inFlight = closing.publish({ valid: [validRowNumbered(9001)], invalid: [] });
+      await closing.close();
+      await inFlight;
+      assert.deepEqual(eventIds(await pullAll(emulator, VALID_SUB, { expected: 1 })), [
+        validRowNumbered(9001).event_id,
+      ]);
+      await assert.rejects(closing.publish({ valid: [validRow], invalid: [] }), /the Pub\/Sub sink is closed/);
+    });
 
-      const restarted = Date.now();
-      await emulator.restart();
-      await createTopicsAndSubscriptions();
-      console.log(`# emulator restarted with topics in ${Date.now() - restarted} ms`);
+    // Runs last: it stops and restarts the emulator.
+    test('while Pub/Sub is down publish() rejects in time, and after it is back publishing works again', {
+      skip: process.env.PUBSUB_EMULATOR_HOST
+        ? 'needs an emulator the tests start themselves, not PUBSUB_EMULATOR_HOST'
+        : false,
+    }, async () => {
+      const unhandled = watchUnhandledRejections();
+      // Its own sink with the short timeout: the rejection time is what this test measures.
+      const outageSink = createPubsubSink(sinkOptions(PUBLISH_TIMEOUT_MS));
+      try {
+        await emulator.stop();
 
-      // A tracker retries after a 503; so does this test, a few times, because reconnecting on a
-      // loaded machine may take longer than the short timeout. What must hold: the same sink
-      // publishes again, and the event arrives (at least once, as a retried tracker event would).
-      const began = Date.now();
-      let recovered = false;
-      for (let attempt = 1; attempt <= 5 && !recovered; attempt++) {
-        recovered = await outageSink.publish({ valid: [validRowNumbered(8000)], invalid: [invalidRowNumbered(8000)] }).then(
-          () => true,
-          (error: unknown) => {
-            assert.ok(error instanceof SinkUnavailableError, `SinkUnavailableError expected, got ${String(error)}`);
-            return false;
-          },
+        for (const attempt of [1, 2]) {
+          const began = Date.now();
+          await assert.rejects(
+            outageSink.publish({
+              valid: [validRowNumbered(7000 + attempt)],
+              invalid: [invalidRowNumbered(7000 + attempt)],
+            }),
+            (error: unknown) => {
+              assert.ok(error instanceof SinkUnavailableError, `SinkUnavailableError expected, got ${String(error)}`);
+              assert.match(error.message, /Pub\/Sub topic sluice-(invalid-)?events|on topic sluice-/);
+              return true;
+            },
+          );
+          const took = Date.now() - began;
+          console.log(`# publish while down rejected after ${took} ms`);
+          assert.ok(
+            took <= PUBLISH_TIMEOUT_MS + TIMEOUT_MARGIN_MS,
+            `rejected after ${took} ms, more than ${PUBLISH_TIMEOUT_MS} + ${TIMEOUT_MARGIN_MS}`,
+          );
+        }
+
+        // Let any retry or timer the library still has run out while the emulator is down.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+
+        const restarted = Date.now();
+        await emulator.restart();
+        await createTopicsAndSubscriptions();
+        console.log(`# emulator restarted with topics in ${Date.now() - restarted} ms`);
+
+        // A tracker retries after a 503; so does this test, a few times, because reconnecting on a
+        // loaded machine may take longer than the short timeout. What must hold: the same sink
+        // publishes again, and the event arrives (at least once, as a retried tracker event would).
+        const began = Date.now();
+        let recovered = false;
+        for (let attempt = 1; attempt <= 5 && !recovered; attempt++) {
+          recovered = await outageSink
+            .publish({ valid: [validRowNumbered(8000)], invalid: [invalidRowNumbered(8000)] })
+            .then(
+              () => true,
+              (error: unknown) => {
+                assert.ok(error instanceof SinkUnavailableError, `SinkUnavailableError expected, got ${String(error)}`);
+                return false;
+              },
+            );
+        }
+        assert.ok(recovered, 'publishing works again after the emulator is back');
+        console.log(`# first successful publish after the restart took ${Date.now() - began} ms`);
+        assert.deepEqual(
+          [...new Set(eventIds(await pullAll(emulator, VALID_SUB, { expected: 1 })))],
+          [validRowNumbered(8000).event_id],
         );
+        assert.deepEqual(
+          [...new Set(eventIds(await pullAll(emulator, INVALID_SUB, { expected: 1 })))],
+          [invalidRowNumbered(8000).event_id],
+        );
+        assert.deepEqual(unhandled.seen, [], 'no unhandled rejections');
+      } finally {
+        unhandled.stop();
+        await outageSink.close().catch(() => {});
       }
-      assert.ok(recovered, 'publishing works again after the emulator is back');
-      console.log(`# first successful publish after the restart took ${Date.now() - began} ms`);
-      assert.deepEqual([...new Set(eventIds(await pullAll(emulator, VALID_SUB, { expected: 1 })))], [validRowNumbered(8000).event_id]);
-      assert.deepEqual([...new Set(eventIds(await pullAll(emulator, INVALID_SUB, { expected: 1 })))], [invalidRowNumbered(8000).event_id]);
-      assert.deepEqual(unhandled.seen, [], 'no unhandled rejections');
-    } finally {
-      unhandled.stop();
-      await outageSink.close().catch(() => {});
-    }
+    });
   });
-});
 
 /** A stand-in Topic whose publishes settle when the test says so. */
 class FakeTopic implements PubsubTopic {
@@ -240,7 +275,10 @@ class FakeTopic implements PubsubTopic {
   answer: (index: number) => Promise<string> = async (index) => String(index);
   flushed = 0;
 
-  publishMessage(message: { data: Buffer; attributes: Record<string, string> }, callback: (error?: Error | null, messageId?: string | null) => void): void {
+  publishMessage(
+    message: { data: Buffer; attributes: Record<string, string> },
+    callback: (error?: Error | null, messageId?: string | null) => void,
+  ): void {
     this.published.push(message);
     this.answer(this.published.length - 1).then(
       (id) => callback(null, id),
@@ -296,7 +334,7 @@ describe('PubsubSink with an injected client', () => {
     });
   });
 
-  test('while Pub/Sub has not acknowledged, the encoded messages are the client\'s alone: the sink keeps none', async () => {
+  test("while Pub/Sub has not acknowledged, the encoded messages are the client's alone: the sink keeps none", async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const data = new Set<WeakRef<Buffer>>();
@@ -320,7 +358,11 @@ describe('PubsubSink with an injected client', () => {
       gc();
     }
     assert.equal(data.size, 3);
-    assert.equal([...data].filter((ref) => ref.deref() !== undefined).length, 0, 'message data kept by the sink while Pub/Sub is pending');
+    assert.equal(
+      [...data].filter((ref) => ref.deref() !== undefined).length,
+      0,
+      'message data kept by the sink while Pub/Sub is pending',
+    );
     acknowledge();
     await published;
   });
@@ -335,7 +377,10 @@ describe('PubsubSink with an injected client', () => {
     const began = Date.now();
     await assert.rejects(sink.publish({ valid: [validRow, validRow], invalid: [invalidRow] }), (error: unknown) => {
       assert.ok(error instanceof SinkUnavailableError);
-      assert.match(error.message, /^Pub\/Sub did not acknowledge 2 on topic valid-topic within 200 ms \(pubsub\.publish_timeout_ms\)/);
+      assert.match(
+        error.message,
+        /^Pub\/Sub did not acknowledge 2 on topic valid-topic within 200 ms \(pubsub\.publish_timeout_ms\)/,
+      );
       return true;
     });
     const took = Date.now() - began;
@@ -348,16 +393,24 @@ describe('PubsubSink with an injected client', () => {
       const client = new FakeClient();
       const sink = createPubsubSink(options(client));
       await sink.publish({ valid: [validRow], invalid: [] });
-      const cause = Object.assign(new Error('14 UNAVAILABLE: No connection established : Previous errors : [{...}]'), { code: 14 });
+      const cause = Object.assign(new Error('14 UNAVAILABLE: No connection established : Previous errors : [{...}]'), {
+        code: 14,
+      });
       const invalid = client.topics.get('invalid-topic');
       assert.ok(invalid);
       invalid.answer = (index) => new Promise((_, reject) => setTimeout(() => reject(cause), index * 5));
-      await assert.rejects(sink.publish({ valid: [], invalid: [invalidRow, invalidRow, invalidRow] }), (error: unknown) => {
-        assert.ok(error instanceof SinkUnavailableError);
-        assert.equal(error.message, 'publishing to Pub/Sub topic invalid-topic failed: 14 UNAVAILABLE: No connection established');
-        assert.equal(error.cause, cause);
-        return true;
-      });
+      await assert.rejects(
+        sink.publish({ valid: [], invalid: [invalidRow, invalidRow, invalidRow] }),
+        (error: unknown) => {
+          assert.ok(error instanceof SinkUnavailableError);
+          assert.equal(
+            error.message,
+            'publishing to Pub/Sub topic invalid-topic failed: 14 UNAVAILABLE: No connection established',
+          );
+          assert.equal(error.cause, cause);
+          return true;
+        },
+      );
       await new Promise((resolve) => setTimeout(resolve, 50));
       assert.deepEqual(unhandled.seen, []);
     } finally {
@@ -374,7 +427,10 @@ describe('PubsubSink with an injected client', () => {
     const used = createPubsubSink(options(client));
     await used.publish({ valid: [validRow], invalid: [] });
     await used.close();
-    assert.deepEqual([...client.topics.values()].map((topic) => topic.flushed), [1, 1]);
+    assert.deepEqual(
+      [...client.topics.values()].map((topic) => topic.flushed),
+      [1, 1],
+    );
     assert.equal(client.closed, false);
   });
 
@@ -400,7 +456,10 @@ describe('PubsubSink with an injected client', () => {
     assert.equal(valid.published.length, publishedBefore, 'the refused rows were never handed to the library');
     for (const resolve of held) resolve();
     await Promise.all([first, second]);
-    assert.deepEqual({ ...sink.stats().inFlight, peakBytes: 0 }, { bytes: 0, requests: 0, peakBytes: 0, peakRequests: 2, shed: 1 });
+    assert.deepEqual(
+      { ...sink.stats().inFlight, peakBytes: 0 },
+      { bytes: 0, requests: 0, peakBytes: 0, peakRequests: 2, shed: 1 },
+    );
     valid.answer = async (index) => String(index);
     await sink.publish({ valid: [validRow], invalid: [] }); // room again
   });
@@ -408,7 +467,8 @@ describe('PubsubSink with an injected client', () => {
   test('in-flight bytes are capped, but one request alone is always admitted', async () => {
     const client = new FakeClient();
     const { data, attributes } = toMessage('valid', validRow);
-    const oneRowBytes = data.length + Object.entries(attributes).reduce((sum, [name, value]) => sum + name.length + value.length, 0);
+    const oneRowBytes =
+      data.length + Object.entries(attributes).reduce((sum, [name, value]) => sum + name.length + value.length, 0);
     const sink = createPubsubSink({ ...options(client, 5_000), maxInFlightBytes: oneRowBytes * 1.5 });
     await sink.publish({ valid: [validRow, validRow, validRow], invalid: [] }); // alone: admitted although over the cap
     const valid = client.topics.get('valid-topic');
@@ -423,7 +483,7 @@ describe('PubsubSink with an injected client', () => {
     assert.ok(sink.stats().inFlight.peakBytes <= oneRowBytes * 3, `peak ${sink.stats().inFlight.peakBytes}`);
   });
 
-  test('a row whose message is over Pub/Sub\'s limit becomes a size_exceeded invalid row instead of failing every retry', async () => {
+  test("a row whose message is over Pub/Sub's limit becomes a size_exceeded invalid row instead of failing every retry", async () => {
     const client = new FakeClient();
     const sink = createPubsubSink({ ...options(client), maxRawBytes: 100 });
     const huge: ValidRow = { ...validRow, payload: { blob: 'x'.repeat(MAX_PUBSUB_MESSAGE_BYTES) } };
@@ -446,8 +506,14 @@ describe('PubsubSink with an injected client', () => {
 
   test('options are checked when the sink is made', () => {
     const client = new FakeClient();
-    assert.throws(() => createPubsubSink({ ...options(client), publishTimeoutMs: 0 }), /publishTimeoutMs must be a number >= 1, got 0/);
-    assert.throws(() => createPubsubSink({ ...options(client), batchMaxMessages: Number.NaN }), /batchMaxMessages must be a number >= 1, got NaN/);
+    assert.throws(
+      () => createPubsubSink({ ...options(client), publishTimeoutMs: 0 }),
+      /publishTimeoutMs must be a number >= 1, got 0/,
+    );
+    assert.throws(
+      () => createPubsubSink({ ...options(client), batchMaxMessages: Number.NaN }),
+      /batchMaxMessages must be a number >= 1, got NaN/,
+    );
     assert.throws(() => createPubsubSink({ ...options(client), invalidTopic: ' ' }), /invalidTopic is empty/);
     assert.doesNotThrow(() => createPubsubSink({ ...options(client), batchMaxMs: 0 }));
   });
@@ -469,9 +535,14 @@ describe('PubsubSink with the REST transport against a fake Pub/Sub server', () 
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString()) as { messages: Array<{ data: string; attributes: Record<string, string> }> };
+        const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+          messages: Array<{ data: string; attributes: Record<string, string> }>;
+        };
         bodies.push({ url: request.url ?? '', messages: body.messages });
-        const answer = () => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ messageIds: body.messages.map((_, i) => `id-${bodies.length}-${i}`) }));
+        const answer = () =>
+          response
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ messageIds: body.messages.map((_, i) => `id-${bodies.length}-${i}`) }));
         if (holdAnswers) held.push(answer);
         else answer();
       });
@@ -507,7 +578,10 @@ describe('PubsubSink with the REST transport against a fake Pub/Sub server', () 
       ]);
       const invalid = bodies.find((body) => body.url.includes('invalid-topic'))?.messages[0];
       assert.ok(invalid);
-      assert.deepEqual(fromMessage(Buffer.from(invalid.data, 'base64'), invalid.attributes), { kind: 'invalid', row: invalidRow });
+      assert.deepEqual(fromMessage(Buffer.from(invalid.data, 'base64'), invalid.attributes), {
+        kind: 'invalid',
+        row: invalidRow,
+      });
       assert.equal(sink.stats().publishCalls, 2);
       assert.equal(sink.stats().acknowledged, 3);
     } finally {
@@ -515,7 +589,7 @@ describe('PubsubSink with the REST transport against a fake Pub/Sub server', () 
     }
   });
 
-  test('an answer that does not come in time: publish() rejects within publishTimeoutMs with the transport\'s DEADLINE_EXCEEDED, and nothing is retried after it', async () => {
+  test("an answer that does not come in time: publish() rejects within publishTimeoutMs with the transport's DEADLINE_EXCEEDED, and nothing is retried after it", async () => {
     holdAnswers = true;
     const requestsBefore = bodies.length;
     const sink = createPubsubSink(restOptions(300));
@@ -524,7 +598,10 @@ describe('PubsubSink with the REST transport against a fake Pub/Sub server', () 
       await assert.rejects(sink.publish({ valid: [validRow], invalid: [] }), (error: unknown) => {
         assert.ok(error instanceof SinkUnavailableError);
         // The retry budget ends before the sink's own timer, so the cause is the real one.
-        assert.match(error.message, /^publishing to Pub\/Sub topic valid-topic failed: 4 DEADLINE_EXCEEDED: POST http:\/\/127\.0\.0\.1:\d+\/v1\/projects\/p1\/topics\/valid-topic:publish failed/);
+        assert.match(
+          error.message,
+          /^publishing to Pub\/Sub topic valid-topic failed: 4 DEADLINE_EXCEEDED: POST http:\/\/127\.0\.0\.1:\d+\/v1\/projects\/p1\/topics\/valid-topic:publish failed/,
+        );
         return true;
       });
       const took = Date.now() - began;
@@ -561,13 +638,19 @@ describe('PubsubSink with the REST transport against a fake Pub/Sub server', () 
       const [message] = bodies.flatMap((body) => body.messages);
       assert.ok(message);
       assert.equal(message.attributes.error_type, 'size_exceeded');
-      assert.match(Buffer.from(message.data, 'base64').toString(), new RegExp(`over the ${MAX_PUBSUB_REST_MESSAGE_BYTES} bytes one message may hold`));
+      assert.match(
+        Buffer.from(message.data, 'base64').toString(),
+        new RegExp(`over the ${MAX_PUBSUB_REST_MESSAGE_BYTES} bytes one message may hold`),
+      );
     } finally {
       await sink.close();
     }
   });
 
   test('an unknown transport is refused when the sink is made', () => {
-    assert.throws(() => createPubsubSink({ ...restOptions(1_000), transport: 'http' as never }), /transport must be rest or grpc, got http/);
+    assert.throws(
+      () => createPubsubSink({ ...restOptions(1_000), transport: 'http' as never }),
+      /transport must be rest or grpc, got http/,
+    );
   });
 });

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { capFrameworkBodyParsing, FRAMEWORK_BODY_LIMIT_BYTES } from '../../../functions/app/http/framework-body-limit.ts';
+import {
+  capFrameworkBodyParsing,
+  FRAMEWORK_BODY_LIMIT_BYTES,
+} from '../../../functions/app/http/framework-body-limit.ts';
 import { serveCollector } from '../../support/framework-server.ts';
 import { recordingCollector } from '../../support/recording-sink.ts';
 
@@ -13,14 +16,14 @@ import { recordingCollector } from '../../support/recording-sink.ts';
  * The framework's own body parsing, as capped by functions/collect.ts (framework-body-limit.ts):
  * if a framework update bypasses the wrapper, these fail.
  */
-describe('the functions framework\'s body parsing, capped', () => {
+describe("the functions framework's body parsing, capped", () => {
   const { collector, sink } = recordingCollector();
   let base = '';
   let close: () => Promise<void>;
   before(async () => ({ base, close } = await serveCollector(collector)));
   after(() => close());
 
-  test('finds the framework\'s body-parser and caps it at 32 MiB, the request size Cloud Run allows', () => {
+  test("finds the framework's body-parser and caps it at 32 MiB, the request size Cloud Run allows", () => {
     assert.equal(capFrameworkBodyParsing(), true);
     assert.equal(FRAMEWORK_BODY_LIMIT_BYTES, 32 * 1024 * 1024);
   });
@@ -33,7 +36,11 @@ describe('the functions framework\'s body parsing, capped', () => {
     let peak = rssBefore;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
     try {
-      const response = await fetch(`${base}/self-describing`, { method: 'POST', body: bomb, headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip' } });
+      const response = await fetch(`${base}/self-describing`, {
+        method: 'POST',
+        body: bomb,
+        headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip' },
+      });
       assert.equal(response.status, 413);
     } finally {
       clearInterval(sampler);
@@ -46,14 +53,24 @@ describe('the functions framework\'s body parsing, capped', () => {
   test('malformed JSON sent as application/json reaches Sluice, read raw: an unparseable row keeps it, and no log line does', async () => {
     const written: string[] = [];
     const original = console.error;
-    console.error = (...args: unknown[]) => void written.push(args.map((arg) => (arg instanceof Error ? `${arg.stack} ${JSON.stringify(arg)}` : String(arg))).join(' '));
+    console.error = (...args: unknown[]) =>
+      void written.push(
+        args.map((arg) => (arg instanceof Error ? `${arg.stack} ${JSON.stringify(arg)}` : String(arg))).join(' '),
+      );
     const before = sink.invalid.length;
     try {
       const body = '{"email":"jane@example.com", oops';
-      const response = await fetch(`${base}/self-describing`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      const response = await fetch(`${base}/self-describing`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
       assert.equal(response.status, 200, 'the framework no longer answers 400 before Sluice runs');
       const rows = sink.invalid.slice(before);
-      assert.deepEqual(rows.map((row) => row.error_type), ['unparseable']);
+      assert.deepEqual(
+        rows.map((row) => row.error_type),
+        ['unparseable'],
+      );
       assert.equal(rows[0]?.raw, body);
     } finally {
       console.error = original;
@@ -70,8 +87,15 @@ describe('the functions framework\'s body parsing, capped', () => {
     await once(server, 'listening');
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-      for (const [type, body] of [['application/json', '{"a":1}'], ['application/cloudevents+json', '{"id":"1"}'], ['text/plain', 'hello'], ['application/x-www-form-urlencoded', 'a[b][c]=1&e=pv']]) {
-        const answer = (await (await fetch(url, { method: 'POST', body, headers: { 'content-type': type as string } })).json()) as { buffer: boolean; raw: string };
+      for (const [type, body] of [
+        ['application/json', '{"a":1}'],
+        ['application/cloudevents+json', '{"id":"1"}'],
+        ['text/plain', 'hello'],
+        ['application/x-www-form-urlencoded', 'a[b][c]=1&e=pv'],
+      ]) {
+        const answer = (await (
+          await fetch(url, { method: 'POST', body, headers: { 'content-type': type as string } })
+        ).json()) as { buffer: boolean; raw: string };
         assert.deepEqual(answer, { buffer: true, raw: body }, type);
       }
     } finally {

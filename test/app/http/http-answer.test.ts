@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { writeAnswer, type HttpAnswer } from '../../../functions/app/http/http-answer.ts';
+import { type HttpAnswer, writeAnswer } from '../../../functions/app/http/http-answer.ts';
 import { transparentGif } from '../../../functions/core/protocols/pixel-response.ts';
 
 const PIXEL_GIF = transparentGif();
@@ -24,7 +24,9 @@ let server: Server;
 let base: string;
 
 before(async () => {
-  server = createServer((request, response) => writeAnswer(response, request.method ?? 'GET', ANSWERS[request.url ?? ''] ?? { status: 404 }, { 'x-extra': 'yes' }));
+  server = createServer((request, response) =>
+    writeAnswer(response, request.method ?? 'GET', ANSWERS[request.url ?? ''] ?? { status: 404 }, { 'x-extra': 'yes' }),
+  );
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -32,7 +34,12 @@ before(async () => {
 after(() => server.close());
 
 test('binary and text bodies arrive byte for byte, with their exact content-length', async () => {
-  for (const [path, expected] of [['/gif', PIXEL_GIF], ['/bytes', ALL_BYTES], ['/large', LARGE_BINARY], ['/text', Buffer.from(ANSWERS['/text']?.body as string, 'utf8')]] as const) {
+  for (const [path, expected] of [
+    ['/gif', PIXEL_GIF],
+    ['/bytes', ALL_BYTES],
+    ['/large', LARGE_BINARY],
+    ['/text', Buffer.from(ANSWERS['/text']?.body as string, 'utf8')],
+  ] as const) {
     const response = await fetch(base + path);
     const body = Buffer.from(await response.arrayBuffer());
     assert.deepEqual(body, expected, path);

@@ -25,11 +25,18 @@ describe('the purge route', () => {
   const writeSignup = async (plans: string[]) => {
     const folder = join(registry, 'com.acme', 'signup', 'jsonschema');
     await mkdir(folder, { recursive: true });
-    const schema = { ...SIGNUP_SCHEMA, properties: { ...SIGNUP_SCHEMA.properties, plan: { type: 'string', enum: plans } } };
+    const schema = {
+      ...SIGNUP_SCHEMA,
+      properties: { ...SIGNUP_SCHEMA.properties, plan: { type: 'string', enum: plans } },
+    };
     await writeFile(join(folder, '1-0-0'), JSON.stringify(schema));
   };
   const send = (plan: string) =>
-    fetch(`${base}/self-describing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ schema: SIGNUP, data: { email: 'a@example.com', plan } }) });
+    fetch(`${base}/self-describing`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ schema: SIGNUP, data: { email: 'a@example.com', plan } }),
+    });
   const counts = async () => ({
     valid: ((await (await fetch(`${base}/local/valid`)).json()) as unknown[]).length,
     invalid: ((await (await fetch(`${base}/local/invalid`)).json()) as unknown[]).length,
@@ -46,7 +53,11 @@ describe('the purge route', () => {
     registry = join(dir, 'registry');
     await writeSignup(['free']);
     const config = resolveConfig({
-      document: { registries: [pathToFileURL(registry).href], local: { dir: join(dir, '.sluice') }, purge: { token: TOKEN } },
+      document: {
+        registries: [pathToFileURL(registry).href],
+        local: { dir: join(dir, '.sluice') },
+        purge: { token: TOKEN },
+      },
       source: 'test',
       env: {},
     });
@@ -71,10 +82,16 @@ describe('the purge route', () => {
   });
 
   test('the key can come in a JSON or form body; no key purges everything', async () => {
-    const json = await purge({ body: JSON.stringify({ schema: SIGNUP }), headers: { 'content-type': 'application/json' } });
+    const json = await purge({
+      body: JSON.stringify({ schema: SIGNUP }),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(json.status, 200);
     assert.equal(((await json.json()) as { scope: string }).scope, SIGNUP);
-    const form = await purge({ body: `schema=${encodeURIComponent(SIGNUP)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await purge({
+      body: `schema=${encodeURIComponent(SIGNUP)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(((await form.json()) as { scope: string }).scope, SIGNUP);
     await send('free');
     const all = await purge();
@@ -100,12 +117,22 @@ describe('the purge route', () => {
   });
 
   test('without a token the route is off and says how to turn it on', async () => {
-    const config = resolveConfig({ document: { registries: [pathToFileURL(registry).href], local: { dir: join(dir, 'off') } }, source: 'test', env: {} });
+    const config = resolveConfig({
+      document: { registries: [pathToFileURL(registry).href], local: { dir: join(dir, 'off') } },
+      source: 'test',
+      env: {},
+    });
     const served = await serveCollector(createCollectorFromConfig(config));
     try {
-      const answer = await fetch(`${served.base}/sluice/purge`, { method: 'POST', headers: { authorization: 'Bearer anything-at-all-long-enough' } });
+      const answer = await fetch(`${served.base}/sluice/purge`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer anything-at-all-long-enough' },
+      });
       assert.equal(answer.status, 404);
-      assert.match(((await answer.json()) as { message: string }).message, /purge route \/sluice\/purge is off: set purge.token \(SLUICE_PURGE_TOKEN\)/);
+      assert.match(
+        ((await answer.json()) as { message: string }).message,
+        /purge route \/sluice\/purge is off: set purge.token \(SLUICE_PURGE_TOKEN\)/,
+      );
     } finally {
       await served.close();
     }
@@ -113,15 +140,22 @@ describe('the purge route', () => {
 
   test('a short token stops the collector at start-up, without printing it', () => {
     const config = resolveConfig({ document: { purge: { token: 'hunter2' } }, source: 'test', env: {} });
-    assert.throws(() => createCollectorFromConfig(config), (error: Error) => {
-      assert.match(error.message, /purge.token \(SLUICE_PURGE_TOKEN\) is shorter than 16 characters/);
-      assert.ok(!error.message.includes('hunter2'));
-      return true;
-    });
+    assert.throws(
+      () => createCollectorFromConfig(config),
+      (error: Error) => {
+        assert.match(error.message, /purge.token \(SLUICE_PURGE_TOKEN\) is shorter than 16 characters/);
+        assert.ok(!error.message.includes('hunter2'));
+        return true;
+      },
+    );
   });
 
   test('SLUICE_PURGE_TOKEN sets the token', () => {
-    const config = resolveConfig({ document: {}, source: 'test', env: { SLUICE_PURGE_TOKEN: TOKEN, SLUICE_PURGE_PATH: '/ops/purge' } });
+    const config = resolveConfig({
+      document: {},
+      source: 'test',
+      env: { SLUICE_PURGE_TOKEN: TOKEN, SLUICE_PURGE_PATH: '/ops/purge' },
+    });
     assert.deepEqual(config.purge, { path: '/ops/purge', token: TOKEN });
   });
 });

@@ -35,7 +35,11 @@ describe('replay in local mode', () => {
     dir = await mkdtemp(join(tmpdir(), 'sluice-replay-local-'));
     registry = join(dir, 'registry');
     await mkdir(registry);
-    config = resolveConfig({ document: { registries: [pathToFileURL(registry).href, SHIPPED], local: { dir: join(dir, '.sluice') } }, source: 'test', env: {} });
+    config = resolveConfig({
+      document: { registries: [pathToFileURL(registry).href, SHIPPED], local: { dir: join(dir, '.sluice') } },
+      source: 'test',
+      env: {},
+    });
     ({ base, close } = await serveCollector(createCollectorFromConfig(config)));
   });
   after(async () => {
@@ -49,30 +53,61 @@ describe('replay in local mode', () => {
   });
   const replay = (args: string[], overrides: Record<string, unknown> = {}) =>
     replayFromConfig(
-      resolveConfig({ document: { registries: config.registries, local: config.local, ...overrides }, source: 'test', env: {} }),
+      resolveConfig({
+        document: { registries: config.registries, local: config.local, ...overrides },
+        source: 'test',
+        env: {},
+      }),
       'local',
       parseReplayOptions(args),
     );
 
   test('events that failed for a missing schema pass after it is added; still-invalid ones stay; a second run adds nothing', async () => {
-    const post = (path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-      fetch(`${base}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const post = (
+      path: string,
+      body: unknown,
+      headers: Record<string, string> = { 'content-type': 'application/json' },
+    ) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers,
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
     // self-describing, one event with a context of the missing schema, one that will still fail
     await post('/self-describing', [
       { schema: SIGNUP, data: { email: 'a@example.com', plan: 'pro' } },
-      { schema: CHECKOUT, data: { order_id: 'A-1', total: 3, currency: 'EUR' }, contexts: [{ schema: SIGNUP, data: { email: 'c@example.com' } }] },
+      {
+        schema: CHECKOUT,
+        data: { order_id: 'A-1', total: 3, currency: 'EUR' },
+        contexts: [{ schema: SIGNUP, data: { email: 'c@example.com' } }],
+      },
       { schema: SIGNUP, data: { email: 'b@example.com', plan: 'gold' } },
     ]);
     // webhook and pixel naming the missing schema
-    await post('/webhook/com.acme/signup/jsonschema/1-0-0', { email: 'w@example.com' }, { 'content-type': 'application/json', 'x-delivery': 'd-1' });
+    await post(
+      '/webhook/com.acme/signup/jsonschema/1-0-0',
+      { email: 'w@example.com' },
+      { 'content-type': 'application/json', 'x-delivery': 'd-1' },
+    );
     await fetch(`${base}/pixel/com.acme/signup/jsonschema/1-0-0?email=p%40example.com&plan=free`);
     // the Snowplow tracker, POST with a self-describing event
-    const tracker = newTracker({ namespace: 'replay', appId: 'shop' }, { endpoint: base, eventMethod: 'post', bufferSize: 1 });
+    const tracker = newTracker(
+      { namespace: 'replay', appId: 'shop' },
+      { endpoint: base, eventMethod: 'post', bufferSize: 1 },
+    );
     tracker.track(buildSelfDescribingEvent({ event: { schema: SIGNUP, data: { email: 't@example.com' } } }));
     await tracker.flush();
     // CloudEvents (binary) without dataschema: a protocol violation, its raw body kept
     const emit = emitterFor(httpTransport(`${base}/cloudevents`), { mode: Mode.BINARY });
-    await emit(new CloudEvent({ id: 'ce-1', type: 'com.acme.signup', source: '/shop', subject: 'user-9', data: { email: 'ce@example.com' } }));
+    await emit(
+      new CloudEvent({
+        id: 'ce-1',
+        type: 'com.acme.signup',
+        source: '/shop',
+        subject: 'user-9',
+        data: { email: 'ce@example.com' },
+      }),
+    );
     // unparseable: a Snowplow GET whose ue_px is not base64; it stays invalid
     await fetch(`${base}/i?e=ue&eid=bad-ue-px&aid=shop&ue_px=***`);
 
@@ -85,7 +120,11 @@ describe('replay in local mode', () => {
     assert.equal(unchanged.counts.read, 8);
     assert.equal(unchanged.counts.now_valid, 0);
     assert.equal(unchanged.counts.still_invalid, 8);
-    assert.deepEqual(unchanged.still_invalid_by_error_type, { schema_not_found: 6, protocol_violation: 1, unparseable: 1 });
+    assert.deepEqual(unchanged.still_invalid_by_error_type, {
+      schema_not_found: 6,
+      protocol_violation: 1,
+      unparseable: 1,
+    });
 
     await publishSignupSchema(registry);
     const dry = await replay(['--dry-run'], { cloudevents: { fallback_schema: SIGNUP } });
@@ -116,7 +155,13 @@ describe('replay in local mode', () => {
       assert.ok(row.replayed_at && row.replayed_at > row.collector_tstamp);
     }
     const byProtocol = Object.fromEntries(after.valid.map((row) => [row.protocol, row]));
-    assert.deepEqual(Object.keys(byProtocol).sort(), ['cloudevents', 'pixel', 'self_describing', 'snowplow', 'webhook']);
+    assert.deepEqual(Object.keys(byProtocol).sort(), [
+      'cloudevents',
+      'pixel',
+      'self_describing',
+      'snowplow',
+      'webhook',
+    ]);
     assert.equal(byProtocol.cloudevents?.event_id, 'ce-1');
     assert.deepEqual(byProtocol.cloudevents?.payload, { email: 'ce@example.com' });
     assert.equal((byProtocol.cloudevents?.source as Record<string, unknown>).subject, 'user-9');

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseReplayOptions, REPLAY_ARGS, REPLAY_HELP } from '../../../functions/app/replay/replay-options.ts';
 import { ERROR_TYPES } from '../../../functions/core/contract/columns.ts';
-import { parseTimeOption } from '../../../functions/core/replay/time-option.ts';
 import { progressLine } from '../../../functions/core/replay/progress-line.ts';
+import { parseTimeOption } from '../../../functions/core/replay/time-option.ts';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 
@@ -17,7 +17,19 @@ describe('replay options', () => {
   });
 
   test('defaults, repeated filters and counts', () => {
-    const options = parseReplayOptions(['--schema', 'iglu:com.acme/a/jsonschema/1-0-0', '--schema', 'iglu:com.acme/b/jsonschema/2-0-0', '--error-type', 'schema_not_found', '--limit', '50'], NOW);
+    const options = parseReplayOptions(
+      [
+        '--schema',
+        'iglu:com.acme/a/jsonschema/1-0-0',
+        '--schema',
+        'iglu:com.acme/b/jsonschema/2-0-0',
+        '--error-type',
+        'schema_not_found',
+        '--limit',
+        '50',
+      ],
+      NOW,
+    );
     assert.deepEqual(options.schemas, ['iglu:com.acme/a/jsonschema/1-0-0', 'iglu:com.acme/b/jsonschema/2-0-0']);
     assert.deepEqual(options.errorTypes, ['schema_not_found']);
     assert.equal(options.limit, 50);
@@ -30,7 +42,10 @@ describe('replay options', () => {
   test('--since takes durations, RFC 3339 times and dates', () => {
     assert.equal(parseReplayOptions(['--since', '2h'], NOW).since?.toISOString(), '2026-12-01T10:00:00.000Z');
     assert.equal(parseTimeOption('--since', '7d', NOW).toISOString(), '2026-11-24T12:00:00.000Z');
-    assert.equal(parseTimeOption('--since', '2026-11-30T09:30:00+01:00', NOW).toISOString(), '2026-11-30T08:30:00.000Z');
+    assert.equal(
+      parseTimeOption('--since', '2026-11-30T09:30:00+01:00', NOW).toISOString(),
+      '2026-11-30T08:30:00.000Z',
+    );
     assert.equal(parseTimeOption('--until', '2026-11-30', NOW).toISOString(), '2026-11-30T00:00:00.000Z');
   });
 
@@ -53,8 +68,22 @@ describe('replay options', () => {
   });
 
   test('the progress line shows read, now valid, still invalid, rate and elapsed time', () => {
-    const counts = { read: 120, now_valid: 80, still_invalid: 40, published: 80, already_present: 0, not_replayable: 0, unreadable: 0, retry_later: 0, failed: 0, skipped: 0 };
+    const counts = {
+      read: 120,
+      now_valid: 80,
+      still_invalid: 40,
+      published: 80,
+      already_present: 0,
+      not_replayable: 0,
+      unreadable: 0,
+      retry_later: 0,
+      failed: 0,
+      skipped: 0,
+    };
     assert.equal(progressLine(counts, 4000), 'replay: read 120 · now valid 80 · still invalid 40 · 30/s · 4.0s');
-    assert.equal(progressLine({ ...counts, read: 3, failed: 1 }, 2000), 'replay: read 3 · now valid 80 · still invalid 40 · to retry 1 · 1.5/s · 2.0s');
+    assert.equal(
+      progressLine({ ...counts, read: 3, failed: 1 }, 2000),
+      'replay: read 3 · now valid 80 · still invalid 40 · to retry 1 · 1.5/s · 2.0s',
+    );
   });
 });

@@ -1,16 +1,16 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import type { SchemaNode } from '../../../functions/core/config/config-schema.ts';
 import { listSchemaKeys } from '../../../functions/core/config/config-schema.ts';
 import {
   buildEnvTable,
   closestMatch,
-  editDistance,
   ENV_SETTINGS,
+  editDistance,
   envNameFor,
   parseEnvValue,
-  readEnvOverrides,
   RESERVED_ENV_NAMES,
+  readEnvOverrides,
 } from '../../../functions/core/config/env-overrides.ts';
 
 describe('naming rule', () => {
@@ -50,11 +50,17 @@ describe('buildEnvTable refuses an ambiguous schema', () => {
 
   test('two key paths giving one variable', () => {
     const schema = object({ cache_ttl: str, cache: object({ ttl: str }) });
-    assert.throws(() => buildEnvTable(schema, {}, []), /SLUICE_CACHE_TTL would set both key cache_ttl and key cache\.ttl/);
+    assert.throws(
+      () => buildEnvTable(schema, {}, []),
+      /SLUICE_CACHE_TTL would set both key cache_ttl and key cache\.ttl/,
+    );
   });
 
   test('a key path giving a reserved variable', () => {
-    assert.throws(() => buildEnvTable(object({ config: str }), {}, ['SLUICE_CONFIG']), /SLUICE_CONFIG would set both reserved variable/);
+    assert.throws(
+      () => buildEnvTable(object({ config: str }), {}, ['SLUICE_CONFIG']),
+      /SLUICE_CONFIG would set both reserved variable/,
+    );
   });
 
   test('an alias that targets no setting', () => {
@@ -62,7 +68,10 @@ describe('buildEnvTable refuses an ambiguous schema', () => {
   });
 
   test('a leaf type without an environment syntax', () => {
-    assert.throws(() => buildEnvTable(object({ a: { type: 'array', items: { type: 'integer' } } }), {}, []), /no environment syntax for key a/);
+    assert.throws(
+      () => buildEnvTable(object({ a: { type: 'array', items: { type: 'integer' } } }), {}, []),
+      /no environment syntax for key a/,
+    );
   });
 });
 
@@ -135,16 +144,23 @@ describe('readEnvOverrides', () => {
   });
 
   test('an empty variable counts as unset', () => {
-    const { overrides, problems } = readEnvOverrides({ SLUICE_SINK: '', SLUICE_SINKK: '', SLUICE_CACHE_TTL_SECONDS: '' });
+    const { overrides, problems } = readEnvOverrides({
+      SLUICE_SINK: '',
+      SLUICE_SINKK: '',
+      SLUICE_CACHE_TTL_SECONDS: '',
+    });
     assert.deepEqual(overrides, []);
     assert.deepEqual(problems, []);
   });
 
   test('aliases apply, and a SLUICE_ variable wins over them', () => {
-    assert.deepEqual(readEnvOverrides({ GOOGLE_CLOUD_PROJECT: 'p1', PUBSUB_EMULATOR_HOST: 'localhost:8085' }).overrides, [
-      { variable: 'GOOGLE_CLOUD_PROJECT', path: ['project'], value: 'p1' },
-      { variable: 'PUBSUB_EMULATOR_HOST', path: ['pubsub', 'emulator_host'], value: 'localhost:8085' },
-    ]);
+    assert.deepEqual(
+      readEnvOverrides({ GOOGLE_CLOUD_PROJECT: 'p1', PUBSUB_EMULATOR_HOST: 'localhost:8085' }).overrides,
+      [
+        { variable: 'GOOGLE_CLOUD_PROJECT', path: ['project'], value: 'p1' },
+        { variable: 'PUBSUB_EMULATOR_HOST', path: ['pubsub', 'emulator_host'], value: 'localhost:8085' },
+      ],
+    );
     assert.deepEqual(readEnvOverrides({ GOOGLE_CLOUD_PROJECT: 'p1', SLUICE_PROJECT: 'p2' }).overrides, [
       { variable: 'SLUICE_PROJECT', path: ['project'], value: 'p2' },
     ]);
@@ -157,7 +173,12 @@ describe('readEnvOverrides', () => {
     const { overrides, problems } = readEnvOverrides({ SLUICE_CACHE_TTL_SECONDS: '12abc' });
     assert.deepEqual(overrides, []);
     assert.deepEqual(problems, [
-      { source: 'env SLUICE_CACHE_TTL_SECONDS', path: 'cache.ttl_seconds', value: '12abc', message: 'expected an integer' },
+      {
+        source: 'env SLUICE_CACHE_TTL_SECONDS',
+        path: 'cache.ttl_seconds',
+        value: '12abc',
+        message: 'expected an integer',
+      },
     ]);
   });
 

@@ -1,17 +1,25 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SluiceError } from '../../../functions/core/errors.ts';
-import { ConfigError, resolveConfig } from '../../../functions/core/config/resolve-config.ts';
+import { describe, test } from 'node:test';
 import type { ResolveConfigInput } from '../../../functions/core/config/resolve-config.ts';
+import { ConfigError, resolveConfig } from '../../../functions/core/config/resolve-config.ts';
+import { SluiceError } from '../../../functions/core/errors.ts';
 
 const SOURCE = 'config/sluice.yaml';
 
-function resolve(document: unknown, env: Record<string, string | undefined> = {}, extra: Partial<ResolveConfigInput> = {}) {
+function resolve(
+  document: unknown,
+  env: Record<string, string | undefined> = {},
+  extra: Partial<ResolveConfigInput> = {},
+) {
   return resolveConfig({ document, source: SOURCE, env, ...extra });
 }
 
 /** Resolves and returns the ConfigError it must throw. */
-function failure(document: unknown, env: Record<string, string | undefined> = {}, extra: Partial<ResolveConfigInput> = {}): ConfigError {
+function failure(
+  document: unknown,
+  env: Record<string, string | undefined> = {},
+  extra: Partial<ResolveConfigInput> = {},
+): ConfigError {
   try {
     resolve(document, env, extra);
   } catch (error) {
@@ -40,14 +48,24 @@ describe('layering', () => {
   test('document values replace defaults; the rest of a group keeps its defaults', () => {
     const config = resolve({ sink: 'pubsub', cache: { ttl_seconds: 60 }, labels: { team: 'a' } });
     assert.equal(config.sink, 'pubsub');
-    assert.deepEqual(config.cache, { ttl_seconds: 60, negative_ttl_seconds: 30, error_ttl_seconds: 5, max_entries: 10000 });
+    assert.deepEqual(config.cache, {
+      ttl_seconds: 60,
+      negative_ttl_seconds: 30,
+      error_ttl_seconds: 5,
+      max_entries: 10000,
+    });
     assert.deepEqual(config.labels, { team: 'a' });
   });
 
   test('environment beats document beats defaults', () => {
     const config = resolve(
       { sink: 'pubsub', cache: { ttl_seconds: 60, max_entries: 50 } },
-      { SLUICE_SINK: 'local', SLUICE_CACHE_TTL_SECONDS: '7', SLUICE_VALIDATION_ALL_ERRORS: 'yes', SLUICE_REGISTRIES: 'gs://b/s, https://r.example' },
+      {
+        SLUICE_SINK: 'local',
+        SLUICE_CACHE_TTL_SECONDS: '7',
+        SLUICE_VALIDATION_ALL_ERRORS: 'yes',
+        SLUICE_REGISTRIES: 'gs://b/s, https://r.example',
+      },
     );
     assert.equal(config.sink, 'local');
     assert.equal(config.cache.ttl_seconds, 7);
@@ -93,11 +111,18 @@ describe('errors a person can act on', () => {
     assert.ok(error instanceof SluiceError);
     assert.equal(error.code, 'invalid_config');
     assert.equal(error.name, 'ConfigError');
-    assert.deepEqual(error.problems, [{ source: SOURCE, path: 'cache.ttl_seconds', value: 0, message: 'expected an integer >= 1' }]);
+    assert.deepEqual(error.problems, [
+      { source: SOURCE, path: 'cache.ttl_seconds', value: 0, message: 'expected an integer >= 1' },
+    ]);
   });
 
   test('out of range, from the document', () => {
-    assertProblemLine(failure({ cache: { ttl_seconds: 0 } }), [SOURCE, 'cache.ttl_seconds', '0', 'expected an integer >= 1']);
+    assertProblemLine(failure({ cache: { ttl_seconds: 0 } }), [
+      SOURCE,
+      'cache.ttl_seconds',
+      '0',
+      'expected an integer >= 1',
+    ]);
     assertProblemLine(failure({ limits: { max_request_bytes: 40_000_000 } }), [
       SOURCE,
       'limits.max_request_bytes',
@@ -108,7 +133,12 @@ describe('errors a person can act on', () => {
 
   test('out of range, from the environment, is blamed on the variable', () => {
     const error = failure({ cache: { ttl_seconds: 60 } }, { SLUICE_CACHE_TTL_SECONDS: '0' });
-    assertProblemLine(error, ['env SLUICE_CACHE_TTL_SECONDS', 'cache.ttl_seconds', 'got 0', 'expected an integer >= 1']);
+    assertProblemLine(error, [
+      'env SLUICE_CACHE_TTL_SECONDS',
+      'cache.ttl_seconds',
+      'got 0',
+      'expected an integer >= 1',
+    ]);
     assert.doesNotMatch(error.message, /config\/sluice\.yaml/);
   });
 
@@ -126,28 +156,77 @@ describe('errors a person can act on', () => {
   });
 
   test('wrong type', () => {
-    assertProblemLine(failure({ validation: { all_errors: 'sometimes' } }), [SOURCE, 'validation.all_errors', '"sometimes"', 'expected a boolean']);
+    assertProblemLine(failure({ validation: { all_errors: 'sometimes' } }), [
+      SOURCE,
+      'validation.all_errors',
+      '"sometimes"',
+      'expected a boolean',
+    ]);
     assertProblemLine(failure({ cache: 5 }), [SOURCE, 'cache', 'got 5', 'expected a mapping']);
     assertProblemLine(failure({ registries: 'file://x' }), [SOURCE, 'registries', '"file://x"', 'expected a list']);
-    assertProblemLine(failure({ cache: { max_entries: 1.5 } }), [SOURCE, 'cache.max_entries', '1.5', 'expected an integer']);
+    assertProblemLine(failure({ cache: { max_entries: 1.5 } }), [
+      SOURCE,
+      'cache.max_entries',
+      '1.5',
+      'expected an integer',
+    ]);
   });
 
   test('pattern mismatches, including list items and map keys', () => {
-    assertProblemLine(failure({ name_prefix: 'Sluice' }), [SOURCE, 'name_prefix', '"Sluice"', 'expected a string matching /^[a-z][a-z0-9-]{0,19}$/']);
-    assertProblemLine(failure({ registries: ['file://ok', 'ftp://x'] }), [SOURCE, 'registries[1]', '"ftp://x"', 'expected a string matching']);
+    assertProblemLine(failure({ name_prefix: 'Sluice' }), [
+      SOURCE,
+      'name_prefix',
+      '"Sluice"',
+      'expected a string matching /^[a-z][a-z0-9-]{0,19}$/',
+    ]);
+    assertProblemLine(failure({ registries: ['file://ok', 'ftp://x'] }), [
+      SOURCE,
+      'registries[1]',
+      '"ftp://x"',
+      'expected a string matching',
+    ]);
     assertProblemLine(failure({ valid_topic: 'ab' }), [SOURCE, 'valid_topic', '"ab"', 'expected a string matching']);
-    assertProblemLine(failure({}, { SLUICE_LABELS: 'Team=x' }), ['env SLUICE_LABELS', 'labels.Team', '"Team"', 'invalid key, expected a key matching']);
-    assertProblemLine(failure({ labels: { team: 'Big' } }), [SOURCE, 'labels.team', '"Big"', 'expected a string matching']);
-    assertProblemLine(failure({ pubsub: { emulator_host: 'http://localhost:8085' } }), [SOURCE, 'pubsub.emulator_host', '"http://localhost:8085"', 'expected a string matching']);
+    assertProblemLine(failure({}, { SLUICE_LABELS: 'Team=x' }), [
+      'env SLUICE_LABELS',
+      'labels.Team',
+      '"Team"',
+      'invalid key, expected a key matching',
+    ]);
+    assertProblemLine(failure({ labels: { team: 'Big' } }), [
+      SOURCE,
+      'labels.team',
+      '"Big"',
+      'expected a string matching',
+    ]);
+    assertProblemLine(failure({ pubsub: { emulator_host: 'http://localhost:8085' } }), [
+      SOURCE,
+      'pubsub.emulator_host',
+      '"http://localhost:8085"',
+      'expected a string matching',
+    ]);
   });
 
   test('an empty registry list', () => {
-    assertProblemLine(failure({}, { SLUICE_REGISTRIES: ' , ' }), ['env SLUICE_REGISTRIES', 'registries', '[]', 'expected a list of at least 1 item']);
+    assertProblemLine(failure({}, { SLUICE_REGISTRIES: ' , ' }), [
+      'env SLUICE_REGISTRIES',
+      'registries',
+      '[]',
+      'expected a list of at least 1 item',
+    ]);
   });
 
   test('unknown keys suggest the closest known key', () => {
-    assertProblemLine(failure({ sinkk: 'pubsub' }), [SOURCE, 'sinkk', '"pubsub"', 'unknown key "sinkk" (did you mean "sink"?)']);
-    assertProblemLine(failure({ cache: { ttl_secs: 1 } }), [SOURCE, 'cache.ttl_secs', 'unknown key "ttl_secs" (did you mean "ttl_seconds"?)']);
+    assertProblemLine(failure({ sinkk: 'pubsub' }), [
+      SOURCE,
+      'sinkk',
+      '"pubsub"',
+      'unknown key "sinkk" (did you mean "sink"?)',
+    ]);
+    assertProblemLine(failure({ cache: { ttl_secs: 1 } }), [
+      SOURCE,
+      'cache.ttl_secs',
+      'unknown key "ttl_secs" (did you mean "ttl_seconds"?)',
+    ]);
   });
 
   test('a right key in the wrong place points at where it belongs', () => {
@@ -156,15 +235,26 @@ describe('errors a person can act on', () => {
   });
 
   test('an unknown key with no close match lists the known keys', () => {
-    assertProblemLine(failure({ cache: { colour: 'red' } }), ['cache.colour', 'known keys here: ttl_seconds, negative_ttl_seconds']);
+    assertProblemLine(failure({ cache: { colour: 'red' } }), [
+      'cache.colour',
+      'known keys here: ttl_seconds, negative_ttl_seconds',
+    ]);
   });
 
   test('every problem is reported at once, environment and document alike', () => {
-    const error = failure({ sink: 'kafka', cache: { ttl_seconds: -1 }, extra: true }, { SLUICE_SINKK: 'x', SLUICE_REGISTRY_TIMEOUT_MS: 'soon' });
+    const error = failure(
+      { sink: 'kafka', cache: { ttl_seconds: -1 }, extra: true },
+      { SLUICE_SINKK: 'x', SLUICE_REGISTRY_TIMEOUT_MS: 'soon' },
+    );
     assert.equal(error.problems.length, 5);
     assert.match(error.message, /^invalid Sluice configuration, 5 problems:\n/);
     assertProblemLine(error, ['env SLUICE_SINKK', 'did you mean SLUICE_SINK?']);
-    assertProblemLine(error, ['env SLUICE_REGISTRY_TIMEOUT_MS', 'registry.timeout_ms', '"soon"', 'expected an integer']);
+    assertProblemLine(error, [
+      'env SLUICE_REGISTRY_TIMEOUT_MS',
+      'registry.timeout_ms',
+      '"soon"',
+      'expected an integer',
+    ]);
     assertProblemLine(error, [SOURCE, 'sink', 'expected one of']);
     assertProblemLine(error, [SOURCE, 'cache.ttl_seconds', '-1', 'expected an integer >= 1']);
     assertProblemLine(error, [SOURCE, 'extra', 'unknown key "extra"']);
@@ -183,7 +273,11 @@ describe('errors a person can act on', () => {
   });
 
   test('locate, when given, makes document problems point at a line', () => {
-    const error = failure({ cache: { ttl_seconds: 0 } }, {}, { locate: (path) => (path.join('.') === 'cache.ttl_seconds' ? `${SOURCE}:12:3` : undefined) });
+    const error = failure(
+      { cache: { ttl_seconds: 0 } },
+      {},
+      { locate: (path) => (path.join('.') === 'cache.ttl_seconds' ? `${SOURCE}:12:3` : undefined) },
+    );
     assertProblemLine(error, [`${SOURCE}:12:3: cache.ttl_seconds: got 0, expected an integer >= 1`]);
   });
 });

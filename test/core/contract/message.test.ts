@@ -4,8 +4,8 @@ import {
   encodeRow,
   fromEpochMicros,
   fromMessage,
-  messageAttributes,
   MAX_ATTRIBUTE_VALUE_BYTES,
+  messageAttributes,
   normalizeTimestamp,
   rowProblems,
   toEpochMicros,
@@ -29,7 +29,12 @@ describe('wire encoding for BigQuery subscriptions with use_table_schema', () =>
 
   test('a message round-trips to the same row and carries filterable attributes', () => {
     const valid = toMessage('valid', validRow);
-    assert.deepEqual(valid.attributes, { protocol: 'snowplow', valid: 'true', schema: validRow.schema, event_name: 'page_view' });
+    assert.deepEqual(valid.attributes, {
+      protocol: 'snowplow',
+      valid: 'true',
+      schema: validRow.schema,
+      event_name: 'page_view',
+    });
     const { user_id: _dropped, ...withoutNulls } = validRow;
     assert.deepEqual(fromMessage(valid.data, valid.attributes), { kind: 'valid', row: withoutNulls });
 
@@ -38,13 +43,16 @@ describe('wire encoding for BigQuery subscriptions with use_table_schema', () =>
     assert.deepEqual(fromMessage(invalid.data, invalid.attributes), { kind: 'invalid', row: invalidRow });
   });
 
-  test('only the table\'s columns are sent, so no write can fail on an unknown field', () => {
+  test("only the table's columns are sent, so no write can fail on an unknown field", () => {
     const sneaky = { ...validRow, error_type: 'x', extra: 1 } as unknown as ValidRow;
     assert.deepEqual(Object.keys(encodeRow('valid', sneaky)).sort(), Object.keys(encodeRow('valid', validRow)).sort());
   });
 
   test('an unparseable timestamp is refused rather than sent', () => {
-    assert.throws(() => encodeRow('valid', { ...validRow, event_tstamp: 'yesterday' }), /column event_tstamp cannot hold "yesterday"/);
+    assert.throws(
+      () => encodeRow('valid', { ...validRow, event_tstamp: 'yesterday' }),
+      /column event_tstamp cannot hold "yesterday"/,
+    );
   });
 
   test('fromMessage rejects bodies that are not rows', () => {
@@ -64,15 +72,23 @@ describe('timestamps', () => {
     assert.equal(normalizeTimestamp('2026-11-26T05:15:27+01:00'), '2026-11-26T04:15:27.000Z');
   });
 
-  test('non-timestamps and dates outside BigQuery\'s range are refused', () => {
-    for (const text of ['', 'now', '2026-11-26', '2026-13-01T00:00:00Z', '2026-11-26T04:15:27', '10000-01-01T00:00:00Z', '1756110000']) {
+  test("non-timestamps and dates outside BigQuery's range are refused", () => {
+    for (const text of [
+      '',
+      'now',
+      '2026-11-26',
+      '2026-13-01T00:00:00Z',
+      '2026-11-26T04:15:27',
+      '10000-01-01T00:00:00Z',
+      '1756110000',
+    ]) {
       assert.equal(toEpochMicros(text), undefined, text);
     }
   });
 });
 
 describe('attributes', () => {
-  test('values are cut to Pub/Sub\'s limit without splitting a character', () => {
+  test("values are cut to Pub/Sub's limit without splitting a character", () => {
     const long = 'é'.repeat(2000);
     const cut = truncateUtf8(long, MAX_ATTRIBUTE_VALUE_BYTES);
     assert.equal(Buffer.byteLength(cut), 1024);
@@ -90,7 +106,14 @@ describe('rowProblems', () => {
   });
 
   test('names every broken column', () => {
-    const broken = { ...validRow, event_id: undefined, session_index: 1.5, collector_tstamp: 'soon', payload: { n: Number.NaN }, error_type: 'x' };
+    const broken = {
+      ...validRow,
+      event_id: undefined,
+      session_index: 1.5,
+      collector_tstamp: 'soon',
+      payload: { n: Number.NaN },
+      error_type: 'x',
+    };
     assert.deepEqual(rowProblems('valid', broken).sort(), [
       'collector_tstamp: expected an RFC 3339 timestamp between years 0001 and 9999, got "soon"',
       'error_type: no such column in the valid table',

@@ -5,13 +5,22 @@ import { COLUMNS, ERROR_TYPES, METADATA_FIELDS, tableSchema } from '../../../fun
 test('both tables come from the one column list, in its order, metadata columns last', () => {
   const valid = tableSchema('valid');
   const invalid = tableSchema('invalid');
-  assert.deepEqual(valid.slice(0, -METADATA_FIELDS.length).map((f) => f.name), COLUMNS.filter((c) => c.valid).map((c) => c.name));
-  assert.deepEqual(invalid.slice(0, -METADATA_FIELDS.length).map((f) => f.name), COLUMNS.filter((c) => c.invalid).map((c) => c.name));
-  assert.deepEqual(valid.slice(-4).map((f) => f.name), ['subscription_name', 'message_id', 'publish_time', 'attributes']);
+  assert.deepEqual(
+    valid.slice(0, -METADATA_FIELDS.length).map((f) => f.name),
+    COLUMNS.filter((c) => c.valid).map((c) => c.name),
+  );
+  assert.deepEqual(
+    invalid.slice(0, -METADATA_FIELDS.length).map((f) => f.name),
+    COLUMNS.filter((c) => c.invalid).map((c) => c.name),
+  );
+  assert.deepEqual(
+    valid.slice(-4).map((f) => f.name),
+    ['subscription_name', 'message_id', 'publish_time', 'attributes'],
+  );
   assert.equal(tableSchema('valid', { withMetadata: false }).length, valid.length - 4);
 });
 
-test('the issue\'s required columns have the specified types and modes', () => {
+test("the issue's required columns have the specified types and modes", () => {
   const expected: Array<[string, string, string | null, string | null]> = [
     ['event_id', 'STRING', 'REQUIRED', 'REQUIRED'],
     ['collector_tstamp', 'TIMESTAMP', 'REQUIRED', 'REQUIRED'],
@@ -48,7 +57,11 @@ test('the issue\'s required columns have the specified types and modes', () => {
   for (const [name, type, validMode, invalidMode] of expected) {
     const inValid = tableSchema('valid').find((field) => field.name === name);
     const inInvalid = tableSchema('invalid').find((field) => field.name === name);
-    assert.deepEqual([inValid?.type ?? inInvalid?.type, inValid?.mode ?? null, inInvalid?.mode ?? null], [type, validMode, invalidMode], name);
+    assert.deepEqual(
+      [inValid?.type ?? inInvalid?.type, inValid?.mode ?? null, inInvalid?.mode ?? null],
+      [type, validMode, invalidMode],
+      name,
+    );
   }
   assert.ok(ERROR_TYPES.includes('schema_not_found') && ERROR_TYPES.includes('unauthorized'));
 });

@@ -25,21 +25,34 @@ function referenceFromMicros(micros: number): string {
 
 // Microseconds are JavaScript numbers, exact up to 2^53 (year 2255); beyond that both paths round alike.
 const safeMicros = fc.bigInt({ min: BigInt(MIN_MICROS), max: BigInt(Number.MAX_SAFE_INTEGER) }).map(Number);
-const anyMicros = fc.oneof(safeMicros, fc.constantFrom(MIN_MICROS, 0, -1, 1, 951782400000000, 951868799999999, 4107542400000000, Number.MAX_SAFE_INTEGER));
+const anyMicros = fc.oneof(
+  safeMicros,
+  fc.constantFrom(MIN_MICROS, 0, -1, 1, 951782400000000, 951868799999999, 4107542400000000, Number.MAX_SAFE_INTEGER),
+);
 const two = (max: number) => fc.integer({ min: 0, max }).map((value) => String(value).padStart(2, '0'));
 const timestampText = fc
   .record({
-    year: fc.oneof(fc.integer({ min: 0, max: 9999 }), fc.constantFrom(1, 1600, 1900, 2000, 2024, 2100, 9999)).map((value) => String(value).padStart(4, '0')),
+    year: fc
+      .oneof(fc.integer({ min: 0, max: 9999 }), fc.constantFrom(1, 1600, 1900, 2000, 2024, 2100, 9999))
+      .map((value) => String(value).padStart(4, '0')),
     month: two(13),
     day: two(32),
     hour: two(24),
     minute: two(60),
     second: two(60),
-    fraction: fc.oneof(fc.constant(''), fc.stringMatching(/^\.\d{3}$/), fc.stringMatching(/^\.\d{6}$/), fc.stringMatching(/^\.\d{1,9}$/)),
+    fraction: fc.oneof(
+      fc.constant(''),
+      fc.stringMatching(/^\.\d{3}$/),
+      fc.stringMatching(/^\.\d{6}$/),
+      fc.stringMatching(/^\.\d{1,9}$/),
+    ),
     separator: fc.constantFrom('T', 'T', 't', ' '),
     zone: fc.constantFrom('Z', 'Z', 'Z', 'z', '+01:00', '-23:59'),
   })
-  .map(({ year, month, day, hour, minute, second, fraction, separator, zone }) => `${year}-${month}-${day}${separator}${hour}:${minute}:${second}${fraction}${zone}`);
+  .map(
+    ({ year, month, day, hour, minute, second, fraction, separator, zone }) =>
+      `${year}-${month}-${day}${separator}${hour}:${minute}:${second}${fraction}${zone}`,
+  );
 
 test('fromEpochMicros equals Date#toISOString over the whole TIMESTAMP range, and toEpochMicros reads it back', () => {
   fc.assert(
@@ -70,7 +83,13 @@ test('toEpochMicros and normalizeTimestamp equal the general path (regex and Dat
     { numRuns: 20_000 },
   );
   // Date.parse's overflow (day 31 of a 30-day month, hour 24) and leap days go through the general path unchanged.
-  for (const text of ['2026-04-31T00:00:00.000Z', '2026-02-29T12:00:00.000Z', '2024-02-29T12:00:00.000Z', '2026-12-01T24:00:00.000Z', '2026-12-01T23:59:60.000Z']) {
+  for (const text of [
+    '2026-04-31T00:00:00.000Z',
+    '2026-02-29T12:00:00.000Z',
+    '2024-02-29T12:00:00.000Z',
+    '2026-12-01T24:00:00.000Z',
+    '2026-12-01T23:59:60.000Z',
+  ]) {
     assert.equal(toEpochMicros(text), referenceToMicros(text), text);
   }
 });

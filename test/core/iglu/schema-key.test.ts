@@ -11,19 +11,25 @@ import {
 describe('parseSchemaKey', () => {
   test('splits a canonical Iglu URI into its parts and a registry path', () => {
     const key = parseSchemaKey('iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0');
-    assert.deepEqual({ ...key }, {
-      vendor: 'com.snowplowanalytics.snowplow',
-      name: 'web_page',
-      format: 'jsonschema',
-      version: '1-0-0',
-      path: 'com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0',
-      uri: 'iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0',
-    });
+    assert.deepEqual(
+      { ...key },
+      {
+        vendor: 'com.snowplowanalytics.snowplow',
+        name: 'web_page',
+        format: 'jsonschema',
+        version: '1-0-0',
+        path: 'com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0',
+        uri: 'iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0',
+      },
+    );
     assert.ok(Object.isFrozen(key));
   });
 
   test('accepts dashes, underscores and multi-digit versions', () => {
-    assert.equal(parseSchemaKey('iglu:io.snowplow-x_y/PerformanceNavigationTiming/jsonschema/12-10-103').version, '12-10-103');
+    assert.equal(
+      parseSchemaKey('iglu:io.snowplow-x_y/PerformanceNavigationTiming/jsonschema/12-10-103').version,
+      '12-10-103',
+    );
   });
 
   const hostile: Array<[string, RegExp]> = [
@@ -51,13 +57,16 @@ describe('parseSchemaKey', () => {
   ];
   for (const [value, reason] of hostile) {
     test(`rejects ${JSON.stringify(value)}`, () => {
-      assert.throws(() => parseSchemaKey(value), (error: unknown) => {
-        assert.ok(error instanceof InvalidSchemaKeyError);
-        assert.equal(error.code, 'invalid_schema_key');
-        assert.match(error.message, reason);
-        assert.match(error.message, /expected iglu:<vendor>\/<name>\/jsonschema/);
-        return true;
-      });
+      assert.throws(
+        () => parseSchemaKey(value),
+        (error: unknown) => {
+          assert.ok(error instanceof InvalidSchemaKeyError);
+          assert.equal(error.code, 'invalid_schema_key');
+          assert.match(error.message, reason);
+          assert.match(error.message, /expected iglu:<vendor>\/<name>\/jsonschema/);
+          return true;
+        },
+      );
     });
   }
 
@@ -82,12 +91,21 @@ describe('schemaKeyFromReference', () => {
   test('maps Iglu Central addresses to the same key', () => {
     for (const scheme of ['http', 'https']) {
       const ref = `${scheme}://iglucentral.com/schemas/com.snowplowanalytics.self-desc/instance-iglu-only/jsonschema/1-0-0#`;
-      assert.equal(schemaKeyFromReference(ref)?.uri, 'iglu:com.snowplowanalytics.self-desc/instance-iglu-only/jsonschema/1-0-0');
+      assert.equal(
+        schemaKeyFromReference(ref)?.uri,
+        'iglu:com.snowplowanalytics.self-desc/instance-iglu-only/jsonschema/1-0-0',
+      );
     }
   });
 
   test('leaves everything else alone', () => {
-    for (const ref of ['#/definitions/x', 'http://json-schema.org/draft-04/schema#', 'http://evil.example/schemas/a/b/jsonschema/1-0-0', 'http://iglucentral.com.evil.example/schemas/a/b/jsonschema/1-0-0', 'iglu:../x/jsonschema/1-0-0']) {
+    for (const ref of [
+      '#/definitions/x',
+      'http://json-schema.org/draft-04/schema#',
+      'http://evil.example/schemas/a/b/jsonschema/1-0-0',
+      'http://iglucentral.com.evil.example/schemas/a/b/jsonschema/1-0-0',
+      'iglu:../x/jsonschema/1-0-0',
+    ]) {
       assert.equal(schemaKeyFromReference(ref), undefined, ref);
     }
   });
@@ -95,8 +113,14 @@ describe('schemaKeyFromReference', () => {
 
 describe('schemaKeyFromSelf', () => {
   test('builds the key a schema declares', () => {
-    assert.equal(schemaKeyFromSelf({ vendor: 'com.acme', name: 'a', format: 'jsonschema', version: '2-1-0' })?.uri, 'iglu:com.acme/a/jsonschema/2-1-0');
-    assert.equal(schemaKeyFromSelf({ vendor: 'com.acme', name: '../a', format: 'jsonschema', version: '1-0-0' }), undefined);
+    assert.equal(
+      schemaKeyFromSelf({ vendor: 'com.acme', name: 'a', format: 'jsonschema', version: '2-1-0' })?.uri,
+      'iglu:com.acme/a/jsonschema/2-1-0',
+    );
+    assert.equal(
+      schemaKeyFromSelf({ vendor: 'com.acme', name: '../a', format: 'jsonschema', version: '1-0-0' }),
+      undefined,
+    );
     assert.equal(schemaKeyFromSelf('x'), undefined);
   });
 });

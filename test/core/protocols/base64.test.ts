@@ -5,13 +5,16 @@ import { decodeBase64, decodeBase64Url } from '../../../functions/core/protocols
 
 describe('decodeBase64 and decodeBase64Url', () => {
   test('round-trip any bytes, padded or not', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-      const buffer = Buffer.from(bytes);
-      assert.deepEqual(decodeBase64(buffer.toString('base64')), buffer);
-      assert.deepEqual(decodeBase64(buffer.toString('base64').replace(/=+$/, '')), buffer);
-      assert.deepEqual(decodeBase64Url(buffer.toString('base64url')), buffer);
-      assert.deepEqual(decodeBase64Url(buffer.toString('base64')), buffer, 'the standard alphabet is tolerated');
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        const buffer = Buffer.from(bytes);
+        assert.deepEqual(decodeBase64(buffer.toString('base64')), buffer);
+        assert.deepEqual(decodeBase64(buffer.toString('base64').replace(/=+$/, '')), buffer);
+        assert.deepEqual(decodeBase64Url(buffer.toString('base64url')), buffer);
+        assert.deepEqual(decodeBase64Url(buffer.toString('base64')), buffer, 'the standard alphabet is tolerated');
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test('refuse what Buffer.from would silently skip or cut', () => {

@@ -12,20 +12,52 @@ import { sdkIssues } from '../../../functions/core/protocols/cloudevents.ts';
 
 const value = fc.oneof(
   fc.string({ maxLength: 20 }),
-  fc.constantFrom('1.0', '', '/s', 'https://example.com/a', 'iglu:com.acme/x/jsonschema/1-0-0', 'not a uri', '2026-01-15T10:00:00Z', 'text/plain'),
+  fc.constantFrom(
+    '1.0',
+    '',
+    '/s',
+    'https://example.com/a',
+    'iglu:com.acme/x/jsonschema/1-0-0',
+    'not a uri',
+    '2026-01-15T10:00:00Z',
+    'text/plain',
+  ),
   fc.integer(),
   fc.double(),
   fc.boolean(),
   fc.constant(null),
   fc.jsonValue({ maxDepth: 2 }),
 );
-const name = fc.oneof(fc.constantFrom('id', 'source', 'type', 'subject', 'time', 'dataschema', 'datacontenttype', 'data_base64', 'ext1', 'Upper', 'with-dash', 'a_b', 'validate', 'constructor'), fc.string({ maxLength: 10 }));
+const name = fc.oneof(
+  fc.constantFrom(
+    'id',
+    'source',
+    'type',
+    'subject',
+    'time',
+    'dataschema',
+    'datacontenttype',
+    'data_base64',
+    'ext1',
+    'Upper',
+    'with-dash',
+    'a_b',
+    'validate',
+    'constructor',
+  ),
+  fc.string({ maxLength: 10 }),
+);
 const attributes = fc
-  .record({ required: fc.record({ id: value, source: value, type: value }, { requiredKeys: [] }), extra: fc.dictionary(name, value, { maxKeys: 4 }) })
+  .record({
+    required: fc.record({ id: value, source: value, type: value }, { requiredKeys: [] }),
+    extra: fc.dictionary(name, value, { maxKeys: 4 }),
+  })
   .map(({ required, extra }) => ({ ...required, ...extra, specversion: '1.0' }));
 
 /** The SDK's verdict on the attributes as received: the ajv errors of its schema, or its name-rule message. */
-function sdkVerdict(candidate: Record<string, unknown>): { ok: true } | { ok: false; errors: unknown[]; message: string } {
+function sdkVerdict(
+  candidate: Record<string, unknown>,
+): { ok: true } | { ok: false; errors: unknown[]; message: string } {
   try {
     CloudEvent.prototype.validate.call(candidate as unknown as CloudEvent);
     return { ok: true };
@@ -35,18 +67,25 @@ function sdkVerdict(candidate: Record<string, unknown>): { ok: true } | { ok: fa
   }
 }
 
-test('the adapter\'s CloudEvents 1.0 check agrees with the SDK\'s CloudEvent#validate()', () => {
+test("the adapter's CloudEvents 1.0 check agrees with the SDK's CloudEvent#validate()", () => {
   let rejected = 0;
   fc.assert(
     fc.property(attributes, (candidate) => {
       const ours = sdkIssues(candidate, '$');
       const sdk = sdkVerdict(candidate);
-      assert.equal(ours.length === 0, sdk.ok, `${JSON.stringify(candidate)}: ours ${JSON.stringify(ours)}, SDK ${JSON.stringify(sdk)}`);
+      assert.equal(
+        ours.length === 0,
+        sdk.ok,
+        `${JSON.stringify(candidate)}: ours ${JSON.stringify(ours)}, SDK ${JSON.stringify(sdk)}`,
+      );
       if (sdk.ok) return;
       rejected++;
       if (sdk.errors.length > 0) {
         // One issue per schema error, each naming the SDK error's keyword.
-        assert.deepEqual(ours.map((issue) => issue.keyword), sdk.errors.map((error) => (error as { keyword: string }).keyword));
+        assert.deepEqual(
+          ours.map((issue) => issue.keyword),
+          sdk.errors.map((error) => (error as { keyword: string }).keyword),
+        );
       } else {
         assert.equal(ours.length, 1);
         assert.ok(ours[0]!.message.startsWith(sdk.message), `${ours[0]!.message} should start with ${sdk.message}`);

@@ -3,10 +3,15 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
-import { CloudEvent, emitterFor, HTTP, httpTransport, Mode, type Message } from 'cloudevents';
+import { CloudEvent, emitterFor, HTTP, httpTransport, type Message, Mode } from 'cloudevents';
 import type { CloudEventsConfig } from '../../../functions/core/config/config.ts';
 import { createCloudEventsAdapter } from '../../../functions/core/protocols/cloudevents.ts';
-import type { EventCandidate, InboundRequest, ProtocolResult, Rejection } from '../../../functions/core/protocols/protocol.ts';
+import type {
+  EventCandidate,
+  InboundRequest,
+  ProtocolResult,
+  Rejection,
+} from '../../../functions/core/protocols/protocol.ts';
 import { inboundRequest } from '../../support/inbound-request.ts';
 import { assertWellFormedResult } from '../../support/protocol-result.ts';
 
@@ -18,7 +23,9 @@ const withFallback = createCloudEventsAdapter({ ...config, fallback_schema: FALL
 
 /** An adapter input from what the SDK would put on the wire (header values become strings, as on HTTP). */
 function fromMessage(message: Message): InboundRequest {
-  const headers = Object.fromEntries(Object.entries(message.headers).map(([name, value]) => [name.toLowerCase(), String(value)]));
+  const headers = Object.fromEntries(
+    Object.entries(message.headers).map(([name, value]) => [name.toLowerCase(), String(value)]),
+  );
   const body = message.body;
   return inboundRequest({
     method: 'POST',
@@ -60,7 +67,12 @@ async function captureOneRequest(send: (url: string) => Promise<unknown>): Promi
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-      captured = inboundRequest({ method: request.method ?? 'GET', path: url.pathname, headers: flatten(request.headers), body: Buffer.concat(chunks) });
+      captured = inboundRequest({
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        headers: flatten(request.headers),
+        body: Buffer.concat(chunks),
+      });
       response.writeHead(202).end();
     });
   });
@@ -76,7 +88,11 @@ async function captureOneRequest(send: (url: string) => Promise<unknown>): Promi
 }
 
 function flatten(headers: IncomingHttpHeaders): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])));
+  return Object.fromEntries(
+    Object.entries(headers).flatMap(([name, value]) =>
+      value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]],
+    ),
+  );
 }
 
 describe('CloudEvents adapter: routing and answer', () => {
@@ -99,8 +115,14 @@ describe('CloudEvents adapter: routing and answer', () => {
 describe('CloudEvents adapter: binary mode', () => {
   test('reads what HTTP.binary produces: dataschema, id, time, JSON data, extensions in source', () => {
     const event = new CloudEvent({
-      ...BASE, time: '2026-01-15T09:59:58.123Z', subject: 'order/42', dataschema: SCHEMA,
-      data: { order_id: 'A-42', total: 30 }, tenant: 'acme', attempt: 3, retried: true,
+      ...BASE,
+      time: '2026-01-15T09:59:58.123Z',
+      subject: 'order/42',
+      dataschema: SCHEMA,
+      data: { order_id: 'A-42', total: 30 },
+      tenant: 'acme',
+      attempt: 3,
+      retried: true,
     });
     const candidate = onlyEvent(adapter.handle(fromMessage(HTTP.binary(event))));
     assert.deepEqual(candidate, {
@@ -110,17 +132,25 @@ describe('CloudEvents adapter: binary mode', () => {
       eventTstamp: '2026-01-15T09:59:58.123Z',
       source: {
         // Binary mode carries every attribute as a header string, extensions included.
-        specversion: '1.0', source: '/shop/checkout', type: 'com.acme.order.placed', subject: 'order/42',
-        dataschema: SCHEMA, tenant: 'acme', attempt: '3', retried: 'true', datacontenttype: 'application/json; charset=utf-8',
+        specversion: '1.0',
+        source: '/shop/checkout',
+        type: 'com.acme.order.placed',
+        subject: 'order/42',
+        dataschema: SCHEMA,
+        tenant: 'acme',
+        attempt: '3',
+        retried: 'true',
+        datacontenttype: 'application/json; charset=utf-8',
       },
       // No eventName: it defaults to the schema's name downstream.
     });
   });
 
   test('reads exactly what the SDK emitter sends over HTTP in binary mode', async () => {
-    const emit = (url: string) => emitterFor(httpTransport(url), { mode: Mode.BINARY })(
-      new CloudEvent({ ...BASE, dataschema: SCHEMA, data: { order_id: 'A-7' }, region: 'eu' }),
-    );
+    const emit = (url: string) =>
+      emitterFor(httpTransport(url), { mode: Mode.BINARY })(
+        new CloudEvent({ ...BASE, dataschema: SCHEMA, data: { order_id: 'A-7' }, region: 'eu' }),
+      );
     const request = await captureOneRequest(emit);
     assert.equal(adapter.matches(request), true);
     assert.equal(request.headers['ce-id'], 'evt-1');
@@ -132,35 +162,79 @@ describe('CloudEvents adapter: binary mode', () => {
   });
 
   test('parses a JSON body of any JSON type (the SDK would turn 123 into the string "123")', () => {
-    const headers = { 'ce-id': '1', 'ce-source': 's', 'ce-type': 't', 'ce-specversion': '1.0', 'ce-dataschema': SCHEMA, 'content-type': 'application/json' };
+    const headers = {
+      'ce-id': '1',
+      'ce-source': 's',
+      'ce-type': 't',
+      'ce-specversion': '1.0',
+      'ce-dataschema': SCHEMA,
+      'content-type': 'application/json',
+    };
     assert.equal(onlyEvent(post(headers, '123')).data, 123);
     assert.deepEqual(onlyEvent(post(headers, '[1,"two"]')).data, [1, 'two']);
-    assert.deepEqual(onlyEvent(post({ ...headers, 'content-type': 'application/vnd.acme+json' }, '{"a":1}')).data, { a: 1 });
+    assert.deepEqual(onlyEvent(post({ ...headers, 'content-type': 'application/vnd.acme+json' }, '{"a":1}')).data, {
+      a: 1,
+    });
   });
 
   test('keeps a non-JSON body as text, and bytes that are not text as base64 marked in source', () => {
-    const headers = { 'ce-id': '1', 'ce-source': 's', 'ce-type': 't', 'ce-specversion': '1.0', 'ce-dataschema': SCHEMA };
-    assert.equal(onlyEvent(post({ ...headers, 'content-type': 'text/plain' }, '{"not": "parsed"}')).data, '{"not": "parsed"}');
-    const image = new CloudEvent({ ...BASE, dataschema: SCHEMA, datacontenttype: 'application/octet-stream', data: new Uint8Array([0xff, 0x00, 0x10]) });
+    const headers = {
+      'ce-id': '1',
+      'ce-source': 's',
+      'ce-type': 't',
+      'ce-specversion': '1.0',
+      'ce-dataschema': SCHEMA,
+    };
+    assert.equal(
+      onlyEvent(post({ ...headers, 'content-type': 'text/plain' }, '{"not": "parsed"}')).data,
+      '{"not": "parsed"}',
+    );
+    const image = new CloudEvent({
+      ...BASE,
+      dataschema: SCHEMA,
+      datacontenttype: 'application/octet-stream',
+      data: new Uint8Array([0xff, 0x00, 0x10]),
+    });
     const candidate = onlyEvent(adapter.handle(fromMessage(HTTP.binary(image))));
     assert.equal(candidate.data, Buffer.from([0xff, 0x00, 0x10]).toString('base64'));
     assert.equal((candidate.source as Record<string, unknown>).data_encoding, 'base64');
   });
 
   test('an empty body is an event without data (null)', () => {
-    const headers = { 'ce-id': '1', 'ce-source': 's', 'ce-type': 't', 'ce-specversion': '1.0', 'ce-dataschema': SCHEMA };
+    const headers = {
+      'ce-id': '1',
+      'ce-source': 's',
+      'ce-type': 't',
+      'ce-specversion': '1.0',
+      'ce-dataschema': SCHEMA,
+    };
     assert.equal(onlyEvent(post(headers, '')).data, null);
   });
 
   test('percent-decodes header values, as the HTTP binding requires; keeps malformed escapes as sent', () => {
-    const headers = { 'ce-id': '1', 'ce-source': 's', 'ce-type': 't', 'ce-specversion': '1.0', 'ce-dataschema': SCHEMA, 'ce-subject': 'caf%C3%A9', 'ce-note': '100%' };
+    const headers = {
+      'ce-id': '1',
+      'ce-source': 's',
+      'ce-type': 't',
+      'ce-specversion': '1.0',
+      'ce-dataschema': SCHEMA,
+      'ce-subject': 'caf%C3%A9',
+      'ce-note': '100%',
+    };
     const source = onlyEvent(post(headers, '{}')).source as Record<string, unknown>;
     assert.equal(source.subject, 'café');
     assert.equal(source.note, '100%');
   });
 
   test('a body declared JSON that is not JSON is unparseable, with the body kept as raw and the attributes in source', () => {
-    const headers = { 'ce-id': 'e-9', 'ce-source': 's', 'ce-type': 't', 'ce-specversion': '1.0', 'ce-dataschema': SCHEMA, 'content-type': 'application/json' };
+    const headers = {
+      'ce-id': 'e-9',
+      'ce-source': 's',
+      'ce-type': 't',
+      'ce-specversion': '1.0',
+      'ce-dataschema': SCHEMA,
+      'content-type': 'application/json',
+    };
     const rejection = onlyRejection(post(headers, '{"order": '));
     assert.equal(rejection.errorType, 'unparseable');
     assert.equal(rejection.raw, '{"order": ');
@@ -171,27 +245,58 @@ describe('CloudEvents adapter: binary mode', () => {
   });
 
   test('a binary request without ce-id is rejected (the SDK would invent an id)', () => {
-    const rejection = onlyRejection(post({ 'ce-source': 's', 'ce-type': 't', 'ce-specversion': '1.0', 'ce-dataschema': SCHEMA, 'content-type': 'application/json' }, '{}'));
+    const rejection = onlyRejection(
+      post(
+        {
+          'ce-source': 's',
+          'ce-type': 't',
+          'ce-specversion': '1.0',
+          'ce-dataschema': SCHEMA,
+          'content-type': 'application/json',
+        },
+        '{}',
+      ),
+    );
     assert.equal(rejection.errorType, 'protocol_violation');
-    assert.deepEqual(rejection.issues.map((issue) => [issue.path, issue.message]), [['$.id', 'the required attribute id is missing']]);
+    assert.deepEqual(
+      rejection.issues.map((issue) => [issue.path, issue.message]),
+      [['$.id', 'the required attribute id is missing']],
+    );
   });
 });
 
 describe('CloudEvents adapter: structured mode', () => {
   test('reads what HTTP.structured produces; typed extensions stay typed', () => {
-    const event = new CloudEvent({ ...BASE, time: '2026-01-15T11:59:58+02:00', dataschema: SCHEMA, data: { total: 30 }, attempt: 3, retried: true });
+    const event = new CloudEvent({
+      ...BASE,
+      time: '2026-01-15T11:59:58+02:00',
+      dataschema: SCHEMA,
+      data: { total: 30 },
+      attempt: 3,
+      retried: true,
+    });
     const candidate = onlyEvent(adapter.handle(fromMessage(HTTP.structured(event))));
     assert.deepEqual(candidate, {
       schema: SCHEMA,
       data: { total: 30 },
       eventId: 'evt-1',
       eventTstamp: '2026-01-15T09:59:58.000Z',
-      source: { specversion: '1.0', source: '/shop/checkout', type: 'com.acme.order.placed', dataschema: SCHEMA, attempt: 3, retried: true },
+      source: {
+        specversion: '1.0',
+        source: '/shop/checkout',
+        type: 'com.acme.order.placed',
+        dataschema: SCHEMA,
+        attempt: 3,
+        retried: true,
+      },
     });
   });
 
   test('reads exactly what the SDK emitter sends over HTTP in structured mode', async () => {
-    const emit = (url: string) => emitterFor(httpTransport(url), { mode: Mode.STRUCTURED })(new CloudEvent({ ...BASE, dataschema: SCHEMA, data: { n: 1 } }));
+    const emit = (url: string) =>
+      emitterFor(httpTransport(url), { mode: Mode.STRUCTURED })(
+        new CloudEvent({ ...BASE, dataschema: SCHEMA, data: { n: 1 } }),
+      );
     const request = await captureOneRequest(emit);
     assert.match(request.headers['content-type'] ?? '', /^application\/cloudevents\+json/);
     const candidate = onlyEvent(adapter.handle(request));
@@ -199,17 +304,40 @@ describe('CloudEvents adapter: structured mode', () => {
   });
 
   test('decodes data_base64: parsed when JSON, text when text, base64 kept when bytes', () => {
-    const json = new CloudEvent({ ...BASE, dataschema: SCHEMA, datacontenttype: 'application/json', data_base64: Buffer.from('{"a":[1,2]}').toString('base64') });
+    const json = new CloudEvent({
+      ...BASE,
+      dataschema: SCHEMA,
+      datacontenttype: 'application/json',
+      data_base64: Buffer.from('{"a":[1,2]}').toString('base64'),
+    });
     assert.deepEqual(onlyEvent(adapter.handle(fromMessage(HTTP.structured(json)))).data, { a: [1, 2] });
-    const text = structured({ ...BASE, dataschema: SCHEMA, datacontenttype: 'text/csv', data_base64: Buffer.from('a,b\n1,2').toString('base64') });
+    const text = structured({
+      ...BASE,
+      dataschema: SCHEMA,
+      datacontenttype: 'text/csv',
+      data_base64: Buffer.from('a,b\n1,2').toString('base64'),
+    });
     assert.equal(onlyEvent(text).data, 'a,b\n1,2');
-    const implied = structured({ ...BASE, dataschema: SCHEMA, data_base64: Buffer.from('{"x":true}').toString('base64') });
+    const implied = structured({
+      ...BASE,
+      dataschema: SCHEMA,
+      data_base64: Buffer.from('{"x":true}').toString('base64'),
+    });
     assert.deepEqual(onlyEvent(implied).data, { x: true }, 'without datacontenttype the JSON format implies JSON');
-    const bytes = structured({ ...BASE, dataschema: SCHEMA, datacontenttype: 'image/png', data_base64: Buffer.from([0x89, 0x50, 0xff]).toString('base64') });
+    const bytes = structured({
+      ...BASE,
+      dataschema: SCHEMA,
+      datacontenttype: 'image/png',
+      data_base64: Buffer.from([0x89, 0x50, 0xff]).toString('base64'),
+    });
     const candidate = onlyEvent(bytes);
     assert.equal(candidate.data, Buffer.from([0x89, 0x50, 0xff]).toString('base64'));
     assert.equal((candidate.source as Record<string, unknown>).data_encoding, 'base64');
-    assert.equal((candidate.source as Record<string, unknown>).data_base64, undefined, 'the data is not duplicated in source');
+    assert.equal(
+      (candidate.source as Record<string, unknown>).data_base64,
+      undefined,
+      'the data is not duplicated in source',
+    );
   });
 
   test('refuses data_base64 that is not base64, and data next to data_base64', () => {
@@ -230,16 +358,24 @@ describe('CloudEvents adapter: structured mode', () => {
   });
 
   test('an array under the structured content type points to batch mode', () => {
-    const rejection = onlyRejection(post({ 'content-type': 'application/cloudevents+json' }, JSON.stringify([{ ...BASE, dataschema: SCHEMA }])));
+    const rejection = onlyRejection(
+      post({ 'content-type': 'application/cloudevents+json' }, JSON.stringify([{ ...BASE, dataschema: SCHEMA }])),
+    );
     assert.equal(rejection.errorType, 'protocol_violation');
     assert.match(rejection.issues[0]?.message ?? '', /application\/cloudevents-batch\+json/);
   });
 
   test('invalid JSON and non-UTF-8 bodies are unparseable, kept as raw', () => {
-    const rejection = onlyRejection(post({ 'content-type': 'application/cloudevents+json; charset=utf-8' }, '{"id": "1",'));
+    const rejection = onlyRejection(
+      post({ 'content-type': 'application/cloudevents+json; charset=utf-8' }, '{"id": "1",'),
+    );
     assert.equal(rejection.errorType, 'unparseable');
     assert.equal(rejection.raw, '{"id": "1",');
-    assert.equal(onlyRejection(post({ 'content-type': 'application/cloudevents+json' }, Buffer.from([0x7b, 0xff, 0x7d]))).errorType, 'unparseable');
+    assert.equal(
+      onlyRejection(post({ 'content-type': 'application/cloudevents+json' }, Buffer.from([0x7b, 0xff, 0x7d])))
+        .errorType,
+      'unparseable',
+    );
     assert.equal(onlyRejection(post({ 'content-type': 'application/cloudevents+json' }, '')).errorType, 'unparseable');
   });
 });
@@ -250,25 +386,42 @@ describe('CloudEvents adapter: dataschema and fallback', () => {
     assert.equal(rejection.errorType, 'protocol_violation');
     assert.equal(rejection.eventId, 'evt-1');
     assert.equal(rejection.issues[0]?.path, '$.dataschema');
-    assert.match(rejection.issues[0]?.message ?? '', /has no dataschema; set dataschema to an iglu: URI .* or configure cloudevents\.fallback_schema/);
+    assert.match(
+      rejection.issues[0]?.message ?? '',
+      /has no dataschema; set dataschema to an iglu: URI .* or configure cloudevents\.fallback_schema/,
+    );
     assert.equal(rejection.raw, JSON.stringify({ ...BASE, data: { a: 1 } }));
   });
 
   test('a dataschema that is not an Iglu URI is named in the message', () => {
-    const rejection = onlyRejection(structured({ ...BASE, dataschema: 'https://schemas.acme.com/order.json', data: {} }));
-    assert.match(rejection.issues[0]?.message ?? '', /dataschema "https:\/\/schemas\.acme\.com\/order\.json", which is not an Iglu URI/);
+    const rejection = onlyRejection(
+      structured({ ...BASE, dataschema: 'https://schemas.acme.com/order.json', data: {} }),
+    );
+    assert.match(
+      rejection.issues[0]?.message ?? '',
+      /dataschema "https:\/\/schemas\.acme\.com\/order\.json", which is not an Iglu URI/,
+    );
   });
 
   test('with a fallback, events without an Iglu dataschema use it and keep their dataschema in source', () => {
     assert.equal(onlyEvent(structured({ ...BASE, data: {} }, withFallback)).schema, FALLBACK);
-    const other = onlyEvent(structured({ ...BASE, dataschema: 'https://schemas.acme.com/order.json', data: {} }, withFallback));
+    const other = onlyEvent(
+      structured({ ...BASE, dataschema: 'https://schemas.acme.com/order.json', data: {} }, withFallback),
+    );
     assert.equal(other.schema, FALLBACK);
     assert.equal((other.source as Record<string, unknown>).dataschema, 'https://schemas.acme.com/order.json');
-    assert.equal(onlyEvent(structured({ ...BASE, dataschema: SCHEMA, data: {} }, withFallback)).schema, SCHEMA, 'an Iglu dataschema wins');
+    assert.equal(
+      onlyEvent(structured({ ...BASE, dataschema: SCHEMA, data: {} }, withFallback)).schema,
+      SCHEMA,
+      'an Iglu dataschema wins',
+    );
   });
 
   test('an Iglu dataschema is passed through unchecked: the collector validates schema keys', () => {
-    assert.equal(onlyEvent(structured({ ...BASE, dataschema: 'iglu:com.acme/x/jsonschema/1-0', data: {} })).schema, 'iglu:com.acme/x/jsonschema/1-0');
+    assert.equal(
+      onlyEvent(structured({ ...BASE, dataschema: 'iglu:com.acme/x/jsonschema/1-0', data: {} })).schema,
+      'iglu:com.acme/x/jsonschema/1-0',
+    );
   });
 });
 
@@ -277,16 +430,40 @@ describe('CloudEvents adapter: spec conformance (the SDK validation)', () => {
     ['missing id', { source: 's', type: 't', specversion: '1.0' }, /\$\.id: the required attribute id is missing/],
     ['empty id', { ...BASE, id: '' }, /\$\.id: attribute id must NOT have fewer than 1 characters/],
     ['numeric id', { ...BASE, id: 42 }, /\$\.id: attribute id must be string/],
-    ['missing source', { id: '1', type: 't', specversion: '1.0' }, /\$\.source: the required attribute source is missing/],
-    ['source that is not a URI reference', { ...BASE, source: 'a b' }, /\$\.source: attribute source must match format "uri-reference"/],
+    [
+      'missing source',
+      { id: '1', type: 't', specversion: '1.0' },
+      /\$\.source: the required attribute source is missing/,
+    ],
+    [
+      'source that is not a URI reference',
+      { ...BASE, source: 'a b' },
+      /\$\.source: attribute source must match format "uri-reference"/,
+    ],
     ['missing type', { id: '1', source: 's', specversion: '1.0' }, /\$\.type: the required attribute type is missing/],
-    ['missing specversion', { id: '1', source: 's', type: 't' }, /\$\.specversion: the required attribute specversion is missing/],
-    ['specversion 0.3', { ...BASE, specversion: '0.3' }, /specversion "0\.3" is not supported; Sluice accepts CloudEvents 1\.0/],
+    [
+      'missing specversion',
+      { id: '1', source: 's', type: 't' },
+      /\$\.specversion: the required attribute specversion is missing/,
+    ],
+    [
+      'specversion 0.3',
+      { ...BASE, specversion: '0.3' },
+      /specversion "0\.3" is not supported; Sluice accepts CloudEvents 1\.0/,
+    ],
     ['specversion 2.0', { ...BASE, specversion: '2.0' }, /specversion "2\.0" is not supported/],
     ['an attribute name with upper case', { ...BASE, Tenant: 'acme' }, /invalid attribute name: "Tenant"/],
     ['an attribute name with a dash', { ...BASE, 'trace-id': 'x' }, /invalid attribute name: "trace-id"/],
-    ['a fractional extension value', { ...BASE, ratio: 0.5 }, /\$\.ratio: attribute ratio is 0\.5, but CloudEvents numbers are integers/],
-    ['a dataschema that is not a URI', { ...BASE, dataschema: 'not a uri' }, /\$\.dataschema: attribute dataschema must match format "uri"/],
+    [
+      'a fractional extension value',
+      { ...BASE, ratio: 0.5 },
+      /\$\.ratio: attribute ratio is 0\.5, but CloudEvents numbers are integers/,
+    ],
+    [
+      'a dataschema that is not a URI',
+      { ...BASE, dataschema: 'not a uri' },
+      /\$\.dataschema: attribute dataschema must match format "uri"/,
+    ],
   ];
   for (const [name, event, expected] of cases) {
     test(`rejects ${name}`, () => {
@@ -298,15 +475,28 @@ describe('CloudEvents adapter: spec conformance (the SDK validation)', () => {
   }
 
   test('extensions named like SDK methods (validate, emit, constructor) are ordinary extensions', () => {
-    const source = onlyEvent(structured({ ...BASE, dataschema: SCHEMA, validate: 'yes', emit: 1, constructor: 'c', data: {} })).source as Record<string, unknown>;
+    const source = onlyEvent(
+      structured({ ...BASE, dataschema: SCHEMA, validate: 'yes', emit: 1, constructor: 'c', data: {} }),
+    ).source as Record<string, unknown>;
     assert.deepEqual([source.validate, source.emit, source.constructor], ['yes', 1, 'c']);
   });
 
   test('a __proto__ member is an attribute name the spec forbids, not a prototype', () => {
-    const rejection = onlyRejection(post({ 'content-type': 'application/cloudevents+json' }, `{"id":"1","source":"s","type":"t","specversion":"1.0","dataschema":"${SCHEMA}","__proto__":{"polluted":true},"data":{}}`));
+    const rejection = onlyRejection(
+      post(
+        { 'content-type': 'application/cloudevents+json' },
+        `{"id":"1","source":"s","type":"t","specversion":"1.0","dataschema":"${SCHEMA}","__proto__":{"polluted":true},"data":{}}`,
+      ),
+    );
     assert.match(rejection.issues[0]?.message ?? '', /invalid attribute name: "__proto__"/);
     assert.equal(rejection.eventId, '1');
-    assert.deepEqual(Object.getOwnPropertyNames(rejection.source), ['source', 'type', 'specversion', 'dataschema', '__proto__']);
+    assert.deepEqual(Object.getOwnPropertyNames(rejection.source), [
+      'source',
+      'type',
+      'specversion',
+      'dataschema',
+      '__proto__',
+    ]);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 });
@@ -318,13 +508,25 @@ describe('CloudEvents adapter: batch mode', () => {
     const broken = '{"id": "c", "source": }';
     const notObject = '"just a string"';
     const good2 = JSON.stringify({ ...BASE, id: 'e', dataschema: SCHEMA, data: { n: 2 } });
-    const result = post({ 'content-type': 'application/cloudevents-batch+json' }, `[${good1}, ${noId},\n ${broken}, ${notObject}, ${good2}]`);
-    assert.deepEqual(result.events.map((event) => [event.eventId, event.data]), [['a', { n: 1 }], ['e', { n: 2 }]]);
-    assert.deepEqual(result.rejections.map((rejection) => [rejection.errorType, rejection.raw, rejection.issues[0]?.path]), [
-      ['protocol_violation', noId, '$[1].id'],
-      ['unparseable', broken, '$[2]'],
-      ['protocol_violation', notObject, '$[3]'],
-    ]);
+    const result = post(
+      { 'content-type': 'application/cloudevents-batch+json' },
+      `[${good1}, ${noId},\n ${broken}, ${notObject}, ${good2}]`,
+    );
+    assert.deepEqual(
+      result.events.map((event) => [event.eventId, event.data]),
+      [
+        ['a', { n: 1 }],
+        ['e', { n: 2 }],
+      ],
+    );
+    assert.deepEqual(
+      result.rejections.map((rejection) => [rejection.errorType, rejection.raw, rejection.issues[0]?.path]),
+      [
+        ['protocol_violation', noId, '$[1].id'],
+        ['unparseable', broken, '$[2]'],
+        ['protocol_violation', notObject, '$[3]'],
+      ],
+    );
   });
 
   test('an empty batch is accepted and yields nothing', () => {
@@ -333,13 +535,20 @@ describe('CloudEvents adapter: batch mode', () => {
   });
 
   test('a batch body that is not an array is a protocol violation', () => {
-    const rejection = onlyRejection(post({ 'content-type': 'application/cloudevents-batch+json' }, JSON.stringify({ ...BASE, dataschema: SCHEMA })));
+    const rejection = onlyRejection(
+      post({ 'content-type': 'application/cloudevents-batch+json' }, JSON.stringify({ ...BASE, dataschema: SCHEMA })),
+    );
     assert.equal(rejection.errorType, 'protocol_violation');
     assert.match(rejection.issues[0]?.message ?? '', /must be a JSON array/);
   });
 
   test('takes 10,000 events in one batch', () => {
-    const events = Array.from({ length: 10_000 }, (_, index) => ({ ...BASE, id: `e${index}`, dataschema: SCHEMA, data: { index } }));
+    const events = Array.from({ length: 10_000 }, (_, index) => ({
+      ...BASE,
+      id: `e${index}`,
+      dataschema: SCHEMA,
+      data: { index },
+    }));
     const result = post({ 'content-type': 'application/cloudevents-batch+json' }, JSON.stringify(events));
     assert.equal(result.events.length, 10_000);
     assert.equal(result.events[9_999]?.eventId, 'e9999');
@@ -352,7 +561,10 @@ describe('CloudEvents adapter: batch mode', () => {
     assert.equal(result.events.length, 1);
     assert.equal(result.rejections[0]?.errorType, 'size_exceeded');
     assert.equal(result.rejections[0]?.raw, deep);
-    assert.equal(onlyRejection(post({ 'content-type': 'application/cloudevents+json' }, deep)).errorType, 'size_exceeded');
+    assert.equal(
+      onlyRejection(post({ 'content-type': 'application/cloudevents+json' }, deep)).errorType,
+      'size_exceeded',
+    );
   });
 });
 
@@ -360,7 +572,10 @@ describe('CloudEvents adapter: requests that are no CloudEvent', () => {
   test('a body without ce-* headers and with another content type is a protocol violation naming the three modes', () => {
     const rejection = onlyRejection(post({ 'content-type': 'application/json' }, '{"a":1}'));
     assert.equal(rejection.errorType, 'protocol_violation');
-    assert.match(rejection.issues[0]?.message ?? '', /ce-\* headers \(binary mode\).*application\/cloudevents\+json.*application\/cloudevents-batch\+json/);
+    assert.match(
+      rejection.issues[0]?.message ?? '',
+      /ce-\* headers \(binary mode\).*application\/cloudevents\+json.*application\/cloudevents-batch\+json/,
+    );
     assert.equal(rejection.raw, '{"a":1}');
     assert.match(onlyRejection(post({}, 'x')).issues[0]?.message ?? '', /got no Content-Type/);
   });

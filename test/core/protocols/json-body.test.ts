@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { MAX_BATCH_ELEMENTS } from '../../../functions/core/limits.ts';
 import { MAX_JSON_DEPTH, parseJson, parseJsonParts } from '../../../functions/core/protocols/json-body.ts';
 import { jsonNestingDepth, splitJsonArray } from '../../../functions/core/protocols/json-scan.ts';
-import { MAX_BATCH_ELEMENTS } from '../../../functions/core/limits.ts';
 
 describe('splitJsonArray', () => {
   test('splits a JSON array into its element texts, brackets and commas in strings included', () => {
-    assert.deepEqual(splitJsonArray(' [ 1 , "a,]}" ,{"b":[2,3]}, "\\"", null ]\n'), ['1', '"a,]}"', '{"b":[2,3]}', '"\\""', 'null']);
+    assert.deepEqual(splitJsonArray(' [ 1 , "a,]}" ,{"b":[2,3]}, "\\"", null ]\n'), [
+      '1',
+      '"a,]}"',
+      '{"b":[2,3]}',
+      '"\\""',
+      'null',
+    ]);
     assert.deepEqual(splitJsonArray('[]'), []);
     assert.deepEqual(splitJsonArray('[ \n ]'), []);
     assert.deepEqual(splitJsonArray('[1,]'), ['1', '']);
@@ -19,12 +25,22 @@ describe('splitJsonArray', () => {
   });
 
   test('a batch of more than MAX_BATCH_ELEMENTS elements is one size_exceeded rejection, found without reading them', () => {
-    fc.assert(fc.property(fc.integer({ min: MAX_BATCH_ELEMENTS + 1, max: MAX_BATCH_ELEMENTS * 3 }), fc.constantFrom('0', '{}', '{"a":', '"x"'), (count, element) => {
-      const parsed = parseJsonParts(Buffer.from(`[${new Array(count).fill(element).join(',')}]`), 'the batch');
-      assert.equal(parsed.ok, false);
-      if (!parsed.ok) assert.equal(parsed.rejection.errorType, 'size_exceeded');
-    }), { numRuns: 20 });
-    const atTheLimit = parseJsonParts(Buffer.from(`[${new Array(MAX_BATCH_ELEMENTS).fill('0').join(',')}]`), 'the batch');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: MAX_BATCH_ELEMENTS + 1, max: MAX_BATCH_ELEMENTS * 3 }),
+        fc.constantFrom('0', '{}', '{"a":', '"x"'),
+        (count, element) => {
+          const parsed = parseJsonParts(Buffer.from(`[${new Array(count).fill(element).join(',')}]`), 'the batch');
+          assert.equal(parsed.ok, false);
+          if (!parsed.ok) assert.equal(parsed.rejection.errorType, 'size_exceeded');
+        },
+      ),
+      { numRuns: 20 },
+    );
+    const atTheLimit = parseJsonParts(
+      Buffer.from(`[${new Array(MAX_BATCH_ELEMENTS).fill('0').join(',')}]`),
+      'the batch',
+    );
     assert.ok(atTheLimit.ok && atTheLimit.value.parts.length === MAX_BATCH_ELEMENTS);
   });
 
@@ -35,21 +51,40 @@ describe('splitJsonArray', () => {
   });
 
   test('agrees with JSON.parse on every JSON array', () => {
-    fc.assert(fc.property(fc.array(fc.jsonValue()), fc.boolean(), (values, pretty) => {
-      const text = pretty ? JSON.stringify(values, null, 2) : JSON.stringify(values);
-      const elements = splitJsonArray(text);
-      assert.ok(elements);
-      assert.deepEqual(elements.map((element) => JSON.parse(element) as unknown), JSON.parse(text));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue()), fc.boolean(), (values, pretty) => {
+        const text = pretty ? JSON.stringify(values, null, 2) : JSON.stringify(values);
+        const elements = splitJsonArray(text);
+        assert.ok(elements);
+        assert.deepEqual(
+          elements.map((element) => JSON.parse(element) as unknown),
+          JSON.parse(text),
+        );
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test('never throws on any text, and what it splits rejoins into a valid array when every element parses', () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom('[', ']', '{', '}', ',', '"', '\\', '1', ' ') })), (text) => {
-      const elements = splitJsonArray(text);
-      if (elements === undefined) return;
-      const parsed = elements.map((element) => { try { return JSON.parse(element) as unknown; } catch { return undefined; } });
-      if (elements.length > 0 && parsed.every((value) => value !== undefined)) JSON.parse(`[${elements.join(',')}]`);
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom('[', ']', '{', '}', ',', '"', '\\', '1', ' ') })),
+        (text) => {
+          const elements = splitJsonArray(text);
+          if (elements === undefined) return;
+          const parsed = elements.map((element) => {
+            try {
+              return JSON.parse(element) as unknown;
+            } catch {
+              return undefined;
+            }
+          });
+          if (elements.length > 0 && parsed.every((value) => value !== undefined))
+            JSON.parse(`[${elements.join(',')}]`);
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });
 
@@ -89,6 +124,12 @@ describe('parseJsonParts', () => {
     assert.deepEqual([single.value.isArray, single.value.parts.map((part) => part.raw)], [false, ['{"a":1}']]);
     const many = parseJsonParts(Buffer.from('[{"a":1}, x]'), 'the body');
     assert.ok(many.ok);
-    assert.deepEqual(many.value.parts.map((part) => [part.raw, part.parsed.ok, part.path]), [['{"a":1}', true, '$[0]'], ['x', false, '$[1]']]);
+    assert.deepEqual(
+      many.value.parts.map((part) => [part.raw, part.parsed.ok, part.path]),
+      [
+        ['{"a":1}', true, '$[0]'],
+        ['x', false, '$[1]'],
+      ],
+    );
   });
 });

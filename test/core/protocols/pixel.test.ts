@@ -28,7 +28,11 @@ describe('pixel adapter: routing and the GIF', () => {
     assert.equal(adapter.protocol, 'pixel');
     assert.equal(adapter.matches(inboundRequest({ method: 'GET', path: PATH })), true);
     assert.equal(adapter.matches(inboundRequest({ method: 'HEAD', path: PATH })), true);
-    assert.equal(adapter.matches(inboundRequest({ method: 'GET', path: '/pixel' })), true, 'so that a bare /pixel gets a reason, not a 404');
+    assert.equal(
+      adapter.matches(inboundRequest({ method: 'GET', path: '/pixel' })),
+      true,
+      'so that a bare /pixel gets a reason, not a 404',
+    );
     assert.equal(adapter.matches(inboundRequest({ method: 'POST', path: PATH })), false);
     assert.equal(adapter.matches(inboundRequest({ method: 'GET', path: '/pixels/x' })), false);
   });
@@ -39,7 +43,10 @@ describe('pixel adapter: routing and the GIF', () => {
     assert.deepEqual(result.rejections, []);
     assert.equal(result.trackerFacing, true);
     assert.equal(result.response.status, 200);
-    assert.deepEqual(result.response.headers, { 'content-type': 'image/gif', 'cache-control': 'no-cache, no-store, must-revalidate' });
+    assert.deepEqual(result.response.headers, {
+      'content-type': 'image/gif',
+      'cache-control': 'no-cache, no-store, must-revalidate',
+    });
     assert.ok(Buffer.isBuffer(result.response.body));
     assert.equal((result.response.body as Buffer).length, 43);
     assert.deepEqual(result.response.body, GIF);
@@ -55,7 +62,10 @@ describe('pixel adapter: routing and the GIF', () => {
   });
 
   test('percent-encoded and + encoded values are decoded', () => {
-    assert.deepEqual(get(PATH, 'subject=Hello+world%21&name=Ren%C3%A9').events[0]?.data, { subject: 'Hello world!', name: 'René' });
+    assert.deepEqual(get(PATH, 'subject=Hello+world%21&name=Ren%C3%A9').events[0]?.data, {
+      subject: 'Hello world!',
+      name: 'René',
+    });
   });
 
   test('HEAD answers like GET but records nothing', () => {
@@ -66,8 +76,16 @@ describe('pixel adapter: routing and the GIF', () => {
   });
 
   test('__proto__ and constructor parameters stay plain data', () => {
-    const data = get(PATH, '__proto__=x&constructor=y&prototype=z&__proto__[polluted]=1').events[0]?.data as Record<string, unknown>;
-    assert.deepEqual(Object.getOwnPropertyNames(data), ['__proto__', 'constructor', 'prototype', '__proto__[polluted]']);
+    const data = get(PATH, '__proto__=x&constructor=y&prototype=z&__proto__[polluted]=1').events[0]?.data as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(Object.getOwnPropertyNames(data), [
+      '__proto__',
+      'constructor',
+      'prototype',
+      '__proto__[polluted]',
+    ]);
     assert.equal(Object.getPrototypeOf(data), Object.prototype);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
@@ -102,7 +120,12 @@ describe('pixel adapter: b64 typed data', () => {
     ['an array', `b64=${b64url([1, 2])}`, 'protocol_violation', /must decode to a JSON object/],
     ['a string', `b64=${b64url('x')}`, 'protocol_violation', /must decode to a JSON object/],
     ['given twice', `b64=${b64url({})}&b64=${b64url({})}`, 'protocol_violation', /given 2 times/],
-    ['nested 10,000 levels', `b64=${Buffer.from(`${'['.repeat(10_000)}${']'.repeat(10_000)}`).toString('base64url')}`, 'size_exceeded', /at most 500/],
+    [
+      'nested 10,000 levels',
+      `b64=${Buffer.from(`${'['.repeat(10_000)}${']'.repeat(10_000)}`).toString('base64url')}`,
+      'size_exceeded',
+      /at most 500/,
+    ],
   ];
   for (const [name, query, errorType, message] of bad) {
     test(`b64 that is ${name} is rejected as ${errorType}, keeping the request as raw and the schema`, () => {
@@ -139,7 +162,10 @@ describe('pixel adapter: redirects', () => {
   }
 
   const refused: Array<[string, RegExp]> = [
-    ['https://evil.com/', /host "evil\.com" are not allowed because it is not listed in pixel\.redirect_allowed_domains/],
+    [
+      'https://evil.com/',
+      /host "evil\.com" are not allowed because it is not listed in pixel\.redirect_allowed_domains/,
+    ],
     ['https://acme.com.evil.com/', /host "acme\.com\.evil\.com"/],
     ['https://notacme.com/', /host "notacme\.com"/],
     ['https://shop.example/', /host "shop\.example"/],
@@ -216,7 +242,10 @@ describe('pixel adapter: paths that name no schema', () => {
       const rejection = result.rejections[0];
       assert.equal(rejection?.errorType, 'protocol_violation');
       assert.match(rejection?.issues[0]?.message ?? '', reason);
-      assert.match(rejection?.issues[0]?.message ?? '', /\/pixel\/<vendor>\/<name>\/jsonschema\/<model>-<revision>-<addition>/);
+      assert.match(
+        rejection?.issues[0]?.message ?? '',
+        /\/pixel\/<vendor>\/<name>\/jsonschema\/<model>-<revision>-<addition>/,
+      );
       assert.equal(rejection?.raw, `${path}?campaign=c`);
       assert.equal(rejection?.schema, undefined);
       assert.equal(result.response.status, 200, 'the pixel is still served');

@@ -1,17 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { MAX_BATCH_ELEMENTS } from '../../../functions/core/limits.ts';
 import type { ProtocolResult } from '../../../functions/core/protocols/protocol.ts';
 import { createSelfDescribingAdapter } from '../../../functions/core/protocols/self-describing.ts';
 import { inboundRequest } from '../../support/inbound-request.ts';
 import { assertWellFormedResult } from '../../support/protocol-result.ts';
-import { MAX_BATCH_ELEMENTS } from '../../../functions/core/limits.ts';
 
 const adapter = createSelfDescribingAdapter();
 const CHECKOUT = 'iglu:com.example/checkout/jsonschema/1-0-0';
 const USER = 'iglu:com.acme/user/jsonschema/1-0-0';
 
 function post(body: string | Buffer): ProtocolResult {
-  const result = adapter.handle(inboundRequest({ method: 'POST', path: '/self-describing', headers: { 'content-type': 'application/json' }, body }));
+  const result = adapter.handle(
+    inboundRequest({ method: 'POST', path: '/self-describing', headers: { 'content-type': 'application/json' }, body }),
+  );
   assertWellFormedResult(result);
   return result;
 }
@@ -33,16 +35,23 @@ describe('self-describing adapter', () => {
     assert.equal(result.response.headers?.['content-type'], 'text/plain; charset=utf-8');
   });
 
-  test('contexts are passed on, bare or in Snowplow\'s contexts envelope', () => {
+  test("contexts are passed on, bare or in Snowplow's contexts envelope", () => {
     const entity = { schema: USER, data: { id: 'u1' } };
     const bare = post(JSON.stringify({ schema: CHECKOUT, data: {}, contexts: [entity] }));
     assert.deepEqual(bare.events[0]?.contexts, [entity]);
-    const wrapped = post(JSON.stringify({ schema: CHECKOUT, data: {}, contexts: { schema: 'iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1', data: [entity] } }));
+    const wrapped = post(
+      JSON.stringify({
+        schema: CHECKOUT,
+        data: {},
+        contexts: { schema: 'iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1', data: [entity] },
+      }),
+    );
     assert.deepEqual(wrapped.events[0]?.contexts, [entity]);
   });
 
   test('contexts that are neither are a protocol violation naming the expected shape', () => {
-    const rejection = post(JSON.stringify({ schema: CHECKOUT, data: {}, contexts: { schema: USER, data: {} } })).rejections[0];
+    const rejection = post(JSON.stringify({ schema: CHECKOUT, data: {}, contexts: { schema: USER, data: {} } }))
+      .rejections[0];
     assert.equal(rejection?.errorType, 'protocol_violation');
     assert.equal(rejection?.schema, CHECKOUT);
     assert.equal(rejection?.issues[0]?.path, '$.contexts');
@@ -50,7 +59,9 @@ describe('self-describing adapter', () => {
   });
 
   test('other members are kept in source', () => {
-    const result = post(JSON.stringify({ schema: CHECKOUT, data: {}, event_id: 'e-1', sent_at: '2026-01-01T00:00:00Z' }));
+    const result = post(
+      JSON.stringify({ schema: CHECKOUT, data: {}, event_id: 'e-1', sent_at: '2026-01-01T00:00:00Z' }),
+    );
     assert.deepEqual(result.events[0]?.source, { event_id: 'e-1', sent_at: '2026-01-01T00:00:00Z' });
   });
 
@@ -58,12 +69,15 @@ describe('self-describing adapter', () => {
     const good = JSON.stringify({ schema: CHECKOUT, data: { n: 1 } });
     const result = post(`[${good}, {"schema": "${CHECKOUT}"}, {"data": 1}, 42, {oops}, ${good}]`);
     assert.equal(result.events.length, 2);
-    assert.deepEqual(result.rejections.map((rejection) => [rejection.errorType, rejection.raw, rejection.issues[0]?.path]), [
-      ['protocol_violation', `{"schema": "${CHECKOUT}"}`, '$[1].data'],
-      ['protocol_violation', '{"data": 1}', '$[2].schema'],
-      ['protocol_violation', '42', '$[3]'],
-      ['unparseable', '{oops}', '$[4]'],
-    ]);
+    assert.deepEqual(
+      result.rejections.map((rejection) => [rejection.errorType, rejection.raw, rejection.issues[0]?.path]),
+      [
+        ['protocol_violation', `{"schema": "${CHECKOUT}"}`, '$[1].data'],
+        ['protocol_violation', '{"data": 1}', '$[2].schema'],
+        ['protocol_violation', '42', '$[3]'],
+        ['unparseable', '{oops}', '$[4]'],
+      ],
+    );
     assert.equal(result.rejections[0]?.schema, CHECKOUT);
   });
 
@@ -73,7 +87,10 @@ describe('self-describing adapter', () => {
 
   test('invalid JSON, an empty body and non-UTF-8 bytes are unparseable, kept as raw', () => {
     const broken = post('{"schema": "iglu:');
-    assert.deepEqual(broken.rejections.map((rejection) => [rejection.errorType, rejection.raw]), [['unparseable', '{"schema": "iglu:']]);
+    assert.deepEqual(
+      broken.rejections.map((rejection) => [rejection.errorType, rejection.raw]),
+      [['unparseable', '{"schema": "iglu:']],
+    );
     assert.equal(post('').rejections[0]?.errorType, 'unparseable');
     assert.equal(post('   ').rejections[0]?.errorType, 'unparseable');
     assert.equal(post(Buffer.from([0xc3, 0x28])).rejections[0]?.errorType, 'unparseable');
@@ -103,11 +120,15 @@ describe('self-describing adapter', () => {
   });
 
   test('an array of MAX_BATCH_ELEMENTS (10,000) events is taken; one more and the batch is refused whole, unread', () => {
-    const batch = (length: number) => `[${Array.from({ length }, (_, index) => `{"schema":"${CHECKOUT}","data":{"i":${index}}}`).join(',')}]`;
+    const batch = (length: number) =>
+      `[${Array.from({ length }, (_, index) => `{"schema":"${CHECKOUT}","data":{"i":${index}}}`).join(',')}]`;
     const result = post(batch(MAX_BATCH_ELEMENTS));
     assert.equal(result.events.length, MAX_BATCH_ELEMENTS);
     assert.deepEqual(result.events[MAX_BATCH_ELEMENTS - 1]?.data, { i: MAX_BATCH_ELEMENTS - 1 });
     const over = post(batch(MAX_BATCH_ELEMENTS + 1));
-    assert.deepEqual([over.events.length, over.rejections.length, over.rejections[0]?.errorType], [0, 1, 'size_exceeded']);
+    assert.deepEqual(
+      [over.events.length, over.rejections.length, over.rejections[0]?.errorType],
+      [0, 1, 'size_exceeded'],
+    );
   });
 });

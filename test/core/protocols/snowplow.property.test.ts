@@ -3,8 +3,8 @@ import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { SnowplowConfig } from '../../../functions/core/config/config.ts';
 import type { ProtocolResult } from '../../../functions/core/protocols/protocol.ts';
-import { createSnowplowAdapter } from '../../../functions/core/protocols/snowplow.ts';
 import { hostAllowed } from '../../../functions/core/protocols/redirect-allow-list.ts';
+import { createSnowplowAdapter } from '../../../functions/core/protocols/snowplow.ts';
 import { inboundRequest } from '../../support/inbound-request.ts';
 import { assertPrototypeClean, assertWellFormedResult } from '../../support/protocol-result.ts';
 
@@ -44,15 +44,53 @@ const paramValue: fc.Arbitrary<string> = fc.oneof(
   anyJson.map((value) => JSON.stringify(value)),
   anyJson.map((value) => Buffer.from(JSON.stringify(value)).toString('base64url')),
   anyJson.map((value) => JSON.stringify({ schema: UNSTRUCT, data: value })),
-  anyJson.map((value) => Buffer.from(JSON.stringify({ schema: UNSTRUCT, data: { schema: 'iglu:a/b/jsonschema/1-0-0', data: value } })).toString('base64')),
+  anyJson.map((value) =>
+    Buffer.from(
+      JSON.stringify({ schema: UNSTRUCT, data: { schema: 'iglu:a/b/jsonschema/1-0-0', data: value } }),
+    ).toString('base64'),
+  ),
   fc.array(anyJson, { maxLength: 3 }).map((entities) => JSON.stringify({ schema: CONTEXTS, data: entities })),
   fc.base64String({ maxLength: 80 }),
 );
 
 const PARAM_NAMES = [
-  'e', 'eid', 'dtm', 'ttm', 'stm', 'aid', 'p', 'uid', 'duid', 'nuid', 'tnuid', 'sid', 'vid', 'url', 'page', 'refr', 'ua', 'ip', 'tv',
-  'ue_pr', 'ue_px', 'co', 'cx', 'pp_mix', 'pp_max', 'se_ca', 'se_ac', 'se_va', 'tr_id', 'tr_tt', 'ti_id', 'ti_qu', 'u',
-  '__proto__', 'constructor', 'toString', 'hasOwnProperty',
+  'e',
+  'eid',
+  'dtm',
+  'ttm',
+  'stm',
+  'aid',
+  'p',
+  'uid',
+  'duid',
+  'nuid',
+  'tnuid',
+  'sid',
+  'vid',
+  'url',
+  'page',
+  'refr',
+  'ua',
+  'ip',
+  'tv',
+  'ue_pr',
+  'ue_px',
+  'co',
+  'cx',
+  'pp_mix',
+  'pp_max',
+  'se_ca',
+  'se_ac',
+  'se_va',
+  'tr_id',
+  'tr_tt',
+  'ti_id',
+  'ti_qu',
+  'u',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
 ];
 const paramName = fc.oneof(fc.constantFrom(...PARAM_NAMES), anyText);
 const eventCode = fc.oneof(fc.constantFrom('pv', 'pp', 'se', 'tr', 'ti', 'ue'), anyText);
@@ -62,7 +100,10 @@ const trackerParams: fc.Arbitrary<Record<string, string>> = fc
   .tuple(eventCode, fc.dictionary(paramName, paramValue, { maxKeys: 12 }))
   .map(([e, rest]) => Object.fromEntries([['e', e], ...Object.entries(rest)]));
 
-const queryString: fc.Arbitrary<string> = fc.oneof(anyText, trackerParams.map((params) => new URLSearchParams(params).toString()));
+const queryString: fc.Arbitrary<string> = fc.oneof(
+  anyText,
+  trackerParams.map((params) => new URLSearchParams(params).toString()),
+);
 
 /** An element of payload_data's data array: usually an event, sometimes any JSON at all. */
 const element: fc.Arbitrary<unknown> = fc.oneof(
@@ -75,7 +116,12 @@ const postBody: fc.Arbitrary<Buffer> = fc.oneof(
   fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes)),
   anyText.map((text) => Buffer.from(text, 'utf8')),
   anyJson.map((value) => Buffer.from(JSON.stringify(value))),
-  fc.record({ schema: fc.oneof(fc.constant(PAYLOAD_DATA), anyJson), data: fc.oneof(fc.array(element, { maxLength: 8 }), anyJson) }).map((body) => Buffer.from(JSON.stringify(body))),
+  fc
+    .record({
+      schema: fc.oneof(fc.constant(PAYLOAD_DATA), anyJson),
+      data: fc.oneof(fc.array(element, { maxLength: 8 }), anyJson),
+    })
+    .map((body) => Buffer.from(JSON.stringify(body))),
 );
 
 describe('Snowplow adapter: properties', () => {
@@ -85,11 +131,18 @@ describe('Snowplow adapter: properties', () => {
     const method = fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'OPTIONS');
     const path = fc.oneof(fc.constantFrom('/i', '/ice.png', TP2, '/r/tp2', '/'), anyText);
     fc.assert(
-      fc.property(method, path, queryString, postBody, fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }), (m, p, query, body, headers) => {
-        const request = inboundRequest({ method: m, path: p, query, body, headers });
-        adapter.matches(request);
-        assertWellFormed(adapter.handle(request));
-      }),
+      fc.property(
+        method,
+        path,
+        queryString,
+        postBody,
+        fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }),
+        (m, p, query, body, headers) => {
+          const request = inboundRequest({ method: m, path: p, query, body, headers });
+          adapter.matches(request);
+          assertWellFormed(adapter.handle(request));
+        },
+      ),
       RUNS,
     );
   });
@@ -123,7 +176,10 @@ describe('Snowplow adapter: properties', () => {
           envelope = undefined;
         }
         const data = (envelope as { schema?: unknown; data?: unknown } | undefined)?.data;
-        const isBatch = (envelope as { schema?: unknown } | undefined)?.schema === PAYLOAD_DATA && Array.isArray(data) && data.length > 0;
+        const isBatch =
+          (envelope as { schema?: unknown } | undefined)?.schema === PAYLOAD_DATA &&
+          Array.isArray(data) &&
+          data.length > 0;
         assert.equal(result.events.length + result.rejections.length, isBatch ? (data as unknown[]).length : 1);
         seen.events += result.events.length;
         seen.rejections += result.rejections.length;
@@ -134,7 +190,12 @@ describe('Snowplow adapter: properties', () => {
   });
 
   test('/r/tp2: a 302 only ever points at an allowed http(s) host, with no line break in Location', () => {
-    const target = fc.oneof(anyText, fc.webUrl(), fc.domain().map((host) => `https://${host}/`), fc.constantFrom('https://shop.example.com/', 'http://a.example.org/x'));
+    const target = fc.oneof(
+      anyText,
+      fc.webUrl(),
+      fc.domain().map((host) => `https://${host}/`),
+      fc.constantFrom('https://shop.example.com/', 'http://a.example.org/x'),
+    );
     fc.assert(
       fc.property(target, queryString, (u, rest) => {
         const result = adapter.handle(inboundRequest({ path: '/r/tp2', query: `${rest}&u=${encodeURIComponent(u)}` }));

@@ -8,34 +8,52 @@ import { createSnowplowAdapter } from '../../../functions/core/protocols/snowplo
 import { RegistryChain } from '../../../functions/core/registry/registry-chain.ts';
 import { createValidationEngine } from '../../../functions/core/validation/validation-engine.ts';
 import {
+  type CaptureFixture,
   capture,
   comparableRequests,
   FIXTURE_NAMES,
   readFixture,
   SCENARIO,
   toInboundRequest,
-  type CaptureFixture,
 } from '../../support/capture-snowplow.ts';
 import { IGLU_CENTRAL_DIR } from '../../support/iglu-central.ts';
-import { inboundRequest, type InboundRequestInit } from '../../support/inbound-request.ts';
+import { type InboundRequestInit, inboundRequest } from '../../support/inbound-request.ts';
 
 const TP2 = '/com.snowplowanalytics.snowplow/tp2';
-const CONFIG: SnowplowConfig = { post_paths: [TP2], redirect_enabled: true, redirect_allowed_domains: ['shop.example.com', '*.example.org'] };
+const CONFIG: SnowplowConfig = {
+  post_paths: [TP2],
+  redirect_enabled: true,
+  redirect_allowed_domains: ['shop.example.com', '*.example.org'],
+};
 const adapter = createSnowplowAdapter(CONFIG);
 
 const PAYLOAD_DATA = 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4';
 const UNSTRUCT = 'iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0';
 const CONTEXTS = 'iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1';
-const LINK_CLICK = { schema: 'iglu:com.snowplowanalytics.snowplow/link_click/jsonschema/1-0-1', data: { targetUrl: 'https://shop.example.com/x' } };
-const WEB_PAGE = { schema: 'iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0', data: { id: '6e5b7c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b' } };
+const LINK_CLICK = {
+  schema: 'iglu:com.snowplowanalytics.snowplow/link_click/jsonschema/1-0-1',
+  data: { targetUrl: 'https://shop.example.com/x' },
+};
+const WEB_PAGE = {
+  schema: 'iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0',
+  data: { id: '6e5b7c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b' },
+};
 const ERROR_TYPES = new Set(['unparseable', 'protocol_violation', 'size_exceeded', 'unauthorized']);
 /** The pixel Snowplow's own collector answers with. */
 const SNOWPLOW_GIF = 'R0lGODlhAQABAPAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==';
 
 /** The shipped schemas, then Iglu Central: what a default deployment validates against. */
 const { validator } = createValidationEngine({
-  registry: new RegistryChain([createRegistry(new URL('../../../schemas/', import.meta.url).href), createRegistry(pathToFileURL(IGLU_CENTRAL_DIR).href)]),
-  ttlMs: 60_000, negativeTtlMs: 0, errorTtlMs: 0, maxEntries: 1000, allErrors: true, maxErrors: 20,
+  registry: new RegistryChain([
+    createRegistry(new URL('../../../schemas/', import.meta.url).href),
+    createRegistry(pathToFileURL(IGLU_CENTRAL_DIR).href),
+  ]),
+  ttlMs: 60_000,
+  negativeTtlMs: 0,
+  errorTtlMs: 0,
+  maxEntries: 1000,
+  allErrors: true,
+  maxErrors: 20,
 });
 
 function handle(init: InboundRequestInit): ProtocolResult {
@@ -49,7 +67,12 @@ function get(query: string | Record<string, string>): ProtocolResult {
 }
 
 function post(body: unknown, query = ''): ProtocolResult {
-  return handle({ method: 'POST', path: TP2, query, body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) });
+  return handle({
+    method: 'POST',
+    path: TP2,
+    query,
+    body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+  });
 }
 
 function payload(...events: unknown[]): unknown {
@@ -147,7 +170,10 @@ describe('Snowplow adapter: responses', () => {
   test('a pixel request gets the 43-byte transparent GIF of Snowplow’s collector, uncached', () => {
     const result = get({ e: 'pv' });
     assert.equal(result.response.status, 200);
-    assert.deepEqual(result.response.headers, { 'content-type': 'image/gif', 'cache-control': 'no-cache, no-store, must-revalidate' });
+    assert.deepEqual(result.response.headers, {
+      'content-type': 'image/gif',
+      'cache-control': 'no-cache, no-store, must-revalidate',
+    });
     assert.deepEqual(result.response.body, Buffer.from(SNOWPLOW_GIF, 'base64'));
     assert.equal((result.response.body as Buffer).length, 43);
     assert.equal((result.response.body as Buffer).subarray(0, 6).toString('latin1'), 'GIF89a');
@@ -156,7 +182,10 @@ describe('Snowplow adapter: responses', () => {
   test('HEAD is read like GET: same answer (the HTTP layer drops the body) and the event is recorded', () => {
     const result = handle({ method: 'HEAD', path: '/ice.png', query: 'e=pv&eid=0b1ee1f5-0b8f-4e35-8bfb-7a6c63d1b1a4' });
     assert.deepEqual(result.response, get({ e: 'pv' }).response);
-    assert.deepEqual(result.events.map((event) => [event.eventName, event.eventId]), [['page_view', '0b1ee1f5-0b8f-4e35-8bfb-7a6c63d1b1a4']]);
+    assert.deepEqual(
+      result.events.map((event) => [event.eventName, event.eventId]),
+      [['page_view', '0b1ee1f5-0b8f-4e35-8bfb-7a6c63d1b1a4']],
+    );
   });
 
   test('a pixel request whose event is bad still gets the GIF: a retry would not fix it', () => {
@@ -214,15 +243,37 @@ describe('Snowplow adapter: requests captured from the real trackers', () => {
     // tracker-core drops a 0 offset (`if (minXOffset && ...)`), so min_x never arrives for 0.
     assert.deepEqual(pagePing!.data, { max_x: 10, min_y: 150, max_y: 900 });
     assert.deepEqual(pagePing!.fields, { ...fields, ...page });
-    assert.deepEqual(struct!.data, { category: 'checkout', action: 'add-to-basket', label: 'sku-7', property: 'size:M', value: 2.5 });
+    assert.deepEqual(struct!.data, {
+      category: 'checkout',
+      action: 'add-to-basket',
+      label: 'sku-7',
+      property: 'size:M',
+      value: 2.5,
+    });
     assert.equal(struct!.eventTstamp, '2026-01-15T08:58:20.000Z', 'ttm, the true timestamp, is the event time');
     assert.deepEqual(linkClick!.data, SCENARIO.linkClick.data);
     assert.equal(linkClick!.eventName, undefined, 'a self-describing event is named after its schema by the collector');
     assert.deepEqual(linkClick!.contexts, [SCENARIO.webPage]);
     assert.deepEqual(transaction!.data, {
-      order_id: 'order-1', affiliation: 'web', total: 30.5, tax: 2.5, shipping: 5, city: 'Lyon', state: 'ARA', country: 'FR', currency: 'EUR',
+      order_id: 'order-1',
+      affiliation: 'web',
+      total: 30.5,
+      tax: 2.5,
+      shipping: 5,
+      city: 'Lyon',
+      state: 'ARA',
+      country: 'FR',
+      currency: 'EUR',
     });
-    assert.deepEqual(item!.data, { order_id: 'order-1', sku: 'sku-7', name: 'T-shirt', category: 'apparel', price: 12.5, quantity: 2, currency: 'EUR' });
+    assert.deepEqual(item!.data, {
+      order_id: 'order-1',
+      sku: 'sku-7',
+      name: 'T-shirt',
+      category: 'apparel',
+      price: 12.5,
+      quantity: 2,
+      currency: 'EUR',
+    });
     assert.deepEqual([transaction!.eventName, item!.eventName], ['transaction', 'transaction_item']);
   });
 
@@ -239,16 +290,26 @@ describe('Snowplow adapter: requests captured from the real trackers', () => {
     assert.deepEqual(source, { tv: 'js-4.10.1', tna: 'sluice-test', ...SCENARIO.browser });
     assert.deepEqual(pageView!.contexts, [SCENARIO.webPage]);
     assert.deepEqual(struct!.fields, {
-      app_id: 'shop', platform: 'web', user_id: SCENARIO.userId, domain_userid: SCENARIO.domainUserId,
-      session_id: SCENARIO.sessionId, session_index: 3, page_url: SCENARIO.pageUrl, page_referrer: SCENARIO.referrer,
+      app_id: 'shop',
+      platform: 'web',
+      user_id: SCENARIO.userId,
+      domain_userid: SCENARIO.domainUserId,
+      session_id: SCENARIO.sessionId,
+      session_index: 3,
+      page_url: SCENARIO.pageUrl,
+      page_referrer: SCENARIO.referrer,
     });
   });
 
   test('the same events arrive whether sent by GET (base64) or POST (batched or JSON)', () => {
     const node = ['node-tracker-get', 'node-tracker-post'] as const;
-    assert.deepEqual(...(node.map((name) => eventsOf(readFixture(name)).map(sameAcrossTransports)) as [unknown, unknown]));
+    assert.deepEqual(
+      ...(node.map((name) => eventsOf(readFixture(name)).map(sameAcrossTransports)) as [unknown, unknown]),
+    );
     const browser = ['browser-get', 'browser-post'] as const;
-    assert.deepEqual(...(browser.map((name) => eventsOf(readFixture(name)).map(sameAcrossTransports)) as [unknown, unknown]));
+    assert.deepEqual(
+      ...(browser.map((name) => eventsOf(readFixture(name)).map(sameAcrossTransports)) as [unknown, unknown]),
+    );
   });
 
   for (const name of FIXTURE_NAMES) {
@@ -290,7 +351,9 @@ describe('Snowplow adapter: self-describing events (e=ue)', () => {
   });
 
   test('ue_px: a + left unencoded in the query (read back as a space) still decodes', () => {
-    const standard = Buffer.from(ue({ schema: 'iglu:com.acme/tricky/jsonschema/1-0-0', data: { text: '>>>???~~~ÿ!' } })).toString('base64');
+    const standard = Buffer.from(
+      ue({ schema: 'iglu:com.acme/tricky/jsonschema/1-0-0', data: { text: '>>>???~~~ÿ!' } }),
+    ).toString('base64');
     const event = onlyEvent(get(`e=ue&ue_px=${standard.replaceAll('/', '%2F').replaceAll('=', '%3D')}`));
     assert.equal(event.schema, 'iglu:com.acme/tricky/jsonschema/1-0-0');
   });
@@ -312,7 +375,9 @@ describe('Snowplow adapter: self-describing events (e=ue)', () => {
       'ue_pr that is not JSON': ['ue_pr', '{"schema":'],
     } as const;
     for (const [label, [param, value]] of Object.entries(cases)) {
-      const rejection = onlyRejection(get({ e: 'ue', [param]: value, eid: 'e-1', aid: 'shop', dtm: '1768467600000', tv: 'js-4.10.1' }));
+      const rejection = onlyRejection(
+        get({ e: 'ue', [param]: value, eid: 'e-1', aid: 'shop', dtm: '1768467600000', tv: 'js-4.10.1' }),
+      );
       assert.equal(rejection.errorType, 'unparseable', label);
       assert.equal(rejection.raw, value, label);
       assert.equal(rejection.issues[0]?.path, `$.${param}`, label);
@@ -327,7 +392,10 @@ describe('Snowplow adapter: self-describing events (e=ue)', () => {
   test('a wrapper of the wrong shape → protocol_violation naming the expected shape', () => {
     const cases: Record<string, unknown> = {
       'the bare event, unwrapped': LINK_CLICK,
-      'another wrapper schema': { schema: 'iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-1', data: LINK_CLICK },
+      'another wrapper schema': {
+        schema: 'iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-1',
+        data: LINK_CLICK,
+      },
       'an array': [LINK_CLICK],
       'a string': 'link_click',
       'data that is not self-describing': { schema: UNSTRUCT, data: { targetUrl: 'x' } },
@@ -342,7 +410,11 @@ describe('Snowplow adapter: self-describing events (e=ue)', () => {
       assert.equal(rejection.raw, value, label);
       assert.match(rejection.issues[0]!.message, /^ue_pr (must be|data must be)/, label);
     }
-    assert.equal(onlyRejection(get({ e: 'ue', ue_pr: JSON.stringify({ schema: UNSTRUCT, data: { ...LINK_CLICK, extra: 1 } }) })).schema, LINK_CLICK.schema);
+    assert.equal(
+      onlyRejection(get({ e: 'ue', ue_pr: JSON.stringify({ schema: UNSTRUCT, data: { ...LINK_CLICK, extra: 1 } }) }))
+        .schema,
+      LINK_CLICK.schema,
+    );
   });
 
   test('e=ue without ue_pr or ue_px (or with them empty) → protocol_violation with the query as raw', () => {
@@ -363,9 +435,20 @@ describe('Snowplow adapter: self-describing events (e=ue)', () => {
 describe('Snowplow adapter: contexts (co / cx)', () => {
   test('co (JSON) and cx (base64url): contexts 1-0-0 and 1-0-1 become the entity list', () => {
     for (const version of ['1-0-0', '1-0-1']) {
-      const wrapper = { schema: `iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/${version}`, data: [WEB_PAGE, LINK_CLICK] };
-      assert.deepEqual(onlyEvent(get({ e: 'pv', co: JSON.stringify(wrapper) })).contexts, [WEB_PAGE, LINK_CLICK], `co ${version}`);
-      assert.deepEqual(onlyEvent(get({ e: 'pv', cx: base64url(wrapper) })).contexts, [WEB_PAGE, LINK_CLICK], `cx ${version}`);
+      const wrapper = {
+        schema: `iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/${version}`,
+        data: [WEB_PAGE, LINK_CLICK],
+      };
+      assert.deepEqual(
+        onlyEvent(get({ e: 'pv', co: JSON.stringify(wrapper) })).contexts,
+        [WEB_PAGE, LINK_CLICK],
+        `co ${version}`,
+      );
+      assert.deepEqual(
+        onlyEvent(get({ e: 'pv', cx: base64url(wrapper) })).contexts,
+        [WEB_PAGE, LINK_CLICK],
+        `cx ${version}`,
+      );
     }
   });
 
@@ -388,17 +471,29 @@ describe('Snowplow adapter: contexts (co / cx)', () => {
 
   test('a bad contexts parameter rejects the whole event, with the parameter as raw', () => {
     const unparseable = onlyRejection(get({ e: 'pv', eid: 'e-2', cx: 'not*base64' }));
-    assert.deepEqual([unparseable.errorType, unparseable.raw, unparseable.eventId], ['unparseable', 'not*base64', 'e-2']);
-    for (const wrong of [JSON.stringify([WEB_PAGE]), JSON.stringify({ schema: CONTEXTS, data: WEB_PAGE }), JSON.stringify({ schema: UNSTRUCT, data: [WEB_PAGE] })]) {
+    assert.deepEqual(
+      [unparseable.errorType, unparseable.raw, unparseable.eventId],
+      ['unparseable', 'not*base64', 'e-2'],
+    );
+    for (const wrong of [
+      JSON.stringify([WEB_PAGE]),
+      JSON.stringify({ schema: CONTEXTS, data: WEB_PAGE }),
+      JSON.stringify({ schema: UNSTRUCT, data: [WEB_PAGE] }),
+    ]) {
       const rejection = onlyRejection(get({ e: 'pv', co: wrong }));
-      assert.deepEqual([rejection.errorType, rejection.raw, rejection.issues[0]?.path], ['protocol_violation', wrong, '$.co']);
+      assert.deepEqual(
+        [rejection.errorType, rejection.raw, rejection.issues[0]?.path],
+        ['protocol_violation', wrong, '$.co'],
+      );
     }
   });
 });
 
 describe('Snowplow adapter: built-in events', () => {
   test('pv → page_view with empty data; the page goes to columns', async () => {
-    const event = onlyEvent(get({ e: 'pv', url: 'https://shop.example.com/', page: 'Home', refr: 'https://ref.example/' }));
+    const event = onlyEvent(
+      get({ e: 'pv', url: 'https://shop.example.com/', page: 'Home', refr: 'https://ref.example/' }),
+    );
     assert.deepEqual(event, {
       schema: 'iglu:dev.sluice/page_view/jsonschema/1-0-0',
       data: {},
@@ -416,7 +511,9 @@ describe('Snowplow adapter: built-in events', () => {
   });
 
   test('se → struct; category and action are required by its schema', async () => {
-    const event = onlyEvent(get({ e: 'se', se_ca: 'video', se_ac: 'play', se_la: 'intro', se_pr: 'hd', se_va: '-1.5e2' }));
+    const event = onlyEvent(
+      get({ e: 'se', se_ca: 'video', se_ac: 'play', se_la: 'intro', se_pr: 'hd', se_va: '-1.5e2' }),
+    );
     assert.deepEqual([event.eventName, event.schema], ['struct', 'iglu:dev.sluice/struct/jsonschema/1-0-0']);
     assert.deepEqual(event.data, { category: 'video', action: 'play', label: 'intro', property: 'hd', value: -150 });
     await assertValid(event);
@@ -427,10 +524,16 @@ describe('Snowplow adapter: built-in events', () => {
 
   test('tr → transaction and ti → transaction_item, numbers converted', async () => {
     const transaction = onlyEvent(get({ e: 'tr', tr_id: 'o-9', tr_tt: '10', tr_tx: '0.5', tr_sh: '2', tr_cu: 'EUR' }));
-    assert.deepEqual([transaction.eventName, transaction.data], ['transaction', { order_id: 'o-9', total: 10, tax: 0.5, shipping: 2, currency: 'EUR' }]);
+    assert.deepEqual(
+      [transaction.eventName, transaction.data],
+      ['transaction', { order_id: 'o-9', total: 10, tax: 0.5, shipping: 2, currency: 'EUR' }],
+    );
     await assertValid(transaction);
     const item = onlyEvent(get({ e: 'ti', ti_id: 'o-9', ti_sk: 's', ti_pr: '5', ti_qu: '2' }));
-    assert.deepEqual([item.eventName, item.data], ['transaction_item', { order_id: 'o-9', sku: 's', price: 5, quantity: 2 }]);
+    assert.deepEqual(
+      [item.eventName, item.data],
+      ['transaction_item', { order_id: 'o-9', sku: 's', price: 5, quantity: 2 }],
+    );
     await assertValid(item);
   });
 
@@ -445,7 +548,11 @@ describe('Snowplow adapter: built-in events', () => {
     const event = onlyEvent(get({ e: 'tr', tr_id: 'o', tr_tt: 'ten', tr_tx: '1e999', tr_sh: '0x10' }));
     assert.deepEqual(event.data, { order_id: 'o', total: 'ten', tax: '1e999', shipping: '0x10' });
     const outcome = await validator.validate(event.schema, event.data);
-    assert.deepEqual(outcome.valid ? [] : outcome.issues.map((issue) => issue.path).sort(), ['$.shipping', '$.tax', '$.total']);
+    assert.deepEqual(outcome.valid ? [] : outcome.issues.map((issue) => issue.path).sort(), [
+      '$.shipping',
+      '$.tax',
+      '$.total',
+    ]);
     const ping = onlyEvent(get({ e: 'pp', pp_mix: '1.5' }));
     const pingOutcome = await validator.validate(ping.schema, ping.data);
     assert.deepEqual(pingOutcome.valid ? [] : pingOutcome.issues.map((issue) => issue.path), ['$.min_x']);
@@ -453,7 +560,10 @@ describe('Snowplow adapter: built-in events', () => {
 
   test('a missing or unknown e → protocol_violation with the query as raw', () => {
     const missing = onlyRejection(get('aid=shop&tv=js'));
-    assert.deepEqual([missing.errorType, missing.raw, missing.issues[0]?.path], ['protocol_violation', 'aid=shop&tv=js', '$.e']);
+    assert.deepEqual(
+      [missing.errorType, missing.raw, missing.issues[0]?.path],
+      ['protocol_violation', 'aid=shop&tv=js', '$.e'],
+    );
     assert.deepEqual(missing.fields, { app_id: 'shop' });
     const unknown = onlyRejection(get('e=xx&eid=e-3'));
     assert.match(unknown.issues[0]!.message, /unknown event type e="xx".*ue, pv, pp, se, tr, ti/);
@@ -464,16 +574,45 @@ describe('Snowplow adapter: built-in events', () => {
 
 describe('Snowplow adapter: columns and source', () => {
   test('every column parameter, and every other parameter kept in source', () => {
-    const event = onlyEvent(get({
-      e: 'pv', eid: 'id-1', dtm: '1768467600123', aid: 'a', p: 'web', uid: 'u', duid: 'd', nuid: 'n', sid: 's', vid: '7',
-      url: 'https://x.example/', page: 'T', refr: 'https://r.example/', ua: 'UA/1', ip: '203.0.113.9',
-      tv: 'js-4', tna: 'ns', res: '1x1', stm: '1768467601000', custom: 'kept',
-    }));
+    const event = onlyEvent(
+      get({
+        e: 'pv',
+        eid: 'id-1',
+        dtm: '1768467600123',
+        aid: 'a',
+        p: 'web',
+        uid: 'u',
+        duid: 'd',
+        nuid: 'n',
+        sid: 's',
+        vid: '7',
+        url: 'https://x.example/',
+        page: 'T',
+        refr: 'https://r.example/',
+        ua: 'UA/1',
+        ip: '203.0.113.9',
+        tv: 'js-4',
+        tna: 'ns',
+        res: '1x1',
+        stm: '1768467601000',
+        custom: 'kept',
+      }),
+    );
     assert.equal(event.eventId, 'id-1');
     assert.equal(event.eventTstamp, '2026-01-15T09:00:00.123Z');
     assert.deepEqual(event.fields, {
-      app_id: 'a', platform: 'web', user_id: 'u', domain_userid: 'd', network_userid: 'n', session_id: 's', session_index: 7,
-      page_url: 'https://x.example/', page_title: 'T', page_referrer: 'https://r.example/', useragent: 'UA/1', user_ipaddress: '203.0.113.9',
+      app_id: 'a',
+      platform: 'web',
+      user_id: 'u',
+      domain_userid: 'd',
+      network_userid: 'n',
+      session_id: 's',
+      session_index: 7,
+      page_url: 'https://x.example/',
+      page_title: 'T',
+      page_referrer: 'https://r.example/',
+      useragent: 'UA/1',
+      user_ipaddress: '203.0.113.9',
     });
     assert.deepEqual(event.source, { tv: 'js-4', tna: 'ns', res: '1x1', stm: '1768467601000', custom: 'kept' });
   });
@@ -508,27 +647,51 @@ describe('Snowplow adapter: columns and source', () => {
 describe('Snowplow adapter: POST payload_data', () => {
   test('payload_data 1-0-0 to 1-0-4 are accepted; other versions and schemas are not', () => {
     for (const version of ['1-0-0', '1-0-1', '1-0-2', '1-0-3', '1-0-4']) {
-      const result = post({ schema: `iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/${version}`, data: [{ e: 'pv' }] });
+      const result = post({
+        schema: `iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/${version}`,
+        data: [{ e: 'pv' }],
+      });
       assert.equal(onlyEvent(result).eventName, 'page_view', version);
     }
-    for (const schema of ['iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-5', 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/2-0-0', CONTEXTS, 5, undefined]) {
+    for (const schema of [
+      'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-5',
+      'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/2-0-0',
+      CONTEXTS,
+      5,
+      undefined,
+    ]) {
       const body = JSON.stringify({ schema, data: [{ e: 'pv' }] });
       const rejection = onlyRejection(post(body));
-      assert.deepEqual([rejection.errorType, rejection.raw, rejection.issues[0]?.path], ['protocol_violation', body, '$.schema'], String(schema));
+      assert.deepEqual(
+        [rejection.errorType, rejection.raw, rejection.issues[0]?.path],
+        ['protocol_violation', body, '$.schema'],
+        String(schema),
+      );
     }
   });
 
   test('query parameters merge into every event; the body’s values win', () => {
-    const result = post(payload({ e: 'pv', aid: 'from-body' }, { e: 'se', se_ca: 'c', se_ac: 'a' }), 'aid=from-query&tnuid=n-1&e=ue');
+    const result = post(
+      payload({ e: 'pv', aid: 'from-body' }, { e: 'se', se_ca: 'c', se_ac: 'a' }),
+      'aid=from-query&tnuid=n-1&e=ue',
+    );
     assert.deepEqual(result.rejections, []);
-    assert.deepEqual(result.events.map((event) => [event.eventName, event.fields?.app_id, event.fields?.network_userid]), [
-      ['page_view', 'from-body', 'n-1'],
-      ['struct', 'from-query', 'n-1'],
-    ]);
+    assert.deepEqual(
+      result.events.map((event) => [event.eventName, event.fields?.app_id, event.fields?.network_userid]),
+      [
+        ['page_view', 'from-body', 'n-1'],
+        ['struct', 'from-query', 'n-1'],
+      ],
+    );
   });
 
   test('the content type is not trusted: the body is read as JSON whatever it says', () => {
-    const result = handle({ method: 'POST', path: TP2, headers: { 'content-type': 'text/plain' }, body: JSON.stringify(payload({ e: 'pv' })) });
+    const result = handle({
+      method: 'POST',
+      path: TP2,
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify(payload({ e: 'pv' })),
+    });
     assert.equal(onlyEvent(result).eventName, 'page_view');
   });
 
@@ -556,37 +719,71 @@ describe('Snowplow adapter: POST payload_data', () => {
       'data empty': [JSON.stringify({ schema: PAYLOAD_DATA, data: [] }), '$.data'],
       'data an object': [JSON.stringify({ schema: PAYLOAD_DATA, data: { e: 'pv' } }), '$.data'],
       'an array body': [JSON.stringify([{ e: 'pv' }]), '$'],
-      'null': ['null', '$'],
+      null: ['null', '$'],
       'a string': ['"hello"', '$'],
     };
     for (const [label, [body, path]] of Object.entries(cases)) {
       const rejection = onlyRejection(post(body));
-      assert.deepEqual([rejection.errorType, rejection.raw, rejection.issues[0]?.path], ['protocol_violation', body, path], label);
+      assert.deepEqual(
+        [rejection.errorType, rejection.raw, rejection.issues[0]?.path],
+        ['protocol_violation', body, path],
+        label,
+      );
     }
   });
 
   test('an element that is not an object, or has a value that is not a string, is rejected alone', () => {
-    const result = post(payload({ e: 'pv', aid: 'first' }, 5, null, ['e', 'pv'], { e: 'pv', vid: 3 }, { e: 'pv', aid: 'last' }));
-    assert.deepEqual(result.events.map((event) => event.fields?.app_id), ['first', 'last']);
-    assert.deepEqual(result.rejections.map((rejection) => [rejection.errorType, rejection.issues[0]?.path, rejection.raw]), [
-      ['protocol_violation', '$.data[1]', '5'],
-      ['protocol_violation', '$.data[2]', 'null'],
-      ['protocol_violation', '$.data[3]', '["e","pv"]'],
-      ['protocol_violation', '$.data[4].vid', '{"e":"pv","vid":3}'],
-    ]);
-    assert.match(result.rejections[3]!.issues[0]!.message, /\$\.data\[4\]\.vid is a number; payload_data requires every parameter value to be a string/);
+    const result = post(
+      payload({ e: 'pv', aid: 'first' }, 5, null, ['e', 'pv'], { e: 'pv', vid: 3 }, { e: 'pv', aid: 'last' }),
+    );
+    assert.deepEqual(
+      result.events.map((event) => event.fields?.app_id),
+      ['first', 'last'],
+    );
+    assert.deepEqual(
+      result.rejections.map((rejection) => [rejection.errorType, rejection.issues[0]?.path, rejection.raw]),
+      [
+        ['protocol_violation', '$.data[1]', '5'],
+        ['protocol_violation', '$.data[2]', 'null'],
+        ['protocol_violation', '$.data[3]', '["e","pv"]'],
+        ['protocol_violation', '$.data[4].vid', '{"e":"pv","vid":3}'],
+      ],
+    );
+    assert.match(
+      result.rejections[3]!.issues[0]!.message,
+      /\$\.data\[4\]\.vid is a number; payload_data requires every parameter value to be a string/,
+    );
   });
 
   test('a bad event of a batch is rejected with its index in the issue path and its own JSON as context', () => {
     const result = post(payload({ e: 'pv' }, { e: 'ue', eid: 'e-5', ue_px: '%%' }, { e: 'pp' }));
-    assert.deepEqual(result.events.map((event) => event.eventName), ['page_view', 'page_ping']);
+    assert.deepEqual(
+      result.events.map((event) => event.eventName),
+      ['page_view', 'page_ping'],
+    );
     const rejection = onlyRejection({ ...result, events: [] });
-    assert.deepEqual([rejection.errorType, rejection.issues[0]?.path, rejection.raw, rejection.eventId], ['unparseable', '$.data[1].ue_px', '%%', 'e-5']);
+    assert.deepEqual(
+      [rejection.errorType, rejection.issues[0]?.path, rejection.raw, rejection.eventId],
+      ['unparseable', '$.data[1].ue_px', '%%', 'e-5'],
+    );
   });
 
   test('10 000 events with one bad one → 9 999 events and 1 rejection', () => {
-    const events = Array.from({ length: 10_000 }, (_, index) => ({ e: 'se', se_ca: 'bulk', se_ac: String(index), eid: `id-${index}` }));
-    events[6_789] = { e: 'se', se_ca: 'bulk', se_ac: 'bad', eid: 'id-6789', ue_px: 'x', e_: 'y', se_va: { not: 'a string' } } as never;
+    const events = Array.from({ length: 10_000 }, (_, index) => ({
+      e: 'se',
+      se_ca: 'bulk',
+      se_ac: String(index),
+      eid: `id-${index}`,
+    }));
+    events[6_789] = {
+      e: 'se',
+      se_ca: 'bulk',
+      se_ac: 'bad',
+      eid: 'id-6789',
+      ue_px: 'x',
+      e_: 'y',
+      se_va: { not: 'a string' },
+    } as never;
     const result = post(payload(...events));
     assert.equal(result.events.length, 9_999);
     assert.equal(result.rejections.length, 1);
@@ -597,9 +794,18 @@ describe('Snowplow adapter: POST payload_data', () => {
 
 describe('Snowplow adapter: hostile input', () => {
   test('__proto__ parameters stay plain data and never touch Object.prototype', () => {
-    const body = '{"schema":"' + PAYLOAD_DATA + '","data":[{"e":"ue","__proto__":"x","constructor":"y","ue_pr":' +
-      JSON.stringify('{"schema":"' + UNSTRUCT + '","data":{"schema":"iglu:com.acme/x/jsonschema/1-0-0","data":{"__proto__":{"polluted":true}}}}') +
-      ',"co":' + JSON.stringify('{"schema":"' + CONTEXTS + '","data":[{"__proto__":{"polluted":true}}]}') + '}]}';
+    const body =
+      '{"schema":"' +
+      PAYLOAD_DATA +
+      '","data":[{"e":"ue","__proto__":"x","constructor":"y","ue_pr":' +
+      JSON.stringify(
+        '{"schema":"' +
+          UNSTRUCT +
+          '","data":{"schema":"iglu:com.acme/x/jsonschema/1-0-0","data":{"__proto__":{"polluted":true}}}}',
+      ) +
+      ',"co":' +
+      JSON.stringify('{"schema":"' + CONTEXTS + '","data":[{"__proto__":{"polluted":true}}]}') +
+      '}]}';
     const event = onlyEvent(post(body, '__proto__[polluted]=1&toString=2'));
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
@@ -627,7 +833,10 @@ describe('Snowplow adapter: hostile input', () => {
     assert.deepEqual([whole.errorType, whole.raw], ['size_exceeded', body]);
     const ue_pr = `{"schema":"${UNSTRUCT}","data":{"schema":"iglu:a/b/jsonschema/1-0-0","data":${deep}}}`;
     const param = onlyRejection(get({ e: 'ue', eid: 'e-7', ue_pr }));
-    assert.deepEqual([param.errorType, param.raw, param.eventId, param.issues[0]?.path], ['size_exceeded', ue_pr, 'e-7', '$.ue_pr']);
+    assert.deepEqual(
+      [param.errorType, param.raw, param.eventId, param.issues[0]?.path],
+      ['size_exceeded', ue_pr, 'e-7', '$.ue_pr'],
+    );
     const cx = Buffer.from(`{"schema":"${CONTEXTS}","data":[${deep}]}`).toString('base64url');
     assert.equal(onlyRejection(get({ e: 'pv', cx })).errorType, 'size_exceeded');
   });
@@ -647,20 +856,34 @@ describe('Snowplow adapter: /r/tp2 redirect', () => {
   test('an allowed target: 302 to it, recorded as a uri_redirect event', () => {
     const result = redirect(`${u('https://shop.example.com/sale?x=1#top')}&aid=mail`);
     assert.equal(result.response.status, 302);
-    assert.deepEqual(result.response.headers, { location: 'https://shop.example.com/sale?x=1#top', 'cache-control': 'no-cache, no-store, must-revalidate' });
+    assert.deepEqual(result.response.headers, {
+      location: 'https://shop.example.com/sale?x=1#top',
+      'cache-control': 'no-cache, no-store, must-revalidate',
+    });
     const event = onlyEvent(result);
-    assert.deepEqual([event.schema, event.data, event.fields], [
-      'iglu:com.snowplowanalytics.snowplow/uri_redirect/jsonschema/1-0-0',
-      { uri: 'https://shop.example.com/sale?x=1#top' },
-      { app_id: 'mail' },
-    ]);
+    assert.deepEqual(
+      [event.schema, event.data, event.fields],
+      [
+        'iglu:com.snowplowanalytics.snowplow/uri_redirect/jsonschema/1-0-0',
+        { uri: 'https://shop.example.com/sale?x=1#top' },
+        { app_id: 'mail' },
+      ],
+    );
   });
 
   test('with a tracker event in the query, the event is kept and uri_redirect is added as a context', async () => {
-    const result = redirect(`e=se&se_ca=email&se_ac=click&${u('https://shop.example.com/')}&co=${encodeURIComponent(co(WEB_PAGE))}`);
+    const result = redirect(
+      `e=se&se_ca=email&se_ac=click&${u('https://shop.example.com/')}&co=${encodeURIComponent(co(WEB_PAGE))}`,
+    );
     const event = onlyEvent(result);
     assert.equal(event.eventName, 'struct');
-    assert.deepEqual(event.contexts, [WEB_PAGE, { schema: 'iglu:com.snowplowanalytics.snowplow/uri_redirect/jsonschema/1-0-0', data: { uri: 'https://shop.example.com/' } }]);
+    assert.deepEqual(event.contexts, [
+      WEB_PAGE,
+      {
+        schema: 'iglu:com.snowplowanalytics.snowplow/uri_redirect/jsonschema/1-0-0',
+        data: { uri: 'https://shop.example.com/' },
+      },
+    ]);
     await assertValid(event);
     assert.equal(result.response.status, 302);
   });
@@ -672,10 +895,21 @@ describe('Snowplow adapter: /r/tp2 redirect', () => {
   });
 
   test('hosts: exact entries, *.domain for any subdomain (not the apex), case-insensitive', () => {
-    for (const url of ['https://shop.example.com/', 'HTTPS://SHOP.Example.COM/x', 'http://a.example.org/', 'https://a.b.example.org:8443/p']) {
+    for (const url of [
+      'https://shop.example.com/',
+      'HTTPS://SHOP.Example.COM/x',
+      'http://a.example.org/',
+      'https://a.b.example.org:8443/p',
+    ]) {
       assert.equal(redirect(u(url)).response.status, 302, url);
     }
-    for (const url of ['https://example.org/', 'https://example.com/', 'https://other.example.com/', 'https://shop.example.com.evil.test/', 'https://evilexample.org/']) {
+    for (const url of [
+      'https://example.org/',
+      'https://example.com/',
+      'https://other.example.com/',
+      'https://shop.example.com.evil.test/',
+      'https://evilexample.org/',
+    ]) {
       assert.equal(redirect(u(url)).response.status, 400, url);
     }
   });
@@ -699,12 +933,23 @@ describe('Snowplow adapter: /r/tp2 redirect', () => {
       assert.equal(result.response.status, 400, label);
       assert.equal(result.response.headers?.location, undefined, label);
       const rejection = onlyRejection(result);
-      assert.deepEqual([rejection.errorType, rejection.raw, rejection.issues[0]?.path], ['protocol_violation', query, '$.u'], label);
+      assert.deepEqual(
+        [rejection.errorType, rejection.raw, rejection.issues[0]?.path],
+        ['protocol_violation', query, '$.u'],
+        label,
+      );
       assert.equal(result.response.body, `${rejection.issues[0]?.message}\n`, `${label}: the answer gives the reason`);
       assert.equal(result.response.headers?.['content-type'], 'text/plain; charset=utf-8', label);
     }
-    assert.match(String(redirect(u('https://evil.test/')).response.body), /host "evil\.test".*snowplow\.redirect_allowed_domains/);
-    assert.match(String(redirect(u('https://shop.example.com/%0d%0a')).response.headers?.location), /%0d%0a$/i, 'encoded CR LF stays encoded');
+    assert.match(
+      String(redirect(u('https://evil.test/')).response.body),
+      /host "evil\.test".*snowplow\.redirect_allowed_domains/,
+    );
+    assert.match(
+      String(redirect(u('https://shop.example.com/%0d%0a')).response.headers?.location),
+      /%0d%0a$/i,
+      'encoded CR LF stays encoded',
+    );
   });
 
   test('a missing u, and an empty allow-list', () => {
@@ -717,6 +962,13 @@ describe('Snowplow adapter: /r/tp2 redirect', () => {
 });
 
 test('every rejection has an error type a protocol may use', () => {
-  const results = [get({}), post('x'), post('{"data":5}'), get({ e: 'ue', ue_px: '*' }), handle({ path: '/r/tp2', query: 'u=javascript:x' })];
-  for (const rejection of results.flatMap((result) => result.rejections)) assert.ok(ERROR_TYPES.has(rejection.errorType), rejection.errorType);
+  const results = [
+    get({}),
+    post('x'),
+    post('{"data":5}'),
+    get({ e: 'ue', ue_px: '*' }),
+    handle({ path: '/r/tp2', query: 'u=javascript:x' }),
+  ];
+  for (const rejection of results.flatMap((result) => result.rejections))
+    assert.ok(ERROR_TYPES.has(rejection.errorType), rejection.errorType);
 });

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BoundedRegistry } from '../../../functions/core/registry/bounded-registry.ts';
 import { parseSchemaKey } from '../../../functions/core/iglu/schema-key.ts';
-import { RegistryUnavailableError, type RegistryLookup, type SchemaRegistry } from '../../../functions/core/registry/schema-registry.ts';
+import { BoundedRegistry } from '../../../functions/core/registry/bounded-registry.ts';
+import {
+  type RegistryLookup,
+  RegistryUnavailableError,
+  type SchemaRegistry,
+} from '../../../functions/core/registry/schema-registry.ts';
 
 /** A registry whose lookups wait until released, counting how many run at once. */
 class SlowRegistry implements SchemaRegistry {
@@ -30,10 +34,18 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 test('at most maxConcurrent lookups run, maxQueued wait, and the rest fail at once as unavailable', async () => {
   const inner = new SlowRegistry();
   const bounded = new BoundedRegistry(inner, { maxConcurrent: 3, maxQueued: 4 });
-  const results = Array.from({ length: 10 }, (_, n) => bounded.lookup(key(n)).then((lookup) => lookup, (error: unknown) => error));
+  const results = Array.from({ length: 10 }, (_, n) =>
+    bounded.lookup(key(n)).then(
+      (lookup) => lookup,
+      (error: unknown) => error,
+    ),
+  );
   await tick();
   assert.equal(inner.running, 3);
-  assert.deepEqual({ ...bounded.stats(), peakRunning: 0 }, { running: 3, queued: 4, peakRunning: 0, peakQueued: 4, refused: 3 });
+  assert.deepEqual(
+    { ...bounded.stats(), peakRunning: 0 },
+    { running: 3, queued: 4, peakRunning: 0, peakQueued: 4, refused: 3 },
+  );
   while (inner.calls < 7 || inner.running > 0) {
     inner.releaseAll();
     await tick();
@@ -41,12 +53,21 @@ test('at most maxConcurrent lookups run, maxQueued wait, and the rest fail at on
   const settled = await Promise.all(results);
   assert.equal(settled.filter((result) => result instanceof RegistryUnavailableError).length, 3);
   assert.equal(settled.filter((result) => !(result instanceof Error)).length, 7);
-  assert.match(String((settled.find((result) => result instanceof Error) as Error).message), /was not looked up \(its event is kept for replay\)/);
+  assert.match(
+    String((settled.find((result) => result instanceof Error) as Error).message),
+    /was not looked up \(its event is kept for replay\)/,
+  );
   assert.equal(inner.peak, 3);
   assert.deepEqual({ running: bounded.stats().running, queued: bounded.stats().queued }, { running: 0, queued: 0 });
 });
 
 test('options are checked when it is made', () => {
-  assert.throws(() => new BoundedRegistry(new SlowRegistry(), { maxConcurrent: 0, maxQueued: 1 }), /maxConcurrent must be a whole number >= 1, got 0/);
-  assert.throws(() => new BoundedRegistry(new SlowRegistry(), { maxConcurrent: 1, maxQueued: -1 }), /maxQueued must be a whole number >= 0, got -1/);
+  assert.throws(
+    () => new BoundedRegistry(new SlowRegistry(), { maxConcurrent: 0, maxQueued: 1 }),
+    /maxConcurrent must be a whole number >= 1, got 0/,
+  );
+  assert.throws(
+    () => new BoundedRegistry(new SlowRegistry(), { maxConcurrent: 1, maxQueued: -1 }),
+    /maxQueued must be a whole number >= 0, got -1/,
+  );
 });

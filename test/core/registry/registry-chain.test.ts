@@ -5,8 +5,8 @@ import { parseSchemaKey, type SchemaKey } from '../../../functions/core/iglu/sch
 import { RegistryChain } from '../../../functions/core/registry/registry-chain.ts';
 import {
   InvalidSchemaDocumentError,
-  RegistryUnavailableError,
   type RegistryLookup,
+  RegistryUnavailableError,
   type SchemaRegistry,
 } from '../../../functions/core/registry/schema-registry.ts';
 
@@ -31,7 +31,8 @@ function fakeRegistry(
   };
 }
 
-const down = (url: string, detail = 'HTTP 503') => fakeRegistry(url, {}, () => new RegistryUnavailableError(url, detail));
+const down = (url: string, detail = 'HTTP 503') =>
+  fakeRegistry(url, {}, () => new RegistryUnavailableError(url, detail));
 
 describe('RegistryChain', () => {
   test('the first registry that has the key wins, and later ones are not asked', async () => {
@@ -61,7 +62,10 @@ describe('RegistryChain', () => {
       assert.ok(error instanceof RegistryUnavailableError);
       assert.equal(error.code, 'registry_unavailable');
       assert.equal(error.registry, 'gs://b');
-      assert.match(error.message, /cannot tell whether iglu:com\.acme\/checkout\/jsonschema\/1-0-0 exists: file:\/\/\.\/a,https:\/\/c do not have it, and 1 could not be asked: schema registry gs:\/\/b is unavailable: HTTP 503/);
+      assert.match(
+        error.message,
+        /cannot tell whether iglu:com\.acme\/checkout\/jsonschema\/1-0-0 exists: file:\/\/\.\/a,https:\/\/c do not have it, and 1 could not be asked: schema registry gs:\/\/b is unavailable: HTTP 503/,
+      );
       assert.ok(error.cause instanceof RegistryUnavailableError);
       assert.equal(error.cause.registry, 'gs://b');
       return true;
@@ -83,21 +87,29 @@ describe('RegistryChain', () => {
     });
   });
 
-  test('a chain of one passes its registry\'s error through unchanged', async () => {
+  test("a chain of one passes its registry's error through unchanged", async () => {
     const original = new RegistryUnavailableError('gs://b', 'HTTP 503');
     const chain = new RegistryChain([fakeRegistry('gs://b', {}, () => original)]);
     await assert.rejects(chain.lookup(KEY), (error: unknown) => error === original);
   });
 
   test('an invalid document propagates instead of falling through to a later registry', async () => {
-    const broken = fakeRegistry('file://./a', {}, () => new InvalidSchemaDocumentError('file://./a', KEY.uri, 'it is not JSON'));
+    const broken = fakeRegistry(
+      'file://./a',
+      {},
+      () => new InvalidSchemaDocumentError('file://./a', KEY.uri, 'it is not JSON'),
+    );
     const later = fakeRegistry('https://c', { [KEY.uri]: { ok: true } });
     await assert.rejects(new RegistryChain([broken, later]).lookup(KEY), InvalidSchemaDocumentError);
     assert.deepEqual(later.asked, []);
   });
 
   test('an invalid document after an unavailable registry still propagates', async () => {
-    const broken = fakeRegistry('https://c', {}, () => new InvalidSchemaDocumentError('https://c', KEY.uri, 'it is JSON an array'));
+    const broken = fakeRegistry(
+      'https://c',
+      {},
+      () => new InvalidSchemaDocumentError('https://c', KEY.uri, 'it is JSON an array'),
+    );
     await assert.rejects(new RegistryChain([down('gs://b'), broken]).lookup(KEY), InvalidSchemaDocumentError);
   });
 
@@ -107,7 +119,7 @@ describe('RegistryChain', () => {
     await assert.rejects(new RegistryChain([buggy, later]).lookup(KEY), TypeError);
   });
 
-  test('url joins the registries\' URLs with commas', () => {
+  test("url joins the registries' URLs with commas", () => {
     const chain = new RegistryChain([fakeRegistry('file://./a'), fakeRegistry('gs://b'), fakeRegistry('https://c')]);
     assert.equal(chain.url, 'file://./a,gs://b,https://c');
   });
@@ -115,7 +127,10 @@ describe('RegistryChain', () => {
   test('an empty list is refused', () => {
     assert.throws(
       () => new RegistryChain([]),
-      (error: unknown) => error instanceof SluiceError && error.code === 'no_schema_registry' && /at least one schema registry/.test(error.message),
+      (error: unknown) =>
+        error instanceof SluiceError &&
+        error.code === 'no_schema_registry' &&
+        /at least one schema registry/.test(error.message),
     );
   });
 });

@@ -23,18 +23,41 @@ import { invalidRow } from '../../support/sample-rows.ts';
  */
 const SIGNUP = 'iglu:com.acme/signup/jsonschema/1-0-0';
 const PAGE_VIEW = 'iglu:dev.sluice/page_view/jsonschema/1-0-0';
-const signupSchema = igluSchema(SIGNUP, { type: 'object', properties: { email: { type: 'string' } }, required: ['email'], additionalProperties: false });
+const signupSchema = igluSchema(SIGNUP, {
+  type: 'object',
+  properties: { email: { type: 'string' } },
+  required: ['email'],
+  additionalProperties: false,
+});
 const REPLAYED_AT = '2026-12-01T12:00:00.000Z';
-const SNOWPLOW = { post_paths: ['/com.snowplowanalytics.snowplow/tp2'], redirect_enabled: false, redirect_allowed_domains: [] };
+const SNOWPLOW = {
+  post_paths: ['/com.snowplowanalytics.snowplow/tp2'],
+  redirect_enabled: false,
+  redirect_allowed_domains: [],
+};
 
 function adapters(cloudevents: CloudEventsConfig = { path: '/cloudevents', fallback_schema: '' }): ProtocolAdapter[] {
-  return [createSnowplowAdapter(SNOWPLOW), createCloudEventsAdapter(cloudevents), createSelfDescribingAdapter(), createPixelAdapter({ redirect_allowed_domains: [] }), createWebhookAdapter()];
+  return [
+    createSnowplowAdapter(SNOWPLOW),
+    createCloudEventsAdapter(cloudevents),
+    createSelfDescribingAdapter(),
+    createPixelAdapter({ redirect_allowed_domains: [] }),
+    createWebhookAdapter(),
+  ];
 }
 
 function engine(withSignup: boolean) {
   const registry = new MemoryRegistry(withSignup ? { [SIGNUP]: signupSchema } : {});
   registry.set(PAGE_VIEW, igluSchema(PAGE_VIEW, { type: 'object' }));
-  return createValidationEngine({ registry, ttlMs: 60_000, negativeTtlMs: 0, errorTtlMs: 0, maxEntries: 100, allErrors: false, maxErrors: 20 });
+  return createValidationEngine({
+    registry,
+    ttlMs: 60_000,
+    negativeTtlMs: 0,
+    errorTtlMs: 0,
+    maxEntries: 100,
+    allErrors: false,
+    maxErrors: 20,
+  });
 }
 
 /** What the collector does with a request: adapter, then rows (the same code path, minus HTTP). */
@@ -75,7 +98,14 @@ const json = { 'content-type': 'application/json' };
 
 describe('replaying a row that kept its event', () => {
   test('passes once the schema exists: same event_id and collector_tstamp, replay columns set', async () => {
-    const { invalid } = await collect(inboundRequest({ method: 'POST', path: '/self-describing', headers: json, body: JSON.stringify({ schema: SIGNUP, data: { email: 'a@x' } }) }));
+    const { invalid } = await collect(
+      inboundRequest({
+        method: 'POST',
+        path: '/self-describing',
+        headers: json,
+        body: JSON.stringify({ schema: SIGNUP, data: { email: 'a@x' } }),
+      }),
+    );
     const original = invalid[0] as InvalidRow;
     assert.equal(original.error_type, 'schema_not_found');
     const { valid } = rowsOf(await replayer().replay({ ...original, replay_count: 2 }));
@@ -88,10 +118,18 @@ describe('replaying a row that kept its event', () => {
   });
 
   test('a context of a still-missing schema keeps the event invalid', async () => {
-    const { invalid } = await collect(inboundRequest({
-      method: 'POST', path: '/self-describing', headers: json,
-      body: JSON.stringify({ schema: PAGE_VIEW, data: {}, contexts: [{ schema: 'iglu:com.acme/missing/jsonschema/1-0-0', data: {} }] }),
-    }));
+    const { invalid } = await collect(
+      inboundRequest({
+        method: 'POST',
+        path: '/self-describing',
+        headers: json,
+        body: JSON.stringify({
+          schema: PAGE_VIEW,
+          data: {},
+          contexts: [{ schema: 'iglu:com.acme/missing/jsonschema/1-0-0', data: {} }],
+        }),
+      }),
+    );
     const outcome = rowsOf(await replayer().replay(invalid[0] as InvalidRow));
     assert.equal(outcome.valid.length, 0);
     assert.equal(outcome.invalid[0]?.error_type, 'schema_not_found');
@@ -101,10 +139,19 @@ describe('replaying a row that kept its event', () => {
   test('rows that cannot be tried again say why', async () => {
     assert.deepEqual(await replayer().replay({ ...invalidRow, error_type: 'size_exceeded' }), {
       kind: 'not_replayable',
-      reason: 'size_exceeded: the request was over limits.max_request_bytes and only its first limits.max_raw_bytes were kept',
+      reason:
+        'size_exceeded: the request was over limits.max_request_bytes and only its first limits.max_raw_bytes were kept',
     });
-    const noSchema = await replayer().replay({ ...invalidRow, raw: null, payload: { a: 1 }, error_type: 'protocol_violation' });
-    assert.match(noSchema.kind === 'not_replayable' ? noSchema.reason : '', /neither a schema and payload nor a raw request part/);
+    const noSchema = await replayer().replay({
+      ...invalidRow,
+      raw: null,
+      payload: { a: 1 },
+      error_type: 'protocol_violation',
+    });
+    assert.match(
+      noSchema.kind === 'not_replayable' ? noSchema.reason : '',
+      /neither a schema and payload nor a raw request part/,
+    );
   });
 });
 
@@ -112,13 +159,44 @@ describe('replaying a row that kept the raw request part', () => {
   test('without a change, a rebuilt request fails the same way again (every protocol)', async () => {
     const requests: InboundRequest[] = [
       inboundRequest({ method: 'GET', path: '/i', query: 'e=ue&eid=g-1&aid=shop&ue_px=***' }),
-      inboundRequest({ method: 'POST', path: '/com.snowplowanalytics.snowplow/tp2', query: 'aid=shop', headers: json,
-        body: JSON.stringify({ schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4', data: [{ eid: 'p-1', tv: 'js' }, { e: 'ue', eid: 'p-2', ue_px: '%%%' }, { e: 'ue', eid: 'p-3' }, { e: 'pv', eid: 'p-4', co: '{"schema":"iglu:x/y/jsonschema/1-0-0","data":[]}' }] }) }),
-      inboundRequest({ method: 'POST', path: '/com.snowplowanalytics.snowplow/tp2', headers: json, body: JSON.stringify({ schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-9', data: [{ e: 'pv' }] }) }),
-      inboundRequest({ method: 'POST', path: '/cloudevents', headers: { 'content-type': 'application/cloudevents-batch+json' }, body: JSON.stringify([{ specversion: '1.0', id: 'c-1', source: '/s', type: 't', data: {} }]) }),
+      inboundRequest({
+        method: 'POST',
+        path: '/com.snowplowanalytics.snowplow/tp2',
+        query: 'aid=shop',
+        headers: json,
+        body: JSON.stringify({
+          schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4',
+          data: [
+            { eid: 'p-1', tv: 'js' },
+            { e: 'ue', eid: 'p-2', ue_px: '%%%' },
+            { e: 'ue', eid: 'p-3' },
+            { e: 'pv', eid: 'p-4', co: '{"schema":"iglu:x/y/jsonschema/1-0-0","data":[]}' },
+          ],
+        }),
+      }),
+      inboundRequest({
+        method: 'POST',
+        path: '/com.snowplowanalytics.snowplow/tp2',
+        headers: json,
+        body: JSON.stringify({
+          schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-9',
+          data: [{ e: 'pv' }],
+        }),
+      }),
+      inboundRequest({
+        method: 'POST',
+        path: '/cloudevents',
+        headers: { 'content-type': 'application/cloudevents-batch+json' },
+        body: JSON.stringify([{ specversion: '1.0', id: 'c-1', source: '/s', type: 't', data: {} }]),
+      }),
       inboundRequest({ method: 'POST', path: '/self-describing', headers: json, body: '[42]' }),
       inboundRequest({ method: 'GET', path: '/pixel/com.acme/signup/jsonschema/1-0-0', query: 'b64=***' }),
-      inboundRequest({ method: 'POST', path: '/webhook/com.acme/signup/jsonschema/1-0-0', headers: json, body: '"just a string"' }),
+      inboundRequest({
+        method: 'POST',
+        path: '/webhook/com.acme/signup/jsonschema/1-0-0',
+        headers: json,
+        body: '"just a string"',
+      }),
     ];
     for (const request of requests) {
       const { invalid } = await collect(request);
@@ -128,7 +206,10 @@ describe('replaying a row that kept the raw request part', () => {
         if (original.event_id === 'p-4') {
           // Only the broken co of a page view was kept, and rejections do not keep e.
           const refused = await replayer().replay(original);
-          assert.match(refused.kind === 'not_replayable' ? refused.reason : '', /only parameter co was kept and the event type \(e\) was not/);
+          assert.match(
+            refused.kind === 'not_replayable' ? refused.reason : '',
+            /only parameter co was kept and the event type \(e\) was not/,
+          );
           continue;
         }
         const outcome = rowsOf(await replayer().replay(original));
@@ -138,7 +219,10 @@ describe('replaying a row that kept the raw request part', () => {
         assert.equal(again.event_id, original.event_id, request.path);
         assert.equal(again.error_type, original.error_type, `${request.path}: ${JSON.stringify(again.errors)}`);
         // A part rebuilt alone is element 0 of its new request; the rest of each issue is the same.
-        const unindexed = (errors: unknown) => JSON.stringify(errors).replace(/\$\.data\[\d+\]/g, '$.data[*]').replace(/\$\[\d+\]/g, '$');
+        const unindexed = (errors: unknown) =>
+          JSON.stringify(errors)
+            .replace(/\$\.data\[\d+\]/g, '$.data[*]')
+            .replace(/\$\[\d+\]/g, '$');
         assert.equal(unindexed(again.errors), unindexed(original.errors), request.path);
         assert.equal(again.protocol, original.protocol);
       }
@@ -146,22 +230,45 @@ describe('replaying a row that kept the raw request part', () => {
   });
 
   test('CloudEvents without dataschema pass once cloudevents.fallback_schema names a schema (binary, batch)', async () => {
-    const binary = await collect(inboundRequest({
-      method: 'POST', path: '/cloudevents',
-      headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'b-1', 'ce-source': '/shop', 'ce-type': 'signup', 'ce-subject': 'caf%C3%A9', 'ce-time': '2026-11-30T08:00:00Z', 'ce-tenant': 'eu' },
-      body: JSON.stringify({ email: 'a@x' }),
-    }));
-    const batch = await collect(inboundRequest({
-      method: 'POST', path: '/cloudevents', headers: { 'content-type': 'application/cloudevents-batch+json' },
-      body: JSON.stringify([{ specversion: '1.0', id: 'm-1', source: '/s', type: 't', data: { email: 'm1@x' } }, { specversion: '1.0', id: 'm-2', source: '/s', type: 't', data: { email: 'm2@x' } }]),
-    }));
+    const binary = await collect(
+      inboundRequest({
+        method: 'POST',
+        path: '/cloudevents',
+        headers: {
+          'content-type': 'application/json',
+          'ce-specversion': '1.0',
+          'ce-id': 'b-1',
+          'ce-source': '/shop',
+          'ce-type': 'signup',
+          'ce-subject': 'caf%C3%A9',
+          'ce-time': '2026-11-30T08:00:00Z',
+          'ce-tenant': 'eu',
+        },
+        body: JSON.stringify({ email: 'a@x' }),
+      }),
+    );
+    const batch = await collect(
+      inboundRequest({
+        method: 'POST',
+        path: '/cloudevents',
+        headers: { 'content-type': 'application/cloudevents-batch+json' },
+        body: JSON.stringify([
+          { specversion: '1.0', id: 'm-1', source: '/s', type: 't', data: { email: 'm1@x' } },
+          { specversion: '1.0', id: 'm-2', source: '/s', type: 't', data: { email: 'm2@x' } },
+        ]),
+      }),
+    );
     const fixed = replayer({ cloudevents: { path: '/cloudevents', fallback_schema: SIGNUP } });
     const [binaryRow] = binary.invalid as [InvalidRow];
     const { valid } = rowsOf(await fixed.replay(binaryRow));
     assert.equal(valid[0]?.event_id, 'b-1');
     assert.equal(valid[0]?.event_tstamp, '2026-11-30T08:00:00.000Z');
     assert.deepEqual(valid[0]?.payload, { email: 'a@x' });
-    assert.deepEqual(valid[0]?.source, binaryRow.source, 'subject (percent-decoded), extensions and the rest come back as they were');
+    assert.deepEqual(
+      valid[0]?.source,
+      binaryRow.source,
+      'subject (percent-decoded), extensions and the rest come back as they were',
+    );
     for (const row of batch.invalid) {
       const replayed = rowsOf(await fixed.replay(row));
       assert.equal(replayed.valid[0]?.event_id, row.event_id);
@@ -177,21 +284,49 @@ describe('replaying a row that kept the raw request part', () => {
       matches: real.matches,
       handle(request) {
         const result = real.handle(request);
-        const raws = request.method === 'GET' ? [request.rawQuery] : (JSON.parse(request.body.toString()) as { data: unknown[] }).data.map((event) => JSON.stringify(event));
+        const raws =
+          request.method === 'GET'
+            ? [request.rawQuery]
+            : (JSON.parse(request.body.toString()) as { data: unknown[] }).data.map((event) => JSON.stringify(event));
         return {
           ...result,
           events: [],
-          rejections: result.events.map((event, index) => ({ errorType: 'protocol_violation' as const, issues: [{ schema: null, path: '$', keyword: 'bug', message: 'adapter bug' }], raw: raws[index] as string, ...(event.eventId ? { eventId: event.eventId } : {}) })),
+          rejections: result.events.map((event, index) => ({
+            errorType: 'protocol_violation' as const,
+            issues: [{ schema: null, path: '$', keyword: 'bug', message: 'adapter bug' }],
+            raw: raws[index] as string,
+            ...(event.eventId ? { eventId: event.eventId } : {}),
+          })),
         };
       },
     };
-    const ue = encodeURIComponent(JSON.stringify({ schema: 'iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0', data: { schema: SIGNUP, data: { email: 'g@x' } } }));
-    const get = await collect(inboundRequest({ method: 'GET', path: '/i', query: `e=ue&eid=g-1&aid=shop&ue_pr=${ue}` }), [broken]);
-    const post = await collect(inboundRequest({
-      method: 'POST', path: '/com.snowplowanalytics.snowplow/tp2', query: 'aid=shop', headers: json,
-      body: JSON.stringify({ schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4', data: [{ e: 'pv', eid: 'p-1', url: 'https://shop.example/', p: 'web' }] }),
-    }), [broken]);
-    for (const [row, id, app] of [[get.invalid[0], 'g-1', 'shop'], [post.invalid[0], 'p-1', 'shop']] as const) {
+    const ue = encodeURIComponent(
+      JSON.stringify({
+        schema: 'iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0',
+        data: { schema: SIGNUP, data: { email: 'g@x' } },
+      }),
+    );
+    const get = await collect(
+      inboundRequest({ method: 'GET', path: '/i', query: `e=ue&eid=g-1&aid=shop&ue_pr=${ue}` }),
+      [broken],
+    );
+    const post = await collect(
+      inboundRequest({
+        method: 'POST',
+        path: '/com.snowplowanalytics.snowplow/tp2',
+        query: 'aid=shop',
+        headers: json,
+        body: JSON.stringify({
+          schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4',
+          data: [{ e: 'pv', eid: 'p-1', url: 'https://shop.example/', p: 'web' }],
+        }),
+      }),
+      [broken],
+    );
+    for (const [row, id, app] of [
+      [get.invalid[0], 'g-1', 'shop'],
+      [post.invalid[0], 'p-1', 'shop'],
+    ] as const) {
       assert.equal(row?.error_type, 'protocol_violation');
       const { valid } = rowsOf(await replayer().replay(row as InvalidRow));
       assert.equal(valid.length, 1, JSON.stringify(row));
@@ -201,11 +336,23 @@ describe('replaying a row that kept the raw request part', () => {
   });
 
   test('a Snowplow event of which only one parameter was kept is reassembled from source and the columns', async () => {
-    const ue = Buffer.from(JSON.stringify({ schema: 'iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0', data: { schema: SIGNUP, data: { email: 'u@x' } } })).toString('base64url');
-    const { invalid } = await collect(inboundRequest({
-      method: 'POST', path: '/com.snowplowanalytics.snowplow/tp2', headers: json,
-      body: JSON.stringify({ schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4', data: [{ e: 'ue', eid: 'u-1', aid: 'shop', dtm: '1764489600000', tv: 'js-4', ue_px: `${ue}!` }] }),
-    }));
+    const ue = Buffer.from(
+      JSON.stringify({
+        schema: 'iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0',
+        data: { schema: SIGNUP, data: { email: 'u@x' } },
+      }),
+    ).toString('base64url');
+    const { invalid } = await collect(
+      inboundRequest({
+        method: 'POST',
+        path: '/com.snowplowanalytics.snowplow/tp2',
+        headers: json,
+        body: JSON.stringify({
+          schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4',
+          data: [{ e: 'ue', eid: 'u-1', aid: 'shop', dtm: '1764489600000', tv: 'js-4', ue_px: `${ue}!` }],
+        }),
+      }),
+    );
     const row = invalid[0] as InvalidRow;
     assert.equal(row.error_type, 'unparseable');
     assert.equal(row.raw, `${ue}!`, 'only the parameter was kept');
@@ -219,14 +366,22 @@ describe('replaying a row that kept the raw request part', () => {
   });
 
   test('a raw part cut at limits.max_raw_bytes is not rebuilt: a shortened query could lose data silently', async () => {
-    const { invalid } = await collect(inboundRequest({ method: 'GET', path: '/pixel/com.acme/signup/jsonschema/1-0-0', query: 'b64=***' }));
+    const { invalid } = await collect(
+      inboundRequest({ method: 'GET', path: '/pixel/com.acme/signup/jsonschema/1-0-0', query: 'b64=***' }),
+    );
     const outcome = await replayer({ maxRawBytes: 10 }).replay(invalid[0] as InvalidRow);
     assert.equal(outcome.kind, 'not_replayable');
-    assert.match(outcome.kind === 'not_replayable' ? outcome.reason : '', /raw was cut at limits.max_raw_bytes \(10 bytes\)/);
+    assert.match(
+      outcome.kind === 'not_replayable' ? outcome.reason : '',
+      /raw was cut at limits.max_raw_bytes \(10 bytes\)/,
+    );
   });
 
   test('a rebuilt request that holds several events gives each a stable id', async () => {
-    const events = [{ e: 'pv', url: 'https://a/' }, { e: 'pv', url: 'https://b/' }];
+    const events = [
+      { e: 'pv', url: 'https://a/' },
+      { e: 'pv', url: 'https://b/' },
+    ];
     const row: InvalidRow = {
       event_id: 'whole-body',
       collector_tstamp: '2026-11-30T08:00:00.000Z',
@@ -234,13 +389,28 @@ describe('replaying a row that kept the raw request part', () => {
       collector: 'sluice/test',
       error_type: 'protocol_violation',
       errors: [{ schema: null, path: '$', keyword: 'bug', message: 'adapter bug' }],
-      raw: JSON.stringify({ schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4', data: events }),
-      request: { method: 'POST', path: '/com.snowplowanalytics.snowplow/tp2', query: '', content_type: 'application/json', headers: {} },
+      raw: JSON.stringify({
+        schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4',
+        data: events,
+      }),
+      request: {
+        method: 'POST',
+        path: '/com.snowplowanalytics.snowplow/tp2',
+        query: '',
+        content_type: 'application/json',
+        headers: {},
+      },
     };
     const first = rowsOf(await replayer().replay(row));
     const second = rowsOf(await replayer().replay(row));
-    assert.deepEqual(first.valid.map((valid) => valid.event_id), [derivedEventId('whole-body', 0), derivedEventId('whole-body', 1)]);
-    assert.deepEqual(second.valid.map((valid) => valid.event_id), first.valid.map((valid) => valid.event_id));
+    assert.deepEqual(
+      first.valid.map((valid) => valid.event_id),
+      [derivedEventId('whole-body', 0), derivedEventId('whole-body', 1)],
+    );
+    assert.deepEqual(
+      second.valid.map((valid) => valid.event_id),
+      first.valid.map((valid) => valid.event_id),
+    );
     assert.match(derivedEventId('x', 0), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { InvalidRow, ValidRow } from '../../../functions/core/contract/rows.ts';
 import type { Replayer, ReplayOutcome } from '../../../functions/core/replay/replay-event.ts';
-import { runReplay, type ReplayRunOptions } from '../../../functions/core/replay/replay-run.ts';
+import { type ReplayRunOptions, runReplay } from '../../../functions/core/replay/replay-run.ts';
 import type { ReplayItem, ReplaySource, ReplayTarget } from '../../../functions/core/replay/replay-source.ts';
 import { invalidRow, validRow } from '../../support/sample-rows.ts';
 
@@ -19,7 +19,12 @@ function source(rows: Array<InvalidRow | { unreadable: string }>, log: Log): Rep
     async *[Symbol.asyncIterator](): AsyncIterator<ReplayItem> {
       for (const [index, row] of rows.entries()) {
         log.push(`read ${index}`);
-        yield { id: `item ${index}`, row, ack: async () => void log.push(`ack ${index}`), release: async () => void log.push(`release ${index}`) };
+        yield {
+          id: `item ${index}`,
+          row,
+          ack: async () => void log.push(`ack ${index}`),
+          release: async () => void log.push(`release ${index}`),
+        };
       }
     },
     async close() {
@@ -46,17 +51,39 @@ function target(log: Log, fail: (rows: readonly ValidRow[]) => boolean = () => f
 /** Re-validation decided by the row's event_id prefix: ok-, bad-, down-, gone-. */
 const replayer: Replayer = {
   async replay(row): Promise<ReplayOutcome> {
-    if (row.event_id.startsWith('ok')) return { kind: 'rows', valid: [{ ...validRow, event_id: row.event_id }], invalid: [] };
+    if (row.event_id.startsWith('ok'))
+      return { kind: 'rows', valid: [{ ...validRow, event_id: row.event_id }], invalid: [] };
     if (row.event_id.startsWith('gone')) return { kind: 'not_replayable', reason: 'raw was cut' };
     const errorType = row.event_id.startsWith('down') ? 'registry_unavailable' : 'validation_failed';
-    return { kind: 'rows', valid: [], invalid: [{ ...row, error_type: errorType, errors: [{ message: `still ${errorType}` }] }] };
+    return {
+      kind: 'rows',
+      valid: [],
+      invalid: [{ ...row, error_type: errorType, errors: [{ message: `still ${errorType}` }] }],
+    };
   },
 };
 
-const row = (eventId: string, extra: Partial<InvalidRow> = {}): InvalidRow => ({ ...invalidRow, event_id: eventId, schema: 'iglu:com.acme/x/jsonschema/1-0-0', ...extra });
+const row = (eventId: string, extra: Partial<InvalidRow> = {}): InvalidRow => ({
+  ...invalidRow,
+  event_id: eventId,
+  schema: 'iglu:com.acme/x/jsonschema/1-0-0',
+  ...extra,
+});
 
-function options(rows: Array<InvalidRow | { unreadable: string }>, log: Log, extra: Partial<ReplayRunOptions> = {}): ReplayRunOptions {
-  return { source: source(rows, log), target: target(log), replayer, filter: { schemas: [], errorTypes: [] }, dryRun: false, concurrency: 4, ...extra };
+function options(
+  rows: Array<InvalidRow | { unreadable: string }>,
+  log: Log,
+  extra: Partial<ReplayRunOptions> = {},
+): ReplayRunOptions {
+  return {
+    source: source(rows, log),
+    target: target(log),
+    replayer,
+    filter: { schemas: [], errorTypes: [] },
+    dryRun: false,
+    concurrency: 4,
+    ...extra,
+  };
 }
 
 describe('runReplay', () => {
@@ -73,26 +100,49 @@ describe('runReplay', () => {
     const summary = await runReplay(options([row('bad-1'), row('gone-1'), { unreadable: 'not a row' }], log));
     assert.ok(!log.some((line) => line.startsWith('deliver')));
     assert.deepEqual(log.filter((line) => line.startsWith('ack')).sort(), ['ack 0', 'ack 1', 'ack 2']);
-    assert.deepEqual(summary.counts, { read: 3, now_valid: 0, published: 0, already_present: 0, still_invalid: 1, not_replayable: 1, unreadable: 1, retry_later: 0, failed: 0, skipped: 0 });
+    assert.deepEqual(summary.counts, {
+      read: 3,
+      now_valid: 0,
+      published: 0,
+      already_present: 0,
+      still_invalid: 1,
+      not_replayable: 1,
+      unreadable: 1,
+      retry_later: 0,
+      failed: 0,
+      skipped: 0,
+    });
     assert.deepEqual(summary.still_invalid_by_error_type, { validation_failed: 1 });
     assert.deepEqual(summary.still_invalid_by_schema, { 'iglu:com.acme/x/jsonschema/1-0-0': 1 });
-    assert.deepEqual(summary.first_errors.map((sample) => [sample.outcome, sample.message]), [
-      ['still_invalid', 'still validation_failed'],
-      ['not_replayable', 'raw was cut'],
-      ['unreadable', 'not a row'],
-    ]);
+    assert.deepEqual(
+      summary.first_errors.map((sample) => [sample.outcome, sample.message]),
+      [
+        ['still_invalid', 'still validation_failed'],
+        ['not_replayable', 'raw was cut'],
+        ['unreadable', 'not a row'],
+      ],
+    );
   });
 
   test('a failed publish or an unavailable registry releases the item and makes the run not ok', async () => {
     const log: Log = [];
-    const summary = await runReplay({ ...options([row('ok-1'), row('ok-2'), row('down-1')], log), target: target(log, (rows) => rows[0]?.event_id === 'ok-2') });
+    const summary = await runReplay({
+      ...options([row('ok-1'), row('ok-2'), row('down-1')], log),
+      target: target(log, (rows) => rows[0]?.event_id === 'ok-2'),
+    });
     assert.ok(log.includes('ack 0'));
     assert.ok(log.includes('release 1') && !log.includes('ack 1'), 'the unpublished item is not acknowledged');
-    assert.ok(log.includes('release 2') && !log.includes('ack 2'), 'an event the registry could not judge is tried again later');
+    assert.ok(
+      log.includes('release 2') && !log.includes('ack 2'),
+      'an event the registry could not judge is tried again later',
+    );
     assert.equal(summary.counts.failed, 1);
     assert.equal(summary.counts.retry_later, 1);
     assert.equal(summary.ok, false);
-    assert.match(summary.first_errors.find((sample) => sample.outcome === 'failed')?.message ?? '', /Pub\/Sub unavailable/);
+    assert.match(
+      summary.first_errors.find((sample) => sample.outcome === 'failed')?.message ?? '',
+      /Pub\/Sub unavailable/,
+    );
   });
 
   test('--dry-run delivers and acknowledges nothing but counts what would pass', async () => {
@@ -106,8 +156,15 @@ describe('runReplay', () => {
 
   test('filters skip (and release) other rows; --limit stops reading; the source is always closed', async () => {
     const log: Log = [];
-    const rows = [row('ok-1', { error_type: 'schema_not_found' }), row('ok-2'), row('ok-3', { error_type: 'schema_not_found' }), row('ok-4', { error_type: 'schema_not_found' })];
-    const summary = await runReplay(options(rows, log, { filter: { schemas: [], errorTypes: ['schema_not_found'] }, limit: 2 }));
+    const rows = [
+      row('ok-1', { error_type: 'schema_not_found' }),
+      row('ok-2'),
+      row('ok-3', { error_type: 'schema_not_found' }),
+      row('ok-4', { error_type: 'schema_not_found' }),
+    ];
+    const summary = await runReplay(
+      options(rows, log, { filter: { schemas: [], errorTypes: ['schema_not_found'] }, limit: 2 }),
+    );
     assert.equal(summary.counts.read, 2);
     assert.equal(summary.counts.skipped, 1);
     assert.ok(log.includes('release 1'));
@@ -129,7 +186,14 @@ describe('runReplay', () => {
       },
       close: async () => {},
     };
-    const summary = await runReplay({ ...options(Array.from({ length: 20 }, (_, i) => row(`ok-${i}`)), []), target: slow, concurrency: 3 });
+    const summary = await runReplay({
+      ...options(
+        Array.from({ length: 20 }, (_, i) => row(`ok-${i}`)),
+        [],
+      ),
+      target: slow,
+      concurrency: 3,
+    });
     assert.equal(summary.counts.published, 20);
     assert.equal(most, 3);
   });

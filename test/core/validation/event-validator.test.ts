@@ -6,7 +6,15 @@ import { igluSchema, MemoryRegistry } from '../../support/memory-registry.ts';
 const CHECKOUT = 'iglu:com.acme/checkout/jsonschema/1-0-0';
 
 function engine(registry: MemoryRegistry) {
-  return createValidationEngine({ registry, ttlMs: 60_000, negativeTtlMs: 1_000, errorTtlMs: 1_000, maxEntries: 100, allErrors: true, maxErrors: 20 });
+  return createValidationEngine({
+    registry,
+    ttlMs: 60_000,
+    negativeTtlMs: 1_000,
+    errorTtlMs: 1_000,
+    maxEntries: 100,
+    allErrors: true,
+    maxErrors: 20,
+  });
 }
 
 describe('EventValidator', () => {
@@ -31,12 +39,20 @@ describe('EventValidator', () => {
     assert.equal(outcome.valid, false);
     if (outcome.valid) return;
     assert.equal(outcome.errorType, 'validation_failed');
-    assert.deepEqual(outcome.issues.map((issue) => `${issue.path} ${issue.keyword}`).sort(), ['$ additionalProperties', '$.currency pattern', '$.total minimum']);
+    assert.deepEqual(outcome.issues.map((issue) => `${issue.path} ${issue.keyword}`).sort(), [
+      '$ additionalProperties',
+      '$.currency pattern',
+      '$.total minimum',
+    ]);
   });
 
   test('unknown schema: schema_not_found naming the key', async () => {
     const outcome = await validator.validate('iglu:com.acme/refund/jsonschema/1-0-0', {});
-    assert.deepEqual(outcome.valid ? null : [outcome.errorType, outcome.key?.uri, outcome.issues[0]?.keyword], ['schema_not_found', 'iglu:com.acme/refund/jsonschema/1-0-0', 'schema']);
+    assert.deepEqual(outcome.valid ? null : [outcome.errorType, outcome.key?.uri, outcome.issues[0]?.keyword], [
+      'schema_not_found',
+      'iglu:com.acme/refund/jsonschema/1-0-0',
+      'schema',
+    ]);
   });
 
   test('malformed or hostile reference: protocol_violation, no registry lookup', async () => {

@@ -1,9 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createAjv, dialectOfMetaSchema, metaSchemaOf } from '../../../functions/core/validation/json-schema-dialects.ts';
 import { IGLU_META_SCHEMA_URI } from '../../../functions/core/validation/iglu-meta-schema.ts';
+import {
+  createAjv,
+  dialectOfMetaSchema,
+  metaSchemaOf,
+} from '../../../functions/core/validation/json-schema-dialects.ts';
 
-const noRefs = { allErrors: false, loadSchema: async () => { throw new Error('no refs in this test'); } };
+const noRefs = {
+  allErrors: false,
+  loadSchema: async () => {
+    throw new Error('no refs in this test');
+  },
+};
 
 /** The dialect a schema is compiled in: its meta-schema's. */
 const dialectOf = (schema: Record<string, unknown>) => {
@@ -26,9 +35,18 @@ describe('metaSchemaOf and dialectOfMetaSchema', () => {
 
   test('a meta-schema is named as the supported list spells it, with or without its trailing #', () => {
     assert.equal(metaSchemaOf({}), 'http://json-schema.org/draft-04/schema#');
-    assert.equal(metaSchemaOf({ $schema: 'http://json-schema.org/draft-07/schema#' }), 'http://json-schema.org/draft-07/schema#');
-    assert.equal(metaSchemaOf({ $schema: 'http://json-schema.org/draft-07/schema' }), 'http://json-schema.org/draft-07/schema#');
-    assert.equal(metaSchemaOf({ $schema: 'https://json-schema.org/draft/2020-12/schema#' }), 'https://json-schema.org/draft/2020-12/schema');
+    assert.equal(
+      metaSchemaOf({ $schema: 'http://json-schema.org/draft-07/schema#' }),
+      'http://json-schema.org/draft-07/schema#',
+    );
+    assert.equal(
+      metaSchemaOf({ $schema: 'http://json-schema.org/draft-07/schema' }),
+      'http://json-schema.org/draft-07/schema#',
+    );
+    assert.equal(
+      metaSchemaOf({ $schema: 'https://json-schema.org/draft/2020-12/schema#' }),
+      'https://json-schema.org/draft/2020-12/schema',
+    );
     assert.equal(metaSchemaOf({ $schema: `${IGLU_META_SCHEMA_URI.slice(0, -1)}` }), IGLU_META_SCHEMA_URI);
   });
 });
@@ -42,7 +60,11 @@ describe('createAjv', () => {
   });
 
   test('2020-12 understands prefixItems and 2019-09 understands dependentRequired', () => {
-    const v2020 = createAjv('2020-12', noRefs).compile({ type: 'array', prefixItems: [{ type: 'string' }], items: false });
+    const v2020 = createAjv('2020-12', noRefs).compile({
+      type: 'array',
+      prefixItems: [{ type: 'string' }],
+      items: false,
+    });
     assert.equal(v2020(['a']), true);
     assert.equal(v2020(['a', 'b']), false);
     const v2019 = createAjv('2019-09', noRefs).compile({ dependentRequired: { a: ['b'] } });
@@ -63,7 +85,11 @@ describe('createAjv', () => {
 
   test('the Iglu meta-schema validates the self block of draft-04 schemas', () => {
     const ajv = createAjv('draft-04', noRefs);
-    const good = { $schema: IGLU_META_SCHEMA_URI, self: { vendor: 'com.acme', name: 'a', format: 'jsonschema', version: '1-0-0' }, type: 'object' };
+    const good = {
+      $schema: IGLU_META_SCHEMA_URI,
+      self: { vendor: 'com.acme', name: 'a', format: 'jsonschema', version: '1-0-0' },
+      type: 'object',
+    };
     assert.equal(typeof ajv.compile(good), 'function');
     const badVersion = { ...good, self: { ...good.self, version: '1.0.0' } };
     assert.throws(() => ajv.compile(badVersion), /schema is invalid: data\/self\/version must match pattern/);

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseSchemaKey } from '../../../functions/core/iglu/schema-key.ts';
-import { MIN_REFRESH_RETRY_MS, SchemaCache, type SchemaLookup } from '../../../functions/core/validation/schema-cache.ts';
+import {
+  MIN_REFRESH_RETRY_MS,
+  SchemaCache,
+  type SchemaLookup,
+} from '../../../functions/core/validation/schema-cache.ts';
 import { SchemaCompiler } from '../../../functions/core/validation/schema-compiler.ts';
 import { igluSchema, MemoryRegistry, settle } from '../../support/memory-registry.ts';
 
@@ -9,7 +13,8 @@ const A = 'iglu:com.acme/a/jsonschema/1-0-0';
 const B = 'iglu:com.acme/b/jsonschema/1-0-0';
 const keyA = parseSchemaKey(A);
 const keyB = parseSchemaKey(B);
-const schemaA = (required: string[] = []) => igluSchema(A, required.length > 0 ? { type: 'object', required } : { type: 'object' });
+const schemaA = (required: string[] = []) =>
+  igluSchema(A, required.length > 0 ? { type: 'object', required } : { type: 'object' });
 
 class Clock {
   time = 1_000_000;
@@ -19,7 +24,9 @@ class Clock {
   }
 }
 
-function setup(options: Partial<{ ttlMs: number; negativeTtlMs: number; errorTtlMs: number; maxEntries: number }> = {}) {
+function setup(
+  options: Partial<{ ttlMs: number; negativeTtlMs: number; errorTtlMs: number; maxEntries: number }> = {},
+) {
   const registry = new MemoryRegistry({ [A]: schemaA() });
   const clock = new Clock();
   const refreshErrors: string[] = [];
@@ -27,8 +34,8 @@ function setup(options: Partial<{ ttlMs: number; negativeTtlMs: number; errorTtl
   let compiles = 0;
   let releases = 0;
   const countingCompiler = {
-    compile: (...args: Parameters<SchemaCompiler['compile']>) => ((compiles++), compiler.compile(...args)),
-    release: (...args: Parameters<SchemaCompiler['release']>) => ((releases++), compiler.release(...args)),
+    compile: (...args: Parameters<SchemaCompiler['compile']>) => (compiles++, compiler.compile(...args)),
+    release: (...args: Parameters<SchemaCompiler['release']>) => (releases++, compiler.release(...args)),
     forgetReference: compiler.forgetReference.bind(compiler),
     reset: compiler.reset.bind(compiler),
   };
@@ -118,7 +125,10 @@ describe('SchemaCache', () => {
     const { registry, clock, cache } = setup();
     const missing = await cache.get(keyB);
     assert.equal(missing.status, 'not_found');
-    assert.match((missing as { error: Error }).error.message, /schema iglu:com\.acme\/b\/jsonschema\/1-0-0 is in no registry \(memory:\/\/test\); add it as com\.acme\/b\/jsonschema\/1-0-0/);
+    assert.match(
+      (missing as { error: Error }).error.message,
+      /schema iglu:com\.acme\/b\/jsonschema\/1-0-0 is in no registry \(memory:\/\/test\); add it as com\.acme\/b\/jsonschema\/1-0-0/,
+    );
     for (let i = 0; i < 20; i++) assert.equal((await cache.get(keyB)).status, 'not_found');
     assert.equal(registry.count(B), 1);
     registry.set(B, igluSchema(B, {}));
@@ -197,6 +207,9 @@ describe('SchemaCache', () => {
     const compiler = new SchemaCompiler({ registry, allErrors: false, maxErrors: 1 });
     const base = { registry, compiler, ttlMs: 1, negativeTtlMs: 1, errorTtlMs: 1, maxEntries: 1 };
     assert.throws(() => new SchemaCache({ ...base, ttlMs: -1 }), /ttlMs must be a number of milliseconds >= 0, got -1/);
-    assert.throws(() => new SchemaCache({ ...base, maxEntries: 0.5 }), /maxEntries must be a whole number >= 1, got 0.5/);
+    assert.throws(
+      () => new SchemaCache({ ...base, maxEntries: 0.5 }),
+      /maxEntries must be a whole number >= 1, got 0.5/,
+    );
   });
 });

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { default as AjvCoreModule } from 'ajv/dist/core.js';
 import { parseSchemaKey } from '../../../functions/core/iglu/schema-key.ts';
+import { IGLU_META_SCHEMA_URI } from '../../../functions/core/validation/iglu-meta-schema.ts';
+import { loadMetaSchemaCheck } from '../../../functions/core/validation/meta-schema-checks.ts';
 import {
   collectIgluReferences,
   ReferencedSchemaNotFoundError,
@@ -8,9 +11,6 @@ import {
   SchemaCompiler,
 } from '../../../functions/core/validation/schema-compiler.ts';
 import { igluSchema, MemoryRegistry } from '../../support/memory-registry.ts';
-import { default as AjvCoreModule } from 'ajv/dist/core.js';
-import { IGLU_META_SCHEMA_URI } from '../../../functions/core/validation/iglu-meta-schema.ts';
-import { loadMetaSchemaCheck } from '../../../functions/core/validation/meta-schema-checks.ts';
 
 const ITEM = 'iglu:com.acme/item/jsonschema/1-0-0';
 const CART = 'iglu:com.acme/cart/jsonschema/1-0-0';
@@ -26,7 +26,9 @@ describe('SchemaCompiler', () => {
     const compiled = await compiler.compile(parseSchemaKey(ITEM), itemSchema);
     assert.equal(compiled.dialect, 'draft-04');
     assert.equal(compiled.validate({ sku: 'a' }), undefined);
-    assert.deepEqual(compiled.validate({ sku: 1 }), [{ schema: ITEM, path: '$.sku', keyword: 'type', message: 'must be string' }]);
+    assert.deepEqual(compiled.validate({ sku: 1 }), [
+      { schema: ITEM, path: '$.sku', keyword: 'type', message: 'must be string' },
+    ]);
   });
 
   for (const ref of [`${ITEM}#`, 'http://iglucentral.com/schemas/com.acme/item/jsonschema/1-0-0#']) {
@@ -71,18 +73,27 @@ describe('SchemaCompiler', () => {
 
   test('an unknown $schema and an invalid schema are SchemaCompileErrors', async () => {
     const compiler = compilerFor(new MemoryRegistry());
-    await assert.rejects(compiler.compile(parseSchemaKey(ITEM), { $schema: 'https://example.com/meta', type: 'object' }), (error: unknown) => {
-      assert.ok(error instanceof SchemaCompileError);
-      assert.equal(error.code, 'schema_invalid');
-      assert.match(error.message, /"https:\/\/example\.com\/meta" is not a supported meta-schema; use one of/);
-      return true;
-    });
-    await assert.rejects(compiler.compile(parseSchemaKey(ITEM), igluSchema(ITEM, { type: 'objekt' })), SchemaCompileError);
+    await assert.rejects(
+      compiler.compile(parseSchemaKey(ITEM), { $schema: 'https://example.com/meta', type: 'object' }),
+      (error: unknown) => {
+        assert.ok(error instanceof SchemaCompileError);
+        assert.equal(error.code, 'schema_invalid');
+        assert.match(error.message, /"https:\/\/example\.com\/meta" is not a supported meta-schema; use one of/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      compiler.compile(parseSchemaKey(ITEM), igluSchema(ITEM, { type: 'objekt' })),
+      SchemaCompileError,
+    );
   });
 
   test('a schema that breaks its meta-schema is refused with every problem listed, for each supported meta-schema', async () => {
     const compiler = compilerFor(new MemoryRegistry());
-    const broken = { ...igluSchema(ITEM, { type: 'objekt', required: 'sku' }), self: { vendor: 'com.acme', name: 'item', format: 'jsonschema', version: '1.0.0' } };
+    const broken = {
+      ...igluSchema(ITEM, { type: 'objekt', required: 'sku' }),
+      self: { vendor: 'com.acme', name: 'item', format: 'jsonschema', version: '1.0.0' },
+    };
     await assert.rejects(compiler.compile(parseSchemaKey(ITEM), broken), (error: unknown) => {
       assert.ok(error instanceof SchemaCompileError);
       // All three, not only the first: the meta-schema is checked with allErrors.
@@ -91,9 +102,23 @@ describe('SchemaCompiler', () => {
       assert.match(error.message, /data\/type must be/);
       return true;
     });
-    for (const $schema of ['http://json-schema.org/draft-04/schema#', 'http://json-schema.org/draft-06/schema#', 'http://json-schema.org/draft-07/schema', 'https://json-schema.org/draft/2019-09/schema', 'https://json-schema.org/draft/2020-12/schema']) {
-      await assert.rejects(compiler.compile(parseSchemaKey(ITEM), { $schema, type: 'object', minProperties: -1 }), /schema is invalid: data\/minProperties must be >= 0/, $schema);
-      assert.equal(typeof (await compiler.compile(parseSchemaKey(ITEM), { $schema, type: 'object', minProperties: 1 })).validate, 'function', $schema);
+    for (const $schema of [
+      'http://json-schema.org/draft-04/schema#',
+      'http://json-schema.org/draft-06/schema#',
+      'http://json-schema.org/draft-07/schema',
+      'https://json-schema.org/draft/2019-09/schema',
+      'https://json-schema.org/draft/2020-12/schema',
+    ]) {
+      await assert.rejects(
+        compiler.compile(parseSchemaKey(ITEM), { $schema, type: 'object', minProperties: -1 }),
+        /schema is invalid: data\/minProperties must be >= 0/,
+        $schema,
+      );
+      assert.equal(
+        typeof (await compiler.compile(parseSchemaKey(ITEM), { $schema, type: 'object', minProperties: 1 })).validate,
+        'function',
+        $schema,
+      );
     }
   });
 
@@ -103,13 +128,17 @@ describe('SchemaCompiler', () => {
     const cart = igluSchema(CART, { type: 'object', properties: { item: { $ref: ITEM } } });
     await assert.rejects(compilerFor(registry).compile(parseSchemaKey(CART), cart), (error: unknown) => {
       assert.ok(error instanceof SchemaCompileError);
-      assert.match(error.message, /^schema iglu:com\.acme\/item\/jsonschema\/1-0-0 cannot be compiled: schema is invalid: data\/maxProperties must be integer/);
+      assert.match(
+        error.message,
+        /^schema iglu:com\.acme\/item\/jsonschema\/1-0-0 cannot be compiled: schema is invalid: data\/maxProperties must be integer/,
+      );
       return true;
     });
   });
 
   test('compiling a schema (and its $refs) makes Ajv compile no meta-schema: the checks do that, precompiled in the bundle', async () => {
-    for (const meta of [IGLU_META_SCHEMA_URI, 'https://json-schema.org/draft/2020-12/schema']) await loadMetaSchemaCheck(meta);
+    for (const meta of [IGLU_META_SCHEMA_URI, 'https://json-schema.org/draft/2020-12/schema'])
+      await loadMetaSchemaCheck(meta);
     // CommonJS: under Node ESM the default import is module.exports, whose .default is the class.
     const AjvCore = (AjvCoreModule as unknown as { default: { prototype: object } }).default;
     const core = AjvCore.prototype as unknown as { _compileMetaSchema: (...args: unknown[]) => unknown };
@@ -124,7 +153,10 @@ describe('SchemaCompiler', () => {
       const cart = igluSchema(CART, { type: 'object', properties: { item: { $ref: ITEM } } });
       const compiled = await compilerFor(registry).compile(parseSchemaKey(CART), cart);
       assert.equal(compiled.validate({ item: { sku: 1 } })?.[0]?.keyword, 'type');
-      await compilerFor(registry).compile(parseSchemaKey(ITEM), { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' });
+      await compilerFor(registry).compile(parseSchemaKey(ITEM), {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        type: 'object',
+      });
       assert.equal(metaCompiles, 0);
     } finally {
       core._compileMetaSchema = original;

@@ -3,10 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { columnsOf } from '../../../functions/core/contract/columns.ts';
+import { parseSchemaKey } from '../../../functions/core/iglu/schema-key.ts';
 import { readSchemaFiles, type SchemaFile } from '../../../terraform/schema-files.ts';
 import { dedupedViewSql } from '../../../terraform/views/deduped-view.ts';
 import { EVENT_COLUMNS, propertyColumnType, typedViews } from '../../../terraform/views/typed-view.ts';
-import { parseSchemaKey } from '../../../functions/core/iglu/schema-key.ts';
 import { columnsMentioned, parseGoogleSql, tablesRead } from '../../support/googlesql.ts';
 
 const SCHEMAS = fileURLToPath(new URL('../../../schemas', import.meta.url));
@@ -14,7 +14,11 @@ const GOLDEN = new URL('./golden/com_example_checkout_1.sql', import.meta.url);
 
 function schemaFile(uri: string, properties: Record<string, unknown>): SchemaFile {
   const key = parseSchemaKey(uri);
-  const document = { self: { vendor: key.vendor, name: key.name, format: 'jsonschema', version: key.version }, type: 'object', properties };
+  const document = {
+    self: { vendor: key.vendor, name: key.name, format: 'jsonschema', version: key.version },
+    type: 'object',
+    properties,
+  };
   return { key, path: key.path, text: JSON.stringify(document), document };
 }
 
@@ -24,7 +28,15 @@ describe('typed views', () => {
   test('one view per schema model in schemas/, named vendor_name_model', () => {
     assert.deepEqual(
       views.map((view) => view.name),
-      ['com_example_checkout_1', 'dev_sluice_page_ping_1', 'dev_sluice_page_view_1', 'dev_sluice_struct_1', 'dev_sluice_transaction_1', 'dev_sluice_transaction_item_1', 'dev_sluice_webhook_1'],
+      [
+        'com_example_checkout_1',
+        'dev_sluice_page_ping_1',
+        'dev_sluice_page_view_1',
+        'dev_sluice_struct_1',
+        'dev_sluice_transaction_1',
+        'dev_sluice_transaction_item_1',
+        'dev_sluice_webhook_1',
+      ],
     );
   });
 
@@ -40,7 +52,8 @@ describe('typed views', () => {
       assert.doesNotThrow(() => parseGoogleSql(view.sql), `${view.name} does not parse:\n${view.sql}`);
       assert.deepEqual(tablesRead(view.sql), ['my-project.sluice.events']);
       const aliases = new Set(view.columns.map((column) => column.name));
-      for (const column of columnsMentioned(view.sql)) assert.ok(eventsColumns.has(column) || aliases.has(column), `${view.name} mentions ${column}`);
+      for (const column of columnsMentioned(view.sql))
+        assert.ok(eventsColumns.has(column) || aliases.has(column), `${view.name} mentions ${column}`);
     }
   });
 
@@ -48,10 +61,19 @@ describe('typed views', () => {
     const checkout = views.find((view) => view.name === 'com_example_checkout_1');
     assert.deepEqual(
       checkout?.columns.slice(EVENT_COLUMNS.length).map((column) => [column.name, column.type]),
-      [['order_id', 'STRING'], ['total', 'FLOAT64'], ['currency', 'STRING'], ['items', 'INT64'], ['coupon', 'STRING']],
+      [
+        ['order_id', 'STRING'],
+        ['total', 'FLOAT64'],
+        ['currency', 'STRING'],
+        ['items', 'INT64'],
+        ['coupon', 'STRING'],
+      ],
     );
     const pagePing = views.find((view) => view.name === 'dev_sluice_page_ping_1');
-    assert.deepEqual(pagePing?.columns.slice(EVENT_COLUMNS.length).map((column) => column.type), ['INT64', 'INT64', 'INT64', 'INT64']);
+    assert.deepEqual(
+      pagePing?.columns.slice(EVENT_COLUMNS.length).map((column) => column.type),
+      ['INT64', 'INT64', 'INT64', 'INT64'],
+    );
   });
 
   test('JSON Schema types map to BigQuery types; null only makes a column nullable', () => {
@@ -77,12 +99,24 @@ describe('typed views', () => {
 
   test('every conversion is lax or safe, so one bad value gives NULL rather than a failed query', () => {
     const [view] = typedViews(
-      [schemaFile('iglu:com.acme/all/jsonschema/1-0-0', { s: { type: 'string' }, t: { type: 'string', format: 'date-time' }, d: { type: 'string', format: 'date' }, i: { type: 'integer' }, n: { type: 'number' }, b: { type: 'boolean' }, o: { type: 'object' }, a: { type: 'array' } })],
+      [
+        schemaFile('iglu:com.acme/all/jsonschema/1-0-0', {
+          s: { type: 'string' },
+          t: { type: 'string', format: 'date-time' },
+          d: { type: 'string', format: 'date' },
+          i: { type: 'integer' },
+          n: { type: 'number' },
+          b: { type: 'boolean' },
+          o: { type: 'object' },
+          a: { type: 'array' },
+        }),
+      ],
       'p',
       'd',
     );
     const lines = view?.sql.split('\n') ?? [];
-    const line = (column: string) => lines.find((text) => text.endsWith(`AS \`${column}\`,`) || text.endsWith(`AS \`${column}\``));
+    const line = (column: string) =>
+      lines.find((text) => text.endsWith(`AS \`${column}\`,`) || text.endsWith(`AS \`${column}\``));
     assert.equal(line('s')?.trim(), "LAX_STRING(payload['s']) AS `s`,");
     assert.equal(line('t')?.trim(), "SAFE_CAST(LAX_STRING(payload['t']) AS TIMESTAMP) AS `t`,");
     assert.equal(line('d')?.trim(), "SAFE_CAST(LAX_STRING(payload['d']) AS DATE) AS `d`,");
@@ -96,13 +130,31 @@ describe('typed views', () => {
 
   test('property names that are not identifiers are quoted as keys and sanitized as columns, without clashes', () => {
     const [view] = typedViews(
-      [schemaFile('iglu:com.acme/odd/jsonschema/1-0-0', { 'order-id': { type: 'string' }, order_id: { type: 'string' }, '2fa': { type: 'boolean' }, "it's \\ odd": { type: 'integer' }, event_id: { type: 'string' }, select: { type: 'string' }, 'naïve': { type: 'string' } })],
+      [
+        schemaFile('iglu:com.acme/odd/jsonschema/1-0-0', {
+          'order-id': { type: 'string' },
+          order_id: { type: 'string' },
+          '2fa': { type: 'boolean' },
+          "it's \\ odd": { type: 'integer' },
+          event_id: { type: 'string' },
+          select: { type: 'string' },
+          naïve: { type: 'string' },
+        }),
+      ],
       'p',
       'd',
     );
     assert.deepEqual(
       view?.columns.slice(EVENT_COLUMNS.length).map((column) => [column.property, column.name]),
-      [['order-id', 'order_id'], ['order_id', 'order_id_2'], ['2fa', '_2fa'], ["it's \\ odd", 'it_s___odd'], ['event_id', 'event_id_2'], ['select', 'select'], ['naïve', 'na_ve']],
+      [
+        ['order-id', 'order_id'],
+        ['order_id', 'order_id_2'],
+        ['2fa', '_2fa'],
+        ["it's \\ odd", 'it_s___odd'],
+        ['event_id', 'event_id_2'],
+        ['select', 'select'],
+        ['naïve', 'na_ve'],
+      ],
     );
     assert.ok(view?.sql.includes("LAX_INT64(payload['it\\'s \\\\ odd']) AS `it_s___odd`"), view?.sql);
     assert.ok(view?.sql.includes('AS `select`'));
@@ -113,23 +165,38 @@ describe('typed views', () => {
     const views = typedViews(
       [
         schemaFile('iglu:com.acme/cart/jsonschema/1-0-0', { a: { type: 'string' }, n: { type: 'integer' } }),
-        schemaFile('iglu:com.acme/cart/jsonschema/1-1-0', { a: { type: 'string' }, n: { type: 'number' }, b: { type: 'boolean' } }),
+        schemaFile('iglu:com.acme/cart/jsonschema/1-1-0', {
+          a: { type: 'string' },
+          n: { type: 'number' },
+          b: { type: 'boolean' },
+        }),
         schemaFile('iglu:com.acme/cart/jsonschema/2-0-0', { z: { type: 'string' } }),
       ],
       'p',
       'd',
     );
-    assert.deepEqual(views.map((view) => [view.name, view.schemas]), [
-      ['com_acme_cart_1', ['iglu:com.acme/cart/jsonschema/1-0-0', 'iglu:com.acme/cart/jsonschema/1-1-0']],
-      ['com_acme_cart_2', ['iglu:com.acme/cart/jsonschema/2-0-0']],
-    ]);
-    assert.deepEqual(views[0]?.columns.slice(EVENT_COLUMNS.length).map((column) => `${column.name}:${column.type}`), ['a:STRING', 'n:FLOAT64', 'b:BOOL']);
+    assert.deepEqual(
+      views.map((view) => [view.name, view.schemas]),
+      [
+        ['com_acme_cart_1', ['iglu:com.acme/cart/jsonschema/1-0-0', 'iglu:com.acme/cart/jsonschema/1-1-0']],
+        ['com_acme_cart_2', ['iglu:com.acme/cart/jsonschema/2-0-0']],
+      ],
+    );
+    assert.deepEqual(
+      views[0]?.columns.slice(EVENT_COLUMNS.length).map((column) => `${column.name}:${column.type}`),
+      ['a:STRING', 'n:FLOAT64', 'b:BOOL'],
+    );
     assert.match(views[1]?.sql ?? '', /STARTS_WITH\(schema_version, '2-'\)/);
   });
 
   test('two models that would get the same view name are refused, naming both', () => {
     assert.throws(
-      () => typedViews([schemaFile('iglu:com.acme/a_b/jsonschema/1-0-0', {}), schemaFile('iglu:com.acme/a-b/jsonschema/1-0-0', {})], 'p', 'd'),
+      () =>
+        typedViews(
+          [schemaFile('iglu:com.acme/a_b/jsonschema/1-0-0', {}), schemaFile('iglu:com.acme/a-b/jsonschema/1-0-0', {})],
+          'p',
+          'd',
+        ),
       /com\.acme\/a_b\/1 and com\.acme\/a-b\/1 would both get the typed view com_acme_a_b_1/,
     );
   });
@@ -141,7 +208,10 @@ describe('events_deduped', () => {
   test('parses, reads events, keeps the earliest copy of each event_id', () => {
     assert.doesNotThrow(() => parseGoogleSql(sql));
     assert.deepEqual(tablesRead(sql), ['my-project.sluice.events']);
-    assert.match(sql, /ROW_NUMBER\(\) OVER \(PARTITION BY event_id ORDER BY collector_tstamp, publish_time, message_id\) AS sluice_copy/);
+    assert.match(
+      sql,
+      /ROW_NUMBER\(\) OVER \(PARTITION BY event_id ORDER BY collector_tstamp, publish_time, message_id\) AS sluice_copy/,
+    );
     assert.match(sql, /WHERE sluice_copy = 1/);
     assert.match(sql, /^SELECT \* EXCEPT \(sluice_copy\)/);
   });
@@ -149,7 +219,12 @@ describe('events_deduped', () => {
 
 describe('the parser used above', () => {
   test('refuses SQL that BigQuery would refuse, so the parse checks can fail', () => {
-    for (const bad of ['SELECT FROM `p.d.events`', "SELECT LAX_INT64(payload['a'] AS a FROM t", "SELECT 'open FROM t", 'SELECT a b c FROM t']) {
+    for (const bad of [
+      'SELECT FROM `p.d.events`',
+      "SELECT LAX_INT64(payload['a'] AS a FROM t",
+      "SELECT 'open FROM t",
+      'SELECT a b c FROM t',
+    ]) {
       assert.throws(() => parseGoogleSql(bad), Error, bad);
     }
   });
