@@ -101,7 +101,7 @@ export function resultsTable(runs: readonly ScenarioRun[]): string {
 
 export function coldStartTable(cold: ColdStart): string {
   return [
-    '| cold start (median of ' + cold.runs + ') | ms | ×base |',
+    `| cold start (median of ${cold.runs}) | ms | ×base |`,
     '|---|--:|--:|',
     `| baseline: spawn → first 200 | ${cold.baselineMs.toFixed(0)} | 1.00× |`,
     `| Sluice bundle: spawn → first 200 (${cold.sink}) | ${cold.bundleMs.toFixed(0)} | ${(cold.bundleMs / cold.baselineMs).toFixed(2)}× |`,

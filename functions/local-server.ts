@@ -11,7 +11,7 @@ import './collect.ts';
 const DEFAULT_PORT = 8080;
 
 async function start(): Promise<void> {
-  let collector;
+  let collector: ReturnType<typeof collectorInstance>;
   try {
     collector = collectorInstance();
   } catch (error) {

@@ -11,6 +11,7 @@ export function quoteIdentifier(name: string): string {
 
 /** A single-quoted string literal; quotes, backslashes and control characters are escaped. */
 export function sqlString(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what gets escaped
   const escaped = value.replace(/[\\'\u0000-\u001f\u007f]/g, (c) => {
     switch (c) {
       case '\\':

@@ -9,8 +9,14 @@ test('at most size holders; a release hands the slot to the first waiter, so run
   assert.ok(first);
   assert.equal(slots.tryAcquire(), undefined);
   const order: string[] = [];
-  const third = slots.acquire().then((release) => (order.push('third'), release));
-  const fourth = slots.acquire().then((release) => (order.push('fourth'), release));
+  const third = slots.acquire().then((release) => {
+    order.push('third');
+    return release;
+  });
+  const fourth = slots.acquire().then((release) => {
+    order.push('fourth');
+    return release;
+  });
   assert.deepEqual([slots.running, slots.waiting], [2, 2]);
   first();
   first(); // a second call releases nothing more

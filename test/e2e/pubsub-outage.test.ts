@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { PubsubSink } from '../../functions/adapters/sink/pubsub-sink.ts';
+import type { PubsubSink } from '../../functions/adapters/sink/pubsub-sink.ts';
 import type { Collector } from '../../functions/app/collector-handler.ts';
 import { fromMessage } from '../../functions/core/contract/message.ts';
 import { serveCollectorOnPubsub } from '../support/framework-server.ts';

@@ -4,7 +4,7 @@ import type { Collector } from '../../functions/app/collector-handler.ts';
 import { serveCollector } from '../support/framework-server.ts';
 import { assertPrototypeClean } from '../support/protocol-result.ts';
 import { type RecordingSink, recordingCollector } from '../support/recording-sink.ts';
-import { HOSTILE_CASES, type HostileCase } from './cases.ts';
+import { HOSTILE_CASES } from './cases.ts';
 import { sendRaw } from './raw-http.ts';
 
 /**

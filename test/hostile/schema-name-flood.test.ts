@@ -77,15 +77,13 @@ async function flood(maxEntries: number, rounds: number) {
       );
       for (let start = 0; start < bodies.length; start += PARALLEL) {
         const statuses = await Promise.all(
-          bodies
-            .slice(start, start + PARALLEL)
-            .map((body) =>
-              fetch(`${base}/self-describing`, {
-                method: 'POST',
-                body,
-                headers: { 'content-type': 'application/json' },
-              }).then((r) => r.status),
-            ),
+          bodies.slice(start, start + PARALLEL).map((body) =>
+            fetch(`${base}/self-describing`, {
+              method: 'POST',
+              body,
+              headers: { 'content-type': 'application/json' },
+            }).then((r) => r.status),
+          ),
         );
         assert.deepEqual([...new Set(statuses)], [200]);
       }

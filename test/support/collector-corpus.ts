@@ -214,6 +214,7 @@ export function corpusRequests(): CorpusRequest[] {
       headers: json,
       body: JSON.stringify({
         schema: 'iglu:dev.sluice/webhook/jsonschema/1-0-0',
+        // biome-ignore lint/correctness/noPrecisionLoss: a number past 2^53 is what the row must carry as JSON does
         data: { ключ: '✓ 𝄞', 'a.b': { 'c-d': [1, 2.5, true, null] }, '': '', big: 12345678901234567890 },
       }),
     },

@@ -56,21 +56,32 @@ export async function startFakeGcs(options: FakeGcsOptions = {}): Promise<FakeGc
   for (const [path, content] of Object.entries(options.objects ?? {})) setObject(path, content);
 
   const answer = (request: IncomingMessage, response: ServerResponse): void => {
-    if (down) return sendError(response, 503, 'Service Unavailable (fake GCS is down)');
+    if (down) {
+      sendError(response, 503, 'Service Unavailable (fake GCS is down)');
+      return;
+    }
     if (failures !== undefined && failures.remaining > 0) {
       failures.remaining -= 1;
-      return sendError(response, failures.status, `Injected failure ${failures.status}`);
+      sendError(response, failures.status, `Injected failure ${failures.status}`);
+      return;
     }
     const url = new URL(request.url ?? '/', 'http://fake-gcs');
     const match = OBJECT_PATH.exec(url.pathname);
     if (request.method !== 'GET' || !match) {
-      return sendError(response, 501, `fake GCS does not implement ${request.method} ${url.pathname}`);
+      sendError(response, 501, `fake GCS does not implement ${request.method} ${url.pathname}`);
+      return;
     }
     const bucket = decodeURIComponent(match[1] ?? '');
     const name = decodeURIComponent(match[2] ?? '');
-    if (!buckets.has(bucket)) return sendError(response, 404, 'The specified bucket does not exist.');
+    if (!buckets.has(bucket)) {
+      sendError(response, 404, 'The specified bucket does not exist.');
+      return;
+    }
     const content = objects.get(`${bucket}/${name}`);
-    if (content === undefined) return sendError(response, 404, `No such object: ${bucket}/${name}`);
+    if (content === undefined) {
+      sendError(response, 404, `No such object: ${bucket}/${name}`);
+      return;
+    }
     if (url.searchParams.get('alt') === 'media') {
       response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': content.length });
       response.end(content);

@@ -35,6 +35,7 @@ export const METADATA_COLUMNS = ['subscription_name', 'message_id', 'publish_tim
 
 /** BigQuery's TIMESTAMP range in microseconds (0001-01-01 .. 9999-12-31 23:59:59.999999 UTC). */
 const MIN_MICROS = -62135596800000000;
+// biome-ignore lint/correctness/noPrecisionLoss: the documented bound as written
 const MAX_MICROS = 253402300799999999;
 
 /** Every reason the subscription would refuse to write `data` into `schema`; empty = writable. */
@@ -84,9 +85,9 @@ function recordProblems(
     if (mode === 'REPEATED') {
       if (!Array.isArray(fieldValue)) problems.push(`${path}: REPEATED column needs a JSON array [S1]`);
       else
-        fieldValue.forEach((item, index) =>
-          problems.push(...valueProblems(item, field, settings, `${path}[${index}]`, metadata)),
-        );
+        fieldValue.forEach((item, index) => {
+          problems.push(...valueProblems(item, field, settings, `${path}[${index}]`, metadata));
+        });
     } else {
       problems.push(...valueProblems(fieldValue, field, settings, path, metadata));
     }

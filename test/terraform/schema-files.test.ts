@@ -8,7 +8,9 @@ import { SCHEMAS_DIR } from '../support/synth-stack.ts';
 
 describe('readSchemaFiles', () => {
   const dirs: string[] = [];
-  afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
   function folder(files: Record<string, string>): string {
     const root = mkdtempSync(join(tmpdir(), 'sluice-schemas-'));
     dirs.push(root);

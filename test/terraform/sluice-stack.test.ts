@@ -381,14 +381,14 @@ describe('the Sluice stack: text from files reaches Terraform literally', () => 
   };
   const text = JSON.stringify(document, null, 2);
   const tricky = synthStack({ project: '' }, [{ key, path: key.path, text, document }]);
-  const unescape = (value: string) => value.replaceAll('$${', '${').replaceAll('%%{', '%{');
+  const unescapeTerraform = (value: string) => value.replaceAll('$${', '${').replaceAll('%%{', '%{');
 
   test('schema file content is escaped, and unescapes to the file exactly', () => {
     const object = Object.values(resourcesOf(tricky, 'google_storage_bucket_object')).find(
       (candidate) => candidate.name === key.path,
     );
     assert.match(String(object?.content), /costs \$\$\{amount\}; %%\{if x\}/);
-    assert.equal(unescape(String(object?.content)), text);
+    assert.equal(unescapeTerraform(String(object?.content)), text);
   });
 
   test('view SQL escapes property names but keeps the project reference live', () => {
@@ -396,7 +396,7 @@ describe('the Sluice stack: text from files reaches Terraform literally', () => 
     assert.ok(view.query.includes("LAX_STRING(payload['$${evil}']) AS `__evil_`"), view.query);
     assert.ok(view.query.includes('FROM `${var.project_id}.sluice.events`'), view.query);
     const [expected] = typedViews([{ key, path: key.path, text, document }], '${var.project_id}', 'sluice');
-    assert.equal(unescape(view.query), expected?.sql);
+    assert.equal(unescapeTerraform(view.query), expected?.sql);
     assert.ok(resource(tricky, 'google_bigquery_table', 'view_events_deduped').view !== undefined);
   });
 

@@ -109,7 +109,7 @@ export class RestTopic implements PubsubTopic {
     const callbacks = batch.map((message) => message.callback);
     const sending = this.#publisher.publish(this.#name, body, callbacks.length).then(
       (ids) => {
-        for (let i = 0; i < callbacks.length; i++) callbacks[i]!(null, ids[i]);
+        for (const [i, callback] of callbacks.entries()) callback(null, ids[i]);
       },
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));

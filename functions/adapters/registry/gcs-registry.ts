@@ -2,7 +2,6 @@ import { SluiceError } from '../../core/errors.ts';
 import type { SchemaKey } from '../../core/iglu/schema-key.ts';
 import { DEFAULT_REGISTRY_TIMEOUT_MS, MAX_SCHEMA_DOCUMENT_BYTES } from '../../core/limits.ts';
 import {
-  InvalidSchemaDocumentError,
   type RegistryLookup,
   RegistryUnavailableError,
   type SchemaRegistry,

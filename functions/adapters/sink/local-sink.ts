@@ -77,5 +77,5 @@ export class LocalSink implements EventSink {
 }
 
 function toNdjson(rows: ReadonlyArray<ValidRow | InvalidRow>): string {
-  return rows.map((row) => JSON.stringify(row)).join('\n') + '\n';
+  return `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`;
 }

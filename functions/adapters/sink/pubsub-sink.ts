@@ -351,7 +351,9 @@ export class PubsubSink implements EventSink {
         projectId: this.#options.projectId,
         ...(this.#options.emulatorHost === undefined ? {} : { emulatorHost: this.#options.emulatorHost }),
         retry: { budgetMs, initialDelayMs, maxDelayMs },
-        onPublishRequest: () => void (this.#publishCalls += 1),
+        onPublishRequest: () => {
+          this.#publishCalls += 1;
+        },
       });
     } else {
       const { PubSub } = await loadPubsub();

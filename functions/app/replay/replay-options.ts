@@ -107,7 +107,9 @@ export const REPLAY_ARGS = {
 } as const satisfies NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
 export function parseReplayOptions(argv: readonly string[], now: Date = new Date()): ReplayOptions {
-  let parsed;
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; strict: true; allowPositionals: false; options: typeof REPLAY_ARGS }>
+  >;
   try {
     parsed = parseArgs({
       args: [...argv],

@@ -111,7 +111,8 @@ function dropNullSettings(target: Record<string, unknown>, schema: SchemaNode): 
 function setAt(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
   for (const key of path.slice(0, -1)) {
-    const next = node[key] ?? (node[key] = {});
+    node[key] ??= {};
+    const next = node[key];
     // A YAML group that is not a mapping is reported by validation, against the YAML.
     if (!isJsonObject(next)) return;
     node = next;

@@ -7,6 +7,7 @@ const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Z
 
 /** BigQuery's TIMESTAMP range: 0001-01-01 to 9999-12-31 23:59:59.999999 UTC. */
 const MIN_MICROS = -62135596800000000;
+// biome-ignore lint/correctness/noPrecisionLoss: the documented bound as written; a double rounds it up (see MAX_MILLIS)
 const MAX_MICROS = 253402300799999999;
 
 /** Microseconds since the epoch for an RFC 3339 timestamp, or `undefined` if it is not one. */

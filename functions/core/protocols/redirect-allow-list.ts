@@ -13,6 +13,7 @@ export type RedirectDecision =
   | { readonly allowed: false; readonly reason: string };
 
 /** C0 controls and DEL: `new URL` silently strips tabs and newlines, so they are refused first. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /**

@@ -129,7 +129,7 @@ async function throughAdapter(row: InvalidRow, options: ReplayerOptions): Promis
       reason: `no protocol serves ${request.method} ${request.path} with the current configuration`,
     };
   }
-  let result;
+  let result: ReturnType<typeof adapter.handle>;
   try {
     result = adapter.handle(request);
   } catch (error) {

@@ -100,7 +100,7 @@ export class SchemaCache {
    */
   peek(key: SchemaKey): CompiledSchema | undefined {
     const entry = this.#entries.get(key.uri);
-    if (!entry || entry.lookup.status !== 'found') return undefined;
+    if (entry?.lookup.status !== 'found') return undefined;
     this.#use(key, entry);
     return entry.lookup.schema;
   }

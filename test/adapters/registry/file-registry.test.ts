@@ -54,13 +54,13 @@ describe('FileRegistry', () => {
     assert.equal(lookup.found, true);
     assert.ok(lookup.found);
     assert.equal(lookup.registry, `file://${IGLU_CENTRAL}`);
-    assert.deepEqual(lookup.schema['self'], {
+    assert.deepEqual(lookup.schema.self, {
       vendor: 'com.snowplowanalytics.snowplow',
       name: 'web_page',
       format: 'jsonschema',
       version: '1-0-0',
     });
-    assert.deepEqual(lookup.schema['required'], ['id']);
+    assert.deepEqual(lookup.schema.required, ['id']);
   });
 
   test('finds a key written below the folder and returns the parsed object', async () => {

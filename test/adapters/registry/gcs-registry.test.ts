@@ -14,7 +14,7 @@ import {
 import { type FakeGcs, startFakeGcs } from '../../support/fake-gcs-server.ts';
 
 // When set, it is the default endpoint; these tests name theirs.
-delete process.env['STORAGE_EMULATOR_HOST'];
+delete process.env.STORAGE_EMULATOR_HOST;
 
 const KEY = parseSchemaKey('iglu:com.acme/checkout/jsonschema/1-0-0');
 const MEDIA = '/storage/v1/b/bkt/o/schemas%2Fcom.acme%2Fcheckout%2Fjsonschema%2F1-0-0?alt=media';

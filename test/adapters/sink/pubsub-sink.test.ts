@@ -7,7 +7,7 @@ import { runInNewContext } from 'node:vm';
 import {
   createPubsubSink,
   type PubsubClient,
-  PubsubSink,
+  type PubsubSink,
   type PubsubSinkOptions,
   type PubsubTopic,
 } from '../../../functions/adapters/sink/pubsub-sink.ts';

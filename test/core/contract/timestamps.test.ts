@@ -6,6 +6,7 @@ import { fromEpochMicros, normalizeTimestamp, toEpochMicros } from '../../../fun
 // The general path, as the module implemented it before its fast paths: the reference they must equal.
 const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;
 const MIN_MICROS = -62135596800000000;
+// biome-ignore lint/correctness/noPrecisionLoss: the documented bound as written
 const MAX_MICROS = 253402300799999999;
 function referenceToMicros(text: string): number | undefined {
   const match = RFC3339.exec(text);
@@ -66,6 +67,7 @@ test('fromEpochMicros equals Date#toISOString over the whole TIMESTAMP range, an
 });
 
 test('at the far end of the range, where microseconds round, the fast path rounds as the general path does', () => {
+  // biome-ignore lint/correctness/noPrecisionLoss: 9999999999999999 is the double above 2^53 that rounds
   for (const micros of [MAX_MICROS, MAX_MICROS - 999, 253402300799000000, 9999999999999999]) {
     assert.equal(fromEpochMicros(micros), referenceFromMicros(micros), String(micros));
     const text = fromEpochMicros(micros);

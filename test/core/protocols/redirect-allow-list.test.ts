@@ -48,6 +48,7 @@ describe('checkRedirect', () => {
           assert.ok(decision.reason.length > 0);
           return;
         }
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must not pass
         assert.doesNotMatch(decision.location, /[\u0000-\u001f\u007f]/);
         const url = new URL(decision.location);
         assert.ok(url.protocol === 'https:' || url.protocol === 'http:');

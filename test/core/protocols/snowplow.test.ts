@@ -804,11 +804,11 @@ describe('Snowplow adapter: hostile input', () => {
           '","data":{"schema":"iglu:com.acme/x/jsonschema/1-0-0","data":{"__proto__":{"polluted":true}}}}',
       ) +
       ',"co":' +
-      JSON.stringify('{"schema":"' + CONTEXTS + '","data":[{"__proto__":{"polluted":true}}]}') +
+      JSON.stringify(`{"schema":"${CONTEXTS}","data":[{"__proto__":{"polluted":true}}]}`) +
       '}]}';
     const event = onlyEvent(post(body, '__proto__[polluted]=1&toString=2'));
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
-    assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
+    assert.equal(Object.hasOwn(Object.prototype, 'polluted'), false);
     const source = event.source as Record<string, unknown>;
     assert.equal(Object.getPrototypeOf(source), Object.prototype);
     assert.deepEqual(Object.keys(source).sort(), ['__proto__', '__proto__[polluted]', 'constructor', 'toString']);

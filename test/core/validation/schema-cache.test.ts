@@ -34,8 +34,14 @@ function setup(
   let compiles = 0;
   let releases = 0;
   const countingCompiler = {
-    compile: (...args: Parameters<SchemaCompiler['compile']>) => (compiles++, compiler.compile(...args)),
-    release: (...args: Parameters<SchemaCompiler['release']>) => (releases++, compiler.release(...args)),
+    compile: (...args: Parameters<SchemaCompiler['compile']>) => {
+      compiles++;
+      return compiler.compile(...args);
+    },
+    release: (...args: Parameters<SchemaCompiler['release']>) => {
+      releases++;
+      return compiler.release(...args);
+    },
     forgetReference: compiler.forgetReference.bind(compiler),
     reset: compiler.reset.bind(compiler),
   };
