@@ -17,6 +17,10 @@ export interface StackNames {
   readonly dataset: string;
   readonly functionName: string;
   readonly serviceAccountId: string;
+  /** The account Cloud Build builds the function as. */
+  readonly buildServiceAccountId: string;
+  /** Artifact Registry repository that holds the function's built images. */
+  readonly imageRepository: string;
   /** Secret Manager secret id of the purge route's token. */
   readonly purgeTokenSecret: string;
   /** Secret Manager secret id that holds the webhook secret the collector reads from `secretEnv`. */
@@ -60,6 +64,8 @@ export function stackNames(config: SluiceConfig, project: string): StackNames {
     dataset: config.bigquery.dataset,
     functionName: `${prefix}-collector`,
     serviceAccountId: `${prefix}-collector`, // 6-30 characters: name_prefix is 1-20
+    buildServiceAccountId: `${prefix}-builder`,
+    imageRepository: `${prefix}-functions`, // [a-z][a-z0-9-]{0,62}
     purgeTokenSecret: `${prefix}-purge-token`,
     // Secret ids allow [A-Za-z0-9_-]{1,255}; secret_env is [A-Z_][A-Z0-9_]{0,127}.
     webhookSecret: (secretEnv) => `${prefix}-webhook-${secretEnv.toLowerCase().replaceAll('_', '-')}`,

@@ -21,6 +21,7 @@ import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucke
 import { StorageBucketObject } from '@cdktf/provider-google/lib/storage-bucket-object/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
+import { TimeProvider } from '@cdktf/provider-time/lib/provider/index.js';
 import {
   AssetType,
   Fn,
@@ -29,6 +30,7 @@ import {
   LocalBackend,
   TerraformAsset,
   TerraformOutput,
+  type TerraformResource,
   TerraformStack,
   TerraformVariable,
 } from 'cdktf';
@@ -37,8 +39,11 @@ import type { SluiceConfig } from '../functions/core/config/config.ts';
 import type { RowKind } from '../functions/core/contract/columns.ts';
 import { TABLE_NAMES, tableSchema } from '../functions/core/contract/table-schema.ts';
 import { SluiceError } from '../functions/core/errors.ts';
+import { buildIdentity } from './build-identity.ts';
+import { iamPropagationWait } from './iam-propagation.ts';
 import { type StackNames, stackNames } from './names.ts';
 import type { SchemaFile } from './schema-files.ts';
+import { GoogleBetaProvider, ProjectServiceIdentity } from './service-identity.ts';
 import { terraformLiteral } from './terraform-literal.ts';
 import { DEDUPED_VIEW_NAME, dedupedViewSql } from './views/deduped-view.ts';
 import { typedViews } from './views/typed-view.ts';
@@ -132,11 +137,17 @@ export class SluiceStack extends TerraformStack {
       // repository root (git-ignored), and cdk.tf.json holds no path of the machine it came from.
       new LocalBackend(this, { path: LOCAL_STATE_PATH });
     }
+    // With user credentials (gcloud auth application-default login) some APIs bill quota to the
+    // credentials' own quota project, or refuse without one; these settings bill the deployed
+    // project instead ([Q1] in test/support/google-deploy-behaviour.ts).
+    const quota = { userProjectOverride: true, billingProject: project };
     new GoogleProvider(this, 'google', {
       project,
       region,
+      ...quota,
       ...(Object.keys(config.labels).length > 0 ? { defaultLabels: { ...config.labels } } : {}),
     });
+    const googleBeta = new GoogleBetaProvider(this, 'google-beta', { project, region, ...quota });
 
     const apis = Object.fromEntries(
       REQUIRED_APIS.map((api) => [
@@ -157,6 +168,17 @@ export class SluiceStack extends TerraformStack {
     // Pub/Sub writes to BigQuery and to dead-letter topics as its service agent
     // (https://cloud.google.com/pubsub/docs/create-bigquery-subscription, "Assign BigQuery roles").
     const pubsubAgent = `serviceAccount:service-${projectInfo.number}@gcp-sa-pubsub.iam.gserviceaccount.com`;
+    // Enabling the API does not guarantee the agent exists yet, and granting a role to an agent
+    // that does not exist fails; Google documents asking for it ahead of use ([A1]). The member
+    // stays the project-number form, so existing grants are not replaced.
+    const pubsubAgentIdentity = new ProjectServiceIdentity(this, 'pubsub_agent', {
+      project,
+      service: 'pubsub.googleapis.com',
+      provider: googleBeta,
+      dependsOn: needs('pubsub.googleapis.com'),
+    });
+    // Every grant the function and the BigQuery subscriptions rely on, for the IAM wait.
+    const grantsToWaitFor: TerraformResource[] = [];
 
     // ---- schema bucket: every file under schemas/ at its Iglu path ----
     const schemaBucket = new StorageBucket(this, 'bucket_schemas', {
@@ -200,7 +222,7 @@ export class SluiceStack extends TerraformStack {
       dependsOn: needs('iam.googleapis.com'),
     });
     const functionMember = `serviceAccount:${serviceAccount.email}`;
-    const publishGrants = (['valid', 'invalid'] as const).map(
+    const publishGrants: TerraformResource[] = (['valid', 'invalid'] as const).map(
       (kind) =>
         new PubsubTopicIamMember(this, `function_publishes_${kind}`, {
           topic: topics[kind].name,
@@ -233,6 +255,7 @@ export class SluiceStack extends TerraformStack {
       role: 'roles/secretmanager.secretAccessor',
       member: functionMember,
     });
+    grantsToWaitFor.push(...publishGrants, schemaReadGrant, purgeSecretGrant);
 
     // Webhook secrets (webhooks.auth[*].secret_env): the collector refuses to start without them.
     // Each becomes a secret whose value is a sensitive Terraform variable, which `npm run deploy`
@@ -257,7 +280,8 @@ export class SluiceStack extends TerraformStack {
         role: 'roles/secretmanager.secretAccessor',
         member: functionMember,
       });
-      return { secretEnv, secret, dependencies: [version, grant] };
+      grantsToWaitFor.push(grant);
+      return { secretEnv, secret, version, dependencies: [version, grant] };
     });
 
     const sourceBucket = new StorageBucket(this, 'bucket_source', {
@@ -279,6 +303,55 @@ export class SluiceStack extends TerraformStack {
       source: asset.path,
     });
 
+    const build = buildIdentity(this, {
+      project,
+      region,
+      accountId: names.buildServiceAccountId,
+      repositoryId: names.imageRepository,
+      apis: { iam: apis['iam.googleapis.com'], artifactRegistry: apis['artifactregistry.googleapis.com'] },
+    });
+    grantsToWaitFor.push(...build.grants);
+
+    // ---- BigQuery: dataset, tables from the contract ----
+    const dataset = new BigqueryDataset(this, 'bigquery_dataset', {
+      datasetId: names.dataset,
+      location: config.bigquery.location,
+      description:
+        'Sluice events: the events and invalid_events tables written by Pub/Sub BigQuery subscriptions, and views over them.',
+      deleteContentsOnDestroy: !config.bigquery.deletion_protection,
+      dependsOn: needs('bigquery.googleapis.com'),
+    });
+    const expirationMs = config.bigquery.partition_expiration_days * 24 * 60 * 60 * 1000;
+    const tables: Record<RowKind, BigqueryTable> = {
+      valid: this.table('table_events', 'valid', dataset, config, expirationMs),
+      invalid: this.table('table_invalid_events', 'invalid', dataset, config, expirationMs),
+    };
+
+    // ---- what Pub/Sub needs to deliver: table writes and dead-letter publishing ----
+    const deliveryGrants = Object.fromEntries(
+      (['valid', 'invalid'] as const).map((kind) => {
+        const write = new BigqueryTableIamMember(this, `pubsub_writes_${TABLE_NAMES[kind]}`, {
+          datasetId: dataset.datasetId,
+          tableId: tables[kind].tableId,
+          role: 'roles/bigquery.dataEditor',
+          member: pubsubAgent,
+          dependsOn: [pubsubAgentIdentity],
+        });
+        const deadLetter = new PubsubTopicIamMember(this, `pubsub_publishes_${kind}_dead_letter`, {
+          topic: deadLetterTopics[kind].name,
+          role: 'roles/pubsub.publisher',
+          member: pubsubAgent,
+          dependsOn: [pubsubAgentIdentity],
+        });
+        grantsToWaitFor.push(write, deadLetter);
+        return [kind, { write, deadLetter }];
+      }),
+    ) as Record<RowKind, { write: BigqueryTableIamMember; deadLetter: PubsubTopicIamMember }>;
+
+    // One wait after every grant above, before the function and the BigQuery subscriptions use them.
+    new TimeProvider(this, 'time');
+    const iamWait = iamPropagationWait(this, grantsToWaitFor);
+
     const registries = [
       `gs://${schemaBucket.name}`,
       ...config.registries.filter((registry) => !registry.startsWith('file://')).map(terraformLiteral),
@@ -291,6 +364,8 @@ export class SluiceStack extends TerraformStack {
         runtime: 'nodejs22',
         entryPoint: 'collect',
         source: { storageSource: { bucket: sourceBucket.name, object: sourceObject.name } },
+        serviceAccount: build.serviceAccount.id,
+        dockerRepository: build.dockerRepository,
       },
       serviceConfig: {
         serviceAccountEmail: serviceAccount.email,
@@ -311,12 +386,20 @@ export class SluiceStack extends TerraformStack {
           SLUICE_INVALID_TOPIC: topics.invalid.name,
         },
         secretEnvironmentVariables: [
-          { key: 'SLUICE_PURGE_TOKEN', projectId: project, secret: purgeSecret.secretId, version: 'latest' },
-          ...webhookSecrets.map(({ secretEnv, secret }) => ({
+          // Pinned versions, not `latest`: an instance started after a rotation would otherwise
+          // read a new value while older ones keep the old ([S1]). A new version is a new
+          // revision, which every instance then shares.
+          {
+            key: 'SLUICE_PURGE_TOKEN',
+            projectId: project,
+            secret: purgeSecret.secretId,
+            version: purgeSecretVersion.version,
+          },
+          ...webhookSecrets.map(({ secretEnv, secret, version }) => ({
             key: secretEnv,
             projectId: project,
             secret: secret.secretId,
-            version: 'latest',
+            version: version.version,
           })),
         ],
       },
@@ -333,6 +416,7 @@ export class SluiceStack extends TerraformStack {
         purgeSecretGrant,
         purgeSecretVersion,
         ...webhookSecrets.flatMap(({ dependencies }) => dependencies),
+        iamWait,
       ],
     });
     if (config.deploy.ingress === 'public') {
@@ -345,20 +429,7 @@ export class SluiceStack extends TerraformStack {
       });
     }
 
-    // ---- BigQuery: dataset, tables from the contract, views ----
-    const dataset = new BigqueryDataset(this, 'bigquery_dataset', {
-      datasetId: names.dataset,
-      location: config.bigquery.location,
-      description:
-        'Sluice events: the events and invalid_events tables written by Pub/Sub BigQuery subscriptions, and views over them.',
-      deleteContentsOnDestroy: !config.bigquery.deletion_protection,
-      dependsOn: needs('bigquery.googleapis.com'),
-    });
-    const expirationMs = config.bigquery.partition_expiration_days * 24 * 60 * 60 * 1000;
-    const tables: Record<RowKind, BigqueryTable> = {
-      valid: this.table('table_events', 'valid', dataset, config, expirationMs),
-      invalid: this.table('table_invalid_events', 'invalid', dataset, config, expirationMs),
-    };
+    // ---- BigQuery views ----
     // The SQL quotes property names from schema files, which Terraform must not read as templates;
     // it is generated with a stand-in project, escaped, and only then given the project (which may
     // be the project_id variable's reference).
@@ -389,16 +460,14 @@ export class SluiceStack extends TerraformStack {
 
     // ---- delivery: BigQuery subscriptions, dead letters, replay ----
     for (const kind of ['valid', 'invalid'] as const) {
-      const writeGrant = new BigqueryTableIamMember(this, `pubsub_writes_${TABLE_NAMES[kind]}`, {
-        datasetId: dataset.datasetId,
-        tableId: tables[kind].tableId,
-        role: 'roles/bigquery.dataEditor',
-        member: pubsubAgent,
-      });
-      const deadLetterGrant = new PubsubTopicIamMember(this, `pubsub_publishes_${kind}_dead_letter`, {
-        topic: deadLetterTopics[kind].name,
-        role: 'roles/pubsub.publisher',
-        member: pubsubAgent,
+      // Whatever BigQuery refused waits here for 7 days: inspect, fix, republish. It exists before
+      // the BigQuery subscription, so nothing dead-lettered is published to a topic nobody holds.
+      const deadLetterHold = new PubsubSubscription(this, `subscription_${kind}_dead_letter`, {
+        name: names.deadLetterSubscriptions[kind],
+        topic: deadLetterTopics[kind].id,
+        ackDeadlineSeconds: 60,
+        messageRetentionDuration: SEVEN_DAYS,
+        expirationPolicy: { ...NEVER_EXPIRE },
       });
       const subscription = new PubsubSubscription(this, `subscription_${kind}_bigquery`, {
         name: names.bigquerySubscriptions[kind],
@@ -414,8 +483,9 @@ export class SluiceStack extends TerraformStack {
         deadLetterPolicy: { deadLetterTopic: deadLetterTopics[kind].id, maxDeliveryAttempts: MAX_DELIVERY_ATTEMPTS },
         retryPolicy: { ...RETRY_BACKOFF },
         expirationPolicy: { ...NEVER_EXPIRE },
-        // Creating a BigQuery subscription checks that Pub/Sub can write the table.
-        dependsOn: [writeGrant, deadLetterGrant],
+        // Creating a BigQuery subscription checks that Pub/Sub can write the table: after the
+        // grants, and after the wait for them to take effect.
+        dependsOn: [deliveryGrants[kind].write, deliveryGrants[kind].deadLetter, iamWait, deadLetterHold],
       });
       // Forwarding to the dead-letter topic acknowledges the message on the source subscription,
       // which needs subscriber on it (https://cloud.google.com/pubsub/docs/handling-failures).
@@ -424,14 +494,6 @@ export class SluiceStack extends TerraformStack {
         subscription: subscription.name,
         role: 'roles/pubsub.subscriber',
         member: pubsubAgent,
-      });
-      // Whatever BigQuery refused waits here for 7 days: inspect, fix, republish.
-      new PubsubSubscription(this, `subscription_${kind}_dead_letter`, {
-        name: names.deadLetterSubscriptions[kind],
-        topic: deadLetterTopics[kind].id,
-        ackDeadlineSeconds: 60,
-        messageRetentionDuration: SEVEN_DAYS,
-        expirationPolicy: { ...NEVER_EXPIRE },
       });
     }
     const replay = new PubsubSubscription(this, 'subscription_replay', {

@@ -18,6 +18,8 @@ test('configured names are used as they are; derived ones follow the topic or ca
     dataset: 'sluice',
     functionName: 'edge-collector',
     serviceAccountId: 'edge-collector',
+    buildServiceAccountId: 'edge-builder',
+    imageRepository: 'edge-functions',
     purgeTokenSecret: 'edge-purge-token',
     schemaBucket: 'acme-edge-schemas',
     sourceBucket: 'acme-edge-source',
@@ -26,7 +28,8 @@ test('configured names are used as they are; derived ones follow the topic or ca
 
 test('the longest prefix and project id still give valid service account and bucket names', () => {
   const names = stackNames(config({ name_prefix: 'a'.repeat(20) }), 'p'.repeat(30));
-  assert.ok(names.serviceAccountId.length <= 30 && names.serviceAccountId.length >= 6);
+  for (const id of [names.serviceAccountId, names.buildServiceAccountId])
+    assert.ok(id.length <= 30 && id.length >= 6, id);
   assert.ok(names.schemaBucket.length <= 63 && names.sourceBucket.length <= 63);
 });
 

@@ -132,6 +132,8 @@ describe('the Sluice stack: buckets and the function', () => {
           object: ref('google_storage_bucket_object', 'function_source_object', 'name'),
         },
       },
+      service_account: ref('google_service_account', 'build_service_account', 'id'),
+      docker_repository: ref('google_artifact_registry_repository', 'function_images', 'id'),
     });
     assert.deepEqual(fn.service_config, {
       service_account_email: ref('google_service_account', 'function_service_account', 'email'),
@@ -155,7 +157,7 @@ describe('the Sluice stack: buckets and the function', () => {
           key: 'SLUICE_PURGE_TOKEN',
           project_id: TEST_PROJECT,
           secret: ref('google_secret_manager_secret', 'secret_purge_token', 'secret_id'),
-          version: 'latest',
+          version: ref('google_secret_manager_secret_version', 'secret_purge_token_version', 'version'),
         },
       ],
     });
@@ -303,7 +305,9 @@ describe('the Sluice stack: topics, BigQuery and subscriptions', () => {
       assert.deepEqual(subscription.expiration_policy, { ttl: '' });
       assert.deepEqual(subscription.depends_on?.sort(), [
         `google_bigquery_table_iam_member.pubsub_writes_${TABLE_NAMES[kind]}`,
+        `google_pubsub_subscription.subscription_${kind}_dead_letter`,
         `google_pubsub_topic_iam_member.pubsub_publishes_${kind}_dead_letter`,
+        'time_sleep.iam_propagation',
       ]);
       const hold = resource(synth, 'google_pubsub_subscription', `subscription_${kind}_dead_letter`);
       assert.equal(hold.topic, ref('google_pubsub_topic', `${topic}_dead_letter`, 'id'));
@@ -418,6 +422,7 @@ describe('the Sluice stack: IAM', () => {
           block.bucket ??
           block.table_id ??
           block.secret_id ??
+          block.repository ??
           block.service ??
           block.project ??
           '?';
@@ -428,10 +433,14 @@ describe('the Sluice stack: IAM', () => {
   }
 
   test('exactly these grants and no other (a new grant must be added here on purpose)', () => {
+    const BUILDER = `serviceAccount:${ref('google_service_account', 'build_service_account', 'email')}`;
     assert.deepEqual(grants(), [
+      `google_artifact_registry_repository_iam_member ${ref('google_artifact_registry_repository', 'function_images', 'name')} roles/artifactregistry.writer ${BUILDER}`,
       `google_bigquery_table_iam_member ${ref('google_bigquery_table', 'table_events', 'table_id')} roles/bigquery.dataEditor ${PUBSUB_AGENT}`,
       `google_bigquery_table_iam_member ${ref('google_bigquery_table', 'table_invalid_events', 'table_id')} roles/bigquery.dataEditor ${PUBSUB_AGENT}`,
       `google_cloud_run_service_iam_member ${ref('google_cloudfunctions2_function', 'collector', 'name')} roles/run.invoker allUsers`,
+      `google_project_iam_member ${TEST_PROJECT} roles/logging.logWriter ${BUILDER}`,
+      `google_project_iam_member ${TEST_PROJECT} roles/storage.objectViewer ${BUILDER}`,
       `google_pubsub_subscription_iam_member ${ref('google_pubsub_subscription', 'subscription_invalid_bigquery', 'name')} roles/pubsub.subscriber ${PUBSUB_AGENT}`,
       `google_pubsub_subscription_iam_member ${ref('google_pubsub_subscription', 'subscription_valid_bigquery', 'name')} roles/pubsub.subscriber ${PUBSUB_AGENT}`,
       `google_pubsub_topic_iam_member ${ref('google_pubsub_topic', 'topic_invalid', 'name')} roles/pubsub.publisher ${FUNCTION_MEMBER}`,
@@ -443,12 +452,21 @@ describe('the Sluice stack: IAM', () => {
     ]);
   });
 
-  test('no primitive role, no project-level grant, no authoritative binding or policy anywhere', () => {
+  test('no primitive role, no authoritative binding or policy anywhere; project-level grants only where no narrower resource exists', () => {
     assert.doesNotMatch(synth.text, /roles\/(owner|editor|viewer)"/);
+    // Build logs can only be granted on a project, and the build's source bucket is created by
+    // Cloud Functions during the first deploy (see build-identity.ts): these two, and no other.
+    assert.deepEqual(
+      Object.entries(resourcesOf(synth, 'google_project_iam_member')).map(([id, block]) => [id, block.role]),
+      [
+        ['build_reads_source', 'roles/storage.objectViewer'],
+        ['build_writes_logs', 'roles/logging.logWriter'],
+      ],
+    );
     for (const type of Object.keys(synth.json.resource)) {
       assert.doesNotMatch(
         type,
-        /^google_project_iam|^google_organization_iam|^google_folder_iam/,
+        /^google_project_iam_(binding|policy)|^google_organization_iam|^google_folder_iam/,
         `${type} grants on the whole project`,
       );
       assert.doesNotMatch(type, /_iam_(binding|policy)$/, `${type} would replace grants made by others`);
@@ -494,7 +512,7 @@ describe('the Sluice stack: IAM', () => {
         key: 'SLUICE_PURGE_TOKEN',
         project_id: TEST_PROJECT,
         secret: ref('google_secret_manager_secret', 'secret_purge_token', 'secret_id'),
-        version: 'latest',
+        version: ref('google_secret_manager_secret_version', 'secret_purge_token_version', 'version'),
       },
     ]);
     assert.equal(
@@ -552,7 +570,7 @@ describe('the Sluice stack: IAM', () => {
       key: 'GITHUB_SECRET',
       project_id: TEST_PROJECT,
       secret: ref('google_secret_manager_secret', 'secret_webhook_github_secret', 'secret_id'),
-      version: 'latest',
+      version: ref('google_secret_manager_secret_version', 'secret_webhook_github_secret_version', 'version'),
     });
     assert.ok(
       (collector.depends_on as string[]).includes(
