@@ -1,6 +1,7 @@
 /**
- * Bundles the Cloud Function into ESM files plus the package.json the runtime installs from:
- * `npm run bundle` writes `dist/function/` (index.js, chunks/, package.json, config/sluice.json).
+ * Bundles the Cloud Function into ESM files plus the package.json and package-lock.json the
+ * runtime installs from: `npm run bundle` writes `dist/function/` (index.js, chunks/,
+ * package.json, package-lock.json, config/sluice.json).
  *
  * Why a bundle: a cold start pays for every module file Node resolves and reads; one file is
  * resolved once. Measured by `npm run bench` on a 2-core machine, `@google-cloud/pubsub` alone
@@ -33,11 +34,15 @@ import { parseConfigDocument } from '../functions/adapters/config/config-documen
 import { CONFIG_AJV_OPTIONS } from '../functions/core/config/config-validator.ts';
 import { SUPPORTED_META_SCHEMAS } from '../functions/core/validation/json-schema-dialects.ts';
 import { metaSchemaAjv } from '../functions/core/validation/meta-schema-check.ts';
+import { functionLockfile, type Lockfile } from './function-lockfile.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Packages the bundle loads at run time instead of inlining; see the module comment for why. */
 export const RUNTIME_DEPENDENCIES = ['@google-cloud/functions-framework'] as const;
+
+/** The bundle's package name, in its package.json and package-lock.json. */
+export const FUNCTION_PACKAGE_NAME = 'sluice-function';
 
 export interface BundleResult {
   readonly dir: string;
@@ -93,12 +98,19 @@ export async function bundleFunction(
     version: string;
     dependencies: Record<string, string>;
   };
+  // package.json lists every runtime dependency, so each has a version (installed, or the range).
   const dependencies = Object.fromEntries(
     RUNTIME_DEPENDENCIES.map((name) => [name, installedVersion(name) ?? rootPackage.dependencies[name]]),
-  );
+  ) as Record<string, string>;
   writeFileSync(
     join(outDir, 'package.json'),
-    `${JSON.stringify({ name: 'sluice-function', version: rootPackage.version, private: true, type: 'module', main: 'index.js', engines: { node: '>=22' }, dependencies }, null, 2)}\n`,
+    `${JSON.stringify({ name: FUNCTION_PACKAGE_NAME, version: rootPackage.version, private: true, type: 'module', main: 'index.js', engines: { node: '>=22' }, dependencies }, null, 2)}\n`,
+  );
+  // The framework's own dependency tree, as locked here, so every Cloud Build installs the same.
+  const rootLock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as Lockfile;
+  writeFileSync(
+    join(outDir, 'package-lock.json'),
+    `${JSON.stringify(functionLockfile(rootLock, FUNCTION_PACKAGE_NAME, rootPackage.version, dependencies), null, 2)}\n`,
   );
   // The collector reads its configuration from its working directory, the source root on Cloud
   // Functions: config/sluice.yaml converted to JSON now (see jsonConfigDocument); the stack's

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { bundleFunction, RUNTIME_DEPENDENCIES } from '../../build/bundle-function.ts';
+import { bundleFunction, FUNCTION_PACKAGE_NAME, RUNTIME_DEPENDENCIES } from '../../build/bundle-function.ts';
 import { parseConfigDocument } from '../../functions/adapters/config/config-document.ts';
 import { parseSchemaKey } from '../../functions/core/iglu/schema-key.ts';
 import { IGLU_META_SCHEMA_URI } from '../../functions/core/validation/iglu-meta-schema.ts';
@@ -142,6 +142,15 @@ test('the bundle serves collect through the functions-framework CLI, as the node
     assert.deepEqual(Object.keys(manifest.dependencies).sort(), [...RUNTIME_DEPENDENCIES].sort());
     for (const version of Object.values(manifest.dependencies))
       assert.match(version, /^\d+\.\d+\.\d+$/, 'exact versions, as tested');
+    // A lockfile for the function's own install, agreeing with package.json (npm ci refuses otherwise).
+    const lock = JSON.parse(await readFile(join(outDir, 'package-lock.json'), 'utf8')) as {
+      name: string;
+      packages: Record<string, { name?: string; version?: string; dependencies?: Record<string, string> }>;
+    };
+    assert.equal(lock.name, FUNCTION_PACKAGE_NAME);
+    assert.deepEqual(lock.packages['']?.dependencies, manifest.dependencies);
+    for (const [name, version] of Object.entries(manifest.dependencies))
+      assert.equal(lock.packages[`node_modules/${name}`]?.version, version, name);
     // The configuration ships as JSON, converted from config/sluice.yaml, and the YAML library stays out.
     const yamlText = await readFile(join(ROOT, 'config', 'sluice.yaml'), 'utf8');
     assert.deepEqual(

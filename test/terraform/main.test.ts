@@ -55,7 +55,7 @@ describe('npm run synth (terraform/main.ts)', () => {
       .sort();
     const zipped = zipEntries(readFileSync(zip)).filter((name) => !name.endsWith('/'));
     assert.deepEqual(zipped, bundled);
-    for (const required of ['config/sluice.json', 'index.js', 'package.json'])
+    for (const required of ['config/sluice.json', 'index.js', 'package.json', 'package-lock.json'])
       assert.ok(zipped.includes(required), required);
     assert.ok(
       zipped.some((name) => name.startsWith('chunks/')),
