@@ -1,6 +1,7 @@
 // Each resource from its own module: the package root loads every resource of the provider
 // (about 1,000) and takes seconds.
 import { BigqueryDataset } from '@cdktf/provider-google/lib/bigquery-dataset/index.js';
+import { BigqueryRoutine } from '@cdktf/provider-google/lib/bigquery-routine/index.js';
 import { BigqueryTable } from '@cdktf/provider-google/lib/bigquery-table/index.js';
 import { BigqueryTableIamMember } from '@cdktf/provider-google/lib/bigquery-table-iam-member/index.js';
 import { CloudRunServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-service-iam-member/index.js';
@@ -45,7 +46,13 @@ import { type StackNames, stackNames } from './names.ts';
 import type { SchemaFile } from './schema-files.ts';
 import { GoogleBetaProvider, ProjectServiceIdentity } from './service-identity.ts';
 import { terraformLiteral } from './terraform-literal.ts';
-import { DEDUPED_VIEW_NAME, dedupedViewSql } from './views/deduped-view.ts';
+import {
+  DEDUPED_FUNCTION_ARGUMENTS,
+  DEDUPED_FUNCTION_NAME,
+  DEDUPED_VIEW_NAME,
+  dedupedFunctionSql,
+  dedupedViewSql,
+} from './views/deduped-view.ts';
 import { typedViews } from './views/typed-view.ts';
 
 export interface SluiceStackProps {
@@ -458,6 +465,19 @@ export class SluiceStack extends TerraformStack {
       });
     }
 
+    // The deduplicated events of a range of days, reading only those partitions.
+    const dedupedFunction = new BigqueryRoutine(this, `routine_${DEDUPED_FUNCTION_NAME}`, {
+      datasetId: dataset.datasetId,
+      routineId: DEDUPED_FUNCTION_NAME,
+      routineType: 'TABLE_VALUED_FUNCTION',
+      language: 'SQL',
+      definitionBody: withProject(dedupedFunctionSql(SQL_PROJECT_STAND_IN, names.dataset)),
+      arguments: DEDUPED_FUNCTION_ARGUMENTS.map((name) => ({ name, dataType: JSON.stringify({ typeKind: 'DATE' }) })),
+      description:
+        'events with one row per event_id, for collector_tstamp days from_date to to_date (UTC, both included); reads only those partitions.',
+      dependsOn: [tables.valid],
+    });
+
     // ---- delivery: BigQuery subscriptions, dead letters, replay ----
     for (const kind of ['valid', 'invalid'] as const) {
       // Whatever BigQuery refused waits here for 7 days: inspect, fix, republish. It exists before
@@ -535,6 +555,7 @@ export class SluiceStack extends TerraformStack {
       views.map((view) => view.name),
       'BigQuery views.',
     );
+    output('table_functions', [dedupedFunction.routineId], 'BigQuery table functions.');
   }
 
   private table(

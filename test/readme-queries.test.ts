@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import { columnsOf } from '../functions/core/contract/columns.ts';
 import { TABLE_NAMES, tableSchema } from '../functions/core/contract/table-schema.ts';
 import { readSchemaFiles } from '../terraform/schema-files.ts';
-import { DEDUPED_VIEW_NAME } from '../terraform/views/deduped-view.ts';
+import { DEDUPED_FUNCTION_NAME, DEDUPED_VIEW_NAME } from '../terraform/views/deduped-view.ts';
 import { typedViews } from '../terraform/views/typed-view.ts';
-import { columnsMentioned, parseGoogleSql, tablesRead } from './support/googlesql.ts';
+import { columnsMentioned, parseGoogleSql, tableFunctionsCalled, tablesRead } from './support/googlesql.ts';
 import { resourcesOf, SCHEMAS_DIR, synthStack } from './support/synth-stack.ts';
 
 /**
@@ -22,11 +22,15 @@ const recipes = [...section.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => m
 const DATASET = 'my-project.sluice';
 
 const synth = synthStack();
-const created = Object.values(resourcesOf(synth, 'google_bigquery_table')).map((table) => String(table.table_id));
+const created = [
+  ...Object.values(resourcesOf(synth, 'google_bigquery_table')).map((table) => String(table.table_id)),
+  ...Object.values(resourcesOf(synth, 'google_bigquery_routine')).map((routine) => String(routine.routine_id)),
+];
 const columns = new Map<string, Set<string>>([
   [TABLE_NAMES.valid, new Set(tableSchema('valid').map((field) => field.name))],
   [TABLE_NAMES.invalid, new Set(tableSchema('invalid').map((field) => field.name))],
   [DEDUPED_VIEW_NAME, new Set(columnsOf('valid').map((column) => column.name))],
+  [DEDUPED_FUNCTION_NAME, new Set(columnsOf('valid').map((column) => column.name))],
   ...typedViews(readSchemaFiles(SCHEMAS_DIR), 'p', 'd').map(
     (view) => [view.name, new Set(view.columns.map((column) => column.name))] as [string, Set<string>],
   ),
@@ -39,7 +43,7 @@ test('the README has the four kinds of recipe', () => {
     'events per schema per day',
   );
   assert.ok(
-    recipes.some((sql) => sql.includes('events_deduped') && sql.includes("'page_view'")),
+    recipes.some((sql) => sql.includes('events_deduped_between') && sql.includes("'page_view'")),
     'page-view funnel',
   );
   assert.ok(
@@ -60,7 +64,7 @@ test('every recipe parses and reads only what the stack creates, and only existi
     const ctes = [...sql.matchAll(/\bWITH\s+(\w+)\s+AS\s*\(|,\s*(\w+)\s+AS\s*\(/gi)].map(
       (match) => match[1] ?? match[2],
     );
-    const read = tablesRead(sql).filter((name) => !ctes.includes(name));
+    const read = [...tablesRead(sql), ...tableFunctionsCalled(sql)].filter((name) => !ctes.includes(name));
     assert.ok(read.length > 0, sql);
     const available = new Set<string>();
     for (const name of read) {

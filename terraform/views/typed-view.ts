@@ -184,12 +184,23 @@ function typedView(
     'SELECT',
     select.join(',\n'),
     `FROM ${tableReference(project, dataset, TABLE_NAMES.valid)}`,
-    `WHERE schema_vendor = ${sqlString(vendor)}`,
-    `  AND schema_name = ${sqlString(name)}`,
-    `  AND STARTS_WITH(schema_version, ${sqlString(`${model}-`)})`,
+    ...schemaRangeFilter(vendor, name, model),
     '',
   ].join('\n');
   return { name: viewName, schemas: ordered.map((file) => file.key.uri), columns, sql };
+}
+
+/**
+ * Every revision of a model, as a range on `schema` (`iglu:vendor/name/jsonschema/1-` up to, not
+ * including, `…/jsonschema/1.`; `.` is the character after `-`, so exactly the URIs with that
+ * prefix fall inside). `schema` is the first clustering column of `events`, and BigQuery skips the
+ * blocks whose `schema` values lie outside a filter on it
+ * (https://cloud.google.com/bigquery/docs/querying-clustered-tables); a filter on schema_vendor
+ * and schema_name, which are not clustered, reads every block of the partitions.
+ */
+export function schemaRangeFilter(vendor: string, name: string, model: string): string[] {
+  const prefix = `iglu:${vendor}/${name}/jsonschema/${model}`;
+  return [`WHERE schema >= ${sqlString(`${prefix}-`)}`, `  AND schema < ${sqlString(`${prefix}.`)}`];
 }
 
 function compareVersions(a: string, b: string): number {

@@ -5,8 +5,15 @@ import { fileURLToPath } from 'node:url';
 import { columnsOf } from '../../../functions/core/contract/columns.ts';
 import { parseSchemaKey } from '../../../functions/core/iglu/schema-key.ts';
 import { readSchemaFiles, type SchemaFile } from '../../../terraform/schema-files.ts';
+import { CLUSTERING } from '../../../terraform/sluice-stack.ts';
 import { dedupedViewSql } from '../../../terraform/views/deduped-view.ts';
-import { EVENT_COLUMNS, propertyColumnType, typedViews } from '../../../terraform/views/typed-view.ts';
+import {
+  EVENT_COLUMNS,
+  propertyColumnType,
+  schemaRangeFilter,
+  typedViews,
+} from '../../../terraform/views/typed-view.ts';
+import { MAX_CLUSTERING_COLUMNS } from '../../support/google-deploy-behaviour.ts';
 import { columnsMentioned, parseGoogleSql, tablesRead } from '../../support/googlesql.ts';
 
 const SCHEMAS = fileURLToPath(new URL('../../../schemas', import.meta.url));
@@ -186,7 +193,10 @@ describe('typed views', () => {
       views[0]?.columns.slice(EVENT_COLUMNS.length).map((column) => `${column.name}:${column.type}`),
       ['a:STRING', 'n:FLOAT64', 'b:BOOL'],
     );
-    assert.match(views[1]?.sql ?? '', /STARTS_WITH\(schema_version, '2-'\)/);
+    assert.match(
+      views[1]?.sql ?? '',
+      /WHERE schema >= 'iglu:com\.acme\/cart\/jsonschema\/2-'\n {2}AND schema < 'iglu:com\.acme\/cart\/jsonschema\/2\.'/,
+    );
   });
 
   test('two models that would get the same view name are refused, naming both', () => {
@@ -227,5 +237,27 @@ describe('the parser used above', () => {
     ]) {
       assert.throws(() => parseGoogleSql(bad), Error, bad);
     }
+  });
+
+  test('each view filters on schema, the first clustering column, with a range that holds exactly its model', () => {
+    assert.equal(CLUSTERING.valid[0], 'schema');
+    assert.ok(CLUSTERING.valid.length <= MAX_CLUSTERING_COLUMNS && CLUSTERING.invalid.length <= MAX_CLUSTERING_COLUMNS);
+    for (const view of typedViews(readSchemaFiles(SCHEMAS), 'my-project', 'sluice')) {
+      const where = view.sql.slice(view.sql.indexOf('WHERE'));
+      assert.deepEqual(columnsMentioned(`SELECT 1 FROM t ${where}`), ['schema'], view.name);
+    }
+    // The range, evaluated as BigQuery compares strings (by code point): in and out of model 2.
+    const [lower, upper] = schemaRangeFilter('com.acme', 'cart', '2').map((line) => /'(.*)'/.exec(line)?.[1] as string);
+    const inRange = (uri: string) => uri >= (lower as string) && uri < (upper as string);
+    for (const uri of ['iglu:com.acme/cart/jsonschema/2-0-0', 'iglu:com.acme/cart/jsonschema/2-10-3'])
+      assert.ok(inRange(uri), uri);
+    for (const uri of [
+      'iglu:com.acme/cart/jsonschema/1-0-0',
+      'iglu:com.acme/cart/jsonschema/20-0-0',
+      'iglu:com.acme/cart/jsonschema/3-0-0',
+      'iglu:com.acme/carts/jsonschema/2-0-0',
+      'iglu:com.acme/cart/jsonschema/2',
+    ])
+      assert.ok(!inRange(uri), uri);
   });
 });

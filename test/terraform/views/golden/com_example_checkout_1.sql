@@ -16,6 +16,5 @@ SELECT
   LAX_INT64(payload['items']) AS `items`,
   LAX_STRING(payload['coupon']) AS `coupon`
 FROM `my-project.sluice.events`
-WHERE schema_vendor = 'com.example'
-  AND schema_name = 'checkout'
-  AND STARTS_WITH(schema_version, '1-')
+WHERE schema >= 'iglu:com.example/checkout/jsonschema/1-'
+  AND schema < 'iglu:com.example/checkout/jsonschema/1.'
