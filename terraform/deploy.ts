@@ -16,7 +16,9 @@ import { loadConfig } from '../functions/adapters/config/load-config.ts';
 import type { SluiceConfig } from '../functions/core/config/config.ts';
 import { SluiceError } from '../functions/core/errors.ts';
 import { STACK_NAME } from './main.ts';
+import { ensureStateBucket, preflightProblems, systemRunner } from './preflight.ts';
 import { webhookSecretEnvs, webhookSecretVariable } from './sluice-stack.ts';
+import { stateBackend } from './state-backend.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The CLI release that matches the cdktf library the app is built with. */
@@ -53,8 +55,8 @@ export function webhookSecretVariables(
 
 const DESTROY_PLACEHOLDER = 'not-needed-to-destroy';
 
-/** What must be true before cdktf runs; each problem says how to fix it. */
-export function deployProblems(config: SluiceConfig, hasTerraform: boolean, env: NodeJS.ProcessEnv = {}): string[] {
+/** What the configuration and environment must give before anything runs; each problem says how to fix it. */
+export function deployProblems(config: SluiceConfig, env: NodeJS.ProcessEnv = {}): string[] {
   const problems: string[] = [];
   for (const secretEnv of webhookSecretEnvs(config)) {
     if ((env[secretEnv] ?? '') === '') {
@@ -66,11 +68,6 @@ export function deployProblems(config: SluiceConfig, hasTerraform: boolean, env:
   if (config.project === '') {
     problems.push(
       'no Google Cloud project: set project in config/sluice.yaml, or run SLUICE_PROJECT=<project-id> npm run deploy',
-    );
-  }
-  if (!hasTerraform) {
-    problems.push(
-      'the Terraform CLI (1.5 or newer) is not on PATH: install it from https://developer.hashicorp.com/terraform/install',
     );
   }
   return problems;
@@ -88,29 +85,41 @@ export function collectorUrlFrom(outputsJson: string): string {
   return url;
 }
 
-function terraformOnPath(): boolean {
-  return spawnSync('terraform', ['version'], { stdio: 'ignore' }).status === 0;
-}
-
-function main(action: Action): number {
-  const config = loadConfig(process.env, ROOT);
-  const problems =
-    action === 'deploy'
-      ? deployProblems(config, terraformOnPath(), process.env)
-      : deployProblems(config, terraformOnPath());
+/**
+ * The whole of `npm run deploy|destroy`: the checks first (nothing changes while one fails), then
+ * the state bucket on a first deploy, then cdktf. Exported for the test that runs it against fake
+ * terraform, gcloud and npx executables.
+ */
+export function main(action: Action, env: NodeJS.ProcessEnv = process.env, root: string = ROOT): number {
+  const config = loadConfig(env, root);
+  const backend = stateBackend(config);
+  const run = systemRunner(env);
+  const problems = [
+    ...deployProblems(config, action === 'deploy' ? env : {}),
+    ...preflightProblems(config, backend, run, root, action),
+  ];
   if (problems.length > 0) {
-    console.error(`cannot ${action} Sluice:\n  - ${problems.join('\n  - ')}`);
+    console.error(`cannot ${action} Sluice, nothing was changed:\n  - ${problems.join('\n  - ')}`);
     return 1;
   }
-  const run = spawnSync('npx', cdktfArguments(action), {
-    cwd: ROOT,
+  if (action === 'deploy') {
+    try {
+      if (ensureStateBucket(backend, config, run) && backend.kind === 'gcs')
+        console.log(`created the Terraform state bucket gs://${backend.bucket} (versioned)`);
+    } catch (error) {
+      console.error(error instanceof Error ? error.message : String(error));
+      return 1;
+    }
+  }
+  const cdktf = spawnSync('npx', cdktfArguments(action), {
+    cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, ...webhookSecretVariables(config, process.env, action), CHECKPOINT_DISABLE: '1' },
+    env: { ...env, ...webhookSecretVariables(config, env, action), CHECKPOINT_DISABLE: '1' },
   });
-  if (run.status !== 0) return run.status ?? 1;
+  if (cdktf.status !== 0) return cdktf.status ?? 1;
   if (action === 'deploy') {
     console.log(
-      `\nSluice is deployed. Collector URL: ${collectorUrlFrom(readFileSync(join(ROOT, OUTPUTS_FILE), 'utf8'))}`,
+      `\nSluice is deployed. Collector URL: ${collectorUrlFrom(readFileSync(join(root, OUTPUTS_FILE), 'utf8'))}`,
     );
   }
   return 0;

@@ -45,6 +45,7 @@ import { iamPropagationWait } from './iam-propagation.ts';
 import { type StackNames, stackNames } from './names.ts';
 import type { SchemaFile } from './schema-files.ts';
 import { GoogleBetaProvider, ProjectServiceIdentity } from './service-identity.ts';
+import { stateBackend } from './state-backend.ts';
 import { terraformLiteral } from './terraform-literal.ts';
 import {
   DEDUPED_FUNCTION_ARGUMENTS,
@@ -78,8 +79,8 @@ export const REQUIRED_APIS = [
 ] as const;
 type Api = (typeof REQUIRED_APIS)[number];
 
-/** Where the Terraform state goes without deploy.state_bucket. */
-export const LOCAL_STATE_PATH = '../../../terraform.sluice.tfstate';
+/** From cdktf.out/stacks/sluice/, where Terraform runs, to the repository root. */
+export const FROM_STACK_DIR_TO_ROOT = '../../../';
 
 /** Stands for the project in generated SQL until it is escaped; no generated SQL can contain it. */
 const SQL_PROJECT_STAND_IN = '\u0000project\u0000';
@@ -137,12 +138,13 @@ export class SluiceStack extends TerraformStack {
     this.names = names;
     const region = config.region;
 
-    if (config.deploy.state_bucket !== '') {
-      new GcsBackend(this, { bucket: config.deploy.state_bucket, prefix: `${config.name_prefix}/terraform` });
+    const backend = stateBackend(config);
+    if (backend.kind === 'gcs') {
+      new GcsBackend(this, { bucket: backend.bucket, prefix: backend.prefix });
     } else {
       // Relative to cdktf.out/stacks/sluice/, where Terraform runs: the state file lands in the
       // repository root (git-ignored), and cdk.tf.json holds no path of the machine it came from.
-      new LocalBackend(this, { path: LOCAL_STATE_PATH });
+      new LocalBackend(this, { path: `${FROM_STACK_DIR_TO_ROOT}${backend.file}` });
     }
     // With user credentials (gcloud auth application-default login) some APIs bill quota to the
     // credentials' own quota project, or refuse without one; these settings bill the deployed

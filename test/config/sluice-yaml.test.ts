@@ -90,6 +90,7 @@ test('the TypeScript interface matches the schema defaults', () => {
       timeout_seconds: 60,
       ingress: 'public',
       state_bucket: '',
+      local_state: false,
     },
     registries: ['file://./schemas'],
     sink: 'local',

@@ -9,7 +9,7 @@ import { readSchemaFiles } from '../../terraform/schema-files.ts';
 import {
   CLUSTERING,
   checkDeployConfig,
-  LOCAL_STATE_PATH,
+  FROM_STACK_DIR_TO_ROOT,
   MAX_DELIVERY_ATTEMPTS,
   PURGE_TOKEN_LENGTH,
   REQUIRED_APIS,
@@ -47,10 +47,25 @@ describe('the Sluice stack: provider, project and APIs', () => {
     );
   });
 
-  test('state: a local file by default (a relative path), the configured GCS bucket otherwise', () => {
-    assert.deepEqual(synth.json.terraform.backend, { local: { path: LOCAL_STATE_PATH } });
-    const remote = synthStack({ deploy: { state_bucket: 'acme-tf-state' } });
-    assert.deepEqual(remote.json.terraform.backend, { gcs: { bucket: 'acme-tf-state', prefix: 'sluice/terraform' } });
+  test('state: a GCS bucket by default, keyed by project and name_prefix; a local file only when chosen', () => {
+    assert.deepEqual(synth.json.terraform.backend, {
+      gcs: { bucket: `${TEST_PROJECT}-sluice-tfstate`, prefix: `${TEST_PROJECT}/sluice` },
+    });
+    const remote = synthStack({ deploy: { state_bucket: 'acme-tf-state' }, name_prefix: 'dev' });
+    assert.deepEqual(remote.json.terraform.backend, {
+      gcs: { bucket: 'acme-tf-state', prefix: `${TEST_PROJECT}/dev` },
+    });
+    const local = synthStack({ deploy: { local_state: true }, name_prefix: 'dev' });
+    assert.deepEqual(local.json.terraform.backend, {
+      local: { path: `${FROM_STACK_DIR_TO_ROOT}terraform.${TEST_PROJECT}.dev.tfstate` },
+    });
+    // Two environments of one project never share a state.
+    const prod = synthStack({ deploy: { state_bucket: 'acme-tf-state' }, name_prefix: 'prod' });
+    assert.notDeepEqual(prod.json.terraform.backend, remote.json.terraform.backend);
+    // npm run synth without a project: a backend cannot use variables, so a local file.
+    assert.deepEqual(synthStack({ project: '' }).json.terraform.backend, {
+      local: { path: `${FROM_STACK_DIR_TO_ROOT}terraform.sluice.tfstate` },
+    });
   });
 
   test('every API the stack uses is enabled and stays enabled on destroy', () => {

@@ -54,8 +54,10 @@ export interface DeployConfig {
   readonly concurrency: number;
   readonly timeout_seconds: number;
   readonly ingress: 'public' | 'internal';
-  /** Existing GCS bucket for the Terraform state; empty means a local state file. */
+  /** GCS bucket for the Terraform state; empty means `<project>-sluice-tfstate`, created by npm run deploy. */
   readonly state_bucket: string;
+  /** Keep the Terraform state in a local file instead (an explicit choice). */
+  readonly local_state: boolean;
 }
 
 export interface BigQueryConfig {
