@@ -5,17 +5,17 @@ import { stackNames } from '../../terraform/names.ts';
 
 const config = (document: Record<string, unknown>) => resolveConfig({ document, source: 'test', env: {} });
 
-test('configured names are used as they are; derived ones follow the topic or carry the prefix', () => {
+test('every name follows name_prefix: topics, subscriptions and dataset through their config defaults', () => {
   const { webhookSecret, ...names } = stackNames(config({ name_prefix: 'edge' }), 'acme');
   assert.equal(webhookSecret('GITHUB_WEBHOOK_SECRET'), 'edge-webhook-github-webhook-secret');
   assert.deepEqual(names, {
-    validTopic: 'sluice-events',
-    invalidTopic: 'sluice-invalid-events',
-    replaySubscription: 'sluice-invalid-events-replay',
-    deadLetterTopics: { valid: 'sluice-events-dead-letter', invalid: 'sluice-invalid-events-dead-letter' },
-    deadLetterSubscriptions: { valid: 'sluice-events-dead-letter', invalid: 'sluice-invalid-events-dead-letter' },
-    bigquerySubscriptions: { valid: 'sluice-events-bigquery', invalid: 'sluice-invalid-events-bigquery' },
-    dataset: 'sluice',
+    validTopic: 'edge-events',
+    invalidTopic: 'edge-invalid-events',
+    replaySubscription: 'edge-invalid-events-replay',
+    deadLetterTopics: { valid: 'edge-events-dead-letter', invalid: 'edge-invalid-events-dead-letter' },
+    deadLetterSubscriptions: { valid: 'edge-events-dead-letter', invalid: 'edge-invalid-events-dead-letter' },
+    bigquerySubscriptions: { valid: 'edge-events-bigquery', invalid: 'edge-invalid-events-bigquery' },
+    dataset: 'edge',
     functionName: 'edge-collector',
     serviceAccountId: 'edge-collector',
     buildServiceAccountId: 'edge-builder',
@@ -24,6 +24,22 @@ test('configured names are used as they are; derived ones follow the topic or ca
     schemaBucket: 'acme-edge-schemas',
     sourceBucket: 'acme-edge-source',
   });
+});
+
+test('configured topic, subscription and dataset names are kept as they are; derived ones follow the topic', () => {
+  const names = stackNames(
+    config({
+      name_prefix: 'edge',
+      valid_topic: 'sluice-events',
+      invalid_topic: 'bad',
+      bigquery: { dataset: 'sluice' },
+    }),
+    'acme',
+  );
+  assert.equal(names.validTopic, 'sluice-events');
+  assert.equal(names.deadLetterTopics.invalid, 'bad-dead-letter');
+  assert.equal(names.replaySubscription, 'edge-invalid-events-replay');
+  assert.equal(names.dataset, 'sluice');
 });
 
 test('the longest prefix and project id still give valid service account and bucket names', () => {

@@ -7,6 +7,7 @@ import type { SchemaNode } from './config-schema.ts';
 import { applyDefaultsAndValidate, isGroup, listSchemaKeys, SLUICE_CONFIG_SCHEMA } from './config-schema.ts';
 import type { EnvOverride } from './env-overrides.ts';
 import { readEnvOverrides } from './env-overrides.ts';
+import { fillPrefixDerivedDefaults } from './prefix-derived-names.ts';
 
 export interface ResolveConfigInput {
   /** The parsed YAML document (`undefined`/`null` for an empty or absent file). */
@@ -44,6 +45,7 @@ export function resolveConfig(input: ResolveConfigInput): SluiceConfig {
 
   const { overrides, problems: envProblems } = readEnvOverrides(input.env);
   for (const override of overrides) setAt(merged, override.path, override.value);
+  fillPrefixDerivedDefaults(merged);
 
   const validationProblems = applyDefaultsAndValidate(merged)
     .filter((error) => error.keyword !== 'propertyNames') // its nested `pattern` error says more
