@@ -31,7 +31,6 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build, type Plugin, type PluginBuild } from 'esbuild';
 import { parseConfigDocument } from '../functions/adapters/config/config-document.ts';
 import { CONFIG_AJV_OPTIONS } from '../functions/core/config/config-ajv-options.ts';
-import { messageOf } from '../functions/core/errors.ts';
 import { SUPPORTED_META_SCHEMAS } from '../functions/core/validation/json-schema-dialects.ts';
 import { metaSchemaAjv } from '../functions/core/validation/meta-schema-check.ts';
 import { BUNDLED_CONFIG_PATH } from './bundled-config-path.ts';
