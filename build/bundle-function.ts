@@ -159,7 +159,7 @@ function jsonConfigDocument(): Plugin {
     setup(plugin) {
       plugin.onLoad({ filter: /[\\/]functions[\\/]adapters[\\/]config[\\/]config-document\.ts$/ }, () => ({
         contents: [
-          "import { ConfigError } from './functions/core/config/resolve-config.ts';",
+          "import { ConfigError } from './functions/core/config/config-error.ts';",
           `export const DEFAULT_CONFIG_PATH = ${JSON.stringify(BUNDLED_CONFIG_PATH)};`,
           'export function parseConfigDocument(text, source) {',
           "  if (!source.endsWith('.json')) {",

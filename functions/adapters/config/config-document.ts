@@ -1,6 +1,6 @@
 import type { Document, Node } from 'yaml';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import { ConfigError, type ConfigProblem } from '../../core/config/resolve-config.ts';
+import { ConfigError, type ConfigProblem } from '../../core/config/config-error.ts';
 
 /**
  * How the configuration file is read: YAML, with every syntax problem and each key's line and

@@ -5,7 +5,7 @@ import { googleApiError } from '../google/google-api-error.ts';
 import { CredentialsError, type GoogleCredentials, googleCredentials } from '../google/google-credentials.ts';
 import { startDeadline } from '../http/deadline.ts';
 import { describeRequestError, requestText, type TextAnswer } from '../http/text-request.ts';
-import type { PubsubClient } from '../sink/pubsub-sink.ts';
+import type { PubsubClient } from './pubsub-client.ts';
 import { pubsubEndpoint } from './pubsub-endpoint.ts';
 import { RestTopic } from './rest-topic.ts';
 
