@@ -8,7 +8,7 @@ import { brokenLinks, existsUnder, headingAnchors, markdownLinks } from './suppo
  * README, and no relative link or #anchor between them (or to the source files) leads nowhere, so
  * moving a section cannot break a link silently.
  */
-const PAGES = new Map(['README.md', ...docsPages()].map((path) => [path, readDoc(path)]));
+const PAGES = new Map(['README.md', 'CONTRIBUTING.md', ...docsPages()].map((path) => [path, readDoc(path)]));
 
 test('the README links every page under docs/', () => {
   const pages = docsPages();
@@ -20,7 +20,7 @@ test('the README links every page under docs/', () => {
   assert.deepEqual(missing, [], 'add each page to the "Documentation" list of README.md');
 });
 
-test('every relative link and #anchor in README.md and docs/*.md resolves', () => {
+test('every relative link and #anchor in README.md, CONTRIBUTING.md and docs/*.md resolves', () => {
   const links = [...PAGES.values()].flatMap((markdown) => markdownLinks(markdown));
   assert.ok(links.filter(({ target }) => target.includes('#')).length >= 5, 'the pages link each other by anchor');
   const broken = brokenLinks(PAGES, existsUnder(ROOT), readDoc);
