@@ -1,4 +1,5 @@
 import { closestMatch } from '../closest-match.ts';
+import { messageOf } from '../errors.ts';
 import { isJsonObject } from '../json-object.ts';
 import type { ConfigProblem } from './config-error.ts';
 import type { SchemaNode } from './config-schema.ts';
@@ -244,7 +245,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; er
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    return { ok: false, error: messageOf(error) };
   }
 }
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { DEDUPED_FUNCTION_NAME, dedupedFunctionSql, dedupedViewSql } from '../../../terraform/views/deduped-view.ts';
+import { readDoc } from '../../support/docs.ts';
 import { filtersOnTable, parseGoogleSql, tableFunctionsCalled } from '../../support/googlesql.ts';
 import { resource, synthStack, TEST_PROJECT } from '../../support/synth-stack.ts';
 
 const EVENTS = 'my-project.sluice.events';
-const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+const QUERYING = readDoc('docs/querying.md');
 
 /** The arguments of the first call of `name(…)` in `sql`, split at top-level commas. */
 function callArguments(sql: string, name: string): { start: number; end: number; args: string[] } {
@@ -53,8 +53,8 @@ describe('deduplication that keeps partition pruning', () => {
     assert.deepEqual(filtersOnTable(onView, EVENTS), [[]]);
   });
 
-  test("the README's funnel recipe calls the table function, and its dates reach the table's partition column", () => {
-    const recipes = [...README.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => match[1] as string);
+  test("docs/querying.md's funnel recipe calls the table function, and its dates reach the table's partition column", () => {
+    const recipes = [...QUERYING.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => match[1] as string);
     const funnel = recipes.find((sql) => sql.includes("'page_view'")) ?? '';
     assert.deepEqual(tableFunctionsCalled(funnel), [`${EVENTS}_deduped_between`]);
     const inlined = inlineDedupedFunction(funnel);
