@@ -7,6 +7,7 @@ import { type TopicPublisherPort, topicPublisher } from '../../adapters/replay/t
 import { LocalSink } from '../../adapters/sink/local-sink.ts';
 import { createPubsubSink } from '../../adapters/sink/pubsub-sink.ts';
 import type { SluiceConfig } from '../../core/config/config.ts';
+import { messageOf } from '../../core/errors.ts';
 import { deadLetterName } from '../../core/replay/dead-letter.ts';
 import { progressLine, redriveProgressLine } from '../../core/replay/progress-line.ts';
 import { type RedriveSummaryJson, runRedrive } from '../../core/replay/redrive-run.ts';
@@ -61,7 +62,7 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo = {}):
     }
     config = loadConfig(io.env ?? process.env, io.cwd ?? process.cwd());
   } catch (error) {
-    stderr.write(`sluice-replay: ${error instanceof Error ? error.message : String(error)}\n`);
+    stderr.write(`sluice-replay: ${messageOf(error)}\n`);
     if (error instanceof ReplayUsageError) stderr.write('Run with --help to see every option.\n');
     return 2;
   }
@@ -94,7 +95,7 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo = {}):
     summary = await replayFromConfig(config, kind, options, { ...io, ...(onProgress ? { onProgress } : {}) });
   } catch (error) {
     if (onProgress) stderr.write('\n');
-    stderr.write(`sluice-replay: ${error instanceof Error ? error.message : String(error)}\n`);
+    stderr.write(`sluice-replay: ${messageOf(error)}\n`);
     return 1;
   }
   if (onProgress) stderr.write(`\r\x1b[2K${progressLine(summary.counts, summary.elapsed_ms)}\n`);
@@ -124,7 +125,7 @@ async function redriveCommand(
     summary = await redriveFromConfig(config, options, { ...io, ...(onProgress ? { onProgress } : {}) });
   } catch (error) {
     if (onProgress) stderr.write('\n');
-    stderr.write(`sluice-replay: ${error instanceof Error ? error.message : String(error)}\n`);
+    stderr.write(`sluice-replay: ${messageOf(error)}\n`);
     return 1;
   }
   if (onProgress) stderr.write(`\r\x1b[2K${redriveProgressLine(summary.counts, summary.elapsed_ms)}\n`);

@@ -1,3 +1,4 @@
+import { messageOf } from '../errors.ts';
 import { truncate } from '../text.ts';
 import { originalAttributes, parkedReason } from './dead-letter.ts';
 import type { ParkedMessage, RedriveSource, RedriveTarget } from './redrive-source.ts';
@@ -95,7 +96,7 @@ export async function runRedrive(options: RedriveRunOptions): Promise<RedriveSum
       counts.published++;
     } catch (error) {
       counts.failed++;
-      const text = error instanceof Error ? error.message : String(error);
+      const text = messageOf(error);
       if (samples.length < MAX_PARKED_SAMPLES)
         samples.push({ ...sample(message), error: truncate(text, MAX_REASON_CHARS) });
       await message.release().catch(() => {
