@@ -111,7 +111,8 @@ const NEVER_EXPIRE = { ttl: '' } as const;
  * The whole Sluice pipeline in one stack: APIs, the schema and source buckets, the collector
  * function with its own service account, the valid and invalid topics, the BigQuery dataset
  * with its tables and views, the BigQuery subscriptions with dead-letter topics, the replay
- * subscription, and the IAM each piece needs, each granted on the one resource it is for.
+ * subscription, the alert policies and dashboard (monitoring/), and the IAM each piece needs, each
+ * granted on the one resource it is for.
  */
 export class SluiceStack extends TerraformStack {
   readonly names: StackNames;
