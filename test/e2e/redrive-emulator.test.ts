@@ -112,8 +112,8 @@ describe('redrive of the dead letters on the Pub/Sub emulator', { skip: emulator
       env,
       redrive: (args: string[]) =>
         redriveFromConfig(config, parseReplayOptions(['--source', 'dead-letter', '--idle', '1', ...args])),
-      republished: (kind: 'valid' | 'invalid', expected = 0): Promise<PulledMessage[]> =>
-        pullAll(emulator, `${topics[kind]}-after`, { expected, quietMs: 500 }),
+      republished: (kind: 'valid' | 'invalid', expected = 0, quietMs = 500): Promise<PulledMessage[]> =>
+        pullAll(emulator, `${topics[kind]}-after`, { expected, quietMs }),
     };
   }
 
@@ -154,7 +154,8 @@ describe('redrive of the dead letters on the Pub/Sub emulator', { skip: emulator
   test('a redrive killed mid-run loses nothing: the next run sends back what the first did not', {
     timeout: 120_000,
   }, async () => {
-    const count = 120;
+    // Enough that a run publishing one at a time cannot finish between two looks on a busy machine.
+    const count = 400;
     const s = await parkedStack({ valid: count, invalid: 10 });
     const run = (args: string[]) => {
       const child = spawn(process.execPath, [CLI, '--source', 'dead-letter', '--idle', '2', ...args], {
@@ -173,8 +174,9 @@ describe('redrive of the dead letters on the Pub/Sub emulator', { skip: emulator
 
     const seen: PulledMessage[] = [];
     const first = run(['--concurrency', '1', '--batch-size', '5']);
-    while (seen.length < 20) {
-      seen.push(...(await s.republished('valid')));
+    // Kill as soon as the first messages are back: the run is then certainly mid-way.
+    while (seen.length < 1) {
+      seen.push(...(await s.republished('valid', 0, 50)));
       assert.equal(
         first.child.exitCode,
         null,
