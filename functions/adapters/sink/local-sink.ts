@@ -11,7 +11,9 @@ const KINDS = ['valid', 'invalid'] as const;
 
 /** The requests waiting for one group write, and their lines. */
 interface Group {
-  readonly lines: Record<RowKind, string[]>;
+  /** NDJSON text per file, each row a line ending in a newline; a rope until written, so cheap to extend. */
+  readonly text: Record<RowKind, string>;
+  readonly rows: Record<RowKind, number>;
   readonly waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
   /** Settles (never rejects) once the group's append has completed or failed. */
   readonly written: Promise<void>;
@@ -23,7 +25,7 @@ function newGroup(): Group {
   const written = new Promise<void>((resolve) => {
     markWritten = resolve;
   });
-  return { lines: { valid: [], invalid: [] }, waiters: [], written, markWritten };
+  return { text: { valid: '', invalid: '' }, rows: { valid: 0, invalid: 0 }, waiters: [], written, markWritten };
 }
 
 /**
@@ -61,8 +63,10 @@ export class LocalSink implements EventSink {
       if (this.#writing === undefined) setImmediate(() => void this.#drain());
     }
     const group = this.#next;
-    for (const row of batch.valid) group.lines.valid.push(JSON.stringify(row));
-    for (const row of batch.invalid) group.lines.invalid.push(JSON.stringify(row));
+    for (const row of batch.valid) group.text.valid += `${JSON.stringify(row)}\n`;
+    for (const row of batch.invalid) group.text.invalid += `${JSON.stringify(row)}\n`;
+    group.rows.valid += batch.valid.length;
+    group.rows.invalid += batch.invalid.length;
     return new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
   }
 
@@ -73,9 +77,9 @@ export class LocalSink implements EventSink {
       this.#writing = group;
       try {
         await mkdir(this.dir, { recursive: true });
-        await Promise.all(KINDS.map((kind) => this.#append(kind, group.lines[kind])));
-        this.#stats.valid += group.lines.valid.length;
-        this.#stats.invalid += group.lines.invalid.length;
+        await Promise.all(KINDS.map((kind) => this.#append(kind, group.text[kind])));
+        this.#stats.valid += group.rows.valid;
+        this.#stats.invalid += group.rows.invalid;
         for (const waiter of group.waiters) waiter.resolve();
       } catch (error) {
         const failure = new SinkUnavailableError(`cannot append to ${this.dir}: ${String(error)}`, { cause: error });
@@ -86,9 +90,9 @@ export class LocalSink implements EventSink {
     }
   }
 
-  async #append(kind: RowKind, lines: readonly string[]): Promise<void> {
-    if (lines.length === 0) return;
-    let text = `${lines.join('\n')}\n`;
+  async #append(kind: RowKind, lines: string): Promise<void> {
+    if (lines === '') return;
+    let text = lines;
     if (!this.#checkedEnd[kind]) {
       if (await endsInsideLine(this.path(kind))) text = `\n${text}`;
       this.#checkedEnd[kind] = true;
