@@ -94,9 +94,10 @@ describe('local mode with real clients', () => {
       assert.equal((checkout?.contexts as unknown[]).length, 1);
       assert.deepEqual(invalid.map((row) => row.error_type).sort(), ['schema_not_found', 'validation_failed']);
       const failed = invalid.find((row) => row.error_type === 'validation_failed');
-      // validation.all_errors is off by default: the first failing keyword is reported.
+      // Every problem of a small failed event is listed (validation.all_errors_max_bytes), not just the first.
       assert.deepEqual(failed?.errors, [
         { schema: CHECKOUT, path: '$.total', keyword: 'minimum', message: 'must be >= 0' },
+        { schema: CHECKOUT, path: '$.currency', keyword: 'pattern', message: 'must match pattern "^[A-Z]{3}$"' },
       ]);
       assert.deepEqual(failed?.payload, { order_id: 'A-2', total: -1, currency: 'euro' });
     });

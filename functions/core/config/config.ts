@@ -183,10 +183,12 @@ export interface SchemaCacheConfig {
 }
 
 export interface ValidationConfig {
-  /** Collect every error per event instead of the first. */
+  /** Collect every error of every event in one pass, instead of the two passes below. */
   readonly all_errors: boolean;
   /** Errors kept per invalid row. */
   readonly max_errors: number;
+  /** Largest failed event (as JSON) validated a second time to list every problem; 0 = first problem only. */
+  readonly all_errors_max_bytes: number;
 }
 
 export interface LocalSinkConfig {
