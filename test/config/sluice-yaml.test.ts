@@ -104,7 +104,7 @@ test('the TypeScript interface matches the schema defaults', () => {
       redirect_allowed_domains: [],
     },
     cookie: { enabled: true, name: 'sp', domain: '', path: '/', ttl_days: 365, same_site: 'None', secure: true },
-    cloudevents: { path: '/cloudevents', fallback_schema: '' },
+    cloudevents: { path: '/cloudevents', type_schemas: {}, dataschema_schemas: {}, fallback_schema: '' },
     pixel: { redirect_allowed_domains: [] },
     cors: { allowed_origins: [] },
     privacy: { ip_anonymization: 'none', drop_useragent: false },

@@ -94,7 +94,11 @@ export interface CookieConfig {
 
 export interface CloudEventsConfig {
   readonly path: string;
-  /** Iglu URI for events without a dataschema; empty means such events are invalid. */
+  /** Event `type` (exact, or a prefix ending in `*`) → Iglu URI, for events without an Iglu dataschema. */
+  readonly type_schemas: Readonly<Record<string, string>>;
+  /** A `dataschema` that is not an Iglu URI (exact, or a prefix ending in `*`) → Iglu URI; such URLs are never fetched. */
+  readonly dataschema_schemas: Readonly<Record<string, string>>;
+  /** Iglu URI for events that nothing above names a schema for; empty means they are schema_not_found rows. */
   readonly fallback_schema: string;
 }
 
