@@ -1,4 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises';
+import { SluiceError } from '../../core/errors.ts';
 
 /** Fields of a row that the /local routes filter on; the index keeps them so a query parses no other line. */
 export const INDEXED_FIELDS = ['schema', 'event_name', 'error_type', 'event_id'] as const;
@@ -29,6 +30,9 @@ const READ_CHUNK_BYTES = 4 * 1024 * 1024;
  */
 const MAX_SPAN_BYTES = 16 * 1024 * 1024;
 
+/** Bytes at the start of the file compared on every catch-up to notice a rewrite in place. */
+const HEAD_BYTES = 256;
+
 /**
  * An index of an NDJSON file that is only ever appended to (or emptied): the byte range of each
  * complete line and the fields queries filter on. It catches up incrementally, reading only the
@@ -42,6 +46,8 @@ export class NdjsonIndex {
   /** Bytes of the file indexed so far: always the end of a complete line. */
   #indexedBytes = 0;
   #inode: number | undefined;
+  /** The first bytes of the file when it was first indexed (see #sameHead). */
+  #head: Buffer | undefined;
   /** Intern table: the same schema name in 100,000 rows is held once. */
   readonly #strings = new Map<string, string>();
   #catchingUp: Promise<void> | undefined;
@@ -61,6 +67,7 @@ export class NdjsonIndex {
     this.#entries = [];
     this.#indexedBytes = 0;
     this.#inode = undefined;
+    this.#head = undefined;
     this.#strings.clear();
   }
 
@@ -72,18 +79,29 @@ export class NdjsonIndex {
       return [];
     }
     try {
-      await this.#catchUp(handle);
-      const wanted = Object.entries(query.where) as Array<[IndexedField, string]>;
-      const picked: Entry[] = [];
-      for (let i = this.#entries.length - 1; i >= 0 && picked.length < query.limit; i--) {
-        const entry = this.#entries[i] as Entry;
-        if (wanted.every(([field, value]) => entry.fields[field] === value)) picked.push(entry);
+      try {
+        return await this.#select(handle, query);
+      } catch (error) {
+        // Emptied or rewritten between indexing and reading (POST /local/reset, an editor): once more, from scratch.
+        if (!(error instanceof ChangedUnderfootError)) throw error;
+        this.clear();
+        return await this.#select(handle, query);
       }
-      picked.reverse();
-      return await readRows(handle, picked);
     } finally {
       await handle.close();
     }
+  }
+
+  async #select(handle: FileHandle, query: RowQuery): Promise<unknown[]> {
+    await this.#catchUp(handle);
+    const wanted = Object.entries(query.where) as Array<[IndexedField, string]>;
+    const picked: Entry[] = [];
+    for (let i = this.#entries.length - 1; i >= 0 && picked.length < query.limit; i--) {
+      const entry = this.#entries[i] as Entry;
+      if (wanted.every(([field, value]) => entry.fields[field] === value)) picked.push(entry);
+    }
+    picked.reverse();
+    return readRows(handle, picked);
   }
 
   /** One catch-up at a time: concurrent queries share it instead of indexing the same bytes twice. */
@@ -97,7 +115,7 @@ export class NdjsonIndex {
 
   async #index(handle: FileHandle): Promise<void> {
     const stats = await handle.stat();
-    if (stats.ino !== this.#inode || stats.size < this.#indexedBytes) {
+    if (stats.ino !== this.#inode || stats.size < this.#indexedBytes || !(await this.#sameHead(handle))) {
       this.clear();
       this.#inode = stats.ino;
     }
@@ -117,9 +135,23 @@ export class NdjsonIndex {
       }
       // A line longer than the chunk, or one still being written, waits for the next read.
       carry = Buffer.from(chunk.subarray(lineStart));
+      if (this.#indexedBytes === 0 && chunkStart === 0) this.#head = Buffer.from(chunk.subarray(0, HEAD_BYTES));
       position += bytesRead;
       this.#indexedBytes = chunkStart + lineStart;
     }
+  }
+
+  /**
+   * Whether the file still starts with the bytes indexed first: a file rewritten in place (same
+   * inode, as `> valid.ndjson` or an editor may leave it) and as long as before is indexed again.
+   */
+  async #sameHead(handle: FileHandle): Promise<boolean> {
+    if (this.#indexedBytes === 0) return true;
+    const head = Buffer.allocUnsafe(Math.min(HEAD_BYTES, this.#indexedBytes));
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    if (this.#head === undefined) return true;
+    const compared = Math.min(head.length, this.#head.length);
+    return bytesRead >= compared && head.subarray(0, compared).equals(this.#head.subarray(0, compared));
   }
 
   #add(chunk: Buffer, chunkStart: number, from: number, to: number): void {
@@ -170,23 +202,40 @@ async function readRows(handle: FileHandle, entries: readonly Entry[]): Promise<
     await readFully(handle, buffer, first.start);
     for (const entry of entries)
       rows.push(
-        JSON.parse(buffer.toString('utf8', entry.start - first.start, entry.start - first.start + entry.length)),
+        parseLine(buffer.toString('utf8', entry.start - first.start, entry.start - first.start + entry.length)),
       );
     return rows;
   }
   for (const entry of entries) {
     const buffer = Buffer.allocUnsafe(entry.length);
     await readFully(handle, buffer, entry.start);
-    rows.push(JSON.parse(buffer.toString('utf8')));
+    rows.push(parseLine(buffer.toString('utf8')));
   }
   return rows;
+}
+
+/** A line the index parsed before: if it no longer parses, the file was rewritten in place. */
+function parseLine(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ChangedUnderfootError('an indexed line no longer parses', { cause: error });
+  }
+}
+
+/** The file no longer holds what the index says it does. */
+class ChangedUnderfootError extends SluiceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('local_file_changed', message, options);
+  }
 }
 
 async function readFully(handle: FileHandle, buffer: Buffer, position: number): Promise<void> {
   let offset = 0;
   while (offset < buffer.length) {
     const { bytesRead } = await handle.read(buffer, offset, buffer.length - offset, position + offset);
-    if (bytesRead === 0) throw new Error(`${buffer.length - offset} bytes missing at ${position + offset}`);
+    if (bytesRead === 0)
+      throw new ChangedUnderfootError(`${buffer.length - offset} bytes missing at ${position + offset}`);
     offset += bytesRead;
   }
 }

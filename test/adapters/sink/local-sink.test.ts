@@ -132,6 +132,15 @@ describe('LocalSink', () => {
       (await sink.query('valid', { where: {}, limit: 5 })).map((r) => r.event_id),
       ['event-42'],
     );
+    // Rewritten in place (same inode) and longer than before: noticed by its first bytes.
+    await writeFile(
+      sink.path('valid'),
+      [row(7), row(8), row(9)].map((r) => `${JSON.stringify({ ...r, app_id: 'other' })}\n`).join(''),
+    );
+    assert.deepEqual(
+      (await sink.query('valid', { where: {}, limit: 5 })).map((r) => r.event_id),
+      ['event-7', 'event-8', 'event-9'],
+    );
     await sink.reset();
     assert.deepEqual(await sink.query('valid', { where: {}, limit: 5 }), []);
   });
