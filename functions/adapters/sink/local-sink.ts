@@ -76,7 +76,6 @@ export class LocalSink implements EventSink {
       this.#next = undefined;
       this.#writing = group;
       try {
-        await mkdir(this.dir, { recursive: true });
         await Promise.all(KINDS.map((kind) => this.#append(kind, group.text[kind])));
         this.#stats.valid += group.rows.valid;
         this.#stats.invalid += group.rows.invalid;
@@ -98,7 +97,14 @@ export class LocalSink implements EventSink {
       this.#checkedEnd[kind] = true;
     }
     this.#stats.appends++;
-    await appendFile(this.path(kind), text);
+    try {
+      await appendFile(this.path(kind), text);
+    } catch (error) {
+      // The directory is made when missing (first write, or removed since), not checked before every write.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(this.dir, { recursive: true });
+      await appendFile(this.path(kind), text);
+    }
   }
 
   /** Rows written by this sink and the appends that wrote them (for tests and the benchmark). */
