@@ -37,8 +37,8 @@ export const USAGE = `npm run bench -- [options]     (each option also as an env
   --sinks <list>             noop,pubsub,local (default all; pubsub needs Java and the emulator jar;
                              local is \`npm start\` with its local NDJSON sink)
   --cold-runs <n>            cold starts per server, 0 to skip (default 5)
-  --out <file>               report file, '' for none (default: bench/RESULTS.md, which the README
-                             quotes, after a full run; none after a partial one)`;
+  --out <file>               report file, '' for none (default: bench/RESULTS.md, which
+                             docs/performance.md quotes, after a full run; none after a partial one)`;
 
 const DEFAULTS = {
   duration: 8,
@@ -104,7 +104,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
   );
   const sinks = listOf<SinkChoice>('sinks', 'BENCH_SINKS', SINK_CHOICES);
   const coldRuns = Math.floor(numberOf('cold-runs', 'BENCH_COLD_RUNS', DEFAULTS.coldRuns, 0));
-  // A partial run must not replace the full results the README quotes, unless asked to.
+  // A partial run must not replace the full results docs/performance.md quotes, unless asked to.
   const complete = scenarios.length === SCENARIOS.length && sinks.length === SINK_CHOICES.length && coldRuns > 0;
   return {
     duration: numberOf('duration', 'BENCH_DURATION', DEFAULTS.duration, 1),
