@@ -57,14 +57,25 @@ export class LocalSink implements EventSink {
 
   publish(batch: RowBatch): Promise<void> {
     if (batch.valid.length === 0 && batch.invalid.length === 0) return Promise.resolve();
+    // Encoded before joining a group, so a row that cannot be written fails its own request only.
+    let valid = '';
+    let invalid = '';
+    try {
+      for (const row of batch.valid) valid += `${JSON.stringify(row)}\n`;
+      for (const row of batch.invalid) invalid += `${JSON.stringify(row)}\n`;
+    } catch (error) {
+      return Promise.reject(
+        new SinkUnavailableError(`cannot encode a row as JSON: ${String(error)}`, { cause: error }),
+      );
+    }
     if (this.#next === undefined) {
       this.#next = newGroup();
       // With no write running, the group waits a tick for the other requests of this turn of the event loop.
       if (this.#writing === undefined) setImmediate(() => void this.#drain());
     }
     const group = this.#next;
-    for (const row of batch.valid) group.text.valid += `${JSON.stringify(row)}\n`;
-    for (const row of batch.invalid) group.text.invalid += `${JSON.stringify(row)}\n`;
+    group.text.valid += valid;
+    group.text.invalid += invalid;
     group.rows.valid += batch.valid.length;
     group.rows.invalid += batch.invalid.length;
     return new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));

@@ -72,6 +72,21 @@ describe('LocalSink', () => {
     );
   });
 
+  test('a row that cannot be encoded fails its own request only, not the others of its group', async () => {
+    const sink = new LocalSink(dir);
+    const bad = sink.publish({ valid: [{ ...row(1), payload: { n: 1n } as never }], invalid: [] });
+    const good = sink.publish({ valid: [row(2)], invalid: [] });
+    await assert.rejects(
+      bad,
+      (error: unknown) => error instanceof SinkUnavailableError && /cannot encode/.test(error.message),
+    );
+    await good;
+    assert.deepEqual(
+      (await sink.read('valid')).map((r) => r.event_id),
+      ['event-2'],
+    );
+  });
+
   test('a last line cut by a crash stays a line of its own: the next rows are not glued to it', async () => {
     await mkdir(dir, { recursive: true });
     const sink = new LocalSink(dir);
