@@ -69,7 +69,10 @@ export interface EventCandidate {
  * kept in `raw`, so that nothing is dropped silently and replay can try it again.
  */
 export interface Rejection {
-  readonly errorType: Extract<ErrorType, 'unparseable' | 'protocol_violation' | 'size_exceeded' | 'unauthorized'>;
+  readonly errorType: Extract<
+    ErrorType,
+    'unparseable' | 'protocol_violation' | 'size_exceeded' | 'unauthorized' | 'schema_not_found'
+  >;
   readonly issues: readonly ValidationIssue[];
   /** The raw part (truncated by the collector to limits.max_raw_bytes). */
   readonly raw?: string;
@@ -79,6 +82,10 @@ export interface Rejection {
   readonly schema?: string;
   readonly fields?: EventFields;
   readonly source?: JsonValue;
+  /** The event name, when the part was read far enough to have one (a Segment track call's event). */
+  readonly eventName?: string;
+  /** The event's data, when the part was read but has no schema to validate it against. */
+  readonly payload?: JsonValue;
 }
 
 /** What the collector answers when every event of the request has been accepted. */
