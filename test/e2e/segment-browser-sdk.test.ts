@@ -29,6 +29,14 @@ const CHECKOUT = 'iglu:com.example/checkout/jsonschema/1-0-0';
 
 type Row = Record<string, unknown>;
 
+/** What the page holds, as the evaluated functions below see it (they run in the browser). */
+type Call = (...args: unknown[]) => Promise<unknown>;
+type Calls = Record<'track' | 'page' | 'screen' | 'identify' | 'group' | 'alias', Call>;
+interface PageGlobals {
+  AnalyticsBrowser: { load(...args: unknown[]): Promise<[Calls, unknown]> };
+  analytics: Calls;
+}
+
 /** The library as a browser script: esbuild bundles the npm package as a site's build would. */
 async function bundleAnalyticsNext(): Promise<string> {
   const result = await build({
@@ -103,7 +111,7 @@ test('@segment/analytics-next in headless Chromium: every call type, a plan, a r
     const cdnURL = `http://127.0.0.1:${sluice.port}`;
     await tab.evaluate(
       async ({ writeKey, cdnURL }) => {
-        const w = window as unknown as Record<string, any>;
+        const w = globalThis as unknown as PageGlobals;
         const [analytics] = await w.AnalyticsBrowser.load({ writeKey, cdnURL });
         w.analytics = analytics;
       },
@@ -111,7 +119,7 @@ test('@segment/analytics-next in headless Chromium: every call type, a plan, a r
     );
 
     // The first call meets a 503; the library retries it once the sink is back.
-    await tab.evaluate(() => (window as unknown as Record<string, any>).analytics.track('Retried', { n: 1 }));
+    await tab.evaluate(() => (globalThis as unknown as PageGlobals).analytics.track('Retried', { n: 1 }));
     const retried = await rowsUntil(sluice, 'valid', 1);
     assert.deepEqual(
       retried.map((row) => row.event_name),
@@ -124,7 +132,7 @@ test('@segment/analytics-next in headless Chromium: every call type, a plan, a r
     assert.deepEqual(statuses.at(-1), ['/v1/t', 200]);
 
     await tab.evaluate(async () => {
-      const analytics = (window as unknown as Record<string, any>).analytics;
+      const analytics = (globalThis as unknown as PageGlobals).analytics;
       await analytics.track('Order Completed', { order_id: 'B-1', total: 12.5, currency: 'EUR' });
       await analytics.track('Order Completed', { order_id: 'B-2' });
       await analytics.track('Product Viewed', { sku: 'S-9' });
@@ -181,7 +189,7 @@ test('@segment/analytics-next in headless Chromium: every call type, a plan, a r
     await batchTab.goto(`${page.base}/`);
     await batchTab.evaluate(
       async ({ writeKey, cdnURL }) => {
-        const w = window as unknown as Record<string, any>;
+        const w = globalThis as unknown as PageGlobals;
         const [analytics] = await w.AnalyticsBrowser.load(
           { writeKey, cdnURL },
           {
