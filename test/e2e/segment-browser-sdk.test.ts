@@ -129,6 +129,9 @@ test('@segment/analytics-next in headless Chromium: every call type, a plan, a r
       ['/v1/projects/browser-key/settings', 200],
       ['/v1/t', 503],
     ]);
+    // The row can be read before the browser reports the 200 that answered it.
+    for (let wait = 0; wait < 50 && statuses.at(-1)?.[1] !== 200; wait++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     assert.deepEqual(statuses.at(-1), ['/v1/t', 200]);
 
     await tab.evaluate(async () => {
