@@ -80,7 +80,7 @@ export function readSegmentCall(
     return reject(
       'protocol_violation',
       `a Segment call needs "type": one of ${SEGMENT_CALL_TYPES.join(', ')}; got ${JSON.stringify(type) ?? 'none'}`,
-      JSON.stringify(call),
+      JSON.stringify(withoutWriteKey(call)),
       'type',
       `${path}.type`,
     ).rejection;
@@ -105,7 +105,7 @@ export function readSegmentCall(
         'required',
         `${path}.event`,
       ),
-      raw: JSON.stringify(call),
+      raw: JSON.stringify(withoutWriteKey(call)),
       ...known,
       ...(member && call[member] !== undefined ? { payload: call[member] as JsonValue } : {}),
     };
@@ -148,6 +148,13 @@ function dataOf(
     if (call.userId !== undefined) ids.userId = call.userId as JsonValue;
   }
   return ids;
+}
+
+/** The call without its write key, which is a credential and is never stored. */
+function withoutWriteKey(call: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.hasOwn(call, 'writeKey')) return call;
+  const { writeKey: _, ...rest } = call;
+  return rest;
 }
 
 function sourceOf(
