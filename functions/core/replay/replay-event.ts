@@ -62,8 +62,8 @@ export interface Replayer {
 /**
  * Re-validates invalid rows. A row that kept its event (`payload` and `schema`) is validated again
  * directly, contexts included; a row that kept the raw request part (`unparseable`,
- * `protocol_violation` from the protocol) is rebuilt into a request and goes through its protocol
- * adapter again. Every valid row keeps the original `event_id` and `collector_tstamp` and gets
+ * `protocol_violation` from the protocol), and every Segment row, is rebuilt into a request and
+ * goes through its protocol adapter again. Every valid row keeps the original `event_id` and `collector_tstamp` and gets
  * `replayed_at` (now) and `replay_count` (the row's count + 1).
  */
 export function createReplayer(options: ReplayerOptions): Replayer {
@@ -72,10 +72,12 @@ export function createReplayer(options: ReplayerOptions): Replayer {
     async replay(row) {
       const refused = NOT_REPLAYABLE[row.error_type];
       if (refused !== undefined) return { kind: 'not_replayable', reason: `${row.error_type}: ${refused}` };
-      const built =
-        RAW_REQUEST_ERROR_TYPES.has(row.error_type) && typeof row.raw === 'string' && row.request
-          ? await throughAdapter(row, options)
-          : await directly(row, options.validator);
+      // A Segment call goes back through its adapter whatever failed, so that the tracking plan
+      // as it is now picks its schema (an event named in the plan since, a new schema version).
+      const rebuilt =
+        row.request &&
+        ((RAW_REQUEST_ERROR_TYPES.has(row.error_type) && typeof row.raw === 'string') || row.protocol === 'segment');
+      const built = rebuilt ? await throughAdapter(row, options) : await directly(row, options.validator);
       if (built.kind === 'not_replayable') return built;
       const replayedAt = now().toISOString();
       const replayCount = (typeof row.replay_count === 'number' ? row.replay_count : 0) + 1;
