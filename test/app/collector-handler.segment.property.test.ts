@@ -152,6 +152,19 @@ describe('Segment routes, any JSON body', () => {
             const source = row.source as Record<string, unknown> | null | undefined;
             assert.ok(source == null || !Object.hasOwn(source, 'writeKey'), 'a call keeps no write key');
           }
+          // raw keeps a JSON body or call without its write key (a body that is not JSON stays as it came).
+          for (const row of sink.invalid) {
+            let kept: unknown;
+            try {
+              kept = JSON.parse(row.raw ?? '');
+            } catch {
+              continue;
+            }
+            assert.ok(
+              typeof kept !== 'object' || kept === null || !Object.hasOwn(kept, 'writeKey'),
+              'raw keeps no write key',
+            );
+          }
           assertPrototypeClean();
         }),
         { numRuns: 300 },

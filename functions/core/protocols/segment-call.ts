@@ -150,8 +150,8 @@ function dataOf(
   return ids;
 }
 
-/** The call without its write key, which is a credential and is never stored. */
-function withoutWriteKey(call: Record<string, unknown>): Record<string, unknown> {
+/** The call (or batch) without its write key, which is a credential and is never stored. */
+export function withoutWriteKey(call: Record<string, unknown>): Record<string, unknown> {
   if (!Object.hasOwn(call, 'writeKey')) return call;
   const { writeKey: _, ...rest } = call;
   return rest;

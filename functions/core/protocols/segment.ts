@@ -10,7 +10,7 @@ import type {
   ProtocolResult,
   Rejection,
 } from './protocol.ts';
-import { readSegmentCall, type SegmentCallContext } from './segment-call.ts';
+import { readSegmentCall, type SegmentCallContext, withoutWriteKey } from './segment-call.ts';
 import { createSegmentPlan, type SegmentCallType } from './segment-plan.ts';
 
 /**
@@ -118,7 +118,7 @@ function readBatch(
       reject(
         'protocol_violation',
         `a Segment batch needs "batch": an array of calls; got ${batch === undefined ? 'none' : describeJsonType(batch)}`,
-        request.body.toString('utf8'),
+        JSON.stringify(withoutWriteKey(body)),
         'required',
         '$.batch',
       ).rejection,
@@ -130,7 +130,7 @@ function readBatch(
       reject(
         'size_exceeded',
         `the Segment batch holds ${batch.length} calls, more than ${MAX_BATCH_ELEMENTS}; send smaller batches`,
-        request.body.toString('utf8'),
+        JSON.stringify(withoutWriteKey(body)),
         'maxItems',
         '$.batch',
       ).rejection,

@@ -284,7 +284,7 @@ describe('Segment adapter: what cannot be read', () => {
     for (const [path, body, type, pattern] of [
       ['/v1/track', '{"event":', 'unparseable', /not valid JSON/],
       ['/v1/track', '[1,2]', 'protocol_violation', /must be a JSON object/],
-      ['/v1/batch', '{"events":[]}', 'protocol_violation', /needs "batch"/],
+      ['/v1/batch', '{"events":[],"writeKey":"k"}', 'protocol_violation', /needs "batch"/],
       ['/v1/batch', '', 'unparseable', /empty/],
     ] as const) {
       const result = handle(path, body);
@@ -293,6 +293,7 @@ describe('Segment adapter: what cannot be read', () => {
       assert.match(rejection.issues[0]?.message ?? '', pattern);
       assert.equal(result.response.status, 400, `${path} ${body}`);
       assert.match(String(result.response.body), /"success":false/);
+      assert.doesNotMatch(rejection.raw ?? '', /writeKey/, 'a body read as JSON is kept without its write key');
     }
   });
 
