@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import { Analytics } from '@segment/analytics-node';
 import { type LocalServer, startLocalServer } from '../support/npm-start.ts';
 
 /**
- * Segment's own Node library, unmodified, against `npm start`: only its host is changed. What it
+ * Segment's own Node library, unmodified, against `npm start`: only its host is changed (and
+ * RudderStack's, which speaks the same API). What it
  * sends and how it retries is its own code (node_modules/@segment/analytics-node, publisher.js):
  * one POST <host>/v1/batch per flush with the write key as HTTP Basic user; 5xx retried with
  * backoff up to maxRetries; 400 and 401 not retried.
@@ -165,6 +167,40 @@ describe('@segment/analytics-node against npm start', { timeout: 60_000 }, () =>
       /"not-…" is not in segment\.write_keys/,
     );
     assert.doesNotMatch(JSON.stringify(row), /4111|Secret Event/);
+  });
+
+  test("RudderStack's Node SDK: its gzipped batches to /v1/batch land, one row per call", async () => {
+    await fetch(`http://127.0.0.1:${server.port}/local/reset`, { method: 'POST' });
+    // @rudderstack/rudder-sdk-node (esm/index.js): POST <dataPlaneUrl>/v1/batch, HTTP Basic
+    // write key, the body gzipped by default.
+    const rudder = new RudderAnalytics(WRITE_KEY, {
+      dataPlaneUrl: `http://127.0.0.1:${server.port}`,
+      flushAt: 50,
+      flushInterval: 60_000,
+      logLevel: 'error',
+    });
+    rudder.track({
+      userId: 'u-6',
+      event: 'Order Completed',
+      properties: { order_id: 'R-1', total: 9, currency: 'EUR' },
+    });
+    rudder.identify({ userId: 'u-6', traits: { plan: 'free' } });
+    rudder.page({ userId: 'u-6', name: 'Home', properties: { url: 'https://shop.example/' } });
+    rudder.alias({ userId: 'u-6', previousId: 'anon-6' });
+    await rudder.flush();
+    const valid = await rows(server, 'valid');
+    assert.deepEqual(
+      valid.map((row) => [row.event_name, row.schema]),
+      [
+        ['Order Completed', CHECKOUT],
+        ['identify', 'iglu:dev.sluice/segment_identify/jsonschema/1-0-0'],
+        ['page', 'iglu:dev.sluice/segment_page/jsonschema/1-0-0'],
+        ['alias', 'iglu:dev.sluice/segment_alias/jsonschema/1-0-0'],
+      ],
+    );
+    assert.deepEqual(await rows(server, 'invalid'), []);
+    assert.equal(valid[0]?.user_id, 'u-6');
+    assert.equal(typeof valid[0]?.event_id, 'string');
   });
 
   test('a gzip body, and the write key in the body instead of a header', async () => {
