@@ -97,6 +97,17 @@ test('the TypeScript interface matches the schema defaults', () => {
     invalid_topic: 'sluice-invalid-events',
     replay_subscription: 'sluice-invalid-events-replay',
     bigquery: { dataset: 'sluice', location: 'EU', partition_expiration_days: 0, deletion_protection: true },
+    alerts: {
+      notification_emails: [],
+      notification_channels: [],
+      dead_letter_messages: 0,
+      backlog_age_seconds: 900,
+      backlog_window_seconds: 300,
+      error_ratio: 0.02,
+      error_window_seconds: 300,
+      invalid_ratio: 0.2,
+      invalid_window_seconds: 900,
+    },
     purge: { path: '/sluice/purge', token: '' },
     snowplow: {
       post_paths: ['/com.snowplowanalytics.snowplow/tp2'],
@@ -104,7 +115,7 @@ test('the TypeScript interface matches the schema defaults', () => {
       redirect_allowed_domains: [],
     },
     cookie: { enabled: true, name: 'sp', domain: '', path: '/', ttl_days: 365, same_site: 'None', secure: true },
-    cloudevents: { path: '/cloudevents', fallback_schema: '' },
+    cloudevents: { path: '/cloudevents', type_schemas: {}, dataschema_schemas: {}, fallback_schema: '' },
     segment: {
       write_keys: [],
       app_id: '',
@@ -132,7 +143,7 @@ test('the TypeScript interface matches the schema defaults', () => {
     },
     registry: { timeout_ms: 5000 },
     cache: { ttl_seconds: 300, negative_ttl_seconds: 30, error_ttl_seconds: 5, max_entries: 10000 },
-    validation: { all_errors: false, max_errors: 20 },
+    validation: { all_errors: false, max_errors: 20, all_errors_max_bytes: 16384 },
     local: { dir: '.sluice' },
   };
   assert.deepEqual(resolveConfig({ document: {}, source: 'defaults', env: {} }), expected);

@@ -24,6 +24,8 @@ export interface SluiceConfig {
   /** Subscription on the invalid topic that the replay tool reads; the stack creates it. */
   readonly replay_subscription: string;
   readonly bigquery: BigQueryConfig;
+  /** Alert policies, their notification channels and thresholds: read only by the CDKTF stack. */
+  readonly alerts: AlertsConfig;
   readonly purge: PurgeConfig;
   readonly snowplow: SnowplowConfig;
   readonly cookie: CookieConfig;
@@ -70,6 +72,24 @@ export interface BigQueryConfig {
   readonly deletion_protection: boolean;
 }
 
+export interface AlertsConfig {
+  /** Each gets an email notification channel; every policy notifies them. */
+  readonly notification_emails: readonly string[];
+  /** Existing channels by full id (projects/<p>/notificationChannels/<n>), notified by every policy. */
+  readonly notification_channels: readonly string[];
+  /** A dead-letter subscription holding more messages than this opens an incident. */
+  readonly dead_letter_messages: number;
+  /** Oldest unwritten message of a BigQuery subscription, in seconds, above which it is behind. */
+  readonly backlog_age_seconds: number;
+  readonly backlog_window_seconds: number;
+  /** Share (0..1] of requests answered 5xx. */
+  readonly error_ratio: number;
+  readonly error_window_seconds: number;
+  /** Share (0..1] of published events that are invalid. */
+  readonly invalid_ratio: number;
+  readonly invalid_window_seconds: number;
+}
+
 export interface PurgeConfig {
   /** Path of the collector's purge route. */
   readonly path: string;
@@ -95,7 +115,11 @@ export interface CookieConfig {
 
 export interface CloudEventsConfig {
   readonly path: string;
-  /** Iglu URI for events without a dataschema; empty means such events are invalid. */
+  /** Event `type` (exact, or a prefix ending in `*`) → Iglu URI, for events without an Iglu dataschema. */
+  readonly type_schemas: Readonly<Record<string, string>>;
+  /** A `dataschema` that is not an Iglu URI (exact, or a prefix ending in `*`) → Iglu URI; such URLs are never fetched. */
+  readonly dataschema_schemas: Readonly<Record<string, string>>;
+  /** Iglu URI for events that nothing above names a schema for; empty means they are schema_not_found rows. */
   readonly fallback_schema: string;
 }
 
@@ -208,10 +232,12 @@ export interface SchemaCacheConfig {
 }
 
 export interface ValidationConfig {
-  /** Collect every error per event instead of the first. */
+  /** Collect every error of every event in one pass, instead of the two passes below. */
   readonly all_errors: boolean;
   /** Errors kept per invalid row. */
   readonly max_errors: number;
+  /** Largest failed event (as JSON) validated a second time to list every problem; 0 = first problem only. */
+  readonly all_errors_max_bytes: number;
 }
 
 export interface LocalSinkConfig {

@@ -199,6 +199,19 @@ describe('errors a person can act on', () => {
       '"Big"',
       'expected a string matching',
     ]);
+    // CloudEvents mappings name Iglu schemas, and only a trailing * is a wildcard.
+    assertProblemLine(failure({ cloudevents: { type_schemas: { 'com.acme.order': 'https://acme.com/order.json' } } }), [
+      SOURCE,
+      'cloudevents.type_schemas.com.acme.order',
+      '"https://acme.com/order.json"',
+      'expected a string matching /^iglu:',
+    ]);
+    assertProblemLine(
+      failure({ cloudevents: { dataschema_schemas: { 'https://*/x.json': 'iglu:a/b/jsonschema/1-0-0' } } }),
+      [SOURCE, 'invalid key'],
+    );
+    const mapped = resolve({}, { SLUICE_CLOUDEVENTS_TYPE_SCHEMAS: 'com.acme.*=iglu:com.acme/any/jsonschema/1-0-0' });
+    assert.deepEqual(mapped.cloudevents.type_schemas, { 'com.acme.*': 'iglu:com.acme/any/jsonschema/1-0-0' });
     assertProblemLine(failure({ pubsub: { emulator_host: 'http://localhost:8085' } }), [
       SOURCE,
       'pubsub.emulator_host',
@@ -265,6 +278,41 @@ describe('errors a person can act on', () => {
     const error = failure({ sink: 'x'.repeat(500) });
     assert.ok(error.message.length < 300, error.message);
     assert.match(error.message, /got "x+…, expected one of/);
+  });
+
+  test('alerts: emails, channel ids, ratios and windows are checked; the environment sets them too', () => {
+    const ok = resolve(
+      {},
+      {
+        SLUICE_ALERTS_NOTIFICATION_EMAILS: 'oncall@example.com,data@example.com',
+        SLUICE_ALERTS_NOTIFICATION_CHANNELS: 'projects/acme/notificationChannels/123',
+        SLUICE_ALERTS_ERROR_RATIO: '0.05',
+        SLUICE_ALERTS_INVALID_WINDOW_SECONDS: '1800',
+      },
+    );
+    assert.deepEqual(ok.alerts.notification_emails, ['oncall@example.com', 'data@example.com']);
+    assert.deepEqual(ok.alerts.notification_channels, ['projects/acme/notificationChannels/123']);
+    assert.equal(ok.alerts.error_ratio, 0.05);
+    assert.equal(ok.alerts.invalid_window_seconds, 1800);
+    assertProblemLine(failure({ alerts: { notification_emails: ['not an address'] } }), [
+      SOURCE,
+      'alerts.notification_emails',
+      '"not an address"',
+    ]);
+    assertProblemLine(failure({ alerts: { notification_channels: ['slack-oncall'] } }), [
+      SOURCE,
+      'alerts.notification_channels',
+      '"slack-oncall"',
+    ]);
+    assertProblemLine(failure({ alerts: { error_ratio: 0 } }), [SOURCE, 'alerts.error_ratio', 'got 0']);
+    assertProblemLine(failure({ alerts: { invalid_ratio: 1.5 } }), [SOURCE, 'alerts.invalid_ratio', 'got 1.5']);
+    // Cloud Monitoring takes condition durations in whole minutes only.
+    assertProblemLine(failure({ alerts: { backlog_window_seconds: 90 } }), [
+      SOURCE,
+      'alerts.backlog_window_seconds',
+      'got 90',
+      'multiple of 60',
+    ]);
   });
 
   test('a top level that is not a mapping is refused', () => {
