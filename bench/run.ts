@@ -39,7 +39,7 @@ import {
   targetChecks,
   targetsTable,
 } from './report.ts';
-import { SCENARIOS, type Scenario } from './scenarios.ts';
+import { BENCH_SEGMENT_TRACKING_PLAN, SCENARIOS, type Scenario } from './scenarios.ts';
 import {
   cpuMs,
   type FunctionServer,
@@ -83,6 +83,7 @@ function collectorEnv(
   const env: Record<string, string> = {
     SLUICE_CONFIG: '',
     SLUICE_REGISTRIES: REGISTRIES,
+    SLUICE_SEGMENT_TRACKING_PLAN_TRACK: JSON.stringify(BENCH_SEGMENT_TRACKING_PLAN),
     // Pub/Sub's emulator host comes from config only: an inherited PUBSUB_EMULATOR_HOST must not leak in.
     PUBSUB_EMULATOR_HOST: '',
   };

@@ -170,6 +170,39 @@ function selfDescribing(count: number, invalid: ReadonlySet<number> = new Set())
   };
 }
 
+/**
+ * The tracking plan of the collectors under test: the Segment scenario's track calls are validated
+ * against the same checkout schema as the self-describing batch, so the two compare.
+ */
+export const BENCH_SEGMENT_TRACKING_PLAN: Readonly<Record<string, string>> = { 'Order Completed': CHECKOUT };
+
+/** A batch as @segment/analytics-node sends it (its publisher.js): Basic auth, batch-level sentAt. */
+function segmentBatch(count: number): BenchRequest {
+  const batch = Array.from({ length: count }, (_, i) => ({
+    type: 'track',
+    event: 'Order Completed',
+    userId: 'user-42',
+    properties: checkout(i),
+    messageId: `node-next-1768467600000-${uuid(i)}`,
+    timestamp: new Date(1768467600000 + i).toISOString(),
+    context: { library: { name: '@segment/analytics-node', version: '3.1.0' } },
+    integrations: {},
+    _metadata: { jsRuntime: 'node' },
+  }));
+  return {
+    method: 'POST',
+    path: '/v1/batch',
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'analytics-node-next/latest',
+      authorization: `Basic ${Buffer.from('bench-write-key:').toString('base64')}`,
+    },
+    body: JSON.stringify({ batch, writeKey: 'bench-write-key', sentAt: new Date(1768467600500).toISOString() }),
+    events: count,
+    validEvents: count,
+  };
+}
+
 function webhook(n: number): BenchRequest {
   return {
     method: 'POST',
@@ -190,6 +223,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'pixel', title: 'Snowplow GET /i pixel', singleEvent: true, requests: [pixel(0)] },
   { id: 'ce', title: 'CloudEvents structured', singleEvent: true, requests: [cloudEvent(0)] },
   { id: 'sd-10', title: 'Self-describing batch of 10', singleEvent: false, requests: [selfDescribing(10)] },
+  { id: 'segment-10', title: 'Segment batch of 10', singleEvent: false, requests: [segmentBatch(10)] },
   {
     id: 'mix',
     title: 'Mix, 20% invalid',

@@ -19,6 +19,8 @@ import { localRoute } from './http/local-routes.ts';
 import { networkUserId, setCookieHeader } from './http/network-user-cookie.ts';
 import { checkPurgeConfig, purgeAnswer } from './http/purge-route.ts';
 import { createRequestGuards } from './http/request-guards.ts';
+import { createSegmentAuthenticator } from './http/segment-auth.ts';
+import { isSegmentSettingsRequest, segmentSettingsAnswer } from './http/segment-settings-route.ts';
 import { hasUnreadBody, readUnparsedBody } from './http/unparsed-body.ts';
 import { createWebhookAuthenticator } from './http/webhook-auth.ts';
 import { describeError, log, logThrottled, payloadFields, withRequestTrace } from './log.ts';
@@ -67,7 +69,12 @@ export function createCollector(parts: CollectorParts): Collector {
   const { config } = parts;
   checkPurgeConfig(config.purge);
   const corsPolicy = createCorsPolicy(config.cors.allowed_origins);
-  const guards = createRequestGuards(corsPolicy, createWebhookAuthenticator(config.webhooks, parts.env ?? process.env));
+  const segmentAuth = createSegmentAuthenticator(config.segment, config.limits.max_request_bytes);
+  const guards = createRequestGuards(
+    corsPolicy,
+    createWebhookAuthenticator(config.webhooks, parts.env ?? process.env),
+    segmentAuth,
+  );
 
   /**
    * The answer to a request: at once for the routes that store nothing, as a promise for event
@@ -96,6 +103,7 @@ export function createCollector(parts: CollectorParts): Collector {
       };
     }
     if (path === config.purge.path) return { answer: purgeAnswer(config.purge, parts.validation.cache, inbound) };
+    if (isSegmentSettingsRequest(inbound)) return { answer: segmentSettingsAnswer(inbound, segmentAuth) };
     if (parts.localSink && path.startsWith('/local/')) {
       return localRoute(method, path, inbound.query, parts.localSink).then((local) =>
         local ? { answer: local } : eventAnswer(inbound, ip),

@@ -53,6 +53,9 @@ const route = fc.oneof(
     '/webhook/com.example/checkout/jsonschema/1-0-0',
     '/pixel/com.example/checkout/jsonschema/1-0-0',
     '/pixel/a/b',
+    '/v1/batch',
+    '/v1/t',
+    '/v1/projects/key/settings',
     '/health',
     '/local/valid',
     '/local/reset',
@@ -102,6 +105,7 @@ const headers = fc.dictionary(
     'user-agent',
     'x-cloud-trace-context',
     'traceparent',
+    'authorization',
   ),
   fc.oneof(
     text,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { eventsPerRequest, SCENARIOS } from '../../bench/scenarios.ts';
+import { BENCH_SEGMENT_TRACKING_PLAN, eventsPerRequest, SCENARIOS } from '../../bench/scenarios.ts';
 import { NoopSink } from '../../functions/adapters/sink/noop-sink.ts';
 import { createCollectorFromConfig } from '../../functions/app/collector-instance.ts';
 import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
@@ -20,7 +20,11 @@ before(async () => {
   const registries = ['../../schemas', '../../bench/schemas'].map(
     (dir) => pathToFileURL(new URL(dir, import.meta.url).pathname).href,
   );
-  const config = resolveConfig({ document: { registries }, source: 'test', env: {} });
+  const config = resolveConfig({
+    document: { registries, segment: { tracking_plan: { track: BENCH_SEGMENT_TRACKING_PLAN } } },
+    source: 'test',
+    env: {},
+  });
   ({ base, close } = await serveCollector(createCollectorFromConfig(config, { sink })));
 });
 after(() => close?.());
@@ -58,6 +62,6 @@ test('the mix scenario has 20% invalid events, and the batch scenarios 10 events
   const events = mix.reduce((sum, request) => sum + request.events, 0);
   const invalid = mix.reduce((sum, request) => sum + request.events - request.validEvents, 0);
   assert.equal(invalid * 5, events);
-  for (const id of ['tp2-10', 'sd-10'])
+  for (const id of ['tp2-10', 'sd-10', 'segment-10'])
     assert.equal(eventsPerRequest(SCENARIOS.find((scenario) => scenario.id === id)!).events, 10);
 });

@@ -127,6 +127,12 @@ test('the TypeScript interface matches the schema defaults', () => {
     },
     cookie: { enabled: true, name: 'sp', domain: '', path: '/', ttl_days: 365, same_site: 'None', secure: true },
     cloudevents: { path: '/cloudevents', type_schemas: {}, dataschema_schemas: {}, fallback_schema: '' },
+    segment: {
+      write_keys: [],
+      app_id: '',
+      require_plan: false,
+      tracking_plan: { track: {}, page: '', screen: '', identify: '', group: '', alias: '', context: {} },
+    },
     pixel: { redirect_allowed_domains: [] },
     cors: { allowed_origins: [] },
     privacy: { ip_anonymization: 'none', drop_useragent: false },

@@ -13,7 +13,7 @@ import { freePort } from './pubsub-emulator.ts';
 
 /**
  * Rows the collector really produces: a corpus of requests over every protocol — the captured
- * Snowplow tracker fixtures, CloudEvents, self-describing JSON, pixels, webhooks — valid ones
+ * Snowplow tracker fixtures, CloudEvents, self-describing JSON, pixels, webhooks, Segment — valid ones
  * and every kind of broken one an attacker or a buggy client sends, sent over HTTP through the
  * functions framework to the real collector (real adapters, validation against schemas/).
  * Contract tests run each row through whatever must accept it (a table schema, a subscription).
@@ -274,6 +274,27 @@ export function corpusRequests(): CorpusRequest[] {
       url: '/webhook',
       headers: { 'content-type': 'application/octet-stream' },
       body: Buffer.from([0xff, 0xfe, 0x00, 0x01]),
+    },
+    // Segment
+    {
+      label: 'segment batch of every call type',
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { ...json, authorization: `Basic ${Buffer.from('corpus-key:').toString('base64')}` },
+      body: JSON.stringify({
+        batch: [
+          { type: 'track', event: 'Order Completed', userId: 'u-1', messageId: 'seg-1', properties: checkout },
+          { type: 'page', anonymousId: 'a-1', name: 'Home', context: { page: { url: 'https://shop.example/' } } },
+          { type: 'screen', userId: 'u-1', name: 'Cart' },
+          { type: 'identify', userId: 'u-1', traits: { email: 'u1@example.com' } },
+          { type: 'group', userId: 'u-1', groupId: 'g-1', traits: { name: 'Acme' } },
+          { type: 'alias', userId: 'u-1', previousId: 'a-1' },
+          { type: 'track', properties: { no: 'event name' } },
+          { type: 'shout' },
+          { type: 'identify', userId: 'u-2', traits: 'not an object' },
+        ],
+        sentAt: '2026-01-15T10:00:00.000Z',
+      }),
     },
     // Registry outage and a broken schema
     {

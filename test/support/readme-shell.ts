@@ -53,6 +53,7 @@ export function toRequest(args: string[], base: string): { url: string; init: Re
       const [name, ...value] = (args[++i] as string).split(':');
       headers[(name as string).trim()] = value.join(':').trim();
     } else if (arg === '-d') body = args[++i];
+    else if (arg === '-u') headers.Authorization = `Basic ${Buffer.from(args[++i] as string).toString('base64')}`;
     else url = arg;
   }
   return {

@@ -1,7 +1,9 @@
 /**
  * CORS for browser trackers. They send credentials (the network user id cookie), so the answer
  * must name the request's origin rather than `*`, and allow credentials. Preflights may ask for
- * Content-Type (JSON POSTs) and SP-Anonymous (the tracker's anonymous mode).
+ * Content-Type (JSON POSTs), SP-Anonymous (the tracker's anonymous mode), and Authorization and
+ * X-Retry-Count, which analytics-next (Segment's browser library) sends with every call: its write
+ * key as HTTP Basic auth, and how many times it has retried.
  *
  * `cors.allowed_origins` empty (the default): any origin is echoed, since trackers run on any
  * site that embeds them. Non-empty: only those origins are; a request from another origin gets no
@@ -18,7 +20,7 @@ export interface CorsPolicy {
 
 export const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
   'access-control-allow-methods': 'GET, POST, HEAD, OPTIONS',
-  'access-control-allow-headers': 'Content-Type, SP-Anonymous',
+  'access-control-allow-headers': 'Content-Type, SP-Anonymous, Authorization, X-Retry-Count',
   'access-control-max-age': '86400',
 };
 

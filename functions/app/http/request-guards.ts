@@ -2,6 +2,7 @@ import type { Protocol } from '../../core/contract/columns.ts';
 import type { InboundRequest, ProtocolResult } from '../../core/protocols/protocol.ts';
 import { rejectionIssue } from '../../core/protocols/protocol.ts';
 import type { CorsPolicy } from './cors.ts';
+import type { SegmentAuthenticator } from './segment-auth.ts';
 import type { WebhookAuthenticator } from './webhook-auth.ts';
 
 /**
@@ -9,13 +10,18 @@ import type { WebhookAuthenticator } from './webhook-auth.ts';
  * request is still recorded, as one `unauthorized` invalid row, so that a misconfigured sender (a
  * rotated secret, a new site) shows up in the table instead of silently losing data; but the row
  * keeps no body (`raw` stays empty): what an unauthenticated sender posts is not worth storing and
- * may be an attack. The sender gets 401 (webhook authentication) or 403 (origin not allowed).
+ * may be an attack. The sender gets 401 (webhook authentication, a Segment write key not in
+ * segment.write_keys) or 403 (origin not allowed).
  */
 export interface RequestGuards {
   refusal(request: InboundRequest, protocol: Protocol): ProtocolResult | undefined;
 }
 
-export function createRequestGuards(cors: CorsPolicy, webhooks: WebhookAuthenticator): RequestGuards {
+export function createRequestGuards(
+  cors: CorsPolicy,
+  webhooks: WebhookAuthenticator,
+  segment: SegmentAuthenticator,
+): RequestGuards {
   return {
     refusal(request, protocol) {
       const origin = request.headers.origin;
@@ -28,6 +34,10 @@ export function createRequestGuards(cors: CorsPolicy, webhooks: WebhookAuthentic
       if (protocol === 'webhook') {
         const check = webhooks.check(request);
         if (!check.ok) return refused(401, check.reason, check.schema);
+      }
+      if (protocol === 'segment' && !segment.open) {
+        const check = segment.check(request);
+        if (!check.ok) return refused(401, check.reason);
       }
       return undefined;
     },
@@ -47,7 +57,8 @@ function refused(status: 401 | 403, reason: string, schema?: string): ProtocolRe
     response: {
       status,
       headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify({ error: status === 401 ? 'unauthorized' : 'forbidden', message: reason }),
+      // success: false is what Segment's SDKs read; error and message what people read.
+      body: JSON.stringify({ success: false, error: status === 401 ? 'unauthorized' : 'forbidden', message: reason }),
     },
   };
 }

@@ -178,6 +178,8 @@ function rejectionRow(rejection: Rejection, context: RequestContext): InvalidRow
     event_tstamp: rejection.eventTstamp === undefined ? null : (normalizeTimestamp(rejection.eventTstamp) ?? null),
     protocol: context.protocol,
     ...(key ? { ...schemaColumns(key), event_name: key.name } : {}),
+    ...(rejection.eventName === undefined ? {} : { event_name: rejection.eventName }),
+    ...(rejection.payload === undefined ? {} : { payload: rejection.payload }),
     ...fieldColumns(rejection.fields, context),
     source: rejection.source ?? null,
     collector: context.collector,

@@ -30,6 +30,7 @@ export interface SluiceConfig {
   readonly snowplow: SnowplowConfig;
   readonly cookie: CookieConfig;
   readonly cloudevents: CloudEventsConfig;
+  readonly segment: SegmentConfig;
   readonly pixel: PixelConfig;
   readonly cors: CorsConfig;
   readonly privacy: PrivacyConfig;
@@ -122,6 +123,30 @@ export interface CloudEventsConfig {
   readonly dataschema_schemas: Readonly<Record<string, string>>;
   /** Iglu URI for events that nothing above names a schema for; empty means they are schema_not_found rows. */
   readonly fallback_schema: string;
+}
+
+/** The Segment-compatible API (`core/protocols/segment.ts`). */
+export interface SegmentConfig {
+  /** Accepted write keys; empty accepts any. */
+  readonly write_keys: readonly string[];
+  /** app_id of events whose `context.app` has no name. */
+  readonly app_id: string;
+  /** Events the plan does not name become schema_not_found instead of using the built-in schemas. */
+  readonly require_plan: boolean;
+  readonly tracking_plan: SegmentTrackingPlan;
+}
+
+/** Iglu URIs per Segment call; empty strings and absent names fall back to the built-in schemas. */
+export interface SegmentTrackingPlan {
+  /** Track event name → Iglu URI of its properties. */
+  readonly track: Readonly<Record<string, string>>;
+  readonly page: string;
+  readonly screen: string;
+  readonly identify: string;
+  readonly group: string;
+  readonly alias: string;
+  /** Key in `context` → Iglu URI of that entity. */
+  readonly context: Readonly<Record<string, string>>;
 }
 
 export interface PixelConfig {

@@ -23,6 +23,11 @@ export function toEpochMicros(text: string): number | undefined {
   return micros >= MIN_MICROS && micros <= MAX_MICROS ? micros : undefined;
 }
 
+/** Whether `micros` is a whole number of microseconds within BigQuery's TIMESTAMP range. */
+export function isTimestampMicros(micros: number): boolean {
+  return Number.isInteger(micros) && micros >= MIN_MICROS && micros <= MAX_MICROS;
+}
+
 /** RFC 3339 UTC text for microseconds since the epoch, with 3 or 6 fraction digits. */
 export function fromEpochMicros(micros: number): string {
   const millis = Math.floor(micros / 1000);

@@ -82,6 +82,10 @@ export interface Rejection {
   readonly schema?: string;
   readonly fields?: EventFields;
   readonly source?: JsonValue;
+  /** The event name, when the part was read far enough to have one (a Segment track call's event). */
+  readonly eventName?: string;
+  /** The event's data, when the part was read but has no schema to validate it against. */
+  readonly payload?: JsonValue;
 }
 
 /** What the collector answers when every event of the request has been accepted. */

@@ -3,6 +3,8 @@ import { fromEpochMicros, toEpochMicros } from '../contract/timestamps.ts';
 import { isJsonObject } from '../json-object.ts';
 import { mediaTypeOf } from '../protocols/media-type.ts';
 import type { InboundRequest } from '../protocols/protocol.ts';
+import { SEGMENT_ROUTES } from '../protocols/segment.ts';
+import { isSegmentCallType, segmentDataMember } from '../protocols/segment-call.ts';
 
 /**
  * Rebuilds the request a protocol adapter saw from what an invalid row kept of it: the `request`
@@ -18,6 +20,10 @@ import type { InboundRequest } from '../protocols/protocol.ts';
  *   attribute without a column), `event_id` (id) and `event_tstamp` (time);
  * - Snowplow GET (`/i`, `/ice.png`, `/r/tp2`) and pixels: the query string (from the summary, else
  *   from `raw`);
+ * - Segment: a call that was read keeps everything but its data in `source` and the data in
+ *   `payload`, so it is reassembled from the two (and posted alone as a batch), whatever its error:
+ *   replay then applies the tracking plan as it is now. A call or body that could not be read is
+ *   posted again from `raw` (a batch element wrapped in a batch of one);
  * - Snowplow POST: `raw` is the tracker event (one element of payload_data), posted alone in a
  *   payload_data 1-0-4 envelope, or the whole body when the envelope itself was wrong. When only
  *   one parameter was kept (`ue_pr`/`ue_px`/`co`/`cx` that did not decode), the event is reassembled
@@ -136,6 +142,8 @@ export function rebuildRequest(row: InvalidRow, maxRawBytes: number): RebuiltReq
     }
     case 'self_describing':
       return request({ query: wholeQuery ?? '', body: raw });
+    case 'segment':
+      return segmentRequest(row, raw, summary, request);
     case 'webhook': {
       // The webhook adapter keeps the sender's x-* headers in source.headers; give them back.
       const kept =
@@ -191,6 +199,36 @@ function snowplowPost(
   if (micros !== undefined && !('ttm' in event) && !('dtm' in event)) event.ttm = String(Math.floor(micros / 1000));
   // Query parameters were merged into the event already (they are in source or the columns).
   return request({ query: '', headers, body: JSON.stringify({ schema: PAYLOAD_DATA_SCHEMA, data: [event] }) });
+}
+
+const SEGMENT_BATCH_PATH = '/v1/batch';
+
+function segmentRequest(
+  row: InvalidRow,
+  raw: string,
+  summary: RequestSummary,
+  request: (parts: { path?: string; headers?: Record<string, string>; body?: string }) => RebuiltRequest,
+): RebuiltRequest {
+  const headers = { ...summary.headers, 'content-type': 'application/json' };
+  const source = row.source;
+  if (isJsonObject(source) && isSegmentCallType(source.type)) {
+    const call: Record<string, unknown> = { ...source };
+    const member = segmentDataMember(source.type);
+    if (member !== undefined && row.payload !== undefined && row.payload !== null) call[member] = row.payload;
+    call.messageId ??= row.event_id;
+    return request({ path: SEGMENT_BATCH_PATH, headers, body: JSON.stringify({ batch: [call] }) });
+  }
+  if (row.raw === undefined || row.raw === null) {
+    return { ok: false, reason: 'the row keeps neither the Segment call (source) nor the raw request part' };
+  }
+  // A batch element refused alone (its issue points into the batch) goes back as a batch of one.
+  const element = SEGMENT_ROUTES[summary.path] === 'batch' && firstIssuePath(row).startsWith('$.batch[');
+  return request({ headers, body: element ? `{"batch":[${raw}]}` : raw });
+}
+
+function firstIssuePath(row: InvalidRow): string {
+  const issue = Array.isArray(row.errors) ? row.errors[0] : undefined;
+  return isJsonObject(issue) && typeof issue.path === 'string' ? issue.path : '';
 }
 
 /** The tracker parameter an issue points at (`$.ue_px`, `$.data[2].co`), if it is a JSON one. */

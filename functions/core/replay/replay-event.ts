@@ -62,8 +62,8 @@ export interface Replayer {
 /**
  * Re-validates invalid rows. A row that kept its event (`payload` and `schema`) is validated again
  * directly, contexts included; a row that kept the raw request part (`unparseable`,
- * `protocol_violation` from the protocol) is rebuilt into a request and goes through its protocol
- * adapter again. Every valid row keeps the original `event_id` and `collector_tstamp` and gets
+ * `protocol_violation` from the protocol), and every Segment row, is rebuilt into a request and
+ * goes through its protocol adapter again. Every valid row keeps the original `event_id` and `collector_tstamp` and gets
  * `replayed_at` (now) and `replay_count` (the row's count + 1).
  */
 export function createReplayer(options: ReplayerOptions): Replayer {
@@ -93,6 +93,10 @@ export function createReplayer(options: ReplayerOptions): Replayer {
  * configured for (`schema_not_found` without a schema), which the adapter maps once configured.
  */
 function throughTheAdapter(row: InvalidRow): boolean {
+  // A Segment call goes back through its adapter whatever failed, so that the tracking plan as it
+  // is now picks its schema (an event named in the plan since, a new schema version): the call is
+  // reassembled from source and payload, raw or not.
+  if (row.protocol === 'segment' && row.request) return true;
   if (typeof row.raw !== 'string' || !row.request) return false;
   if (RAW_REQUEST_ERROR_TYPES.has(row.error_type)) return true;
   return typeof row.schema !== 'string' && (row.payload === undefined || row.payload === null);

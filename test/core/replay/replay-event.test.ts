@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildRows } from '../../../functions/core/collector/event-rows.ts';
 import { requestSummary } from '../../../functions/core/collector/request-summary.ts';
-import type { CloudEventsConfig } from '../../../functions/core/config/config.ts';
+import type { CloudEventsConfig, SegmentConfig } from '../../../functions/core/config/config.ts';
 import { rowProblems } from '../../../functions/core/contract/row-check.ts';
 import type { InvalidRow } from '../../../functions/core/contract/rows.ts';
 import { createCloudEventsAdapter } from '../../../functions/core/protocols/cloudevents.ts';
 import { createPixelAdapter } from '../../../functions/core/protocols/pixel.ts';
 import type { InboundRequest, ProtocolAdapter } from '../../../functions/core/protocols/protocol.ts';
+import { createSegmentAdapter } from '../../../functions/core/protocols/segment.ts';
 import { createSelfDescribingAdapter } from '../../../functions/core/protocols/self-describing.ts';
 import { createSnowplowAdapter } from '../../../functions/core/protocols/snowplow.ts';
 import { createWebhookAdapter } from '../../../functions/core/protocols/webhook.ts';
@@ -36,6 +37,13 @@ const SNOWPLOW = {
   redirect_allowed_domains: [],
 };
 
+const NO_PLAN: SegmentConfig = {
+  write_keys: [],
+  app_id: '',
+  require_plan: false,
+  tracking_plan: { track: {}, page: '', screen: '', identify: '', group: '', alias: '', context: {} },
+};
+
 function adapters(
   cloudevents: CloudEventsConfig = {
     path: '/cloudevents',
@@ -43,10 +51,12 @@ function adapters(
     dataschema_schemas: {},
     fallback_schema: '',
   },
+  segment: SegmentConfig = NO_PLAN,
 ): ProtocolAdapter[] {
   return [
     createSnowplowAdapter(SNOWPLOW),
     createCloudEventsAdapter(cloudevents),
+    createSegmentAdapter(segment),
     createSelfDescribingAdapter(),
     createPixelAdapter({ redirect_allowed_domains: [] }),
     createWebhookAdapter(),
@@ -84,10 +94,17 @@ async function collect(request: InboundRequest, withAdapters = adapters()) {
   return batch;
 }
 
-function replayer(options: { withSignup?: boolean; cloudevents?: CloudEventsConfig; maxRawBytes?: number } = {}) {
+function replayer(
+  options: {
+    withSignup?: boolean;
+    cloudevents?: CloudEventsConfig;
+    segment?: SegmentConfig;
+    maxRawBytes?: number;
+  } = {},
+) {
   return createReplayer({
     validator: engine(options.withSignup ?? true).validator,
-    adapters: adapters(options.cloudevents),
+    adapters: adapters(options.cloudevents, options.segment),
     maxRawBytes: options.maxRawBytes ?? 1024,
     now: () => new Date(REPLAYED_AT),
   });
@@ -455,5 +472,103 @@ describe('replaying a row that kept the raw request part', () => {
       first.valid.map((valid) => valid.event_id),
     );
     assert.match(derivedEventId('x', 0), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('replaying Segment rows: the call is reassembled and the tracking plan applied as it is now', () => {
+  const requirePlan: SegmentConfig = { ...NO_PLAN, require_plan: true };
+  const planned: SegmentConfig = {
+    ...requirePlan,
+    tracking_plan: { ...NO_PLAN.tracking_plan, track: { 'Signed Up': SIGNUP } },
+  };
+  const batch = (calls: unknown[]) =>
+    inboundRequest({
+      method: 'POST',
+      path: '/v1/batch',
+      headers: json,
+      body: JSON.stringify({ batch: calls, sentAt: '2026-01-15T09:00:00.000Z', writeKey: 'k' }),
+    });
+
+  test('an event the plan did not name (require_plan) passes once the plan names it: same id, time, data', async () => {
+    const { valid, invalid } = await collect(
+      batch([
+        {
+          type: 'track',
+          event: 'Signed Up',
+          messageId: 'seg-1',
+          userId: 'u-1',
+          anonymousId: 'a-1',
+          timestamp: '2026-01-15T08:59:00.000Z',
+          properties: { email: 'a@example.com' },
+          context: { page: { url: 'https://x.example/' } },
+        },
+      ]),
+      adapters(undefined, requirePlan),
+    );
+    assert.equal(valid.length, 0);
+    const original = invalid[0] as InvalidRow;
+    assert.equal(original.error_type, 'schema_not_found');
+    assert.equal(original.schema ?? null, null);
+    assert.equal(original.event_name, 'Signed Up');
+    assert.deepEqual(original.payload, { email: 'a@example.com' });
+    // Still not in the plan: still schema_not_found.
+    const still = rowsOf(await replayer({ segment: requirePlan }).replay(original));
+    assert.deepEqual(
+      still.invalid.map((row) => row.error_type),
+      ['schema_not_found'],
+    );
+    const { valid: passed } = rowsOf(await replayer({ segment: planned }).replay(original));
+    const row = passed[0];
+    assert.equal(passed.length, 1);
+    assert.equal(row?.schema, SIGNUP);
+    assert.equal(row?.event_id, 'seg-1');
+    assert.equal(row?.event_tstamp, original.event_tstamp);
+    assert.equal(
+      row?.event_tstamp,
+      '2026-01-15T09:59:00.000Z',
+      'corrected by the batch sentAt against the original receive time',
+    );
+    assert.equal(row?.user_id, 'u-1');
+    assert.equal(row?.domain_userid, 'a-1');
+    assert.equal(row?.page_url, 'https://x.example/');
+    assert.deepEqual(row?.payload, { email: 'a@example.com' });
+    assert.deepEqual(row?.source, original.source);
+  });
+
+  test('a planned call whose schema was missing passes once the registry has it; a call that could not be read fails alike', async () => {
+    const { invalid } = await collect(
+      batch([{ type: 'track', event: 'Signed Up', messageId: 'seg-2', properties: { email: 7 } }, { type: 'shout' }]),
+      adapters(undefined, planned),
+    );
+    const [failed, unread] = invalid as [InvalidRow, InvalidRow];
+    assert.equal(failed.error_type, 'schema_not_found');
+    assert.equal(failed.schema, SIGNUP);
+    assert.equal(unread.error_type, 'protocol_violation');
+    // The registry now holds the schema (published since), accepting any object.
+    const loose = new MemoryRegistry({ [SIGNUP]: igluSchema(SIGNUP, { type: 'object' }) });
+    const fixed = createReplayer({
+      validator: createValidationEngine({
+        registry: loose,
+        ttlMs: 60_000,
+        negativeTtlMs: 0,
+        errorTtlMs: 0,
+        maxEntries: 100,
+        allErrors: false,
+        maxErrors: 20,
+      }).validator,
+      adapters: adapters(undefined, planned),
+      maxRawBytes: 1024,
+      now: () => new Date(REPLAYED_AT),
+    });
+    const { valid } = rowsOf(await fixed.replay(failed));
+    assert.deepEqual(
+      valid.map((row) => [row.event_id, row.schema]),
+      [['seg-2', SIGNUP]],
+    );
+    const again = rowsOf(await fixed.replay(unread));
+    assert.deepEqual(
+      again.invalid.map((row) => [row.event_id, row.error_type, (row.errors as Array<{ path: string }>)[0]?.path]),
+      [[unread.event_id, 'protocol_violation', '$.batch[0].type']],
+    );
   });
 });
