@@ -15,7 +15,12 @@ export function createValidationFromConfig(
   onRefreshError?: Parameters<typeof createValidationEngine>[0]['onRefreshError'],
 ): ValidationEngine {
   const chain = new RegistryChain(
-    config.registries.map((url) => createRegistry(url, { timeoutMs: config.registry.timeout_ms })),
+    config.registries.map((url) =>
+      createRegistry(url, {
+        timeoutMs: config.registry.timeout_ms,
+        ...(config.registry.storage_api_endpoint ? { apiEndpoint: config.registry.storage_api_endpoint } : {}),
+      }),
+    ),
   );
   // Misses of a flood of distinct schema names must not become a flood of registry requests.
   const registry = new BoundedRegistry(chain, {

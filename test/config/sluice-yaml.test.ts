@@ -112,6 +112,7 @@ test('the TypeScript interface matches the schema defaults', () => {
     logging: { level: 'INFO', log_payloads: false },
     pubsub: {
       emulator_host: '',
+      api_endpoint: '',
       publish_timeout_ms: 10000,
       batch_max_messages: 500,
       batch_max_ms: 5,
@@ -124,7 +125,7 @@ test('the TypeScript interface matches the schema defaults', () => {
       max_in_flight_requests: 1000,
       max_events_per_request: 1000,
     },
-    registry: { timeout_ms: 5000 },
+    registry: { timeout_ms: 5000, storage_api_endpoint: '' },
     cache: { ttl_seconds: 300, negative_ttl_seconds: 30, error_ttl_seconds: 5, max_entries: 10000 },
     validation: { all_errors: false, max_errors: 20 },
     local: { dir: '.sluice' },
