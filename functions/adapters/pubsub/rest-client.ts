@@ -229,10 +229,14 @@ export class PubsubRestClient implements PubsubClient {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...GOOGLE_CLIENT_HEADERS };
     try {
       url = `${this.#endpoint}/v1/${await this.topicName(topic, signal)}:publish`;
+    } catch (error) {
+      throw credentialsFailure(topic, error, 'no project', '; set project (SLUICE_PROJECT)');
+    }
+    try {
       if (this.#credentials !== undefined)
         Object.assign(headers, await authorizationHeaders(this.#credentials, signal));
     } catch (error) {
-      throw credentialsFailure(topic, error);
+      throw credentialsFailure(topic, error, 'no credentials', '');
     }
     let answer: TextAnswer;
     try {
@@ -246,7 +250,7 @@ export class PubsubRestClient implements PubsubClient {
         { cause: error },
       );
     }
-    if (!isOk(answer.status)) throw httpError(url, answer.status, answer.text);
+    if (!isOk(answer.status)) throw publishAnswerError(url, answer.status, answer.text);
     const ids = parseMessageIds(answer.text);
     if (!Array.isArray(ids) || ids.length !== messageCount) {
       throw new RestPublishError(
@@ -267,7 +271,7 @@ export class PubsubRestClient implements PubsubClient {
       body: '{}',
       signal: AbortSignal.timeout(10_000),
     });
-    if (!isOk(status) && status !== 409) throw httpError(url, status, text);
+    if (!isOk(status) && status !== 409) throw publishAnswerError(url, status, text);
   }
 
   /** Further publish() retries stop; requests on the wire finish (close() of the sink flushes first). */
@@ -294,7 +298,7 @@ function parseMessageIds(text: string): unknown {
  * (`{"error":{"code","message","status"}}`), else from the HTTP status (a proxy's HTML page, an
  * empty body); retryable when that name is one of the library's Publish retry codes.
  */
-function httpError(url: string, httpStatus: number, text: string): RestPublishError {
+export function publishAnswerError(url: string, httpStatus: number, text: string): RestPublishError {
   const said = googleApiError(text);
   const message = said.message ?? text.trim().slice(0, 300);
   const status = said.status ?? statusForHttp(httpStatus);
@@ -316,17 +320,17 @@ function isTimeout(error: unknown): boolean {
  * the message names), retried when the metadata server was only slow or failing, or the attempt's
  * deadline cut the wait.
  */
-function credentialsFailure(topic: string, error: unknown): RestPublishError {
+function credentialsFailure(topic: string, error: unknown, what: string, fix: string): RestPublishError {
   const detail = error instanceof Error ? error.message : String(error);
   if (isTimeout(error))
     return new RestPublishError(
-      `4 DEADLINE_EXCEEDED: no token or project for topic ${topic} in time: ${detail}`,
+      `4 DEADLINE_EXCEEDED: ${what} for topic ${topic} in time: ${detail}`,
       { code: 4, httpStatus: 0, retryable: true },
       { cause: error },
     );
   const retryable = error instanceof CredentialsError && error.retryable;
   return new RestPublishError(
-    `16 UNAUTHENTICATED: no credentials or project for topic ${topic}: ${detail}`,
+    `16 UNAUTHENTICATED: ${what} for topic ${topic}: ${detail}${retryable ? '' : fix}`,
     { code: 16, httpStatus: 0, retryable },
     { cause: error },
   );
