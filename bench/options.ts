@@ -34,8 +34,8 @@ export const USAGE = `npm run bench -- [options]     (each option also as an env
   --scenarios <ids>          comma-separated, from: ${SCENARIOS.map((scenario) => scenario.id).join(', ')} (default all)
   --sinks <list>             noop,pubsub (default both; pubsub needs Java and the emulator jar)
   --cold-runs <n>            cold starts per server, 0 to skip (default 5)
-  --out <file>               report file, '' for none (default: bench/RESULTS.md, which the README
-                             quotes, after a full run; none after a partial one)`;
+  --out <file>               report file, '' for none (default: bench/RESULTS.md, which
+                             docs/performance.md quotes, after a full run; none after a partial one)`;
 
 const DEFAULTS = {
   duration: 8,
@@ -101,7 +101,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
   );
   const sinks = listOf<SinkChoice>('sinks', 'BENCH_SINKS', ['noop', 'pubsub']);
   const coldRuns = Math.floor(numberOf('cold-runs', 'BENCH_COLD_RUNS', DEFAULTS.coldRuns, 0));
-  // A partial run must not replace the full results the README quotes, unless asked to.
+  // A partial run must not replace the full results docs/performance.md quotes, unless asked to.
   const complete = scenarios.length === SCENARIOS.length && sinks.length === 2 && coldRuns > 0;
   return {
     duration: numberOf('duration', 'BENCH_DURATION', DEFAULTS.duration, 1),

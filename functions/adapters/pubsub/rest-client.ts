@@ -1,4 +1,5 @@
 import type { PublishOptions } from '@google-cloud/pubsub';
+import { messageOf } from '../../core/errors.ts';
 import { MAX_CONCURRENT_PUBSUB_REQUESTS, MAX_PUBSUB_REQUEST_BYTES } from '../../core/limits.ts';
 import { Slots } from '../../core/slots.ts';
 import { GOOGLE_CLIENT_HEADERS } from '../google/client-headers.ts';
@@ -12,7 +13,7 @@ import {
 import { PUBLISH_RETRY_CODES, rpcCode, statusForHttp } from '../google/rpc-status.ts';
 import { attemptTimeoutMs, startDeadline } from '../http/deadline.ts';
 import { describeRequestError, requestText, type TextAnswer } from '../http/text-request.ts';
-import type { PubsubClient } from '../sink/pubsub-sink.ts';
+import type { PubsubClient } from './pubsub-client.ts';
 import { pubsubEndpoint } from './pubsub-endpoint.ts';
 import { RestTopic } from './rest-topic.ts';
 
@@ -321,7 +322,7 @@ function isTimeout(error: unknown): boolean {
  * deadline cut the wait.
  */
 function credentialsFailure(topic: string, error: unknown, what: string, fix: string): RestPublishError {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = messageOf(error);
   if (isTimeout(error))
     return new RestPublishError(
       `4 DEADLINE_EXCEEDED: ${what} for topic ${topic} in time: ${detail}`,

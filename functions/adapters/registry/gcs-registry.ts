@@ -1,4 +1,4 @@
-import { SluiceError } from '../../core/errors.ts';
+import { messageOf, SluiceError } from '../../core/errors.ts';
 import type { SchemaKey } from '../../core/iglu/schema-key.ts';
 import { DEFAULT_REGISTRY_TIMEOUT_MS, MAX_SCHEMA_DOCUMENT_BYTES } from '../../core/limits.ts';
 import {
@@ -157,7 +157,7 @@ export class GcsRegistry implements SchemaRegistry {
       } catch (error) {
         if (error instanceof AnswerTooLargeError)
           throw documentTooLarge(this.url, key, `more than ${MAX_SCHEMA_DOCUMENT_BYTES}`);
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         failure = deadline.signal.aborted
           ? new RegistryUnavailableError(this.url, `reading ${where} did not complete within ${limit} ms`, {
               cause: error,

@@ -1,7 +1,7 @@
 import { COLUMNS } from './columns.ts';
 
 /**
- * The contract as a Markdown table, for the README. A test checks that the README holds exactly
+ * The contract as a Markdown table, for docs/querying.md. A test checks that the page holds exactly
  * this table, so the documented contract cannot drift from the code.
  */
 export function contractMarkdownTable(): string {
