@@ -134,8 +134,8 @@ export class GcsRegistry implements SchemaRegistry {
     let answer: BodyAnswer | undefined;
     let failure: RegistryUnavailableError | undefined;
     for (let attempt = 1; ; attempt++) {
-      const left = budgetEnd - Date.now();
-      const limit = Math.max(1, Math.min(attemptMs, left));
+      // The first attempt gets its share exactly; later ones are also cut to what the budget has left.
+      const limit = attempt === 1 ? attemptMs : Math.max(1, Math.min(attemptMs, budgetEnd - Date.now()));
       const deadline = startDeadline(limit, `did not complete within ${limit} ms`);
       let retryable: boolean;
       try {
