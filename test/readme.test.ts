@@ -31,7 +31,7 @@ test('docs/configuration.md documents exactly the settings the config schema def
 
 test('the README starts with the two set-up commands that .ci/run runs', () => {
   const ci = readFileSync(new URL('../.ci/run', import.meta.url), 'utf8');
-  assert.match(README, /```sh\nnpm install\nnpm start /);
-  assert.match(ci, /^npm install$/m);
+  assert.match(README, /```sh\nnpm ci +#[^\n]*\nnpm start /);
+  assert.match(ci, /^npm ci$/m);
   assert.match(ci, /^npm test$/m);
 });
