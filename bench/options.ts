@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { SCENARIOS } from './scenarios.ts';
 
-export type SinkChoice = 'noop' | 'pubsub';
+/** noop: the collector with a no-op sink; pubsub: on the emulator; local: `npm start` as a user runs it. */
+export type SinkChoice = 'noop' | 'pubsub' | 'local';
+export const SINK_CHOICES: readonly SinkChoice[] = ['noop', 'pubsub', 'local'];
 
 export interface BenchOptions {
   /** Seconds of each as-fast-as-possible run. */
@@ -32,7 +34,8 @@ export const USAGE = `npm run bench -- [options]     (each option also as an env
   --connections <n>          connections of the max-rate runs (default 200)
   --latency-connections <n>  connections of the latency runs (default 10)
   --scenarios <ids>          comma-separated, from: ${SCENARIOS.map((scenario) => scenario.id).join(', ')} (default all)
-  --sinks <list>             noop,pubsub (default both; pubsub needs Java and the emulator jar)
+  --sinks <list>             noop,pubsub,local (default all; pubsub needs Java and the emulator jar;
+                             local is \`npm start\` with its local NDJSON sink)
   --cold-runs <n>            cold starts per server, 0 to skip (default 5)
   --out <file>               report file, '' for none (default: bench/RESULTS.md, which
                              docs/performance.md quotes, after a full run; none after a partial one)`;
@@ -99,10 +102,10 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     'BENCH_SCENARIOS',
     SCENARIOS.map((scenario) => scenario.id),
   );
-  const sinks = listOf<SinkChoice>('sinks', 'BENCH_SINKS', ['noop', 'pubsub']);
+  const sinks = listOf<SinkChoice>('sinks', 'BENCH_SINKS', SINK_CHOICES);
   const coldRuns = Math.floor(numberOf('cold-runs', 'BENCH_COLD_RUNS', DEFAULTS.coldRuns, 0));
   // A partial run must not replace the full results docs/performance.md quotes, unless asked to.
-  const complete = scenarios.length === SCENARIOS.length && sinks.length === 2 && coldRuns > 0;
+  const complete = scenarios.length === SCENARIOS.length && sinks.length === SINK_CHOICES.length && coldRuns > 0;
   return {
     duration: numberOf('duration', 'BENCH_DURATION', DEFAULTS.duration, 1),
     rounds: Math.floor(numberOf('rounds', 'BENCH_ROUNDS', DEFAULTS.rounds, 1)),
