@@ -29,6 +29,7 @@ export function pubsubSinkOptions(config: SluiceConfig): PubsubSinkOptions {
     validTopic: config.valid_topic,
     invalidTopic: config.invalid_topic,
     ...(config.pubsub.emulator_host ? { emulatorHost: config.pubsub.emulator_host } : {}),
+    ...(config.pubsub.api_endpoint ? { apiEndpoint: config.pubsub.api_endpoint } : {}),
     publishTimeoutMs: config.pubsub.publish_timeout_ms,
     batchMaxMessages: config.pubsub.batch_max_messages,
     batchMaxMs: config.pubsub.batch_max_ms,

@@ -1,9 +1,17 @@
-import { createRegistry } from '../adapters/registry/registry-from-url.ts';
+import { createRegistry, type RegistryOptions } from '../adapters/registry/registry-from-url.ts';
 import type { SluiceConfig } from '../core/config/config.ts';
 import { MAX_CONCURRENT_REGISTRY_LOOKUPS, MAX_QUEUED_REGISTRY_LOOKUPS } from '../core/limits.ts';
 import { BoundedRegistry } from '../core/registry/bounded-registry.ts';
 import { RegistryChain } from '../core/registry/registry-chain.ts';
 import { createValidationEngine, type ValidationEngine } from '../core/validation/validation-engine.ts';
+
+/** What every registry adapter is given from `registry.*`: the lookup budget and, for gs://, Cloud Storage's endpoint. */
+export function registryOptionsFromConfig(config: SluiceConfig): RegistryOptions {
+  return {
+    timeoutMs: config.registry.timeout_ms,
+    ...(config.registry.storage_api_endpoint ? { apiEndpoint: config.registry.storage_api_endpoint } : {}),
+  };
+}
 
 /**
  * The validation engine as the configuration describes it: the registries in order, the cache
@@ -14,9 +22,8 @@ export function createValidationFromConfig(
   config: SluiceConfig,
   onRefreshError?: Parameters<typeof createValidationEngine>[0]['onRefreshError'],
 ): ValidationEngine {
-  const chain = new RegistryChain(
-    config.registries.map((url) => createRegistry(url, { timeoutMs: config.registry.timeout_ms })),
-  );
+  const options = registryOptionsFromConfig(config);
+  const chain = new RegistryChain(config.registries.map((url) => createRegistry(url, options)));
   // Misses of a flood of distinct schema names must not become a flood of registry requests.
   const registry = new BoundedRegistry(chain, {
     maxConcurrent: MAX_CONCURRENT_REGISTRY_LOOKUPS,

@@ -140,6 +140,7 @@ test('the TypeScript interface matches the schema defaults', () => {
     logging: { level: 'INFO', log_payloads: false },
     pubsub: {
       emulator_host: '',
+      api_endpoint: '',
       publish_timeout_ms: 10000,
       batch_max_messages: 500,
       batch_max_ms: 5,
@@ -152,7 +153,7 @@ test('the TypeScript interface matches the schema defaults', () => {
       max_in_flight_requests: 1000,
       max_events_per_request: 1000,
     },
-    registry: { timeout_ms: 5000 },
+    registry: { timeout_ms: 5000, storage_api_endpoint: '' },
     cache: { ttl_seconds: 300, negative_ttl_seconds: 30, error_ttl_seconds: 5, max_entries: 10000 },
     validation: { all_errors: false, max_errors: 20, all_errors_max_bytes: 16384 },
     local: { dir: '.sluice' },

@@ -92,120 +92,127 @@ function startLoad(base: string): { report: LoadReport; stop(): void; finished: 
   return { report, stop: () => (stopping = true), finished };
 }
 
-describe('collector under load while Pub/Sub dies and comes back', { skip: emulatorSkipReason() }, () => {
-  let emulator: PubsubEmulator;
-  let proxy: TcpProxy;
-  let collector: Collector;
-  let base = '';
-  let close: () => Promise<void>;
-  const pulled = new Map<string, number>();
+// Both transports: the REST client (its retries, attempt deadlines and keep-alive connections)
+// and the library's gRPC channel (its reconnect backoff) must each recover and lose nothing.
+for (const transport of ['rest', 'grpc'] as const) {
+  describe(`collector under load while Pub/Sub dies and comes back (${transport})`, {
+    skip: emulatorSkipReason(),
+  }, () => {
+    let emulator: PubsubEmulator;
+    let proxy: TcpProxy;
+    let collector: Collector;
+    let base = '';
+    let close: () => Promise<void>;
+    const pulled = new Map<string, number>();
 
-  async function pullEverything(expected = 0) {
-    for (const topic of [VALID_TOPIC, INVALID_TOPIC]) {
-      for (const message of await pullAll(emulator, `${topic}-sub`, {
-        expected: topic === VALID_TOPIC ? expected : 0,
-        quietMs: 500,
-        timeoutMs: 20_000,
-      })) {
-        const id = fromMessage(message.data, message.attributes).row.event_id;
-        pulled.set(id, (pulled.get(id) ?? 0) + 1);
+    async function pullEverything(expected = 0) {
+      for (const topic of [VALID_TOPIC, INVALID_TOPIC]) {
+        for (const message of await pullAll(emulator, `${topic}-sub`, {
+          expected: topic === VALID_TOPIC ? expected : 0,
+          quietMs: 500,
+          timeoutMs: 20_000,
+        })) {
+          const id = fromMessage(message.data, message.attributes).row.event_id;
+          pulled.set(id, (pulled.get(id) ?? 0) + 1);
+        }
       }
     }
-  }
 
-  before(async () => {
-    emulator = await startPubsubEmulator();
-    await createTopicsWithSubscriptions(emulator, [VALID_TOPIC, INVALID_TOPIC]);
-    proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(emulator.host.split(':')[1]) });
-    ({ collector, base, close } = await serveCollectorOnPubsub({
-      projectId: emulator.projectId,
-      emulatorHost: proxy.host,
-      validTopic: VALID_TOPIC,
-      invalidTopic: INVALID_TOPIC,
-      publishTimeoutMs: 1000,
-      document: {
-        limits: { max_in_flight_requests: MAX_IN_FLIGHT_REQUESTS, max_in_flight_bytes: MAX_IN_FLIGHT_BYTES },
-      },
-    }));
-  });
-  after(async () => {
-    await close?.();
-    await proxy?.close();
-    await emulator?.stop();
-  });
-
-  test('every event answered 2xx is on a topic afterwards; 503 with Retry-After meanwhile; in-flight publishing stays capped', {
-    timeout: 120_000,
-  }, async () => {
-    const heap: number[] = [];
-    const sampler = setInterval(() => heap.push(process.memoryUsage().heapUsed), 50);
-    const load = startLoad(base);
-    try {
-      // The first publish loads the client library and connects: on a busy machine that takes seconds.
-      const warmDeadline = Date.now() + 30_000;
-      while (load.report.acknowledged.size === 0 && Date.now() < warmDeadline) await sleep(100);
-      await sleep(1000);
-      const beforeOutage = load.report.acknowledged.size;
-      assert.ok(beforeOutage > 0, 'events are taken while Pub/Sub is up');
-      const heapBefore = process.memoryUsage().heapUsed;
-
-      // The outage: cut, collect what the emulator holds, kill it, restart it empty.
-      proxy.setMode('refuse');
-      const cutAt = Date.now();
-      await pullEverything();
-      await emulator.stop();
-      await sleep(1500);
-      await emulator.restart();
+    before(async () => {
+      emulator = await startPubsubEmulator();
       await createTopicsWithSubscriptions(emulator, [VALID_TOPIC, INVALID_TOPIC]);
-      const during = new Map(load.report.statuses);
-      proxy.setMode('forward');
-      const outageMs = Date.now() - cutAt;
+      proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(emulator.host.split(':')[1]) });
+      ({ collector, base, close } = await serveCollectorOnPubsub({
+        projectId: emulator.projectId,
+        emulatorHost: proxy.host,
+        validTopic: VALID_TOPIC,
+        invalidTopic: INVALID_TOPIC,
+        publishTimeoutMs: 1000,
+        transport,
+        document: {
+          limits: { max_in_flight_requests: MAX_IN_FLIGHT_REQUESTS, max_in_flight_bytes: MAX_IN_FLIGHT_BYTES },
+        },
+      }));
+    });
+    after(async () => {
+      await close?.();
+      await proxy?.close();
+      await emulator?.stop();
+    });
 
-      const ackedAtRecovery = load.report.acknowledged.size;
-      const recoveryDeadline = Date.now() + 20_000;
-      while (load.report.acknowledged.size === ackedAtRecovery && Date.now() < recoveryDeadline) await sleep(100);
-      assert.ok(load.report.acknowledged.size > ackedAtRecovery, 'events are taken again once Pub/Sub is back');
-      await sleep(1000);
-      load.stop();
-      await load.finished;
-      clearInterval(sampler);
+    test('every event answered 2xx is on a topic afterwards; 503 with Retry-After meanwhile; in-flight publishing stays capped', {
+      timeout: 120_000,
+    }, async () => {
+      const heap: number[] = [];
+      const sampler = setInterval(() => heap.push(process.memoryUsage().heapUsed), 50);
+      const load = startLoad(base);
+      try {
+        // The first publish loads the client library and connects: on a busy machine that takes seconds.
+        const warmDeadline = Date.now() + 30_000;
+        while (load.report.acknowledged.size === 0 && Date.now() < warmDeadline) await sleep(100);
+        await sleep(1000);
+        const beforeOutage = load.report.acknowledged.size;
+        assert.ok(beforeOutage > 0, 'events are taken while Pub/Sub is up');
+        const heapBefore = process.memoryUsage().heapUsed;
 
-      await pullEverything(0);
-      const missing = [...load.report.acknowledged].filter((id) => !pulled.has(id));
-      assert.deepEqual(
-        missing,
-        [],
-        `${missing.length} of ${load.report.acknowledged.size} acknowledged events are on no topic`,
-      );
-      const duplicates = [...pulled.values()].filter((count) => count > 1).length;
+        // The outage: cut, collect what the emulator holds, kill it, restart it empty.
+        proxy.setMode('refuse');
+        const cutAt = Date.now();
+        await pullEverything();
+        await emulator.stop();
+        await sleep(1500);
+        await emulator.restart();
+        await createTopicsWithSubscriptions(emulator, [VALID_TOPIC, INVALID_TOPIC]);
+        const during = new Map(load.report.statuses);
+        proxy.setMode('forward');
+        const outageMs = Date.now() - cutAt;
 
-      assert.ok((during.get(503) ?? 0) > 0, 'clients were answered 503 during the outage');
-      assert.deepEqual([...load.report.retryAfter], ['5'], 'every 503 carries Retry-After');
-      assert.deepEqual(
-        [...load.report.statuses.keys()].filter((status) => status !== 200 && status !== 503),
-        [],
-        'only 200 and 503 answers, never a dropped connection',
-      );
+        const ackedAtRecovery = load.report.acknowledged.size;
+        const recoveryDeadline = Date.now() + 20_000;
+        while (load.report.acknowledged.size === ackedAtRecovery && Date.now() < recoveryDeadline) await sleep(100);
+        assert.ok(load.report.acknowledged.size > ackedAtRecovery, 'events are taken again once Pub/Sub is back');
+        await sleep(1000);
+        load.stop();
+        await load.finished;
+        clearInterval(sampler);
 
-      const stats = (collector.sink as PubsubSink).stats();
-      assert.ok(
-        stats.inFlight.peakRequests <= MAX_IN_FLIGHT_REQUESTS,
-        `peak ${stats.inFlight.peakRequests} requests in flight`,
-      );
-      assert.ok(stats.inFlight.peakBytes <= MAX_IN_FLIGHT_BYTES, `peak ${stats.inFlight.peakBytes} bytes in flight`);
-      assert.ok(stats.inFlight.shed > 0, 'requests over the cap were shed');
-      assert.equal((await fetch(`${base}/health`)).status, 200, 'the process is still serving');
+        await pullEverything(0);
+        const missing = [...load.report.acknowledged].filter((id) => !pulled.has(id));
+        assert.deepEqual(
+          missing,
+          [],
+          `${missing.length} of ${load.report.acknowledged.size} acknowledged events are on no topic`,
+        );
+        const duplicates = [...pulled.values()].filter((count) => count > 1).length;
 
-      const peakHeap = Math.max(...heap);
-      console.log(
-        `# outage ${outageMs} ms; ${load.report.requests} requests, ${load.report.acknowledged.size} events acknowledged (${beforeOutage} before the outage), ` +
-          `${pulled.size} distinct on the topics, ${duplicates} duplicated; statuses ${JSON.stringify(Object.fromEntries(load.report.statuses))}; ` +
-          `in flight peak ${stats.inFlight.peakRequests} requests / ${stats.inFlight.peakBytes} bytes, shed ${stats.inFlight.shed}; ` +
-          `heap before outage ${(heapBefore / 2 ** 20).toFixed(1)} MiB, peak ${(peakHeap / 2 ** 20).toFixed(1)} MiB`,
-      );
-    } finally {
-      clearInterval(sampler);
-      load.stop();
-    }
+        assert.ok((during.get(503) ?? 0) > 0, 'clients were answered 503 during the outage');
+        assert.deepEqual([...load.report.retryAfter], ['5'], 'every 503 carries Retry-After');
+        assert.deepEqual(
+          [...load.report.statuses.keys()].filter((status) => status !== 200 && status !== 503),
+          [],
+          'only 200 and 503 answers, never a dropped connection',
+        );
+
+        const stats = (collector.sink as PubsubSink).stats();
+        assert.ok(
+          stats.inFlight.peakRequests <= MAX_IN_FLIGHT_REQUESTS,
+          `peak ${stats.inFlight.peakRequests} requests in flight`,
+        );
+        assert.ok(stats.inFlight.peakBytes <= MAX_IN_FLIGHT_BYTES, `peak ${stats.inFlight.peakBytes} bytes in flight`);
+        assert.ok(stats.inFlight.shed > 0, 'requests over the cap were shed');
+        assert.equal((await fetch(`${base}/health`)).status, 200, 'the process is still serving');
+
+        const peakHeap = Math.max(...heap);
+        console.log(
+          `# outage ${outageMs} ms; ${load.report.requests} requests, ${load.report.acknowledged.size} events acknowledged (${beforeOutage} before the outage), ` +
+            `${pulled.size} distinct on the topics, ${duplicates} duplicated; statuses ${JSON.stringify(Object.fromEntries(load.report.statuses))}; ` +
+            `in flight peak ${stats.inFlight.peakRequests} requests / ${stats.inFlight.peakBytes} bytes, shed ${stats.inFlight.shed}; ` +
+            `heap before outage ${(heapBefore / 2 ** 20).toFixed(1)} MiB, peak ${(peakHeap / 2 ** 20).toFixed(1)} MiB`,
+        );
+      } finally {
+        clearInterval(sampler);
+        load.stop();
+      }
+    });
   });
-});
+}

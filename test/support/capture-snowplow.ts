@@ -183,13 +183,20 @@ export async function captureNodeTracker(method: TrackerMethod): Promise<Capture
 }
 
 /**
+ * The @snowplow/browser-tracker release whose wire format captureBrowserTracker reproduces (with
+ * tracker-core of the same family). The package itself is not installed: it needs a DOM, so
+ * nothing here can run it, and its version was all that was read from it.
+ */
+const BROWSER_TRACKER_VERSION = '4.10.1';
+
+/**
  * The browser tracker's wire format (see the module comment): page view, page ping, structured
  * event and link click, each with the web_page context the browser tracker attaches by default.
  * The browser tracker v4 has no built-in ecommerce events (they moved to a plugin), so none here.
  */
 export async function captureBrowserTracker(method: TrackerMethod): Promise<CaptureFixture> {
   const eventCount = 4;
-  const browserVersion = packageVersion('@snowplow/browser-tracker');
+  const browserVersion = BROWSER_TRACKER_VERSION;
   const requests = await withCaptureServer(eventCount, eventCount, async (endpoint) => {
     // The browser tracker's emitter settings: POST by default, one event per request.
     const emitter = core.newEmitter({

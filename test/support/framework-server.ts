@@ -37,6 +37,8 @@ export interface PubsubCollectorOptions {
   readonly validTopic: string;
   readonly invalidTopic: string;
   readonly publishTimeoutMs: number;
+  /** pubsub.transport; default rest. */
+  readonly transport?: 'rest' | 'grpc';
   /** More settings of the configuration document (limits, …). */
   readonly document?: Readonly<Record<string, unknown>>;
 }
@@ -58,7 +60,11 @@ export async function serveCollectorOnPubsub(
       project: options.projectId,
       valid_topic: options.validTopic,
       invalid_topic: options.invalidTopic,
-      pubsub: { emulator_host: options.emulatorHost, publish_timeout_ms: options.publishTimeoutMs },
+      pubsub: {
+        emulator_host: options.emulatorHost,
+        publish_timeout_ms: options.publishTimeoutMs,
+        transport: options.transport ?? 'rest',
+      },
       ...options.document,
     },
     source: 'test',

@@ -9,7 +9,18 @@
  * the gs:// registry need, nothing more: a method, headers, a string body, an abort signal, a cap
  * on the answer's size, and the status and body of the answer.
  */
-import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import type { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
+
+/**
+ * How long a kept-alive connection may sit idle before it is closed on this side. Shorter than
+ * the servers' own idle timeouts (Node's http server: 5 s; Google's front ends: minutes), so that
+ * a connection is never reused just as the server closes it; the same value undici uses. A
+ * server's `Keep-Alive: timeout=N` hint shortens it further (Node's agent honours it).
+ */
+export const KEEP_ALIVE_IDLE_MS = 4_000;
+
+/** Socket errors that mean a reused keep-alive connection had been closed by the server before our request reached it. */
+const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 export interface TextRequest {
   readonly method?: string;
@@ -24,11 +35,13 @@ export interface TextRequest {
 export interface TextAnswer {
   readonly status: number;
   readonly text: string;
+  readonly headers: IncomingHttpHeaders;
 }
 
 export interface BodyAnswer {
   readonly status: number;
   readonly body: Buffer;
+  readonly headers: IncomingHttpHeaders;
 }
 
 /** The answer's body passed TextRequest.maxBytes; nothing more of it was read. */
@@ -83,20 +96,47 @@ function transportFor(secure: boolean): Transport {
   let transport = transports[scheme];
   if (transport === undefined) {
     const module = secure ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
-    transport = { agent: new module.Agent({ keepAlive: true }), request: module.request };
+    // `timeout` on a keep-alive agent is the idle timeout of its free sockets: Node destroys a
+    // free socket when it fires (a socket in use only gets a 'timeout' event, which nothing here
+    // listens to; the callers' deadlines bound requests).
+    transport = { agent: new module.Agent({ keepAlive: true, timeout: KEEP_ALIVE_IDLE_MS }), request: module.request };
     transports[scheme] = transport;
   }
   return transport;
 }
 
-/** Sends the request and resolves with the status and the body decoded as UTF-8, whatever the status. */
-export async function requestText(url: string, init: TextRequest = {}): Promise<TextAnswer> {
-  const { status, body } = await requestBody(url, init);
-  return { status, text: body.toString('utf8') };
+/** The keep-alive agent of a scheme (tests read its free sockets). */
+export function keepAliveAgent(secure: boolean): Agent {
+  return transportFor(secure).agent;
 }
 
-/** Sends the request and resolves with the status and the body's bytes, whatever the status. */
-export function requestBody(url: string, init: TextRequest = {}): Promise<BodyAnswer> {
+/** Sends the request and resolves with the status and the body decoded as UTF-8, whatever the status. */
+export async function requestText(url: string, init: TextRequest = {}): Promise<TextAnswer> {
+  const { status, body, headers } = await requestBody(url, init);
+  return { status, text: body.toString('utf8'), headers };
+}
+
+/**
+ * Sends the request and resolves with the status and the body's bytes, whatever the status.
+ *
+ * A kept-alive connection the server closed while it sat idle (after Cloud Functions throttled
+ * the CPU between requests, the idle timer may not have run in time) fails the next request on
+ * it with ECONNRESET before any answer: that request is sent once more, on a new connection, as
+ * Node's documentation advises (`request.reusedSocket`). The server never saw it.
+ */
+export async function requestBody(url: string, init: TextRequest = {}): Promise<BodyAnswer> {
+  try {
+    return await sendOnce(url, init, false);
+  } catch (error) {
+    if (!(error instanceof StaleConnectionError)) throw error;
+    return sendOnce(url, init, true);
+  }
+}
+
+/** A reused connection failed before any answer (see requestBody); never leaves this module. */
+class StaleConnectionError extends Error {}
+
+function sendOnce(url: string, init: TextRequest, freshConnection: boolean): Promise<BodyAnswer> {
   const { signal, maxBytes = Number.POSITIVE_INFINITY } = init;
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   return new Promise((resolve, reject) => {
@@ -124,24 +164,40 @@ export function requestBody(url: string, init: TextRequest = {}): Promise<BodyAn
         chunks.push(chunk);
       });
       response.on('end', () =>
-        finish(undefined, { status: response.statusCode ?? 0, body: Buffer.concat(chunks, size) }),
+        finish(undefined, {
+          status: response.statusCode ?? 0,
+          body: Buffer.concat(chunks, size),
+          headers: response.headers,
+        }),
       );
       response.on('error', (error) =>
         finish(new HttpRequestError(`the answer was cut: ${error.message}`, url, { cause: error })),
       );
     };
     const transport = transportFor(secure);
+    let answered = false;
     const outgoing = transport.request(
       url,
-      { method: init.method ?? 'GET', headers, agent: transport.agent },
-      onAnswer,
+      // The retry after a stale connection goes out on a connection of its own: the agent's other
+      // free sockets may have been closed by the server too.
+      { method: init.method ?? 'GET', headers, agent: freshConnection ? false : transport.agent },
+      (response) => {
+        answered = true;
+        onAnswer(response);
+      },
     );
     const onAbort = (): void => {
       finish(abortReason(signal as AbortSignal));
       outgoing.destroy();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    outgoing.on('error', (error) => finish(new HttpRequestError(error.message, url, { cause: error })));
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
+      const stale =
+        !freshConnection && !answered && outgoing.reusedSocket && STALE_CONNECTION_CODES.has(error.code ?? '');
+      finish(
+        stale ? new StaleConnectionError(error.message) : new HttpRequestError(error.message, url, { cause: error }),
+      );
+    });
     outgoing.end(init.body);
   });
 }

@@ -2,9 +2,16 @@ import type { PublishOptions } from '@google-cloud/pubsub';
 import { messageOf } from '../../core/errors.ts';
 import { MAX_CONCURRENT_PUBSUB_REQUESTS, MAX_PUBSUB_REQUEST_BYTES } from '../../core/limits.ts';
 import { Slots } from '../../core/slots.ts';
+import { GOOGLE_CLIENT_HEADERS } from '../google/client-headers.ts';
 import { googleApiError } from '../google/google-api-error.ts';
-import { CredentialsError, type GoogleCredentials, googleCredentials } from '../google/google-credentials.ts';
-import { startDeadline } from '../http/deadline.ts';
+import {
+  authorizationHeaders,
+  CredentialsError,
+  type GoogleCredentials,
+  googleCredentials,
+} from '../google/google-credentials.ts';
+import { PUBLISH_RETRY_CODES, rpcCode, statusForHttp } from '../google/rpc-status.ts';
+import { attemptTimeoutMs, startDeadline } from '../http/deadline.ts';
 import { describeRequestError, requestText, type TextAnswer } from '../http/text-request.ts';
 import type { PubsubClient } from './pubsub-client.ts';
 import { pubsubEndpoint } from './pubsub-endpoint.ts';
@@ -13,28 +20,8 @@ import { RestTopic } from './rest-topic.ts';
 /** Real Pub/Sub's REST endpoint (https://cloud.google.com/pubsub/docs/reference/rest). */
 export const PUBSUB_REST_ENDPOINT = 'https://pubsub.googleapis.com';
 
-/** HTTP statuses worth another attempt: throttling and server-side trouble. Anything else 4xx is final. */
-const RETRYABLE_HTTP_STATUSES = new Set([429, 500, 502, 503, 504]);
-
-/** google.rpc.Code numbers of the status names Google's REST errors carry, so errors read like the gRPC library's. */
-const RPC_CODES: Readonly<Record<string, number>> = {
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-};
+/** Status names worth another attempt: the Pub/Sub library's Publish retry codes. */
+const RETRYABLE_STATUSES: ReadonlySet<string> = new Set(PUBLISH_RETRY_CODES);
 
 /** A Publish request that failed: `code` is the google.rpc.Code (5 = NOT_FOUND), as on the gRPC library's errors. */
 export class RestPublishError extends Error {
@@ -67,14 +54,20 @@ export interface RestRetrySettings {
 export interface PubsubRestClientOptions {
   /** Empty: `sluice-local` on an emulator, otherwise the credentials' project. */
   readonly projectId: string;
-  /** `host:port` of an emulator; absent: PUBSUB_EMULATOR_HOST, else real Pub/Sub. */
+  /** `host:port` of an emulator (a leading `http://` is accepted, as the library accepts it); absent: PUBSUB_EMULATOR_HOST, else real Pub/Sub. */
   readonly emulatorHost?: string;
+  /**
+   * Real Pub/Sub at another address (pubsub.api_endpoint): a regional or private endpoint such as
+   * `europe-west1-pubsub.googleapis.com` or `https://pubsub-myendpoint.p.googleapis.com`. HTTPS
+   * unless written with `http://`. Ignored on an emulator.
+   */
+  readonly apiEndpoint?: string;
   readonly retry: RestRetrySettings;
   /** Called once per batch sent (not per retry): the sink's publishCalls counter. */
   readonly onPublishRequest?: () => void;
   /** Default: none on an emulator, else {@link googleCredentials}. */
-  readonly credentials?: GoogleCredentials & { invalidate?(): void };
-  /** Default `https://pubsub.googleapis.com`, or `http://<emulator host>`. For tests. */
+  readonly credentials?: GoogleCredentials;
+  /** Origin to send to, overriding everything above. For tests. */
   readonly endpoint?: string;
   /** Requests on the wire at once (each holds one keep-alive connection). Default {@link MAX_CONCURRENT_PUBSUB_REQUESTS}. */
   readonly maxConcurrentRequests?: number;
@@ -85,7 +78,8 @@ export interface PubsubRestClientOptions {
  * Publishes to Pub/Sub through its REST API (`POST /v1/projects/{p}/topics/{t}:publish`) with
  * node:http(s) (see http/text-request.ts): no gax, gRPC or protobuf to load, which was most of the collector's cold
  * start and a good part of its memory. Implements the part of the library's `PubSub` the sink
- * uses; batching is RestTopic's, retries and auth are here.
+ * uses; batching is RestTopic's, retries and auth are here, and they follow the library's: the
+ * same retry codes, a deadline per attempt, one token refresh on 401.
  *
  * Connections: a keep-alive agent reuses them, and opens one per request on the wire; {@link MAX_CONCURRENT_PUBSUB_REQUESTS} bounds those, further batches wait for a slot
  * (within their retry budget).
@@ -94,7 +88,7 @@ export class PubsubRestClient implements PubsubClient {
   readonly #options: PubsubRestClientOptions;
   readonly #endpoint: string;
   readonly #emulator: boolean;
-  readonly #credentials: (GoogleCredentials & { invalidate?(): void }) | undefined;
+  readonly #credentials: GoogleCredentials | undefined;
   readonly #configuredProject: string | undefined;
   #project: Promise<string> | undefined;
   readonly #slots: Slots;
@@ -109,11 +103,15 @@ export class PubsubRestClient implements PubsubClient {
     }
     this.#options = options;
     const env = options.env ?? process.env;
-    const endpoint = pubsubEndpoint(options.projectId, options.emulatorHost, env);
-    this.#emulator = endpoint.apiEndpoint !== undefined;
-    this.#endpoint = (
-      options.endpoint ?? (this.#emulator ? `http://${endpoint.apiEndpoint}` : PUBSUB_REST_ENDPOINT)
-    ).replace(/\/+$/, '');
+    const endpoint = pubsubEndpoint(options.projectId, options.emulatorHost, env, options.apiEndpoint);
+    this.#emulator = endpoint.emulatorMode === true;
+    let origin = PUBSUB_REST_ENDPOINT;
+    if (this.#emulator) origin = `http://${endpoint.apiEndpoint}`;
+    else if (endpoint.apiEndpoint !== undefined)
+      origin = /^http:\/\//i.test(options.apiEndpoint?.trim() ?? '')
+        ? `http://${endpoint.apiEndpoint}`
+        : `https://${endpoint.apiEndpoint}`;
+    this.#endpoint = (options.endpoint ?? origin).replace(/\/+$/, '');
     // The emulator reads no credentials; real Pub/Sub needs a token.
     this.#credentials = options.credentials ?? (this.#emulator ? undefined : googleCredentials(env));
     this.#configuredProject = endpoint.projectId;
@@ -137,21 +135,26 @@ export class PubsubRestClient implements PubsubClient {
 
   projectId(signal?: AbortSignal): Promise<string> {
     if (this.#configuredProject !== undefined) return Promise.resolve(this.#configuredProject);
-    if (this.#credentials === undefined) return Promise.reject(new CredentialsError('no project configured'));
+    if (this.#credentials === undefined)
+      return Promise.reject(new CredentialsError('no project configured; set project (SLUICE_PROJECT)'));
     this.#project ??= this.#credentials.projectId(signal);
     this.#project.catch(() => (this.#project = undefined));
     return this.#project;
   }
 
   /**
-   * Sends one batch and returns its message ids, in order. Retries network errors, timeouts and
-   * {@link RETRYABLE_HTTP_STATUSES} with capped, jittered exponential backoff until the retry
-   * budget is spent; then, or at once for any other answer, rejects with a RestPublishError.
+   * Sends one batch and returns its message ids, in order. Retries, with capped, jittered
+   * exponential backoff until the retry budget is spent, what the library's Publish retries:
+   * the error's status name (from Google's JSON error body, else from the HTTP status, see
+   * rpc-status.ts) in its retry codes, network errors (UNAVAILABLE) and attempts cut by their
+   * deadline (DEADLINE_EXCEEDED). Then, or at once for anything else (a missing topic, no
+   * permission, no credentials), rejects with a RestPublishError.
    */
   async publish(topic: string, body: string, messageCount: number): Promise<string[]> {
     this.#options.onPublishRequest?.();
     const { budgetMs, initialDelayMs, maxDelayMs } = this.#options.retry;
     const deadline = Date.now() + budgetMs;
+    const attemptMs = attemptTimeoutMs(budgetMs);
     let delay = initialDelayMs;
     let refreshedToken = false;
     let lastError: RestPublishError | undefined;
@@ -160,7 +163,7 @@ export class PubsubRestClient implements PubsubClient {
       if (lastError !== undefined && Date.now() >= deadline) throw lastError;
       let error: RestPublishError;
       try {
-        return await this.#attempt(topic, body, messageCount, deadline);
+        return await this.#attempt(topic, body, messageCount, deadline, attemptMs);
       } catch (caught) {
         error =
           caught instanceof RestPublishError
@@ -184,7 +187,14 @@ export class PubsubRestClient implements PubsubClient {
     }
   }
 
-  async #attempt(topic: string, body: string, messageCount: number, deadline: number): Promise<string[]> {
+  /** One try: a free connection slot (waited for within the budget), then token and request within the attempt's own deadline. */
+  async #attempt(
+    topic: string,
+    body: string,
+    messageCount: number,
+    deadline: number,
+    attemptMs: number,
+  ): Promise<string[]> {
     const remaining = deadline - Date.now();
     if (remaining <= 0)
       throw new RestPublishError(`4 DEADLINE_EXCEEDED: no attempt left within the retry budget for topic ${topic}`, {
@@ -192,69 +202,64 @@ export class PubsubRestClient implements PubsubClient {
         httpStatus: 0,
         retryable: false,
       });
-    const timeout = startDeadline(remaining, `no answer within ${remaining} ms`);
+    const budget = startDeadline(remaining, `no free connection within ${remaining} ms`);
+    let release: () => void;
     try {
-      return await this.#attemptWithin(topic, body, messageCount, timeout.signal);
-    } finally {
-      timeout.clear();
-    }
-  }
-
-  async #attemptWithin(topic: string, body: string, messageCount: number, signal: AbortSignal): Promise<string[]> {
-    const release = await this.#slots.acquire(signal).catch((error: unknown) => {
+      release = await this.#slots.acquire(budget.signal);
+    } catch (error) {
       throw new RestPublishError(
         `4 DEADLINE_EXCEEDED: waited for a free connection until the retry budget ran out (${describeRequestError(error)})`,
         { code: 4, httpStatus: 0, retryable: false },
         { cause: error },
       );
-    });
-    let url = `${this.#endpoint}/v1/${topic}:publish`;
-    try {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      try {
-        url = `${this.#endpoint}/v1/${await this.topicName(topic, signal)}:publish`;
-      } catch (error) {
-        const detail = messageOf(error);
-        throw new RestPublishError(
-          `2 UNKNOWN: no project for topic ${topic}: ${detail}; set project (SLUICE_PROJECT)`,
-          { code: 2, httpStatus: 0, retryable: true },
-          { cause: error },
-        );
-      }
-      try {
-        if (this.#credentials !== undefined)
-          headers.authorization = `Bearer ${await this.#credentials.accessToken(signal)}`;
-      } catch (error) {
-        throw new RestPublishError(
-          `16 UNAUTHENTICATED: ${messageOf(error)}`,
-          { code: 16, httpStatus: 0, retryable: true },
-          { cause: error },
-        );
-      }
-      let answer: TextAnswer;
-      try {
-        answer = await requestText(url, { method: 'POST', headers, body, signal });
-      } catch (error) {
-        const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-        const status = timedOut ? '4 DEADLINE_EXCEEDED' : '14 UNAVAILABLE';
-        throw new RestPublishError(
-          `${status}: POST ${url} failed: ${describeRequestError(error)}`,
-          { code: timedOut ? 4 : 14, httpStatus: 0, retryable: true },
-          { cause: error },
-        );
-      }
-      if (!isOk(answer.status)) throw httpError(url, answer.status, answer.text);
-      const ids = parseMessageIds(answer.text);
-      if (!Array.isArray(ids) || ids.length !== messageCount) {
-        throw new RestPublishError(
-          `13 INTERNAL: POST ${url} answered ${Array.isArray(ids) ? ids.length : 'no'} message ids for ${messageCount} messages`,
-          { code: 13, httpStatus: answer.status, retryable: false },
-        );
-      }
-      return ids as string[];
     } finally {
+      budget.clear();
+    }
+    const limit = Math.min(attemptMs, Math.max(1, deadline - Date.now()));
+    const timeout = startDeadline(limit, `no answer within ${limit} ms`);
+    try {
+      return await this.#attemptWithin(topic, body, messageCount, timeout.signal);
+    } finally {
+      timeout.clear();
       release();
     }
+  }
+
+  async #attemptWithin(topic: string, body: string, messageCount: number, signal: AbortSignal): Promise<string[]> {
+    let url = `${this.#endpoint}/v1/${topic}:publish`;
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...GOOGLE_CLIENT_HEADERS };
+    try {
+      url = `${this.#endpoint}/v1/${await this.topicName(topic, signal)}:publish`;
+    } catch (error) {
+      throw credentialsFailure(topic, error, 'no project', '; set project (SLUICE_PROJECT)');
+    }
+    try {
+      if (this.#credentials !== undefined)
+        Object.assign(headers, await authorizationHeaders(this.#credentials, signal));
+    } catch (error) {
+      throw credentialsFailure(topic, error, 'no credentials', '');
+    }
+    let answer: TextAnswer;
+    try {
+      answer = await requestText(url, { method: 'POST', headers, body, signal });
+    } catch (error) {
+      const timedOut = isTimeout(error);
+      const status = timedOut ? '4 DEADLINE_EXCEEDED' : '14 UNAVAILABLE';
+      throw new RestPublishError(
+        `${status}: POST ${url} failed: ${describeRequestError(error)}`,
+        { code: timedOut ? 4 : 14, httpStatus: 0, retryable: true },
+        { cause: error },
+      );
+    }
+    if (!isOk(answer.status)) throw publishAnswerError(url, answer.status, answer.text);
+    const ids = parseMessageIds(answer.text);
+    if (!Array.isArray(ids) || ids.length !== messageCount) {
+      throw new RestPublishError(
+        `13 INTERNAL: POST ${url} answered ${Array.isArray(ids) ? ids.length : 'no'} message ids for ${messageCount} messages`,
+        { code: 13, httpStatus: answer.status, retryable: false },
+      );
+    }
+    return ids as string[];
   }
 
   /** Creates a topic on the emulator if it is missing (PUT; 409 means it exists). Emulator only. */
@@ -263,11 +268,11 @@ export class PubsubRestClient implements PubsubClient {
     const url = `${this.#endpoint}/v1/${await this.topicName(topic)}`;
     const { status, text } = await requestText(url, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...GOOGLE_CLIENT_HEADERS },
       body: '{}',
       signal: AbortSignal.timeout(10_000),
     });
-    if (!isOk(status) && status !== 409) throw httpError(url, status, text);
+    if (!isOk(status) && status !== 409) throw publishAnswerError(url, status, text);
   }
 
   /** Further publish() retries stop; requests on the wire finish (close() of the sink flushes first). */
@@ -289,23 +294,45 @@ function parseMessageIds(text: string): unknown {
   }
 }
 
-/** The error for a non-2xx answer, from Google's JSON error body (`{"error":{"code","message","status"}}`) when there is one. */
-function httpError(url: string, httpStatus: number, text: string): RestPublishError {
+/**
+ * The error for a non-2xx answer: the status name from Google's JSON error body
+ * (`{"error":{"code","message","status"}}`), else from the HTTP status (a proxy's HTML page, an
+ * empty body); retryable when that name is one of the library's Publish retry codes.
+ */
+export function publishAnswerError(url: string, httpStatus: number, text: string): RestPublishError {
   const said = googleApiError(text);
   const message = said.message ?? text.trim().slice(0, 300);
-  const status =
-    said.status ??
-    (httpStatus === 404
-      ? 'NOT_FOUND'
-      : httpStatus === 429
-        ? 'RESOURCE_EXHAUSTED'
-        : httpStatus === 503
-          ? 'UNAVAILABLE'
-          : 'UNKNOWN');
-  const code = RPC_CODES[status] ?? 2;
+  const status = said.status ?? statusForHttp(httpStatus);
+  const code = rpcCode(status);
   return new RestPublishError(`${code} ${status}: ${message || '(no message)'} (HTTP ${httpStatus} from POST ${url})`, {
     code,
     httpStatus,
-    retryable: RETRYABLE_HTTP_STATUSES.has(httpStatus),
+    retryable: RETRYABLE_STATUSES.has(status),
   });
+}
+
+/** An abort by a deadline (ours are TimeoutErrors; a caller's may be an AbortError). */
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+}
+
+/**
+ * No project or no token: final when the credentials say so (a configuration mistake, whose fix
+ * the message names), retried when the metadata server was only slow or failing, or the attempt's
+ * deadline cut the wait.
+ */
+function credentialsFailure(topic: string, error: unknown, what: string, fix: string): RestPublishError {
+  const detail = messageOf(error);
+  if (isTimeout(error))
+    return new RestPublishError(
+      `4 DEADLINE_EXCEEDED: ${what} for topic ${topic} in time: ${detail}`,
+      { code: 4, httpStatus: 0, retryable: true },
+      { cause: error },
+    );
+  const retryable = error instanceof CredentialsError && error.retryable;
+  return new RestPublishError(
+    `16 UNAUTHENTICATED: ${what} for topic ${topic}: ${detail}${retryable ? '' : fix}`,
+    { code: 16, httpStatus: 0, retryable },
+    { cause: error },
+  );
 }

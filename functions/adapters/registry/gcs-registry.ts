@@ -7,14 +7,31 @@ import {
   type SchemaRegistry,
 } from '../../core/registry/schema-registry.ts';
 import { truncate } from '../../core/text.ts';
+import { GOOGLE_CLIENT_HEADERS } from '../google/client-headers.ts';
 import { googleApiError } from '../google/google-api-error.ts';
-import { type GoogleCredentials, googleCredentials, STORAGE_READ_SCOPE } from '../google/google-credentials.ts';
-import { startDeadline } from '../http/deadline.ts';
+import {
+  authorizationHeaders,
+  CredentialsError,
+  type GoogleCredentials,
+  googleCredentials,
+  STORAGE_READ_SCOPE,
+} from '../google/google-credentials.ts';
+import { attemptTimeoutMs, startDeadline } from '../http/deadline.ts';
 import { AnswerTooLargeError, type BodyAnswer, requestBody } from '../http/text-request.ts';
 import { documentTooLarge, parseSchemaDocument } from './schema-document.ts';
 
 /** Cloud Storage's JSON API (https://cloud.google.com/storage/docs/json_api). */
 export const GCS_JSON_API_ENDPOINT = 'https://storage.googleapis.com';
+
+/**
+ * Attempts of one lookup: the first and up to two retries, as long as the lookup's budget lasts.
+ * Cloud Storage's retry strategy: a GET is idempotent, and 408, 429, 5xx, timeouts and dropped
+ * connections are transient.
+ */
+const MAX_LOOKUP_ATTEMPTS = 3;
+
+/** First pause before a retry; doubled each time, with full jitter down to half of it. */
+const FIRST_RETRY_DELAY_MS = 100;
 
 export interface GcsRegistryOptions {
   /**
@@ -23,12 +40,18 @@ export interface GcsRegistryOptions {
    */
   readonly endpoint?: string;
   /**
+   * Cloud Storage at a regional or private endpoint (registry.storage_api_endpoint), e.g.
+   * `storage.europe-west1.rep.googleapis.com`: HTTPS unless written with `http://`, with
+   * credentials as for Cloud Storage. Ignored when `endpoint` or STORAGE_EMULATOR_HOST is set.
+   */
+  readonly apiEndpoint?: string;
+  /**
    * Where the bearer token comes from. Default: none for an endpoint other than Cloud Storage's
    * (emulators take none), else the metadata server on Cloud Run / Cloud Functions, or
    * Application Default Credentials elsewhere.
    */
   readonly credentials?: GoogleCredentials;
-  /** Budget for one lookup, token and download included. */
+  /** Budget for one lookup, token, download and retries included. */
   readonly timeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -79,54 +102,112 @@ export class GcsRegistry implements SchemaRegistry {
       throw new RangeError(`GcsRegistry timeoutMs must be a positive number of milliseconds, got ${this.#timeoutMs}`);
     const env = options.env ?? process.env;
     const emulator = env.STORAGE_EMULATOR_HOST?.trim();
-    const endpoint =
-      options.endpoint ??
-      (emulator ? (/^https?:\/\//.test(emulator) ? emulator : `http://${emulator}`) : GCS_JSON_API_ENDPOINT);
+    const apiEndpoint = options.apiEndpoint?.trim();
+    let endpoint = GCS_JSON_API_ENDPOINT;
+    let cloudStorage = true;
+    if (options.endpoint !== undefined || emulator) {
+      endpoint = options.endpoint ?? withScheme(emulator as string, 'http');
+      cloudStorage = endpoint.replace(/\/+$/, '') === GCS_JSON_API_ENDPOINT;
+    } else if (apiEndpoint) {
+      endpoint = withScheme(apiEndpoint, 'https');
+    }
     this.#endpoint = endpoint.replace(/\/+$/, '');
+    // Emulators and test servers take no token; Cloud Storage at any of its addresses does.
     this.#credentials =
-      options.credentials ??
-      (this.#endpoint === GCS_JSON_API_ENDPOINT ? googleCredentials(env, [STORAGE_READ_SCOPE]) : undefined);
+      options.credentials ?? (cloudStorage ? googleCredentials(env, [STORAGE_READ_SCOPE]) : undefined);
   }
 
+  /**
+   * One media download, retried within the lookup's budget (timeoutMs) on 408, 429, 5xx, a
+   * dropped connection or an attempt cut by its own deadline (a third of the budget, so a silent
+   * connection leaves time for a retry on a new one), at most MAX_LOOKUP_ATTEMPTS times with
+   * jittered pauses. A 401 drops the cached token and is tried once more with a new one.
+   */
   async lookup(key: SchemaKey): Promise<RegistryLookup> {
     const object = this.prefix === '' ? key.path : `${this.prefix}/${key.path}`;
     const where = `gs://${this.bucket}/${object}`;
     const url = `${this.#endpoint}/storage/v1/b/${encodeURIComponent(this.bucket)}/o/${encodeURIComponent(object)}?alt=media`;
-    const deadline = startDeadline(this.#timeoutMs, `did not complete within ${this.#timeoutMs} ms`);
-    let answer: BodyAnswer;
-    try {
-      const headers: Record<string, string> = {};
-      if (this.#credentials !== undefined)
-        headers.authorization = `Bearer ${await this.#credentials.accessToken(deadline.signal)}`;
-      answer = await requestBody(url, { headers, signal: deadline.signal, maxBytes: MAX_SCHEMA_DOCUMENT_BYTES });
-    } catch (error) {
-      if (error instanceof AnswerTooLargeError)
-        throw documentTooLarge(this.url, key, `more than ${MAX_SCHEMA_DOCUMENT_BYTES}`);
-      if (deadline.signal.aborted) {
-        throw new RegistryUnavailableError(this.url, `reading ${where} did not complete within ${this.#timeoutMs} ms`, {
-          cause: error,
-        });
+    const started = Date.now();
+    const budgetEnd = started + this.#timeoutMs;
+    const attemptMs = attemptTimeoutMs(this.#timeoutMs);
+    let refreshedToken = false;
+    let answer: BodyAnswer | undefined;
+    let failure: RegistryUnavailableError | undefined;
+    for (let attempt = 1; ; attempt++) {
+      // The first attempt gets its share exactly; later ones are also cut to what the budget has left.
+      const limit = attempt === 1 ? attemptMs : Math.max(1, Math.min(attemptMs, budgetEnd - Date.now()));
+      const deadline = startDeadline(limit, `did not complete within ${limit} ms`);
+      let retryable: boolean;
+      try {
+        const headers: Record<string, string> = { ...GOOGLE_CLIENT_HEADERS };
+        if (this.#credentials !== undefined)
+          Object.assign(headers, await authorizationHeaders(this.#credentials, deadline.signal));
+        answer = await requestBody(url, { headers, signal: deadline.signal, maxBytes: MAX_SCHEMA_DOCUMENT_BYTES });
+        if (answer.status === 401 && !refreshedToken && this.#credentials?.invalidate !== undefined) {
+          refreshedToken = true;
+          this.#credentials.invalidate();
+          retryable = true;
+          failure = this.#httpFailure(where, answer);
+        } else if (isTransientStatus(answer.status)) {
+          retryable = true;
+          failure = this.#httpFailure(where, answer);
+        } else {
+          break;
+        }
+      } catch (error) {
+        if (error instanceof AnswerTooLargeError)
+          throw documentTooLarge(this.url, key, `more than ${MAX_SCHEMA_DOCUMENT_BYTES}`);
+        const message = messageOf(error);
+        failure = deadline.signal.aborted
+          ? new RegistryUnavailableError(this.url, `reading ${where} did not complete within ${limit} ms`, {
+              cause: error,
+            })
+          : new RegistryUnavailableError(this.url, `reading ${where} failed: ${truncate(message, 300)}`, {
+              cause: error,
+            });
+        // No credentials is a configuration mistake: asking again cannot help.
+        retryable = !(error instanceof CredentialsError && !error.retryable);
+      } finally {
+        deadline.clear();
       }
-      const message = messageOf(error);
-      throw new RegistryUnavailableError(this.url, `reading ${where} failed: ${truncate(message, 300)}`, {
-        cause: error,
-      });
-    } finally {
-      deadline.clear();
+      const pause = Math.round(FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+      if (!retryable || attempt >= MAX_LOOKUP_ATTEMPTS || Date.now() + pause >= budgetEnd) {
+        if (attempt > 1 && failure !== undefined) {
+          const budget = `after ${attempt} attempts within registry.timeout_ms ${this.#timeoutMs} ms`;
+          throw new RegistryUnavailableError(this.url, `${failure.message} (${budget})`, {
+            cause: failure.cause,
+          });
+        }
+        throw failure;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
     if (answer.status >= 200 && answer.status < 300)
       return { found: true, schema: parseSchemaDocument(answer.body, this.url, key), registry: this.url };
-    const message = errorMessage(answer);
     // A missing bucket is also a 404, but it means a wrong URL or a deleted bucket, not a
     // missing schema: reporting "not found" would reject every event instead of raising an alarm.
-    if (answer.status === 404 && !/bucket does not exist/i.test(message)) return NOT_FOUND;
-    const error = new GcsHttpError(answer.status, message);
-    throw new RegistryUnavailableError(
+    if (answer.status === 404 && !/bucket does not exist/i.test(errorMessage(answer))) return NOT_FOUND;
+    throw this.#httpFailure(where, answer);
+  }
+
+  #httpFailure(where: string, answer: BodyAnswer): RegistryUnavailableError {
+    const message = errorMessage(answer);
+    return new RegistryUnavailableError(
       this.url,
       `reading ${where} failed (HTTP ${answer.status}): ${truncate(message, 300)}`,
-      { cause: error },
+      { cause: new GcsHttpError(answer.status, message) },
     );
   }
+}
+
+/** Cloud Storage's transient answers: 408, 429 and 5xx. */
+function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status < 600);
+}
+
+/** `http(s)://host[:port]` for an endpoint written with or without a scheme. */
+function withScheme(endpoint: string, scheme: 'http' | 'https'): string {
+  return /^https?:\/\//i.test(endpoint) ? endpoint : `${scheme}://${endpoint}`;
 }
 
 /** The message of a JSON API error body, else the text. */

@@ -50,6 +50,8 @@ export interface SubscriptionSourceOptions {
   /** Subscription id (config `replay_subscription`) or its full name. */
   readonly subscription: string;
   readonly emulatorHost?: string;
+  /** Real Pub/Sub at a regional or private endpoint (pubsub.api_endpoint). */
+  readonly apiEndpoint?: string;
   readonly seek?: SeekTarget;
   /** Messages asked for per pull. */
   readonly batchSize: number;
@@ -284,7 +286,7 @@ function decode(message: PulledMessage): InvalidRow | { unreadable: string } {
 
 async function createSubscriberClient(options: SubscriptionSourceOptions): Promise<SubscriberPort> {
   const { PubSub, v1 } = await import('@google-cloud/pubsub');
-  const endpoint = pubsubEndpoint(options.projectId, options.emulatorHost);
+  const endpoint = pubsubEndpoint(options.projectId, options.emulatorHost, process.env, options.apiEndpoint);
   const { projectId } = endpoint;
   const pubsub = new PubSub(endpoint);
   // The documented way to get a generated client with the handwritten client's settings.

@@ -13,6 +13,7 @@ import {
   oversizeMessageRow,
 } from '../../core/sink/oversize-message.ts';
 import { truncate } from '../../core/text.ts';
+import { attemptTimeoutMs } from '../http/deadline.ts';
 import type { PubsubClient, PubsubTopic } from '../pubsub/pubsub-client.ts';
 import { pubsubEndpoint } from '../pubsub/pubsub-endpoint.ts';
 import { PubsubRestClient } from '../pubsub/rest-client.ts';
@@ -33,6 +34,8 @@ export interface PubsubSinkOptions {
   readonly invalidTopic: string;
   /** `host:port` of a Pub/Sub emulator; empty or absent means real Pub/Sub. */
   readonly emulatorHost?: string;
+  /** Real Pub/Sub at a regional or private endpoint (pubsub.api_endpoint); absent: the global one. */
+  readonly apiEndpoint?: string;
   /** How long publish() may take in all (including cold start) before it rejects. */
   readonly publishTimeoutMs: number;
   readonly batchMaxMessages: number;
@@ -333,6 +336,7 @@ export class PubsubSink implements EventSink {
       client = new PubsubRestClient({
         projectId: this.#options.projectId,
         ...(this.#options.emulatorHost === undefined ? {} : { emulatorHost: this.#options.emulatorHost }),
+        ...(this.#options.apiEndpoint === undefined ? {} : { apiEndpoint: this.#options.apiEndpoint }),
         retry: { budgetMs, initialDelayMs, maxDelayMs },
         onPublishRequest: () => {
           this.#publishCalls += 1;
@@ -371,7 +375,10 @@ export class PubsubSink implements EventSink {
       'grpc.initial_reconnect_backoff_ms': Math.min(1_000, maxReconnectBackoffMs),
       'grpc.max_reconnect_backoff_ms': maxReconnectBackoffMs,
     };
-    return Object.assign(config, pubsubEndpoint(this.#options.projectId, this.#options.emulatorHost));
+    return Object.assign(
+      config,
+      pubsubEndpoint(this.#options.projectId, this.#options.emulatorHost, process.env, this.#options.apiEndpoint),
+    );
   }
 
   /**
@@ -383,10 +390,13 @@ export class PubsubSink implements EventSink {
    *   "14 UNAVAILABLE: No connection established"), before publish()'s timer fires, even after
    *   a last jittered pause of up to maxRetryDelayMillis;
    * - no attempt starts after the budget and each attempt's deadline is cut to what remains, so
-   *   the library has stopped retrying these messages by the time the caller answers 503.
+   *   the library has stopped retrying these messages by the time the caller answers 503;
+   * - one attempt may take a third of the budget (attemptTimeoutMs, as over REST), so a call stuck
+   *   on a dead connection is retried within the budget.
    */
   #gaxOptions(): NonNullable<PublishOptions['gaxOpts']> {
     const { budgetMs: budget, initialDelayMs, maxDelayMs: maxRetryDelayMillis } = this.#retryTiming();
+    const attempt = attemptTimeoutMs(budget);
     return {
       timeout: budget,
       retry: {
@@ -394,9 +404,9 @@ export class PubsubSink implements EventSink {
           initialRetryDelayMillis: initialDelayMs,
           retryDelayMultiplier: 2,
           maxRetryDelayMillis,
-          initialRpcTimeoutMillis: budget,
+          initialRpcTimeoutMillis: attempt,
           rpcTimeoutMultiplier: 1,
-          maxRpcTimeoutMillis: budget,
+          maxRpcTimeoutMillis: attempt,
           totalTimeoutMillis: budget,
         },
       },

@@ -225,6 +225,7 @@ function endpoints(
           projectId: config.project,
           subscription: config.replay_subscription,
           ...(config.pubsub.emulator_host ? { emulatorHost: config.pubsub.emulator_host } : {}),
+          ...(config.pubsub.api_endpoint ? { apiEndpoint: config.pubsub.api_endpoint } : {}),
           ...(options.since
             ? { seek: { time: options.since } }
             : options.snapshot

@@ -197,6 +197,8 @@ export interface LoggingConfig {
 export interface PubsubConfig {
   /** `host:port` of a Pub/Sub emulator; empty means real Pub/Sub. */
   readonly emulator_host: string;
+  /** Real Pub/Sub at a regional or private endpoint; empty means pubsub.googleapis.com. */
+  readonly api_endpoint: string;
   readonly publish_timeout_ms: number;
   readonly batch_max_messages: number;
   readonly batch_max_ms: number;
@@ -220,6 +222,8 @@ export interface LimitsConfig {
 
 export interface RegistryClientConfig {
   readonly timeout_ms: number;
+  /** Cloud Storage's JSON API at another address for gs:// registries; empty means storage.googleapis.com. */
+  readonly storage_api_endpoint: string;
 }
 
 export interface SchemaCacheConfig {

@@ -3,22 +3,55 @@
  * BigQuery subscriptions document for JSON numbers: microseconds since the Unix epoch.
  * JavaScript's Date stops at milliseconds, so the sub-millisecond digits are carried separately.
  */
-const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** BigQuery's TIMESTAMP range: 0001-01-01 to 9999-12-31 23:59:59.999999 UTC. */
 const MIN_MICROS = -62135596800000000;
 // biome-ignore lint/correctness/noPrecisionLoss: the documented bound as written; a double rounds it up (see MAX_MILLIS)
 const MAX_MICROS = 253402300799999999;
 
-/** Microseconds since the epoch for an RFC 3339 timestamp, or `undefined` if it is not one. */
+/**
+ * Microseconds since the epoch for an RFC 3339 timestamp, or `undefined` if it is not one: every
+ * field must be in its range (no 30 February, no hour 24, no offset +24:00), which Date.parse
+ * does not check (it rolls 2026-02-30 over into March).
+ *
+ * A leap second (second 60, allowed by RFC 3339 section 5.6 only where the UTC time is 23:59) is
+ * read as the first instant after it, as PostgreSQL reads it: Google's timestamps have no leap
+ * seconds (google.protobuf.Timestamp: "all minutes are 60 seconds long", leap seconds smeared).
+ */
 export function toEpochMicros(text: string): number | undefined {
   const canonical = canonicalMicros(text);
   if (canonical !== undefined) return canonical;
   const match = RFC3339.exec(text);
   if (!match) return undefined;
-  const [, date, time, fraction = '', zone] = match as unknown as [string, string, string, string | undefined, string];
-  const millis = Date.parse(`${date}T${time}${zone.toUpperCase()}`);
-  if (Number.isNaN(millis)) return undefined;
+  const [, year, month, day, hour, minute, second, fraction = '', zone] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+    string,
+  ];
+  const y = Number(year);
+  const mo = Number(month);
+  const d = Number(day);
+  const h = Number(hour);
+  const mi = Number(minute);
+  const s = Number(second);
+  let offsetMinutes = 0;
+  if (zone !== 'Z' && zone !== 'z') {
+    const offsetHours = Number(zone.slice(1, 3));
+    const offsetRest = Number(zone.slice(4, 6));
+    if (offsetHours > 23 || offsetRest > 59) return undefined;
+    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (offsetHours * 60 + offsetRest);
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59) return undefined;
+  const minuteOfUtcDay = (((h * 60 + mi - offsetMinutes) % 1440) + 1440) % 1440;
+  if (s > 60 || (s === 60 && minuteOfUtcDay !== 1439)) return undefined;
+  const millis = daysFromCivil(y, mo, d) * MILLIS_PER_DAY + ((h * 60 + mi - offsetMinutes) * 60 + s) * 1000;
   const micros = millis * 1000 + Number(fraction.padEnd(6, '0').slice(0, 6));
   return micros >= MIN_MICROS && micros <= MAX_MICROS ? micros : undefined;
 }
@@ -42,8 +75,8 @@ export function fromEpochMicros(micros: number): string {
  * and `….123456Z`): the regular expression, Date.parse and Date#toISOString cost about 4 µs an
  * event on a 2-core machine, most of a tp2 event's timestamp handling. Each computes exactly what
  * the general path does (test/core/contract/timestamps.test.ts compares them over the whole
- * TIMESTAMP range); anything unusual (another zone, a leap second, Date.parse's lenient overflow
- * of day 31 in a 30-day month) is left to the general path.
+ * TIMESTAMP range); anything unusual (another zone, a leap second, a field out of its range) is
+ * left to the general path.
  */
 
 const MILLIS_PER_DAY = 86_400_000;

@@ -6,9 +6,12 @@ import { after, before, describe, test } from 'node:test';
 import {
   AnswerTooLargeError,
   HttpRequestError,
+  KEEP_ALIVE_IDLE_MS,
+  keepAliveAgent,
   requestBody,
   requestText,
 } from '../../../functions/adapters/http/text-request.ts';
+import { NODE_SERVER_KEEP_ALIVE_MS } from '../../support/google-client-behaviour.ts';
 import { freePort } from '../../support/pubsub-emulator.ts';
 
 interface Seen {
@@ -75,7 +78,9 @@ describe('requestText', () => {
     assert.equal(last.headers['content-length'], String(Buffer.byteLength(body)));
     assert.equal(last.headers['content-type'], 'application/json');
     const plain = await requestText(`${base}/get`, { headers: { 'Metadata-Flavor': 'Google' } });
-    assert.deepEqual(plain, { status: 200, text: JSON.stringify({ echoed: '' }) });
+    assert.equal(plain.status, 200);
+    assert.equal(plain.text, JSON.stringify({ echoed: '' }));
+    assert.equal(plain.headers['content-type'], 'application/json', "the answer's headers");
     assert.equal(seen.at(-1)!.method, 'GET');
     assert.equal(seen.at(-1)!.headers['metadata-flavor'], 'Google');
   });
@@ -132,5 +137,40 @@ describe('requestText', () => {
       assert.equal((error.cause as NodeJS.ErrnoException).code, 'ECONNREFUSED');
       return true;
     });
+  });
+
+  test('a kept-alive connection the server closed meanwhile (ECONNRESET before any answer) is sent again on a new one', async () => {
+    // The server answers a connection's first request and resets it on the second, as a server
+    // that closed the idle connection just as the client reused it would be seen.
+    const requestsPerSocket = new Map<unknown, number>();
+    handler = (request, response) => {
+      const count = (requestsPerSocket.get(request.socket) ?? 0) + 1;
+      requestsPerSocket.set(request.socket, count);
+      if (count > 1) request.socket.destroy();
+      else response.end(`answer ${request.url}`);
+    };
+    const from = seen.length;
+    assert.equal((await requestText(`${base}/first`, { method: 'POST', body: 'a' })).text, 'answer /first');
+    assert.equal((await requestText(`${base}/second`, { method: 'POST', body: 'b' })).text, 'answer /second');
+    const second = seen.slice(from).filter((entry) => entry.url === '/second');
+    assert.equal(second.length, 2, 'reset on the reused connection, then sent again');
+    assert.notEqual(second[0]?.remotePort, second[1]?.remotePort, 'on a new connection');
+    // A reset on a new connection is not retried: the server saw the request and failed it.
+    handler = (request) => request.socket.destroy();
+    const before = seen.length;
+    await assert.rejects(
+      requestText(`${base}/fresh-reset`, { method: 'POST', body: 'c' }),
+      (error: Error) => error instanceof HttpRequestError,
+    );
+    assert.ok(seen.length - before <= 2, 'at most the one retry');
+  });
+
+  test('idle keep-alive connections are closed on this side before servers close theirs', async () => {
+    handler = (_request, response) => response.end('ok');
+    await requestText(`${base}/idle`);
+    const free = Object.values(keepAliveAgent(false).freeSockets).flat();
+    assert.ok(free.length > 0, 'the connection is kept');
+    for (const socket of free) assert.equal(socket?.timeout, KEEP_ALIVE_IDLE_MS, 'free sockets time out');
+    assert.ok(KEEP_ALIVE_IDLE_MS < NODE_SERVER_KEEP_ALIVE_MS);
   });
 });

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, test } from 'node:test';
-import type { GoogleCredentials } from '../../../functions/adapters/google/google-credentials.ts';
+import { after, afterEach, before, describe, mock, test } from 'node:test';
+import { CredentialsError, type GoogleCredentials } from '../../../functions/adapters/google/google-credentials.ts';
+import { PUBLISH_RETRY_CODES } from '../../../functions/adapters/google/rpc-status.ts';
 import {
   PubsubRestClient,
   type PubsubRestClientOptions,
+  publishAnswerError,
   RestPublishError,
 } from '../../../functions/adapters/pubsub/rest-client.ts';
+import { COLLECTOR } from '../../../functions/core/collector-info.ts';
+import { HTTP_STATUS_NAMES, PUBSUB_ANSWERS } from '../../support/google-client-behaviour.ts';
 import {
   createSubscription,
   createTopic,
@@ -19,6 +23,7 @@ import {
 } from '../../support/pubsub-emulator.ts';
 
 interface Seen {
+  readonly remotePort: number;
   readonly url: string;
   readonly headers: IncomingMessage['headers'];
   readonly body: { messages: Array<{ data: string; attributes?: Record<string, string> }> };
@@ -47,6 +52,7 @@ async function startFakePubsub(): Promise<
       state.maxConcurrent = Math.max(state.maxConcurrent, state.concurrent);
       response.on('close', () => (state.concurrent -= 1));
       const seen: Seen = {
+        remotePort: request.socket.remotePort ?? 0,
         url: request.url ?? '',
         headers: request.headers,
         body: JSON.parse(Buffer.concat(chunks).toString() || '{}'),
@@ -265,6 +271,216 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
     return withEmulator.topicName('t').then((name) => assert.equal(name, 'projects/sluice-local/topics/t'));
   });
 });
+
+describe('PubsubRestClient under failure, as the Pub/Sub library behaves', () => {
+  let fake: Awaited<ReturnType<typeof startFakePubsub>>;
+  before(async () => {
+    fake = await startFakePubsub();
+  });
+  afterEach(() => {
+    mock.timers.reset();
+    fake.seen.length = 0;
+  });
+  after(async () => {
+    await fake.stop();
+  });
+
+  const client = (overrides: Partial<PubsubRestClientOptions> = {}) =>
+    new PubsubRestClient({
+      projectId: 'p1',
+      endpoint: fake.url,
+      credentials: new FakeCredentials(),
+      retry: { budgetMs: 2_000, initialDelayMs: 1, maxDelayMs: 2 },
+      env: {},
+      ...overrides,
+    });
+  /** The first `failures` requests get `fail`, the rest their ids. */
+  const failFirst = (failures: number, fail: (response: ServerResponse) => void) =>
+    fake.setHandler((seen, response) =>
+      fake.seen.length <= failures ? fail(response) : answer(response, 200, ids(seen)),
+    );
+
+  for (const { http, status, retry } of PUBSUB_ANSWERS) {
+    test(`${http} ${status} in Google's JSON error body is ${retry ? 'retried' : 'final'}, by its status name`, async () => {
+      failFirst(1, (response) => answer(response, http, googleError(http, status, `said ${status}`)));
+      const publishing = client().publish('events', body(1), 1);
+      if (retry) {
+        assert.deepEqual(await publishing, ['1']);
+        assert.equal(fake.seen.length, 2);
+      } else {
+        await assert.rejects(publishing, (error: unknown) => {
+          assert.ok(error instanceof RestPublishError);
+          assert.match(error.message, new RegExp(`^\\d+ ${status}: said ${status} \\(HTTP ${http} from POST`));
+          assert.equal(error.retryable, false);
+          return true;
+        });
+        assert.equal(fake.seen.length, 1);
+      }
+    });
+  }
+
+  test('the status name decides, not the HTTP status: a 500 that says INVALID_ARGUMENT is final', async () => {
+    failFirst(1, (response) => answer(response, 500, googleError(500, 'INVALID_ARGUMENT', 'bad')));
+    await assert.rejects(client().publish('events', body(1), 1), /^RestPublishError: 3 INVALID_ARGUMENT: bad/);
+    assert.equal(fake.seen.length, 1);
+  });
+
+  for (const { http, status } of HTTP_STATUS_NAMES) {
+    test(`a non-JSON ${http} answer (a proxy's page) is ${status} with its gRPC code`, () => {
+      const error = publishAnswerError('http://x/v1/t:publish', http, '<html><body>upstream trouble</body></html>');
+      assert.equal(error.code, RPC[status]);
+      assert.equal(error.httpStatus, http);
+      assert.equal(error.retryable, PUBLISH_RETRY_CODES.includes(status));
+      assert.match(error.message, new RegExp(`^${RPC[status]} ${status}: <html><body>upstream trouble`));
+    });
+  }
+
+  test('a non-JSON 500 or 504 is retried, a non-JSON 403 is final (before: all three UNKNOWN)', async () => {
+    const page = (http: number) => (response: ServerResponse) => {
+      response.writeHead(http, { 'content-type': 'text/html' });
+      response.end('<html>proxy</html>');
+    };
+    for (const http of [500, 504]) {
+      fake.seen.length = 0;
+      failFirst(1, page(http));
+      assert.deepEqual(await client().publish('events', body(1), 1), ['1'], String(http));
+    }
+    fake.seen.length = 0;
+    failFirst(1, page(403));
+    await assert.rejects(client().publish('events', body(1), 1), /^RestPublishError: 7 PERMISSION_DENIED: <html>proxy/);
+    assert.equal(fake.seen.length, 1);
+  });
+
+  test('fake clock: a silent connection is abandoned at the attempt deadline, the retry goes out on a new one', async () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    fake.setHandler((seen, response) => {
+      if (fake.seen.length > 1) answer(response, 200, ids(seen)); // the first request hangs
+    });
+    const publishing = client({ retry: { budgetMs: 9_000, initialDelayMs: 100, maxDelayMs: 1_000 } }).publish(
+      'events',
+      body(1),
+      1,
+    );
+    await waitUntil(() => fake.seen.length === 1);
+    mock.timers.tick(3_000); // a third of the budget: the attempt is cut, well before the 9 s budget
+    await waitUntil(() => {
+      mock.timers.tick(100); // the pause before the retry
+      return fake.seen.length === 2;
+    });
+    assert.deepEqual(await publishing, ['1']);
+    assert.notEqual(fake.seen[0]?.remotePort, fake.seen[1]?.remotePort, 'the retry used a new connection');
+  });
+
+  test('no project (none configured, none in the credentials) is final at once, naming the setting', async () => {
+    let asked = 0;
+    const credentials: GoogleCredentials = {
+      accessToken: async () => 'token',
+      projectId: async () => {
+        asked += 1;
+        throw new CredentialsError('Unable to detect a Project Id in the current environment');
+      },
+    };
+    await assert.rejects(client({ projectId: '', credentials }).publish('events', body(1), 1), (error: unknown) => {
+      assert.ok(error instanceof RestPublishError);
+      assert.equal(error.retryable, false);
+      assert.match(error.message, /^16 UNAUTHENTICATED: no project for topic events: Unable to detect/);
+      assert.match(error.message, /set project \(SLUICE_PROJECT\)/);
+      return true;
+    });
+    assert.equal(asked, 1);
+    assert.equal(fake.seen.length, 0);
+  });
+
+  test('credentials that cannot be had are final; a metadata server that was only slow is retried', async () => {
+    let calls = 0;
+    const final: GoogleCredentials = {
+      accessToken: async () => {
+        calls += 1;
+        throw new CredentialsError('no Google credentials; run gcloud auth application-default login');
+      },
+      projectId: async () => 'p1',
+    };
+    await assert.rejects(client({ credentials: final }).publish('events', body(1), 1), /application-default login/);
+    assert.equal(calls, 1);
+    calls = 0;
+    const flaky: GoogleCredentials = {
+      accessToken: async () => {
+        calls += 1;
+        if (calls === 1) throw new CredentialsError('the metadata server answered HTTP 503', { retryable: true });
+        return 'token-after-blip';
+      },
+      projectId: async () => 'p1',
+    };
+    fake.setHandler((seen, response) => answer(response, 200, ids(seen)));
+    assert.deepEqual(await client({ credentials: flaky }).publish('events', body(1), 1), ['1']);
+    assert.equal(fake.seen[0]?.headers.authorization, 'Bearer token-after-blip');
+  });
+
+  test('an emulator host written with a scheme (as the library accepts it) is reached, not http://http://', async () => {
+    fake.setHandler((seen, response) => answer(response, 200, ids(seen)));
+    for (const emulatorHost of [fake.url, `${fake.url}/`]) {
+      const emulator = new PubsubRestClient({
+        projectId: '',
+        retry: { budgetMs: 1_000, initialDelayMs: 1, maxDelayMs: 2 },
+        env: { PUBSUB_EMULATOR_HOST: emulatorHost },
+      });
+      assert.deepEqual(await emulator.publish('events', body(1), 1), ['1']);
+    }
+    assert.deepEqual(
+      fake.seen.map((seen) => [seen.url, seen.headers.authorization]),
+      [
+        ['/v1/projects/sluice-local/topics/events:publish', undefined],
+        ['/v1/projects/sluice-local/topics/events:publish', undefined],
+      ],
+    );
+  });
+
+  test('pubsub.api_endpoint sends to a regional or private endpoint, with credentials; requests name Sluice', async () => {
+    fake.setHandler((seen, response) => answer(response, 200, ids(seen)));
+    const credentials: GoogleCredentials = {
+      accessToken: async () => 'regional-token',
+      projectId: async () => 'p1',
+      quotaProjectId: async () => 'billing-project',
+    };
+    const regional = new PubsubRestClient({
+      projectId: 'p1',
+      apiEndpoint: fake.url,
+      credentials,
+      retry: { budgetMs: 1_000, initialDelayMs: 1, maxDelayMs: 2 },
+      env: {},
+    });
+    assert.deepEqual(await regional.publish('events', body(1), 1), ['1']);
+    const headers = fake.seen[0]?.headers;
+    assert.equal(headers?.authorization, 'Bearer regional-token');
+    assert.equal(headers?.['x-goog-user-project'], 'billing-project');
+    assert.equal(headers?.['user-agent'], COLLECTOR);
+    assert.match(String(headers?.['x-goog-api-client']), /^gl-node\/\d+\.\d+\.\d+ sluice\/\d+\.\d+\.\d+/);
+    await assert.rejects(regional.createTopic('t'), /only created on a Pub\/Sub emulator/);
+  });
+});
+
+const RPC: Readonly<Record<string, number>> = {
+  INVALID_ARGUMENT: 3,
+  UNAUTHENTICATED: 16,
+  PERMISSION_DENIED: 7,
+  NOT_FOUND: 5,
+  ABORTED: 10,
+  RESOURCE_EXHAUSTED: 8,
+  CANCELLED: 1,
+  INTERNAL: 13,
+  UNIMPLEMENTED: 12,
+  UNAVAILABLE: 14,
+  DEADLINE_EXCEEDED: 4,
+};
+
+/** Polls (real time, via setImmediate, which mock.timers leaves alone) until the condition holds. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 20_000; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.fail('condition never held');
+}
 
 describe('PubsubRestClient against the Pub/Sub emulator', { skip: emulatorSkipReason() }, () => {
   let emulator: PubsubEmulator;

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import diagnostics from 'node:diagnostics_channel';
-import { createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, mock, test } from 'node:test';
+import { CredentialsError } from '../../../functions/adapters/google/google-credentials.ts';
 import { GcsRegistry } from '../../../functions/adapters/registry/gcs-registry.ts';
+import { COLLECTOR } from '../../../functions/core/collector-info.ts';
 import { SluiceError } from '../../../functions/core/errors.ts';
 import { parseSchemaKey } from '../../../functions/core/iglu/schema-key.ts';
 import { MAX_SCHEMA_DOCUMENT_BYTES } from '../../../functions/core/limits.ts';
@@ -12,6 +14,7 @@ import {
   RegistryUnavailableError,
 } from '../../../functions/core/registry/schema-registry.ts';
 import { type FakeGcs, startFakeGcs } from '../../support/fake-gcs-server.ts';
+import { STORAGE_FINAL_STATUSES, STORAGE_TRANSIENT_STATUSES } from '../../support/google-client-behaviour.ts';
 
 // When set, it is the default endpoint; these tests name theirs.
 delete process.env.STORAGE_EMULATOR_HOST;
@@ -109,20 +112,162 @@ describe('GcsRegistry', () => {
     assert.match(error.message, /HTTP 404.*The specified bucket does not exist/);
   });
 
-  test('503 is unavailable, asked once (no library retries), and the next lookup recovers', async () => {
+  test('a 503 blip is retried within the budget and found; a lasting 503 is unavailable after 3 attempts', async () => {
     const registry = new GcsRegistry('gs://bkt/schemas', storage);
+    gcs.failNext(503);
+    let before = gcs.requests.length;
+    assert.equal((await registry.lookup(KEY)).found, true);
+    assert.equal(gcs.requests.length - before, 2, 'one retry');
     gcs.setDown(true);
-    const before = gcs.requests.length;
+    before = gcs.requests.length;
     const error = await rejects(registry.lookup(KEY), RegistryUnavailableError);
     assert.equal(error.registry, 'gs://bkt/schemas');
     assert.match(
       error.message,
-      /reading gs:\/\/bkt\/schemas\/com\.acme\/checkout\/jsonschema\/1-0-0 failed \(HTTP 503\)/,
+      /reading gs:\/\/bkt\/schemas\/com\.acme\/checkout\/jsonschema\/1-0-0 failed \(HTTP 503\).*\(after 3 attempts within registry\.timeout_ms 5000 ms\)/,
     );
     assert.equal((error.cause as { code?: unknown }).code, 503);
-    assert.equal(gcs.requests.length - before, 1);
+    assert.equal(gcs.requests.length - before, 3);
     gcs.setDown(false);
     assert.equal((await registry.lookup(KEY)).found, true);
+  });
+
+  for (const status of STORAGE_TRANSIENT_STATUSES) {
+    test(`HTTP ${status} is transient on a GET (Cloud Storage's retry strategy): retried`, async () => {
+      gcs.failNext(status);
+      const before = gcs.requests.length;
+      assert.equal((await new GcsRegistry('gs://bkt/schemas', storage).lookup(KEY)).found, true);
+      assert.equal(gcs.requests.length - before, 2);
+    });
+  }
+
+  for (const status of STORAGE_FINAL_STATUSES) {
+    test(`HTTP ${status} is final: unavailable after one request`, async () => {
+      gcs.failNext(status);
+      const before = gcs.requests.length;
+      await rejects(
+        new GcsRegistry('gs://bkt/schemas', storage).lookup(KEY),
+        RegistryUnavailableError,
+        new RegExp(`HTTP ${status}`),
+      );
+      assert.equal(gcs.requests.length - before, 1);
+    });
+  }
+
+  test('a connection reset before any answer is retried on a new connection', async () => {
+    let count = 0;
+    const server = createServer((request, response) => {
+      count += 1;
+      if (count === 1) request.socket.destroy();
+      else response.end('{"after":"reset"}');
+    });
+    server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const found = await new GcsRegistry('gs://bkt', { endpoint }).lookup(KEY);
+      assert.deepEqual(found, { found: true, schema: { after: 'reset' }, registry: 'gs://bkt' });
+      assert.equal(count, 2);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  test('fake clock: a silent connection is abandoned at the attempt deadline and the retry succeeds', async () => {
+    let count = 0;
+    const server = createServer((_request, response) => {
+      count += 1;
+      if (count > 1) response.end('{"second":"attempt"}');
+    });
+    server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const lookup = new GcsRegistry('gs://bkt', { endpoint, timeoutMs: 6_000 }).lookup(KEY);
+      await waitUntil(() => count === 1);
+      mock.timers.tick(2_000); // a third of the budget: the first attempt is cut
+      await waitUntil(() => {
+        mock.timers.tick(50); // the jittered pause before the retry
+        return count === 2;
+      });
+      assert.deepEqual(await lookup, { found: true, schema: { second: 'attempt' }, registry: 'gs://bkt' });
+    } finally {
+      mock.timers.reset();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  test('401 drops the cached token and tries once more with a new one; a second 401 is final', async () => {
+    let issued = 0;
+    let invalidated = 0;
+    const credentials = {
+      accessToken: async () => `token-${issued === invalidated ? ++issued : issued}`,
+      invalidate: () => void (invalidated = issued),
+      projectId: async () => 'p',
+    };
+    const seen: Array<string | undefined> = [];
+    let unauthorized = 1;
+    const server = createServer((request, response) => {
+      seen.push(request.headers.authorization);
+      if (unauthorized-- > 0) response.writeHead(401).end('{"error":{"code":401,"message":"Invalid Credentials"}}');
+      else response.end('{"ok":true}');
+    });
+    server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const registry = new GcsRegistry('gs://bkt', { endpoint, credentials });
+      assert.equal((await registry.lookup(KEY)).found, true);
+      assert.deepEqual(seen, ['Bearer token-1', 'Bearer token-2']);
+      unauthorized = 2;
+      seen.length = 0;
+      await rejects(registry.lookup(KEY), RegistryUnavailableError, /HTTP 401.*Invalid Credentials/);
+      assert.equal(seen.length, 2);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  test('a regional or private endpoint (registry.storage_api_endpoint) is Cloud Storage: it gets the token and names Sluice', async () => {
+    const seen: Array<IncomingHttpHeaders> = [];
+    const server = createServer((request, response) => {
+      seen.push(request.headers);
+      response.end('{"regional":true}');
+    });
+    server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const apiEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const credentials = { accessToken: async () => 'regional-token', projectId: async () => 'p' };
+      assert.equal((await new GcsRegistry('gs://bkt', { apiEndpoint, credentials, env: {} }).lookup(KEY)).found, true);
+      assert.equal(seen[0]?.authorization, 'Bearer regional-token');
+      assert.equal(seen[0]?.['user-agent'], COLLECTOR);
+      assert.match(String(seen[0]?.['x-goog-api-client']), /^gl-node\/\d+\.\d+\.\d+ sluice\//);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  test('credentials that are missing (a final CredentialsError) fail the lookup at once, naming the fix', async () => {
+    let asked = 0;
+    const credentials = {
+      accessToken: async () => {
+        asked += 1;
+        throw new CredentialsError('no Google credentials; run gcloud auth application-default login');
+      },
+      projectId: async () => 'p',
+    };
+    await rejects(
+      new GcsRegistry('gs://bkt/schemas', { ...storage, credentials }).lookup(KEY),
+      RegistryUnavailableError,
+      /gcloud auth application-default login/,
+    );
+    assert.equal(asked, 1);
   });
 
   test('403 (no permission) is unavailable', async () => {
@@ -264,4 +409,13 @@ async function rejects<T extends Error>(
     return true;
   });
   return caught as T;
+}
+
+/** Polls (real time, via setImmediate, which mock.timers leaves alone) until the condition holds. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 20_000; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.fail('condition never held');
 }

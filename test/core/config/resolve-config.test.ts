@@ -212,12 +212,38 @@ describe('errors a person can act on', () => {
     );
     const mapped = resolve({}, { SLUICE_CLOUDEVENTS_TYPE_SCHEMAS: 'com.acme.*=iglu:com.acme/any/jsonschema/1-0-0' });
     assert.deepEqual(mapped.cloudevents.type_schemas, { 'com.acme.*': 'iglu:com.acme/any/jsonschema/1-0-0' });
-    assertProblemLine(failure({ pubsub: { emulator_host: 'http://localhost:8085' } }), [
+    assertProblemLine(failure({ pubsub: { emulator_host: 'localhost:8085/v1' } }), [
       SOURCE,
       'pubsub.emulator_host',
-      '"http://localhost:8085"',
+      '"localhost:8085/v1"',
       'expected a string matching',
     ]);
+    assertProblemLine(failure({ pubsub: { api_endpoint: 'pubsub.example.com/v1' } }), [
+      SOURCE,
+      'pubsub.api_endpoint',
+      '"pubsub.example.com/v1"',
+      'expected a string matching',
+    ]);
+  });
+
+  test('an emulator host written with a scheme is accepted, as the Pub/Sub library accepts it (PUBSUB_EMULATOR_HOST too)', () => {
+    assert.equal(
+      resolve({ pubsub: { emulator_host: 'http://localhost:8085' } }).pubsub.emulator_host,
+      'http://localhost:8085',
+    );
+    assert.equal(
+      resolve({}, { PUBSUB_EMULATOR_HOST: 'http://127.0.0.1:8085/' }).pubsub.emulator_host,
+      'http://127.0.0.1:8085/',
+    );
+    assert.equal(
+      resolve({ pubsub: { api_endpoint: 'europe-west1-pubsub.googleapis.com' } }).pubsub.api_endpoint,
+      'europe-west1-pubsub.googleapis.com',
+    );
+    assert.equal(
+      resolve({}, { SLUICE_REGISTRY_STORAGE_API_ENDPOINT: 'storage.europe-west1.rep.googleapis.com' }).registry
+        .storage_api_endpoint,
+      'storage.europe-west1.rep.googleapis.com',
+    );
   });
 
   test('an empty registry list', () => {
