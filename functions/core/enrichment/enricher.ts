@@ -9,43 +9,7 @@ import { type RefererColumns, type RefererRules, refererColumns, refererRules } 
 import { pageUrlColumns, parseHttpUrl, referrerUrlColumns, type UrlPartColumns, type UrlParts } from './url-parts.ts';
 import { createUserAgentParser, type UserAgentColumns } from './user-agent.ts';
 
-/** Every column the enrichments fill, in contract order. Replay carries them over from the original row. */
-export const ENRICHMENT_COLUMNS = [
-  'page_urlhost',
-  'page_urlpath',
-  'page_urlquery',
-  'page_urlfragment',
-  'refr_urlhost',
-  'refr_urlpath',
-  'mkt_source',
-  'mkt_medium',
-  'mkt_campaign',
-  'mkt_term',
-  'mkt_content',
-  'mkt_clickid',
-  'mkt_network',
-  'refr_medium',
-  'refr_source',
-  'refr_term',
-  'br_family',
-  'br_version',
-  'os_family',
-  'os_version',
-  'dvce_type',
-  'dvce_ismobile',
-  'is_bot',
-  'geo_country',
-  'geo_region',
-  'geo_city',
-  'geo_zipcode',
-  'geo_latitude',
-  'geo_longitude',
-  'geo_timezone',
-  'ip_asn',
-  'ip_organization',
-] as const;
-
-export type EnrichmentColumns = UrlPartColumns & CampaignColumns & RefererColumns & UserAgentColumns & GeoColumns;
+export type EnrichmentColumnValues = UrlPartColumns & CampaignColumns & RefererColumns & UserAgentColumns & GeoColumns;
 
 /** Distinct page URLs, referrers, user agents and addresses each remembered per instance. */
 export const ENRICHMENT_CACHE_ENTRIES = 10_000;
