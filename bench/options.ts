@@ -1,7 +1,13 @@
 import { parseArgs } from 'node:util';
 import { SCENARIOS } from './scenarios.ts';
 
-export type SinkChoice = 'noop' | 'pubsub';
+/**
+ * The collector servers: `noop` (the default configuration, no-op sink), `pubsub` (the emulator),
+ * and for measuring the enrichment step, `noop-off` (every enrichment off) and `noop-geo` (the
+ * defaults plus geo and ASN from MaxMind's test databases in ../shared/maxmind-test).
+ */
+export type SinkChoice = 'noop' | 'pubsub' | 'noop-off' | 'noop-geo';
+export const SINK_CHOICES: readonly SinkChoice[] = ['noop', 'pubsub', 'noop-off', 'noop-geo'];
 
 export interface BenchOptions {
   /** Seconds of each as-fast-as-possible run. */
@@ -32,7 +38,9 @@ export const USAGE = `npm run bench -- [options]     (each option also as an env
   --connections <n>          connections of the max-rate runs (default 200)
   --latency-connections <n>  connections of the latency runs (default 10)
   --scenarios <ids>          comma-separated, from: ${SCENARIOS.map((scenario) => scenario.id).join(', ')} (default all)
-  --sinks <list>             noop,pubsub (default both; pubsub needs Java and the emulator jar)
+  --sinks <list>             noop,pubsub (default both; pubsub needs Java and the emulator jar); also
+                             noop-off (every enrichment off) and noop-geo (geo and ASN from MaxMind's
+                             test databases) to measure the enrichment step
   --cold-runs <n>            cold starts per server, 0 to skip (default 5)
   --out <file>               report file, '' for none (default: bench/RESULTS.md, which the README
                              quotes, after a full run; none after a partial one)`;
@@ -81,9 +89,14 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       throw new UsageError(`--${flag} (${variable}) must be a number >= ${min}, got "${text}"`);
     return value;
   };
-  const listOf = <T extends string>(flag: keyof typeof values, variable: string, allowed: readonly T[]): T[] => {
+  const listOf = <T extends string>(
+    flag: keyof typeof values,
+    variable: string,
+    allowed: readonly T[],
+    defaults: readonly T[] = allowed,
+  ): T[] => {
     const text = pick(flag, variable);
-    if (text === undefined) return [...allowed];
+    if (text === undefined) return [...defaults];
     const items = text
       .split(',')
       .map((item) => item.trim())
@@ -99,10 +112,15 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     'BENCH_SCENARIOS',
     SCENARIOS.map((scenario) => scenario.id),
   );
-  const sinks = listOf<SinkChoice>('sinks', 'BENCH_SINKS', ['noop', 'pubsub']);
+  const sinks = listOf<SinkChoice>('sinks', 'BENCH_SINKS', SINK_CHOICES, ['noop', 'pubsub']);
   const coldRuns = Math.floor(numberOf('cold-runs', 'BENCH_COLD_RUNS', DEFAULTS.coldRuns, 0));
   // A partial run must not replace the full results the README quotes, unless asked to.
-  const complete = scenarios.length === SCENARIOS.length && sinks.length === 2 && coldRuns > 0;
+  const complete =
+    scenarios.length === SCENARIOS.length &&
+    sinks.length === 2 &&
+    sinks.includes('noop') &&
+    sinks.includes('pubsub') &&
+    coldRuns > 0;
   return {
     duration: numberOf('duration', 'BENCH_DURATION', DEFAULTS.duration, 1),
     rounds: Math.floor(numberOf('rounds', 'BENCH_ROUNDS', DEFAULTS.rounds, 1)),

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { startLocalServer } from '../support/local-server.ts';
 import {
   createSubscription,
   emulatorSkipReason,
@@ -13,38 +11,6 @@ import {
   pullAll,
   startPubsubEmulator,
 } from '../support/pubsub-emulator.ts';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Runs `npm start`'s script as a user would, and waits until its banner has printed `ready`. */
-async function startLocalServer(
-  env: Record<string, string>,
-  ready: string,
-): Promise<{ port: number; output: () => string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['functions/local-server.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), SLUICE_CONFIG: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes(ready)) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`npm start exited with ${code}: ${output}`)));
-  });
-  return {
-    port,
-    output: () => output,
-    async stop() {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
-}
 
 /** `npm start` as the README runs it: the banner's example request works as printed. */
 test('npm start serves the collector and its printed example request lands in /local/valid', {
