@@ -7,7 +7,6 @@ import { startLocalServer } from '../support/local-server.ts';
 import {
   createSubscription,
   emulatorSkipReason,
-  freePort,
   pullAll,
   startPubsubEmulator,
 } from '../support/pubsub-emulator.ts';
