@@ -181,7 +181,10 @@ export function createCollector(parts: CollectorParts): Collector {
       enricher?.enrich(rows, { clientIp: fullIp, storedIp: clientIp });
       return publishThen(applyPrivacy(rows, config.privacy), answered);
     };
-    return built instanceof Promise ? built.then(store) : store(built);
+    // A database still downloading at start-up (gs://) holds the rows back until it is in.
+    const enrichThenStore = (rows: RowBatch): Promise<Answered> =>
+      enricher?.ready ? enricher.ready.then(() => store(rows)) : store(rows);
+    return built instanceof Promise ? built.then(enrichThenStore) : enrichThenStore(built);
   }
 
   /**

@@ -30,7 +30,11 @@ export function createCollectorFromConfig(
     log('WARNING', `refreshing schema ${key.uri} failed; the cached copy keeps serving`, describeError(error)),
   );
   const sinks = overrides.sink === undefined ? createSinkFromConfig(config) : { sink: overrides.sink };
-  const enricher = createEnricher(config.enrichments, readConfiguredDatabases(config.enrichments));
+  const enricher = createEnricher(config.enrichments, {
+    ...readConfiguredDatabases(config.enrichments),
+    onLoadFailure: (error) =>
+      log('ERROR', 'a MaxMind database could not be read: rows go on without its columns', describeError(error)),
+  });
   return createCollector({ config, validation, adapters: createProtocolAdapters(config), enricher, ...sinks });
 }
 

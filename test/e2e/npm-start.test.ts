@@ -4,12 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startLocalServer } from '../support/local-server.ts';
-import {
-  createSubscription,
-  emulatorSkipReason,
-  pullAll,
-  startPubsubEmulator,
-} from '../support/pubsub-emulator.ts';
+import { createSubscription, emulatorSkipReason, pullAll, startPubsubEmulator } from '../support/pubsub-emulator.ts';
 
 /** `npm start` as the README runs it: the banner's example request works as printed. */
 test('npm start serves the collector and its printed example request lands in /local/valid', {

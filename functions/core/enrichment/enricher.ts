@@ -34,6 +34,11 @@ export interface EnrichmentRequest {
 export interface Enricher {
   /** Whether any enrichment is on: when none is, the collector skips the step. */
   readonly active: boolean;
+  /**
+   * While a database is still downloading (gs://), the promise of its arrival: rows wait for it
+   * rather than being stored without their geo columns. Undefined once it has arrived or failed.
+   */
+  readonly ready: Promise<void> | undefined;
   /** Adds the enrichment columns to every row of the batch, valid and invalid, in place. */
   enrich(batch: RowBatch, request: EnrichmentRequest): void;
 }
@@ -51,7 +56,16 @@ const NO_COLUMNS: Readonly<Record<string, never>> = Object.freeze({});
  * enrichment is switched by its `enrichments.*` setting; geo and ASN only when a database is given.
  * Results are cached per distinct input (bounded), since one visitor repeats them event after event.
  */
-export function createEnricher(config: EnrichmentsConfig, databases: EnrichmentDatabases = {}): Enricher {
+export interface EnricherDatabases {
+  /** Databases open now. */
+  readonly databases?: EnrichmentDatabases;
+  /** All the databases once the ones still downloading have arrived. */
+  readonly pending?: Promise<EnrichmentDatabases>;
+  /** Told when the download fails; the enricher then goes on without the databases that failed. */
+  readonly onLoadFailure?: (error: unknown) => void;
+}
+
+export function createEnricher(config: EnrichmentsConfig, loaded: EnricherDatabases = {}): Enricher {
   const urlParts = config.url_parts.enabled;
   const campaign: CampaignRules | undefined = config.campaign.enabled
     ? {
@@ -69,9 +83,25 @@ export function createEnricher(config: EnrichmentsConfig, databases: EnrichmentD
     ? refererRules(config.referer.internal_domains, config.referer.sources)
     : undefined;
   const userAgent = config.user_agent.enabled ? createUserAgentParser(config.user_agent.cache_entries) : undefined;
-  const { geo, asn } = databases;
+  let { geo, asn } = loaded.databases ?? {};
+  let ready: Promise<void> | undefined = loaded.pending?.then(
+    (all) => {
+      ({ geo, asn } = all);
+      ready = undefined;
+    },
+    (error: unknown) => {
+      ready = undefined;
+      loaded.onLoadFailure?.(error);
+    },
+  );
   const active =
-    urlParts || campaign !== undefined || referer !== undefined || userAgent !== undefined || !!geo || !!asn;
+    urlParts ||
+    campaign !== undefined ||
+    referer !== undefined ||
+    userAgent !== undefined ||
+    !!geo ||
+    !!asn ||
+    ready !== undefined;
 
   const pages = new BoundedCache<PageFacts>(ENRICHMENT_CACHE_ENTRIES);
   const pageFacts = (url: string): PageFacts => {
@@ -119,6 +149,9 @@ export function createEnricher(config: EnrichmentsConfig, databases: EnrichmentD
 
   return {
     active,
+    get ready() {
+      return ready;
+    },
     enrich(batch, request) {
       if (!active) return;
       for (const row of batch.valid) enrichRow(row, request);

@@ -6,8 +6,10 @@ import {
   openMmdb,
   readConfiguredDatabases,
   readFileMmdb,
+  readGsMmdb,
 } from '../../../functions/adapters/enrichment/mmdb-database.ts';
 import { asnColumns, cityColumns } from '../../../functions/core/enrichment/geo.ts';
+import { startFakeGcs } from '../../support/fake-gcs-server.ts';
 import {
   ASN_DB_URL,
   CITY_DB,
@@ -106,7 +108,54 @@ test('relative file:// paths are read from the working directory', () => {
 test('the configured databases are read; empty settings read none', () => {
   const base = { geo: { database: '' }, asn: { database: '' } };
   const none = readConfiguredDatabases(base as never);
-  assert.deepEqual(none, {});
+  assert.deepEqual(none, { databases: {} });
   const both = readConfiguredDatabases({ geo: { database: CITY_DB_URL }, asn: { database: ASN_DB_URL } } as never);
-  assert.ok(both.geo && both.asn);
+  assert.ok(both.databases.geo && both.databases.asn);
+  assert.equal(both.pending, undefined);
+});
+
+test('gs:// databases are read with one JSON API media GET, and arrive through pending', async () => {
+  const gcs = await startFakeGcs({ objects: { 'geo-bucket/maxmind/GeoLite2-City.mmdb': readFileSync(CITY_DB) } });
+  try {
+    const database = await readGsMmdb('geo', 'gs://geo-bucket/maxmind/GeoLite2-City.mmdb', { endpoint: gcs.endpoint });
+    assert.equal(cityColumns(database.get('81.2.69.142')).geo_city, 'London');
+    assert.deepEqual(gcs.requests, ['GET /storage/v1/b/geo-bucket/o/maxmind%2FGeoLite2-City.mmdb?alt=media']);
+
+    const configured = readConfiguredDatabases(
+      { geo: { database: 'gs://geo-bucket/maxmind/GeoLite2-City.mmdb' }, asn: { database: ASN_DB_URL } } as never,
+      readFileMmdb,
+      (kind, url) => readGsMmdb(kind, url, { endpoint: gcs.endpoint }),
+    );
+    assert.ok(configured.databases.asn, 'file:// at once');
+    assert.equal(configured.databases.geo, undefined, 'gs:// later');
+    const all = await configured.pending;
+    assert.ok(all?.geo && all.asn);
+  } finally {
+    await gcs.close();
+  }
+});
+
+test('gs:// failures name the setting, the URL and the cause', async () => {
+  const gcs = await startFakeGcs({ objects: { 'geo-bucket/notes.mmdb': 'not a database' }, buckets: ['geo-bucket'] });
+  try {
+    await assert.rejects(
+      readGsMmdb('geo', 'gs://geo-bucket/missing.mmdb', { endpoint: gcs.endpoint }),
+      /enrichments\.geo\.database: reading gs:\/\/geo-bucket\/missing\.mmdb failed \(HTTP 404\).*service account may read it/,
+    );
+    await assert.rejects(
+      readGsMmdb('asn', 'gs://geo-bucket/notes.mmdb', { endpoint: gcs.endpoint }),
+      /enrichments\.asn\.database: gs:\/\/geo-bucket\/notes\.mmdb is not a MaxMind database/,
+    );
+    await assert.rejects(
+      readGsMmdb('geo', 'gs://Bad_Bucket', { endpoint: gcs.endpoint }),
+      /is not a gs:\/\/<bucket>\/<object> URL/,
+    );
+    gcs.setDown(true);
+    await assert.rejects(
+      readGsMmdb('geo', 'gs://geo-bucket/notes.mmdb', { endpoint: gcs.endpoint }),
+      /reading gs:\/\/geo-bucket\/notes\.mmdb failed \(HTTP 503\)/,
+    );
+  } finally {
+    await gcs.close();
+  }
 });

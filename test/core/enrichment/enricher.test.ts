@@ -12,7 +12,7 @@ import { invalidRow, validRow } from '../../support/sample-rows.ts';
 
 const enrichments = (document: Record<string, unknown> = {}) =>
   resolveConfig({ document: { enrichments: document }, source: 'test', env: {} }).enrichments;
-const databases = { geo: readFileMmdb('geo', CITY_DB_URL), asn: readFileMmdb('asn', ASN_DB_URL) };
+const databases = { databases: { geo: readFileMmdb('geo', CITY_DB_URL), asn: readFileMmdb('asn', ASN_DB_URL) } };
 
 test('the enrichment columns are contract columns, NULLABLE in both tables', () => {
   for (const name of ENRICHMENT_COLUMNS) {
@@ -103,4 +103,32 @@ test('referer without URL parts, and URL parts without referer', () => {
   assert.equal(row.refr_source, 'Bing');
   assert.equal(row.refr_urlhost, undefined);
   assert.equal(row.page_urlhost, undefined);
+});
+
+test('a database still downloading holds rows back (ready), then enriches them; a failed one is reported and skipped', async () => {
+  let arrive: (databases: { geo: ReturnType<typeof readFileMmdb> }) => void = () => {};
+  const pending = new Promise<{ geo: ReturnType<typeof readFileMmdb> }>((resolve) => {
+    arrive = resolve;
+  });
+  const enricher = createEnricher(enrichments(), { pending });
+  assert.ok(enricher.ready, 'not ready while downloading');
+  arrive({ geo: readFileMmdb('geo', CITY_DB_URL) });
+  await enricher.ready;
+  assert.equal(enricher.ready, undefined);
+  const row: ValidRow = { ...validRow };
+  enricher.enrich({ valid: [row], invalid: [] }, { clientIp: '81.2.69.142', storedIp: '81.2.69.142' });
+  assert.equal(row.geo_city, 'London');
+
+  const failures: unknown[] = [];
+  const failing = createEnricher(enrichments(), {
+    pending: Promise.reject(new Error('HTTP 403')),
+    onLoadFailure: (error) => failures.push(error),
+  });
+  await failing.ready;
+  assert.equal(failing.ready, undefined);
+  assert.equal(failures.length, 1);
+  const other: ValidRow = { ...validRow, useragent: 'curl/8.5.0' };
+  failing.enrich({ valid: [other], invalid: [] }, { clientIp: '81.2.69.142', storedIp: '81.2.69.142' });
+  assert.equal(other.geo_country, undefined);
+  assert.equal(other.is_bot, true, 'the other enrichments go on');
 });
