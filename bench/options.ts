@@ -42,8 +42,8 @@ export const USAGE = `npm run bench -- [options]     (each option also as an env
                              noop-off (every enrichment off) and noop-geo (geo and ASN from MaxMind's
                              test databases) to measure the enrichment step
   --cold-runs <n>            cold starts per server, 0 to skip (default 5)
-  --out <file>               report file, '' for none (default: bench/RESULTS.md, which the README
-                             quotes, after a full run; none after a partial one)`;
+  --out <file>               report file, '' for none (default: bench/RESULTS.md, which
+                             docs/performance.md quotes, after a full run; none after a partial one)`;
 
 const DEFAULTS = {
   duration: 8,
@@ -114,7 +114,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
   );
   const sinks = listOf<SinkChoice>('sinks', 'BENCH_SINKS', SINK_CHOICES, ['noop', 'pubsub']);
   const coldRuns = Math.floor(numberOf('cold-runs', 'BENCH_COLD_RUNS', DEFAULTS.coldRuns, 0));
-  // A partial run must not replace the full results the README quotes, unless asked to.
+  // A partial run must not replace the full results docs/performance.md quotes, unless asked to.
   const complete =
     scenarios.length === SCENARIOS.length &&
     sinks.length === 2 &&

@@ -235,7 +235,7 @@ export function targetsTable(checks: readonly TargetCheck[]): string {
   ].join('\n');
 }
 
-/** The whole of bench/RESULTS.md; the README's Performance section quotes its tables. */
+/** The whole of bench/RESULTS.md; docs/performance.md quotes its tables. */
 export function renderReport(report: BenchReport): string {
   const sections = [
     '# Benchmark results',
@@ -268,7 +268,10 @@ export function renderReport(report: BenchReport): string {
   return sections.join('\n');
 }
 
-/** The blocks of RESULTS.md that the README's Performance section quotes, by marker name. */
+/** The page that quotes the results, from the repository root. */
+export const PERFORMANCE_PAGE = 'docs/performance.md';
+
+/** The blocks of RESULTS.md that docs/performance.md quotes, by marker name. */
 export const QUOTED_BLOCKS = ['bench-machine', 'bench-table', 'bench-cold-start', 'bench-targets'] as const;
 
 /** The text between `<!-- name:start -->` and `<!-- name:end -->`, or undefined when absent. */
@@ -280,12 +283,12 @@ export function markedBlock(text: string, name: string): string | undefined {
 }
 
 /**
- * The README with its quoted blocks replaced by those of a results file, so that `npm run bench`
- * keeps the README's Performance section equal to bench/RESULTS.md (a test checks that they are).
+ * A page (docs/performance.md) with its quoted blocks replaced by those of a results file, so that
+ * `npm run bench` keeps that page equal to bench/RESULTS.md (a test checks that they are).
  * A block the results lack (no cold start measured) is left as it was.
  */
-export function quoteResultsInReadme(readme: string, results: string): string {
-  let updated = readme;
+export function quoteResults(page: string, results: string): string {
+  let updated = page;
   for (const name of QUOTED_BLOCKS) {
     const block = markedBlock(results, name);
     const start = updated.indexOf(`<!-- ${name}:start -->`);

@@ -29,7 +29,8 @@ import {
   type ColdStart,
   coldStartTable,
   machineDescription,
-  quoteResultsInReadme,
+  PERFORMANCE_PAGE,
+  quoteResults,
   renderReport,
   resultsTable,
   type ScenarioRun,
@@ -41,7 +42,7 @@ import { SCENARIOS, type Scenario } from './scenarios.ts';
 import { cpuMs, type FunctionServer, type FunctionSpec, ROOT, startFunctionServer } from './servers.ts';
 
 const BENCH_DIR = join(ROOT, 'dist', 'bench');
-/** The results file the README quotes. */
+/** The results file docs/performance.md quotes. */
 export const DEFAULT_RESULTS = join(ROOT, 'bench', 'RESULTS.md');
 const VALID_TOPIC = 'bench-events';
 const INVALID_TOPIC = 'bench-invalid-events';
@@ -385,11 +386,11 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
     mkdirSync(resolve(options.out, '..'), { recursive: true });
     writeFileSync(options.out, markdown);
     console.log(`\nwrote ${options.out}`);
-    // The README quotes the project's own results file, never a side run's.
+    // docs/performance.md quotes the project's own results file, never a side run's.
     if (resolve(options.out) === DEFAULT_RESULTS) {
-      const readme = join(ROOT, 'README.md');
-      writeFileSync(readme, quoteResultsInReadme(readFileSync(readme, 'utf8'), markdown));
-      console.log(`updated the Performance section of ${readme}`);
+      const page = join(ROOT, PERFORMANCE_PAGE);
+      writeFileSync(page, quoteResults(readFileSync(page, 'utf8'), markdown));
+      console.log(`updated the quoted results in ${page}`);
     }
   }
 }

@@ -28,11 +28,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _, Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import { build, type Plugin } from 'esbuild';
+import { build, type Plugin, type PluginBuild } from 'esbuild';
 import { parseConfigDocument } from '../functions/adapters/config/config-document.ts';
-import { CONFIG_AJV_OPTIONS } from '../functions/core/config/config-validator.ts';
+import { CONFIG_AJV_OPTIONS } from '../functions/core/config/config-ajv-options.ts';
 import { SUPPORTED_META_SCHEMAS } from '../functions/core/validation/json-schema-dialects.ts';
 import { metaSchemaAjv } from '../functions/core/validation/meta-schema-check.ts';
+import { BUNDLED_CONFIG_PATH } from './bundled-config-path.ts';
+
+export { BUNDLED_CONFIG_PATH };
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -109,37 +112,25 @@ export async function bundleFunction(
 }
 
 /**
- * Replaces functions/core/config/config-validator.ts with the configuration validator compiled
- * now, as Ajv standalone code with the same options: compiling it at run time cost about 100 ms of
- * every cold start. The test in test/build/bundle-function.test.ts checks that the bundle still
- * reports a bad setting the way the source does.
+ * Replaces functions/core/config/config-validator.ts with build/replacements/config-validator.ts,
+ * which returns the configuration validator compiled now, as Ajv standalone code with the same
+ * options: compiling it at run time cost about 100 ms of every cold start. The test in
+ * test/build/bundle-function.test.ts checks that the bundle still reports a bad setting the way the
+ * source does.
  */
 function precompiledConfigValidator(): Plugin {
-  const STANDALONE = 'sluice-config-validator-standalone';
   return {
     name: 'precompiled-config-validator',
     setup(plugin) {
-      plugin.onLoad({ filter: /[\\/]functions[\\/]core[\\/]config[\\/]config-validator\.ts$/ }, () => ({
-        contents: [
-          `import validate from '${STANDALONE}';`,
-          `export const CONFIG_AJV_OPTIONS = ${JSON.stringify(CONFIG_AJV_OPTIONS)};`,
-          'export function compileConfigValidator() { return validate; }',
-        ].join('\n'),
-        loader: 'js',
-        resolveDir: ROOT,
-      }));
-      plugin.onResolve({ filter: new RegExp(`^${STANDALONE}$`) }, () => ({ path: STANDALONE, namespace: STANDALONE }));
-      plugin.onLoad({ filter: /.*/, namespace: STANDALONE }, () => {
+      replaceModule(plugin, /[\\/]functions[\\/]core[\\/]config[\\/]config-validator\.ts$/, 'config-validator.ts');
+      virtualModule(plugin, 'sluice-bundle:config-validator', () => {
         const schema = JSON.parse(readFileSync(join(ROOT, 'config', 'sluice.schema.json'), 'utf8')) as object;
         const ajv = new Ajv({ ...CONFIG_AJV_OPTIONS, code: { source: true, esm: true } });
-        return { contents: standaloneCode.default(ajv, ajv.compile(schema)), loader: 'js', resolveDir: ROOT };
+        return standaloneCode.default(ajv, ajv.compile(schema));
       });
     },
   };
 }
-
-/** Where the bundle's configuration is, relative to the bundle (the function's working directory). */
-export const BUNDLED_CONFIG_PATH = 'config/sluice.json';
 
 /** config/sluice.yaml as plain data; a YAML error stops the build with the file's line and column. */
 function configAsJson(): unknown {
@@ -148,33 +139,17 @@ function configAsJson(): unknown {
 }
 
 /**
- * Replaces functions/adapters/config/config-document.ts with a JSON reader whose default file is
- * {@link BUNDLED_CONFIG_PATH}: a deployed instance then never loads the YAML library (about
- * 250 KB of code to parse and run) nor parses YAML, which was about 35 ms of every cold start. A
- * deployment that points SLUICE_CONFIG at a YAML file is told to convert it.
+ * Replaces functions/adapters/config/config-document.ts with build/replacements/config-document.ts,
+ * a JSON reader whose default file is {@link BUNDLED_CONFIG_PATH}: a deployed instance then never
+ * loads the YAML library (about 250 KB of code to parse and run) nor parses YAML, which was about
+ * 35 ms of every cold start. A deployment that points SLUICE_CONFIG at a YAML file is told to
+ * convert it.
  */
 function jsonConfigDocument(): Plugin {
   return {
     name: 'json-config-document',
     setup(plugin) {
-      plugin.onLoad({ filter: /[\\/]functions[\\/]adapters[\\/]config[\\/]config-document\.ts$/ }, () => ({
-        contents: [
-          "import { ConfigError } from './functions/core/config/resolve-config.ts';",
-          `export const DEFAULT_CONFIG_PATH = ${JSON.stringify(BUNDLED_CONFIG_PATH)};`,
-          'export function parseConfigDocument(text, source) {',
-          "  if (!source.endsWith('.json')) {",
-          "    throw new ConfigError([{ source, path: '', message: `this deploy bundle reads its configuration as JSON; convert ${source} to JSON (npm run bundle writes config/sluice.json from config/sluice.yaml), or leave SLUICE_CONFIG unset` }]);",
-          '  }',
-          '  try {',
-          '    return { document: JSON.parse(text) };',
-          '  } catch (error) {',
-          "    throw new ConfigError([{ source, path: '', message: `JSON: ${error instanceof Error ? error.message : String(error)}` }], { cause: error });",
-          '  }',
-          '}',
-        ].join('\n'),
-        loader: 'ts',
-        resolveDir: ROOT,
-      }));
+      replaceModule(plugin, /[\\/]functions[\\/]adapters[\\/]config[\\/]config-document\.ts$/, 'config-document.ts');
     },
   };
 }
@@ -189,45 +164,50 @@ function jsonConfigDocument(): Plugin {
  * schema with the same message as the source.
  */
 function precompiledMetaSchemaChecks(): Plugin {
-  const NAMESPACE = 'sluice-meta-schema-check';
+  const CHECK = 'sluice-bundle:meta-schema-check:';
   return {
     name: 'precompiled-meta-schema-checks',
     setup(plugin) {
-      plugin.onLoad({ filter: /[\\/]functions[\\/]core[\\/]validation[\\/]meta-schema-checks\.ts$/ }, () => ({
-        contents: [
-          'const loaders = {',
-          ...SUPPORTED_META_SCHEMAS.map(
-            (uri, index) => `  ${JSON.stringify(uri)}: () => import('${NAMESPACE}:${index}'),`,
-          ),
+      replaceModule(
+        plugin,
+        /[\\/]functions[\\/]core[\\/]validation[\\/]meta-schema-checks\.ts$/,
+        'meta-schema-checks.ts',
+      );
+      virtualModule(plugin, 'sluice-bundle:meta-schema-loaders', () =>
+        [
+          'export const META_SCHEMA_CHECK_LOADERS = {',
+          ...SUPPORTED_META_SCHEMAS.map((uri, index) => `  ${JSON.stringify(uri)}: () => import('${CHECK}${index}'),`),
           '};',
-          'const loaded = new Map();',
-          'export function loadMetaSchemaCheck(uri) {',
-          '  let check = loaded.get(uri);',
-          '  if (check === undefined) {',
-          '    const load = loaders[uri];',
-          '    if (load === undefined) return Promise.reject(new RangeError(`no meta-schema check for ${uri}: not one of the supported meta-schemas`));',
-          '    check = load().then((module) => module.default);',
-          '    loaded.set(uri, check);',
-          '  }',
-          '  return check;',
-          '}',
         ].join('\n'),
-        loader: 'js',
-        resolveDir: ROOT,
-      }));
-      plugin.onResolve({ filter: new RegExp(`^${NAMESPACE}:\\d+$`) }, (args) => ({
-        path: args.path,
-        namespace: NAMESPACE,
-      }));
-      plugin.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
-        const uri = SUPPORTED_META_SCHEMAS[Number(args.path.slice(NAMESPACE.length + 1))] as string;
-        const ajv = metaSchemaAjv(uri, {
-          code: { source: true, esm: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
+      );
+      SUPPORTED_META_SCHEMAS.forEach((uri, index) => {
+        virtualModule(plugin, `${CHECK}${index}`, () => {
+          const ajv = metaSchemaAjv(uri, {
+            code: { source: true, esm: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
+          });
+          return standaloneCode.default(ajv, ajv.getSchema(uri));
         });
-        return { contents: standaloneCode.default(ajv, ajv.getSchema(uri)), loader: 'js', resolveDir: ROOT };
       });
     },
   };
+}
+
+/** Makes esbuild load `replacement` (a file in build/replacements/) wherever a module matching `source` is imported. */
+function replaceModule(plugin: PluginBuild, source: RegExp, replacement: string): void {
+  const path = join(ROOT, 'build', 'replacements', replacement);
+  plugin.onLoad({ filter: source }, () => ({
+    contents: readFileSync(path, 'utf8'),
+    loader: 'ts',
+    resolveDir: dirname(path),
+  }));
+}
+
+/** A module that exists only in the bundle, generated at build time; build/replacements/virtual-modules.d.ts types it. */
+function virtualModule(plugin: PluginBuild, specifier: string, generate: () => string): void {
+  const namespace = 'sluice-bundle';
+  const filter = new RegExp(`^${specifier.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  plugin.onResolve({ filter }, () => ({ path: specifier, namespace }));
+  plugin.onLoad({ filter, namespace }, () => ({ contents: generate(), loader: 'js', resolveDir: ROOT }));
 }
 
 /** The exact version installed here, so the deployed function runs what the tests ran. */

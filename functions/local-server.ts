@@ -5,7 +5,7 @@
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { PubsubSink } from './adapters/sink/pubsub-sink.ts';
 import { collectorInstance } from './app/collector-instance.ts';
-import { SluiceError } from './core/errors.ts';
+import { messageOf, SluiceError } from './core/errors.ts';
 import './collect.ts';
 
 const DEFAULT_PORT = 8080;
@@ -24,7 +24,7 @@ async function start(): Promise<void> {
       await collector.sink.createTopicsOnEmulator();
     } catch (error) {
       console.error(
-        `cannot reach the Pub/Sub emulator at ${collector.config.pubsub.emulator_host}: ${error instanceof Error ? error.message : String(error)}`,
+        `cannot reach the Pub/Sub emulator at ${collector.config.pubsub.emulator_host}: ${messageOf(error)}`,
       );
       process.exit(1);
     }

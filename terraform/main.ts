@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { App } from 'cdktf';
 import { bundleFunction } from '../build/bundle-function.ts';
 import { loadConfig } from '../functions/adapters/config/load-config.ts';
+import { messageOf } from '../functions/core/errors.ts';
 import { readSchemaFiles } from './schema-files.ts';
 import { SluiceStack } from './sluice-stack.ts';
 
@@ -48,7 +49,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
     const file = await synthesize();
     console.log(`synthesized the Sluice stack into ${file}`);
   } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
+    console.error(messageOf(error));
     process.exitCode = 1;
   }
 }

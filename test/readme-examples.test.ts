@@ -15,10 +15,10 @@ import { shellCommands, toRequest } from './support/readme-shell.ts';
  */
 async function readmeCurls(): Promise<string[][]> {
   const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(
-    readme.indexOf('## Send your first events'),
-    readme.indexOf('### Against the Pub/Sub emulator'),
-  );
+  const start = readme.indexOf('\n## Send your first events\n');
+  assert.ok(start !== -1, 'README.md has a "Send your first events" section');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end === -1 ? undefined : end);
   const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((block) => block[1] as string);
   return blocks
     .flatMap(shellCommands)

@@ -7,27 +7,29 @@ import { createCollector } from '../functions/app/collector-handler.ts';
 import { createValidationFromConfig } from '../functions/app/create-validation.ts';
 import { createProtocolAdapters } from '../functions/app/protocol-adapters.ts';
 import { resolveConfig } from '../functions/core/config/resolve-config.ts';
+import { readDoc } from './support/docs.ts';
 import { serveCollector } from './support/framework-server.ts';
 import { RecordingSink, SHIPPED_SCHEMAS } from './support/recording-sink.ts';
 
 /**
- * The README's "Guarantees" and "Security and privacy" sections back every claim with a named test
- * (`file`: "test name"). Each citation must point at a test file that still holds that name, so a
- * renamed or deleted test cannot leave a claim unbacked.
+ * The "Guarantees" and "Security and privacy" sections of docs/guarantees.md back every claim with a
+ * named test (`file`: "test name"). Each citation must point at a test file that still holds that
+ * name, so a renamed or deleted test cannot leave a claim unbacked.
  */
-const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const PAGE = 'docs/guarantees.md';
+const GUARANTEES = readDoc(PAGE);
 
 function section(title: string): string {
-  const start = README.indexOf(`\n## ${title}\n`);
-  assert.ok(start !== -1, `README.md has no "## ${title}" section`);
-  const end = README.indexOf('\n## ', start + 1);
-  return README.slice(start, end === -1 ? undefined : end);
+  const start = GUARANTEES.indexOf(`\n## ${title}\n`);
+  assert.ok(start !== -1, `${PAGE} has no "## ${title}" section`);
+  const end = GUARANTEES.indexOf('\n## ', start + 1);
+  return GUARANTEES.slice(start, end === -1 ? undefined : end);
 }
 
 const CITATION = /`(test\/[^`]+\.test\.ts)`: "([^"]+)"/g;
 
 for (const title of ['Guarantees', 'Security and privacy']) {
-  test(`every test the README's "${title}" section cites exists under that name`, () => {
+  test(`every test the "${title}" section of ${PAGE} cites exists under that name`, () => {
     const citations = [...section(title).matchAll(CITATION)].map((match) => ({
       file: match[1] as string,
       name: match[2] as string,
@@ -55,12 +57,12 @@ test('the "Guarantees" section says what is promised and what is not', () => {
   }
 });
 
-test("the README's signed webhook example works as written", { skip: hasTools() }, async () => {
+test("the docs' signed webhook example works as written", { skip: hasTools() }, async () => {
   const block = /```sh\n(export SLUICE_WEBHOOKS_AUTH[\s\S]*?)```/.exec(section('Security and privacy'))?.[1];
   assert.ok(block, 'the example is in the Security and privacy section');
   const env: Record<string, string> = {};
   for (const [, name, value] of block.matchAll(/^export (\w+)='([^']*)'$/gm)) env[name as string] = value as string;
-  const config = resolveConfig({ document: { registries: [SHIPPED_SCHEMAS] }, source: 'README', env });
+  const config = resolveConfig({ document: { registries: [SHIPPED_SCHEMAS] }, source: PAGE, env });
   const sink = new RecordingSink();
   const { base, close } = await serveCollector(
     createCollector({

@@ -1,23 +1,22 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { columnsOf } from '../functions/core/contract/columns.ts';
 import { TABLE_NAMES, tableSchema } from '../functions/core/contract/table-schema.ts';
 import { readSchemaFiles } from '../terraform/schema-files.ts';
 import { DEDUPED_VIEW_NAME } from '../terraform/views/deduped-view.ts';
 import { typedViews } from '../terraform/views/typed-view.ts';
+import { readDoc } from './support/docs.ts';
 import { columnsMentioned, parseGoogleSql, tablesRead } from './support/googlesql.ts';
 import { resourcesOf, SCHEMAS_DIR, synthStack } from './support/synth-stack.ts';
 
 /**
- * The README's "Query your events" recipes parse as GoogleSQL and read only tables and views the
- * stack creates, and only columns those have (or that the query itself defines).
+ * The "Query your events" recipes of docs/querying.md parse as GoogleSQL and read only tables and
+ * views the stack creates, and only columns those have (or that the query itself defines).
  */
-const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const section = README.slice(
-  README.indexOf('## Query your events'),
-  README.indexOf('\n## ', README.indexOf('## Query your events') + 1),
-);
+const QUERYING = readDoc('docs/querying.md');
+assert.ok(QUERYING.startsWith('# Query your events\n'), 'docs/querying.md starts with "# Query your events"');
+// The recipes run up to the page's first subsection, "The data contract".
+const section = QUERYING.slice(0, QUERYING.indexOf('\n## '));
 const recipes = [...section.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => match[1] as string);
 const DATASET = 'my-project.sluice';
 
@@ -32,7 +31,7 @@ const columns = new Map<string, Set<string>>([
   ),
 ]);
 
-test('the README has the six kinds of recipe', () => {
+test('docs/querying.md has the six kinds of recipe', () => {
   assert.equal(recipes.length, 6);
   assert.ok(
     recipes.some((sql) => sql.includes('.events`') && /GROUP BY day, schema/.test(sql)),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -9,22 +9,24 @@ import { promisify } from 'node:util';
 import { createCollectorFromConfig } from '../functions/app/collector-instance.ts';
 import { resolveConfig } from '../functions/core/config/resolve-config.ts';
 import type { InvalidRow, ValidRow } from '../functions/core/contract/rows.ts';
+import { readDoc } from './support/docs.ts';
 import { serveCollector } from './support/framework-server.ts';
 import { shellCommands, toRequest } from './support/readme-shell.ts';
 
 /**
- * The README's local "fix a schema and replay" recipe, run command by command as written, in a
- * fresh project directory (its own schemas/ and .sluice/), against a collector in local mode.
+ * The local "fix a schema and replay" recipe of docs/replay.md, run command by command as written,
+ * in a fresh project directory (its own schemas/ and .sluice/), against a collector in local mode.
  */
 const CLI = fileURLToPath(new URL('../functions/replay-cli.ts', import.meta.url));
 const run = promisify(execFile);
 
 async function recipe(): Promise<string[][]> {
-  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-  const start = readme.indexOf('## Fix a schema and replay');
-  const section = readme.slice(
-    readme.indexOf('### Locally (`npm start`)', start),
-    readme.indexOf('### On Google Cloud', start),
+  const page = readDoc('docs/replay.md');
+  const start = page.indexOf('# Fix a schema and replay\n');
+  assert.ok(start !== -1, 'docs/replay.md is the "Fix a schema and replay" page');
+  const section = page.slice(
+    page.indexOf('\n## Locally (`npm start`)\n', start),
+    page.indexOf('\n## On Google Cloud\n', start),
   );
   const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
   assert.ok(block, 'the local recipe has a sh block');
@@ -50,7 +52,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs one README command in the project directory; returns what a curl printed. */
+/** Runs one command of the recipe in the project directory; returns what a curl printed. */
 async function runCommand(words: string[]): Promise<string> {
   const [command, ...args] = words;
   switch (command) {
@@ -78,11 +80,11 @@ async function runCommand(words: string[]): Promise<string> {
       return stdout;
     }
     default:
-      throw new Error(`the README recipe has a command this test cannot run as written: ${words.join(' ')}`);
+      throw new Error(`the docs/replay.md recipe has a command this test cannot run as written: ${words.join(' ')}`);
   }
 }
 
-test('the README recipe turns an invalid event into a valid one with the same event_id, once', async () => {
+test('the docs/replay.md recipe turns an invalid event into a valid one with the same event_id, once', async () => {
   const commands = await recipe();
   assert.deepEqual(
     commands.map((words) => words[0]),

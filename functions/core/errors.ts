@@ -11,3 +11,8 @@ export class SluiceError extends Error {
     this.code = code;
   }
 }
+
+/** The message of anything thrown: an Error's message, or the thrown value as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

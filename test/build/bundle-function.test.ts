@@ -128,7 +128,8 @@ test('the bundle serves collect through the functions-framework CLI, as the node
       'the bundle must not compile meta-schemas at run time',
     );
     assert.equal(
-      (await readdir(join(outDir, 'chunks'))).filter((file) => file.startsWith('sluice-meta-schema-check_')).length,
+      (await readdir(join(outDir, 'chunks'))).filter((file) => file.startsWith('sluice-bundle_meta-schema-check_'))
+        .length,
       SUPPORTED_META_SCHEMAS.length,
     );
 

@@ -37,7 +37,7 @@ test('npm start serves the collector and its printed example request lands in /l
   }
 });
 
-/** The README's emulator recipe: SLUICE_SINK=pubsub with PUBSUB_EMULATOR_HOST, topics created on start. */
+/** The emulator recipe of docs/deploy.md: SLUICE_SINK=pubsub with PUBSUB_EMULATOR_HOST, topics created on start. */
 test('SLUICE_SINK=pubsub npm start publishes to the emulator, creating its topics', {
   timeout: 60_000,
   skip: emulatorSkipReason(),

@@ -27,7 +27,7 @@ import {
 import { publishSignupSchema, SIGNUP } from '../support/replay-fixtures.ts';
 
 /**
- * Replay end to end on the Pub/Sub emulator, as the README recipe runs it: events that name a
+ * Replay end to end on the Pub/Sub emulator, as the docs/replay.md recipe runs it: events that name a
  * schema the registry lacks go through the real collector to the invalid topic; the schema is
  * added; replay reads the replay subscription (retaining acknowledged messages, as the stack
  * creates it) and publishes what passes to the valid topic.

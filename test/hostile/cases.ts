@@ -11,7 +11,7 @@ import type { RawRequest } from './raw-http.ts';
  *
  * `rows` lists the error_type of each invalid row written (sorted), or [] when the request is
  * refused before anything can be recorded; `by: 'framework'` marks answers that the functions
- * framework (or Node's HTTP server) gives before Sluice runs, which the README lists.
+ * framework (or Node's HTTP server) gives before Sluice runs, which docs/protocols.md lists.
  */
 export interface HostileCase {
   readonly name: string;

@@ -96,7 +96,7 @@ describe('hostile input corpus, through the HTTP function', () => {
       if (hostile.expect.status >= 400 && hostile.expect.status < 500 && hostile.expect.rows.length === 0) {
         assert.ok(
           hostile.expect.by,
-          'a refusal without a row happens only before Sluice runs (framework or Node), as the README lists',
+          'a refusal without a row happens only before Sluice runs (framework or Node), as docs/protocols.md lists',
         );
       }
       // No header injection, whatever the answer.

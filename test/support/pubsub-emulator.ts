@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { messageOf } from '../../functions/core/errors.ts';
 
 /**
  * The Google Cloud Pub/Sub emulator (the Java fake that the Cloud CLI ships), run for tests.
@@ -314,7 +315,7 @@ async function launch(source: Extract<Source, { kind: 'jar' }>, port: number): P
     const tail = output.trim() === '' ? '(no output)' : output.trim();
     throw new Error(
       `the Pub/Sub emulator (${source.jar}) did not become ready on 127.0.0.1:${port} after ${Date.now() - started} ms: ` +
-        `${error instanceof Error ? error.message : String(error)}\n--- emulator output (tail) ---\n${tail}`,
+        `${messageOf(error)}\n--- emulator output (tail) ---\n${tail}`,
       { cause: error },
     );
   }
@@ -334,7 +335,7 @@ async function waitUntilReady(host: string, child: ChildProcess | undefined): Pr
       if (status === 200) return;
       last = `HTTP ${status}`;
     } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
+      last = messageOf(error);
     }
     await sleep(100);
   }

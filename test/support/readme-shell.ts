@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-/** Reading the README's shell examples, to run them as written in tests. */
+/** Reading the shell examples of README.md and docs/*.md, to run them as written in tests. */
 
 /**
  * Splits a script into commands of words as a POSIX shell would for these examples: single quotes
@@ -18,7 +18,7 @@ export function shellCommands(script: string): string[][] {
     const char = script[i] as string;
     if (char === "'") {
       const end = script.indexOf("'", i + 1);
-      assert.ok(end !== -1, `unmatched quote in a README example: ${script.slice(i, i + 60)}`);
+      assert.ok(end !== -1, `unmatched quote in a documented example: ${script.slice(i, i + 60)}`);
       current = (current ?? '') + script.slice(i + 1, end);
       i = end;
     } else if (char === '\\' && script[i + 1] === '\n') {

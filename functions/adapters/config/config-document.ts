@@ -1,6 +1,7 @@
 import type { Document, Node } from 'yaml';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import { ConfigError, type ConfigProblem } from '../../core/config/resolve-config.ts';
+import { ConfigError, type ConfigProblem } from '../../core/config/config-error.ts';
+import { messageOf } from '../../core/errors.ts';
 
 /**
  * How the configuration file is read: YAML, with every syntax problem and each key's line and
@@ -12,7 +13,7 @@ import { ConfigError, type ConfigProblem } from '../../core/config/resolve-confi
  */
 
 /** Where the configuration is looked for when `SLUICE_CONFIG` does not say, relative to the working directory. */
-export const DEFAULT_CONFIG_PATH = 'config/sluice.yaml';
+export const DEFAULT_CONFIG_PATH: string = 'config/sluice.yaml';
 
 export interface ConfigDocument {
   /** The file as plain data (what resolveConfig checks). */
@@ -42,10 +43,7 @@ export function parseConfigDocument(text: string, source: string): ConfigDocumen
     parsed = document.toJS();
   } catch (error) {
     // e.g. an alias bomb exceeding maxAliasCount.
-    throw new ConfigError(
-      [{ source, path: '', message: `YAML: ${error instanceof Error ? error.message : String(error)}` }],
-      { cause: error },
-    );
+    throw new ConfigError([{ source, path: '', message: `YAML: ${messageOf(error)}` }], { cause: error });
   }
   return { document: parsed, locate: (path) => locate(document, lineCounter, source, path) };
 }

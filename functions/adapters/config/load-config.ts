@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SluiceConfig } from '../../core/config/config.ts';
-import { ConfigError, resolveConfig } from '../../core/config/resolve-config.ts';
+import { ConfigError } from '../../core/config/config-error.ts';
+import { resolveConfig } from '../../core/config/resolve-config.ts';
 import { DEFAULT_CONFIG_PATH, parseConfigDocument } from './config-document.ts';
 
 export { DEFAULT_CONFIG_PATH };

@@ -1,11 +1,12 @@
 import type { PublishOptions } from '@google-cloud/pubsub';
+import { messageOf } from '../../core/errors.ts';
 import { MAX_CONCURRENT_PUBSUB_REQUESTS, MAX_PUBSUB_REQUEST_BYTES } from '../../core/limits.ts';
 import { Slots } from '../../core/slots.ts';
 import { googleApiError } from '../google/google-api-error.ts';
 import { CredentialsError, type GoogleCredentials, googleCredentials } from '../google/google-credentials.ts';
 import { startDeadline } from '../http/deadline.ts';
 import { describeRequestError, requestText, type TextAnswer } from '../http/text-request.ts';
-import type { PubsubClient } from '../sink/pubsub-sink.ts';
+import type { PubsubClient } from './pubsub-client.ts';
 import { pubsubEndpoint } from './pubsub-endpoint.ts';
 import { RestTopic } from './rest-topic.ts';
 
@@ -213,7 +214,7 @@ export class PubsubRestClient implements PubsubClient {
       try {
         url = `${this.#endpoint}/v1/${await this.topicName(topic, signal)}:publish`;
       } catch (error) {
-        const detail = error instanceof Error ? error.message : String(error);
+        const detail = messageOf(error);
         throw new RestPublishError(
           `2 UNKNOWN: no project for topic ${topic}: ${detail}; set project (SLUICE_PROJECT)`,
           { code: 2, httpStatus: 0, retryable: true },
@@ -225,7 +226,7 @@ export class PubsubRestClient implements PubsubClient {
           headers.authorization = `Bearer ${await this.#credentials.accessToken(signal)}`;
       } catch (error) {
         throw new RestPublishError(
-          `16 UNAUTHENTICATED: ${error instanceof Error ? error.message : String(error)}`,
+          `16 UNAUTHENTICATED: ${messageOf(error)}`,
           { code: 16, httpStatus: 0, retryable: true },
           { cause: error },
         );

@@ -1,4 +1,4 @@
-import type { PubsubTopic } from '../sink/pubsub-sink.ts';
+import type { PubsubTopic } from './pubsub-client.ts';
 
 /** One message as it goes into a REST Publish request, and the callback that hears its fate. */
 export interface EncodedMessage {

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { SluiceError } from '../../core/errors.ts';
+import { messageOf, SluiceError } from '../../core/errors.ts';
 import { InvalidSchemaKeyError, type SchemaKey } from '../../core/iglu/schema-key.ts';
 import { MAX_SCHEMA_DOCUMENT_BYTES } from '../../core/limits.ts';
 import {
@@ -107,13 +107,9 @@ export class FileRegistry implements SchemaRegistry {
   }
 
   #unavailable(what: string, error: unknown): RegistryUnavailableError {
-    return new RegistryUnavailableError(
-      this.url,
-      `${what}: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        cause: error,
-      },
-    );
+    return new RegistryUnavailableError(this.url, `${what}: ${messageOf(error)}`, {
+      cause: error,
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { SluiceError } from '../../core/errors.ts';
+import { messageOf, SluiceError } from '../../core/errors.ts';
 import type { SchemaKey } from '../../core/iglu/schema-key.ts';
 import { DEFAULT_REGISTRY_TIMEOUT_MS, MAX_SCHEMA_DOCUMENT_BYTES } from '../../core/limits.ts';
 import {
@@ -107,7 +107,7 @@ export class GcsRegistry implements SchemaRegistry {
           cause: error,
         });
       }
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       throw new RegistryUnavailableError(this.url, `reading ${where} failed: ${truncate(message, 300)}`, {
         cause: error,
       });

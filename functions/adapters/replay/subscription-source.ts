@@ -1,6 +1,6 @@
 import { fromMessage } from '../../core/contract/message.ts';
 import type { InvalidRow } from '../../core/contract/rows.ts';
-import { SluiceError } from '../../core/errors.ts';
+import { messageOf, SluiceError } from '../../core/errors.ts';
 import type { ReplayItem, ReplaySource } from '../../core/replay/replay-source.ts';
 import { pubsubEndpoint } from '../pubsub/pubsub-endpoint.ts';
 
@@ -237,7 +237,7 @@ function decode(
       return { unreadable: 'the message is a valid row (attribute valid=true), not an invalid one' };
     return decoded.row;
   } catch (error) {
-    return { unreadable: `the message is not a Sluice row: ${error instanceof Error ? error.message : String(error)}` };
+    return { unreadable: `the message is not a Sluice row: ${messageOf(error)}` };
   }
 }
 

@@ -3,6 +3,7 @@ import type { PubsubTransport } from '../../core/config/config.ts';
 import type { RowKind } from '../../core/contract/columns.ts';
 import { type RowMessage, toMessage } from '../../core/contract/message.ts';
 import type { InvalidRow, ValidRow } from '../../core/contract/rows.ts';
+import { messageOf } from '../../core/errors.ts';
 import { MAX_PUBSUB_REQUEST_BYTES } from '../../core/limits.ts';
 import { type EventSink, type RowBatch, SinkUnavailableError } from '../../core/sink/event-sink.ts';
 import { InFlightLimiter, type InFlightStats } from '../../core/sink/in-flight-limiter.ts';
@@ -12,7 +13,7 @@ import {
   oversizeMessageRow,
 } from '../../core/sink/oversize-message.ts';
 import { truncate } from '../../core/text.ts';
-
+import type { PubsubClient, PubsubTopic } from '../pubsub/pubsub-client.ts';
 import { pubsubEndpoint } from '../pubsub/pubsub-endpoint.ts';
 import { PubsubRestClient } from '../pubsub/rest-client.ts';
 
@@ -51,24 +52,6 @@ export interface PubsubSinkOptions {
    * creator owns it: close() flushes the sink's topics but does not close an injected client.
    */
   readonly client?: PubsubClient;
-}
-
-/** The part of the library's `PubSub` class the sink uses; PubsubRestClient implements it too, and tests inject stand-ins. */
-export interface PubsubClient {
-  topic(name: string, options?: PublishOptions): PubsubTopic;
-  close(): Promise<void>;
-}
-
-/** The part of the library's `Topic` the sink uses. */
-export interface PubsubTopic {
-  /** The callback form: it makes no promise per message (see PubsubSink.publish). */
-  publishMessage(
-    message: { data: Buffer; attributes: Record<string, string> },
-    callback: (error?: Error | null, messageId?: string | null) => void,
-  ): void;
-  flush(): Promise<void>;
-  /** The library's Topic.get; with autoCreate it creates a missing topic (used on the emulator only). */
-  get?(options: { autoCreate: boolean }): Promise<unknown>;
 }
 
 /** Counters for benchmarks and tests. */
@@ -304,7 +287,7 @@ export class PubsubSink implements EventSink {
     const topic = this.#topicId(kind);
     const code = (error as { code?: unknown } | null)?.code;
     // gax appends every retried attempt's error ("Previous errors: [...]"): the cause keeps them.
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     const detail = truncate(message.split(' : Previous errors')[0] ?? message, 400);
     const hint =
       code === GRPC_NOT_FOUND

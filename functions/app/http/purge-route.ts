@@ -26,7 +26,7 @@ export const MIN_PURGE_TOKEN_LENGTH = 16;
  * - Never recorded as an event: the collector answers it before any protocol sees the request.
  *
  * Each instance has its own cache: a purge reaches the instance that receives it. With several
- * instances running, the others refresh within cache.ttl_seconds (the README says so).
+ * instances running, the others refresh within cache.ttl_seconds (docs/replay.md says so).
  */
 export function purgeAnswer(
   config: PurgeConfig,

@@ -5,6 +5,7 @@ import { type SubscriberPort, subscriptionSource } from '../../adapters/replay/s
 import { LocalSink } from '../../adapters/sink/local-sink.ts';
 import { createPubsubSink } from '../../adapters/sink/pubsub-sink.ts';
 import type { SluiceConfig } from '../../core/config/config.ts';
+import { messageOf } from '../../core/errors.ts';
 import { progressLine } from '../../core/replay/progress-line.ts';
 import { createReplayer } from '../../core/replay/replay-event.ts';
 import { runReplay } from '../../core/replay/replay-run.ts';
@@ -56,7 +57,7 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo = {}):
     }
     config = loadConfig(io.env ?? process.env, io.cwd ?? process.cwd());
   } catch (error) {
-    stderr.write(`sluice-replay: ${error instanceof Error ? error.message : String(error)}\n`);
+    stderr.write(`sluice-replay: ${messageOf(error)}\n`);
     if (error instanceof ReplayUsageError) stderr.write('Run with --help to see every option.\n');
     return 2;
   }
@@ -87,7 +88,7 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo = {}):
     summary = await replayFromConfig(config, kind, options, { ...io, ...(onProgress ? { onProgress } : {}) });
   } catch (error) {
     if (onProgress) stderr.write('\n');
-    stderr.write(`sluice-replay: ${error instanceof Error ? error.message : String(error)}\n`);
+    stderr.write(`sluice-replay: ${messageOf(error)}\n`);
     return 1;
   }
   if (onProgress) stderr.write(`\r\x1b[2K${progressLine(summary.counts, summary.elapsed_ms)}\n`);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ERROR_TYPES } from '../../core/contract/columns.ts';
-import { SluiceError } from '../../core/errors.ts';
+import { messageOf, SluiceError } from '../../core/errors.ts';
 import { parseSchemaKey } from '../../core/iglu/schema-key.ts';
 import { parseTimeOption } from '../../core/replay/time-option.ts';
 
@@ -118,7 +118,7 @@ export function parseReplayOptions(argv: readonly string[], now: Date = new Date
       options: REPLAY_ARGS,
     });
   } catch (error) {
-    throw new ReplayUsageError(error instanceof Error ? error.message : String(error));
+    throw new ReplayUsageError(messageOf(error));
   }
   const values = parsed.values;
   const help = values.help === true;

@@ -3,7 +3,7 @@ import { ENV_SETTINGS } from './env-overrides.ts';
 
 /**
  * Every setting as a Markdown table (key, environment variable, default, description), rendered
- * from config/sluice.schema.json. A test checks the README holds exactly this table.
+ * from config/sluice.schema.json. A test checks docs/configuration.md holds exactly this table.
  */
 export function configMarkdownTable(): string {
   const lines = ['| key | environment variable | default | description |', '|---|---|---|---|'];

@@ -2,7 +2,7 @@ import { COLUMNS } from './columns.ts';
 import { METADATA_AFTER_COLUMN, METADATA_FIELDS } from './table-schema.ts';
 
 /**
- * The contract as a Markdown table, for the README. A test checks that the README holds exactly
+ * The contract as a Markdown table, for docs/querying.md. A test checks that the page holds exactly
  * this table, so the documented contract cannot drift from the code. The write_metadata columns
  * get one row where they sit in both tables, so that the table shows the tables' column order.
  */

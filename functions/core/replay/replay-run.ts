@@ -1,4 +1,5 @@
 import type { InvalidRow } from '../contract/rows.ts';
+import { messageOf } from '../errors.ts';
 import type { Replayer } from './replay-event.ts';
 import {
   matchesFilter,
@@ -66,7 +67,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplaySummar
             outcome: 'failed',
             error_type: null,
             schema: null,
-            message: error instanceof Error ? error.message : String(error),
+            message: messageOf(error),
           });
         })
         .finally(() => {
@@ -138,7 +139,7 @@ async function handleItem(item: ReplayItem, options: ReplayRunOptions, summary: 
       summary.sample({
         ...identify(item, row),
         outcome: 'failed',
-        message: error instanceof Error ? error.message : String(error),
+        message: messageOf(error),
       });
       await item.release();
       return;

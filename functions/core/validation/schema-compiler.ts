@@ -1,5 +1,5 @@
 import type { AnySchemaObject, ValidateFunction } from 'ajv';
-import { SluiceError } from '../errors.ts';
+import { messageOf, SluiceError } from '../errors.ts';
 import { type SchemaKey, schemaKeyFromReference, schemaKeyFromSelf } from '../iglu/schema-key.ts';
 import type { SchemaRegistry } from '../registry/schema-registry.ts';
 import {
@@ -96,7 +96,7 @@ export class SchemaCompiler {
       validateFn = await ajv.compileAsync(forAjv);
     } catch (error) {
       if (error instanceof SluiceError) throw error;
-      throw new SchemaCompileError(key.uri, error instanceof Error ? error.message : String(error), { cause: error });
+      throw new SchemaCompileError(key.uri, messageOf(error), { cause: error });
     }
     const maxErrors = this.#options.maxErrors;
     const references = [...collectIgluReferences(document)];

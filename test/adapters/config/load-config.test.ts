@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../../functions/adapters/config/load-config.ts';
-import { ConfigError } from '../../../functions/core/config/resolve-config.ts';
+import { ConfigError } from '../../../functions/core/config/config-error.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-load-config-'));
 after(() => rmSync(root, { recursive: true, force: true }));

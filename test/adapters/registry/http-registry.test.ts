@@ -10,6 +10,7 @@ import {
   InvalidSchemaDocumentError,
   RegistryUnavailableError,
 } from '../../../functions/core/registry/schema-registry.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 const KEY = parseSchemaKey('iglu:com.acme/checkout/jsonschema/1-0-0');
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -155,8 +156,7 @@ describe('HttpRegistry', () => {
       pump();
     });
     await rejectsWith(new HttpRegistry(url).lookup(KEY), InvalidSchemaDocumentError, /more than 1048576 bytes/);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(closed, true, 'the client should have closed the connection');
+    await waitFor(() => closed, { what: 'the client to close the connection' });
     assert.ok(sent < 10 * MAX_SCHEMA_DOCUMENT_BYTES, `sent ${sent} bytes before the client gave up`);
   });
 

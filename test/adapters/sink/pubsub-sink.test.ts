@@ -4,12 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import type { PubsubClient, PubsubTopic } from '../../../functions/adapters/pubsub/pubsub-client.ts';
 import {
   createPubsubSink,
-  type PubsubClient,
   type PubsubSink,
   type PubsubSinkOptions,
-  type PubsubTopic,
 } from '../../../functions/adapters/sink/pubsub-sink.ts';
 import { fromMessage, toMessage } from '../../../functions/core/contract/message.ts';
 import type { InvalidRow, ValidRow } from '../../../functions/core/contract/rows.ts';

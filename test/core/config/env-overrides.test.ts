@@ -4,9 +4,7 @@ import type { SchemaNode } from '../../../functions/core/config/config-schema.ts
 import { listSchemaKeys } from '../../../functions/core/config/config-schema.ts';
 import {
   buildEnvTable,
-  closestMatch,
   ENV_SETTINGS,
-  editDistance,
   envNameFor,
   parseEnvValue,
   RESERVED_ENV_NAMES,
@@ -198,21 +196,5 @@ describe('readEnvOverrides', () => {
   test('reserved non-setting variables are not reported', () => {
     const env = Object.fromEntries(RESERVED_ENV_NAMES.map((name) => [name, 'x']));
     assert.deepEqual(readEnvOverrides(env), { overrides: [], problems: [] });
-  });
-});
-
-describe('closestMatch', () => {
-  test('edit distance counts insertions, deletions, substitutions and swaps', () => {
-    assert.equal(editDistance('sink', 'sink'), 0);
-    assert.equal(editDistance('sinkk', 'sink'), 1);
-    assert.equal(editDistance('snik', 'sink'), 1);
-    assert.equal(editDistance('', 'abc'), 3);
-    assert.equal(editDistance('kitten', 'sitting'), 3);
-  });
-
-  test('suggests only plausible typos', () => {
-    assert.equal(closestMatch('sinkk', ['project', 'sink']), 'sink');
-    assert.equal(closestMatch('TTL_SECS', ['ttl_seconds', 'max_entries']), 'ttl_seconds');
-    assert.equal(closestMatch('colour', ['sink', 'region']), undefined);
   });
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ConfigError } from '../../../functions/core/config/config-error.ts';
 import type { ResolveConfigInput } from '../../../functions/core/config/resolve-config.ts';
-import { ConfigError, resolveConfig } from '../../../functions/core/config/resolve-config.ts';
+import { resolveConfig } from '../../../functions/core/config/resolve-config.ts';
 import { SluiceError } from '../../../functions/core/errors.ts';
 
 const SOURCE = 'config/sluice.yaml';
