@@ -6,6 +6,13 @@
  * delete-and-set to move the entry, and a value seen again after being evicted is simply worked
  * out again.
  */
+/**
+ * Longest key kept. Page URLs and user agents come from senders and can be as long as a request
+ * allows: values over this are worked out every time rather than kept, so that the bound on
+ * entries is also a bound on memory (10,000 entries of at most 2 KiB keys).
+ */
+export const MAX_CACHED_KEY_LENGTH = 2048;
+
 export class BoundedCache<V> {
   readonly capacity: number;
   readonly #entries = new Map<string, V>();
@@ -27,7 +34,7 @@ export class BoundedCache<V> {
     const cached = this.#entries.get(key);
     if (cached !== undefined) return cached;
     const value = compute(key);
-    if (this.capacity === 0) return value;
+    if (this.capacity === 0 || key.length > MAX_CACHED_KEY_LENGTH) return value;
     if (this.#entries.size >= this.capacity) {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);

@@ -7,9 +7,7 @@ import { type CampaignColumns, type CampaignRules, campaignColumns, DEFAULT_CLIC
 import { asnColumns, cityColumns, type GeoColumns, type IpDatabase } from './geo.ts';
 import { type RefererColumns, type RefererRules, refererColumns, refererRules } from './referer.ts';
 import { pageUrlColumns, parseHttpUrl, referrerUrlColumns, type UrlPartColumns, type UrlParts } from './url-parts.ts';
-import { createUserAgentParser, type UserAgentColumns } from './user-agent.ts';
-
-export type EnrichmentColumnValues = UrlPartColumns & CampaignColumns & RefererColumns & UserAgentColumns & GeoColumns;
+import { createUserAgentParser } from './user-agent.ts';
 
 /** Distinct page URLs, referrers, user agents and addresses each remembered per instance. */
 export const ENRICHMENT_CACHE_ENTRIES = 10_000;
@@ -50,12 +48,6 @@ interface PageFacts {
 
 const NO_COLUMNS: Readonly<Record<string, never>> = Object.freeze({});
 
-/**
- * The enrichment step: pure functions of a row's page_url, page_referrer, useragent and the
- * client address, run on every row that is stored, so that replayed rows keep them too. Each
- * enrichment is switched by its `enrichments.*` setting; geo and ASN only when a database is given.
- * Results are cached per distinct input (bounded), since one visitor repeats them event after event.
- */
 export interface EnricherDatabases {
   /** Databases open now. */
   readonly databases?: EnrichmentDatabases;
@@ -65,6 +57,12 @@ export interface EnricherDatabases {
   readonly onLoadFailure?: (error: unknown) => void;
 }
 
+/**
+ * The enrichment step: pure functions of a row's page_url, page_referrer, useragent and the
+ * client address, run on every row that is stored, so that replayed rows keep them too. Each
+ * enrichment is switched by its `enrichments.*` setting; geo and ASN only when a database is given.
+ * Results are cached per distinct input (bounded), since one visitor repeats them event after event.
+ */
 export function createEnricher(config: EnrichmentsConfig, loaded: EnricherDatabases = {}): Enricher {
   const urlParts = config.url_parts.enabled;
   const campaign: CampaignRules | undefined = config.campaign.enabled

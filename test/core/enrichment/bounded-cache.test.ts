@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BoundedCache } from '../../../functions/core/enrichment/bounded-cache.ts';
+import { BoundedCache, MAX_CACHED_KEY_LENGTH } from '../../../functions/core/enrichment/bounded-cache.ts';
 
 test('computes once per key, holds at most its capacity, oldest out first', () => {
   const cache = new BoundedCache<number>(3);
@@ -25,4 +25,16 @@ test('capacity 0 caches nothing', () => {
   cache.getOrCompute('a', () => ++computed);
   assert.equal(computed, 2);
   assert.equal(cache.size, 0);
+});
+
+test('keys longer than MAX_CACHED_KEY_LENGTH are computed every time, never kept', () => {
+  const cache = new BoundedCache<number>(10);
+  let computed = 0;
+  const long = 'u'.repeat(MAX_CACHED_KEY_LENGTH + 1);
+  cache.getOrCompute(long, () => ++computed);
+  cache.getOrCompute(long, () => ++computed);
+  assert.equal(computed, 2);
+  assert.equal(cache.size, 0);
+  cache.getOrCompute('u'.repeat(MAX_CACHED_KEY_LENGTH), () => ++computed);
+  assert.equal(cache.size, 1);
 });
