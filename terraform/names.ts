@@ -1,5 +1,6 @@
 import type { SluiceConfig } from '../functions/core/config/config.ts';
 import { SluiceError } from '../functions/core/errors.ts';
+import { DEAD_LETTER_SUFFIX } from '../functions/core/replay/dead-letter.ts';
 
 /**
  * The names of everything the stack creates, derived from the configuration in one place, so the
@@ -46,12 +47,13 @@ export function stackNames(config: SluiceConfig, project: string): StackNames {
     invalidTopic: config.invalid_topic,
     replaySubscription: config.replay_subscription,
     deadLetterTopics: {
-      valid: pubsubId(config.valid_topic, '-dead-letter', 'valid_topic'),
-      invalid: pubsubId(config.invalid_topic, '-dead-letter', 'invalid_topic'),
+      valid: pubsubId(config.valid_topic, DEAD_LETTER_SUFFIX, 'valid_topic'),
+      invalid: pubsubId(config.invalid_topic, DEAD_LETTER_SUFFIX, 'invalid_topic'),
     },
+    // The redrive (npm run replay -- --source dead-letter) reads these by the same rule.
     deadLetterSubscriptions: {
-      valid: pubsubId(config.valid_topic, '-dead-letter', 'valid_topic'),
-      invalid: pubsubId(config.invalid_topic, '-dead-letter', 'invalid_topic'),
+      valid: pubsubId(config.valid_topic, DEAD_LETTER_SUFFIX, 'valid_topic'),
+      invalid: pubsubId(config.invalid_topic, DEAD_LETTER_SUFFIX, 'invalid_topic'),
     },
     bigquerySubscriptions: {
       valid: pubsubId(config.valid_topic, '-bigquery', 'valid_topic'),

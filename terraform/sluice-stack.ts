@@ -40,6 +40,9 @@ import { envNameFor } from '../functions/core/config/env-overrides.ts';
 import type { RowKind } from '../functions/core/contract/columns.ts';
 import { TABLE_NAMES, tableSchema } from '../functions/core/contract/table-schema.ts';
 import { SluiceError } from '../functions/core/errors.ts';
+import { alertPolicies } from './monitoring/alert-policies.ts';
+import { monitoringDashboard } from './monitoring/dashboard.ts';
+import { notificationChannels } from './monitoring/notification-channels.ts';
 import { type StackNames, stackNames } from './names.ts';
 import type { SchemaFile } from './schema-files.ts';
 import { terraformLiteral } from './terraform-literal.ts';
@@ -64,6 +67,7 @@ export const REQUIRED_APIS = [
   'cloudfunctions.googleapis.com',
   'cloudresourcemanager.googleapis.com', // the google_project data source (project number)
   'iam.googleapis.com', // the function's service account
+  'monitoring.googleapis.com', // alert policies, notification channels, the dashboard
   'pubsub.googleapis.com',
   'run.googleapis.com', // 2nd gen functions run on Cloud Run
   'secretmanager.googleapis.com', // the purge route's token
@@ -93,8 +97,15 @@ export const CLUSTERING: Readonly<Record<RowKind, readonly string[]>> = {
  */
 export const MAX_DELIVERY_ATTEMPTS = 10;
 export const RETRY_BACKOFF = { minimumBackoff: '10s', maximumBackoff: '600s' } as const;
-/** Pub/Sub's longest subscription retention: 7 days. */
+/** How long the replay subscription keeps acknowledged messages for a seek: 7 days. */
 export const SEVEN_DAYS = '604800s';
+/**
+ * Pub/Sub's longest subscription message retention, 31 days
+ * (https://cloud.google.com/pubsub/docs/subscription-properties#message_retention_duration): what
+ * BigQuery refused waits this long for a fix and a redrive before Pub/Sub drops it.
+ */
+export const DEAD_LETTER_RETENTION_DAYS = 31;
+export const DEAD_LETTER_RETENTION = `${DEAD_LETTER_RETENTION_DAYS * 24 * 60 * 60}s`;
 /** Length of the generated purge token: alphanumeric, about 190 bits, well over the collector's minimum. */
 export const PURGE_TOKEN_LENGTH = 32;
 /**
@@ -108,7 +119,8 @@ const NEVER_EXPIRE = { ttl: '' } as const;
  * The whole Sluice pipeline in one stack: APIs, the schema and source buckets, the collector
  * function with its own service account, the valid and invalid topics, the BigQuery dataset
  * with its tables and views, the BigQuery subscriptions with dead-letter topics, the replay
- * subscription, and the IAM each piece needs, each granted on the one resource it is for.
+ * subscription, the alert policies and dashboard (monitoring/), and the IAM each piece needs, each
+ * granted on the one resource it is for.
  */
 export class SluiceStack extends TerraformStack {
   readonly names: StackNames;
@@ -456,12 +468,13 @@ export class SluiceStack extends TerraformStack {
         role: 'roles/pubsub.subscriber',
         member: pubsubAgent,
       });
-      // Whatever BigQuery refused waits here for 7 days: inspect, fix, republish.
+      // Whatever BigQuery refused waits here for 31 days: inspect, fix, redrive
+      // (npm run replay -- --source dead-letter); the dead-letter alert says it is there.
       new PubsubSubscription(this, `subscription_${kind}_dead_letter`, {
         name: names.deadLetterSubscriptions[kind],
         topic: deadLetterTopics[kind].id,
         ackDeadlineSeconds: 60,
-        messageRetentionDuration: SEVEN_DAYS,
+        messageRetentionDuration: DEAD_LETTER_RETENTION,
         expirationPolicy: { ...NEVER_EXPIRE },
       });
     }
@@ -475,6 +488,25 @@ export class SluiceStack extends TerraformStack {
       expirationPolicy: { ...NEVER_EXPIRE },
     });
 
+    // ---- operations: alert policies, who they notify, the dashboard ----
+    const monitoringApi = needs('monitoring.googleapis.com');
+    const channels = notificationChannels(this, config.alerts, config.name_prefix, monitoringApi);
+    const policies = alertPolicies(this, {
+      alerts: config.alerts,
+      names,
+      project,
+      namePrefix: config.name_prefix,
+      maxDeliveryAttempts: MAX_DELIVERY_ATTEMPTS,
+      deadLetterRetentionDays: DEAD_LETTER_RETENTION_DAYS,
+      channels,
+      dependsOn: monitoringApi,
+    });
+    const dashboard = monitoringDashboard(
+      this,
+      { names, alerts: config.alerts, namePrefix: config.name_prefix },
+      monitoringApi,
+    );
+
     // ---- outputs ----
     const output = (name: string, value: string | string[], description: string) =>
       new TerraformOutput(this, name, { value, description });
@@ -485,7 +517,7 @@ export class SluiceStack extends TerraformStack {
     output(
       'dead_letter_subscriptions',
       [names.deadLetterSubscriptions.valid, names.deadLetterSubscriptions.invalid],
-      'Messages BigQuery refused, kept 7 days.',
+      `Messages BigQuery refused, kept ${DEAD_LETTER_RETENTION_DAYS} days: npm run replay -- --source dead-letter sends them back.`,
     );
     output(
       'purge_token_secret',
@@ -496,6 +528,12 @@ export class SluiceStack extends TerraformStack {
       'schema_bucket',
       Fn.join('', ['gs://', schemaBucket.name]),
       'Schema registry bucket: add a file under schemas/ and deploy, or copy it here.',
+    );
+    output('dashboard', dashboard.id, 'Cloud Monitoring dashboard of the pipeline (Monitoring > Dashboards).');
+    output(
+      'alert_policies',
+      policies.map((policy) => policy.name),
+      'Cloud Monitoring alert policies (Monitoring > Alerting).',
     );
     output('dataset', dataset.datasetId, 'BigQuery dataset.');
     output('tables', [TABLE_NAMES.valid, TABLE_NAMES.invalid], 'BigQuery tables.');

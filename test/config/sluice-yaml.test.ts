@@ -97,6 +97,17 @@ test('the TypeScript interface matches the schema defaults', () => {
     invalid_topic: 'sluice-invalid-events',
     replay_subscription: 'sluice-invalid-events-replay',
     bigquery: { dataset: 'sluice', location: 'EU', partition_expiration_days: 0, deletion_protection: true },
+    alerts: {
+      notification_emails: [],
+      notification_channels: [],
+      dead_letter_messages: 0,
+      backlog_age_seconds: 900,
+      backlog_window_seconds: 300,
+      error_ratio: 0.02,
+      error_window_seconds: 300,
+      invalid_ratio: 0.2,
+      invalid_window_seconds: 900,
+    },
     purge: { path: '/sluice/purge', token: '' },
     snowplow: {
       post_paths: ['/com.snowplowanalytics.snowplow/tp2'],

@@ -398,6 +398,8 @@ export async function createTopic(emulator: EmulatorRef, topicId: string): Promi
 /** Settings of a subscription beyond its topic (the replay subscription retains acknowledged messages). */
 export interface SubscriptionSettings {
   readonly ackDeadlineSeconds?: number;
+  /** Forward a message to this topic after maxDeliveryAttempts (5-100) deliveries, as Pub/Sub does. */
+  readonly deadLetterPolicy?: { readonly deadLetterTopic: string; readonly maxDeliveryAttempts: number };
   readonly retainAckedMessages?: boolean;
   /** e.g. `604800s` (7 days, as the stack sets for the replay subscription). */
   readonly messageRetentionDuration?: string;
@@ -410,7 +412,20 @@ export async function createSubscription(
   topicId: string,
   settings: SubscriptionSettings = {},
 ): Promise<void> {
-  const body = { topic: `projects/${emulator.projectId}/topics/${topicId}`, ackDeadlineSeconds: 60, ...settings };
+  const { deadLetterPolicy, ...others } = settings;
+  const body = {
+    topic: `projects/${emulator.projectId}/topics/${topicId}`,
+    ackDeadlineSeconds: 60,
+    ...others,
+    ...(deadLetterPolicy
+      ? {
+          deadLetterPolicy: {
+            deadLetterTopic: `projects/${emulator.projectId}/topics/${deadLetterPolicy.deadLetterTopic}`,
+            maxDeliveryAttempts: deadLetterPolicy.maxDeliveryAttempts,
+          },
+        }
+      : {}),
+  };
   await rest(emulator, 'PUT', `subscriptions/${subscriptionId}`, body, [409]);
 }
 
@@ -427,6 +442,56 @@ export async function createSnapshot(emulator: EmulatorRef, snapshotId: string, 
   await rest(emulator, 'PUT', `snapshots/${snapshotId}`, {
     subscription: `projects/${emulator.projectId}/subscriptions/${subscriptionId}`,
   });
+}
+
+/** Publishes messages as they are (data bytes and attributes); returns their message ids. */
+export async function publishMessages(
+  emulator: EmulatorRef,
+  topicId: string,
+  messages: ReadonlyArray<{ readonly data: Uint8Array; readonly attributes: Readonly<Record<string, string>> }>,
+): Promise<string[]> {
+  const answer = (await rest(emulator, 'POST', `topics/${topicId}:publish`, {
+    messages: messages.map((message) => ({
+      data: Buffer.from(message.data).toString('base64'),
+      attributes: message.attributes,
+    })),
+  })) as { messageIds?: string[] };
+  return answer.messageIds ?? [];
+}
+
+/**
+ * Refuses (nacks) every message a subscription with a dead-letter policy delivers until it
+ * delivers nothing more, so that the emulator forwards each to the dead-letter topic, as Pub/Sub
+ * does with what a BigQuery subscription cannot write. Returns how many deliveries were refused.
+ */
+export async function refuseUntilDeadLettered(
+  emulator: EmulatorRef,
+  subscriptionId: string,
+  options: { readonly quietMs?: number; readonly timeoutMs?: number } = {},
+): Promise<number> {
+  const { quietMs = 500, timeoutMs = 60_000 } = options;
+  const deadline = Date.now() + timeoutMs;
+  let refused = 0;
+  let lastDelivery = Date.now();
+  while (Date.now() < deadline) {
+    const answer = (await rest(emulator, 'POST', `subscriptions/${subscriptionId}:pull`, {
+      maxMessages: 1000,
+      returnImmediately: true,
+    })) as { receivedMessages?: Array<{ ackId: string }> };
+    const received = answer.receivedMessages ?? [];
+    if (received.length > 0) {
+      await rest(emulator, 'POST', `subscriptions/${subscriptionId}:modifyAckDeadline`, {
+        ackIds: received.map((r) => r.ackId),
+        ackDeadlineSeconds: 0,
+      });
+      refused += received.length;
+      lastDelivery = Date.now();
+      continue;
+    }
+    if (Date.now() - lastDelivery >= quietMs) return refused;
+    await sleep(50);
+  }
+  throw new Error(`${subscriptionId} still delivered messages after ${timeoutMs} ms`);
 }
 
 export interface PullOptions {

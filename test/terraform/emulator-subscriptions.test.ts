@@ -42,12 +42,27 @@ function resolveReference(value: string): string {
   );
 }
 
+/**
+ * The emulator (0.8.20) still refuses retention over 7 days ("message_retention_duration out of
+ * bounds"), although Pub/Sub takes up to 31 days
+ * (https://cloud.google.com/pubsub/docs/subscription-properties#message_retention_duration), which
+ * the dead-letter holds use. Only that is shortened here, so everything else is still checked.
+ */
+const EMULATOR_MAX_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+function emulatorRetention(duration: string): string {
+  const seconds = Number.parseInt(duration, 10);
+  if (!/^[0-9]+s$/.test(duration) || seconds > 31 * 24 * 60 * 60)
+    throw new Error(`${duration} is not a retention Pub/Sub takes (at most 31 days)`);
+  return `${Math.min(seconds, EMULATOR_MAX_RETENTION_SECONDS)}s`;
+}
+
 /** The REST body of a google_pubsub_subscription block (the provider's field mapping). */
 function subscriptionBody(block: TerraformBlock): Record<string, unknown> {
   const body: Record<string, unknown> = { topic: resolveReference(String(block.topic)) };
   if (block.ack_deadline_seconds !== undefined) body.ackDeadlineSeconds = block.ack_deadline_seconds;
   if (block.retain_acked_messages !== undefined) body.retainAckedMessages = block.retain_acked_messages;
-  if (block.message_retention_duration !== undefined) body.messageRetentionDuration = block.message_retention_duration;
+  if (block.message_retention_duration !== undefined)
+    body.messageRetentionDuration = emulatorRetention(String(block.message_retention_duration));
   // ttl "" is the provider's "never expire": an expiration policy without a ttl.
   if (block.expiration_policy !== undefined)
     body.expirationPolicy =

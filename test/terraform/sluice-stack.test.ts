@@ -9,6 +9,7 @@ import { readSchemaFiles } from '../../terraform/schema-files.ts';
 import {
   CLUSTERING,
   checkDeployConfig,
+  DEAD_LETTER_RETENTION,
   LOCAL_STATE_PATH,
   MAX_DELIVERY_ATTEMPTS,
   PURGE_TOKEN_LENGTH,
@@ -307,7 +308,9 @@ describe('the Sluice stack: topics, BigQuery and subscriptions', () => {
       ]);
       const hold = resource(synth, 'google_pubsub_subscription', `subscription_${kind}_dead_letter`);
       assert.equal(hold.topic, ref('google_pubsub_topic', `${topic}_dead_letter`, 'id'));
-      assert.equal(hold.message_retention_duration, '604800s');
+      // 31 days, Pub/Sub's maximum (https://cloud.google.com/pubsub/docs/subscription-properties).
+      assert.equal(hold.message_retention_duration, '2678400s');
+      assert.equal(hold.message_retention_duration, DEAD_LETTER_RETENTION);
       assert.deepEqual(hold.expiration_policy, { ttl: '' });
       assert.equal(hold.bigquery_config, undefined);
     });
@@ -366,6 +369,8 @@ describe('the Sluice stack: topics, BigQuery and subscriptions', () => {
     assert.deepEqual(output.tables?.value, ['events', 'invalid_events']);
     assert.ok((output.views?.value as string[]).includes('events_deduped'));
     assert.ok(output.schema_bucket && output.dead_letter_subscriptions);
+    assert.equal(output.dashboard?.value, ref('google_monitoring_dashboard', 'monitoring_dashboard', 'id'));
+    assert.equal((output.alert_policies?.value as string[]).length, 4);
   });
 });
 

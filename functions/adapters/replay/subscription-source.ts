@@ -59,6 +59,28 @@ export interface SubscriptionSourceOptions {
    */
   readonly idleMs: number;
   readonly client?: SubscriberPort;
+  /** What to do when the subscription does not exist (the error names the subscription first). */
+  readonly whenMissing?: string;
+}
+
+/** One pulled message, handed out once per run, to be acknowledged or released by its reader. */
+export interface PulledMessage {
+  /** `message <messageId>`, for summaries. */
+  readonly id: string;
+  readonly messageId: string;
+  /** The bytes as published (the gRPC client gives bytes; a stand-in's string is taken as UTF-8). */
+  readonly data: Uint8Array;
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Acknowledges it (batched with others every few ms); resolves once Pub/Sub took the ack. */
+  ack(): Promise<void>;
+  /** Leaves it unacknowledged: it is nacked at close, so the next run sees it at once. */
+  release(): Promise<void>;
+}
+
+/** The messages of one subscription until its backlog is drained. */
+export interface MessageStream extends AsyncIterable<PulledMessage> {
+  readonly description: string;
+  close(): Promise<void>;
 }
 
 /**
@@ -77,6 +99,24 @@ export interface SubscriptionSourceOptions {
  * Docs: https://cloud.google.com/pubsub/docs/replay-overview, https://cloud.google.com/pubsub/docs/pull
  */
 export function subscriptionSource(options: SubscriptionSourceOptions): ReplaySource {
+  const messages = subscriptionMessages(options);
+  return {
+    get description() {
+      return messages.description;
+    },
+    async *[Symbol.asyncIterator](): AsyncIterator<ReplayItem> {
+      for await (const message of messages)
+        yield { id: message.id, row: decode(message), ack: message.ack, release: message.release };
+    },
+    close: () => messages.close(),
+  };
+}
+
+/**
+ * The raw messages of a subscription, pulled and acknowledged as {@link subscriptionSource}
+ * describes; the replay decodes them into rows, the redrive republishes them as they are.
+ */
+export function subscriptionMessages(options: SubscriptionSourceOptions): MessageStream {
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > 1000) {
     throw new RangeError(
       `batch size must be a whole number from 1 to 1000 (Pub/Sub's maximum per pull), got ${options.batchSize}`,
@@ -133,7 +173,7 @@ export function subscriptionSource(options: SubscriptionSourceOptions): ReplaySo
     get description() {
       return `Pub/Sub subscription ${options.subscription}${options.seek ? ` after seeking to ${'time' in options.seek ? options.seek.time.toISOString() : `snapshot ${options.seek.snapshot}`}` : ''}`;
     },
-    async *[Symbol.asyncIterator](): AsyncIterator<ReplayItem> {
+    async *[Symbol.asyncIterator](): AsyncIterator<PulledMessage> {
       const { client, name } = await connect();
       if (options.seek) await seek(client, name, options.seek);
       let lastNew = Date.now();
@@ -148,9 +188,12 @@ export function subscriptionSource(options: SubscriptionSourceOptions): ReplaySo
           if (seen.has(messageId)) continue; // our own message back after its lease expired: hold it
           seen.add(messageId);
           fresh++;
+          const data = message.data ?? '';
           yield {
             id: `message ${messageId}`,
-            row: decode(message),
+            messageId,
+            data: typeof data === 'string' ? Buffer.from(data, 'utf8') : data,
+            attributes: message.attributes ?? {},
             ack: () => ack(ackId),
             release: async () => {},
           };
@@ -199,7 +242,7 @@ async function pull(client: SubscriberPort, name: string, options: SubscriptionS
     if (code === GRPC_NOT_FOUND) {
       throw new SluiceError(
         'replay_source',
-        `subscription ${name} does not exist: create it with npm run deploy, or set replay_subscription to the subscription on the invalid topic`,
+        `subscription ${name} does not exist: ${options.whenMissing ?? 'create it with npm run deploy, or set replay_subscription to the subscription on the invalid topic'}`,
         { cause: error },
       );
     }
@@ -228,11 +271,9 @@ async function seek(client: SubscriberPort, name: string, target: SeekTarget): P
   }
 }
 
-function decode(
-  message: NonNullable<NonNullable<PullResponse['receivedMessages']>[number]['message']>,
-): InvalidRow | { unreadable: string } {
+function decode(message: PulledMessage): InvalidRow | { unreadable: string } {
   try {
-    const decoded = fromMessage(message.data ?? '', message.attributes ?? {});
+    const decoded = fromMessage(message.data, message.attributes);
     if (decoded.kind !== 'invalid')
       return { unreadable: 'the message is a valid row (attribute valid=true), not an invalid one' };
     return decoded.row;

@@ -1,12 +1,16 @@
 import { loadConfig } from '../../adapters/config/load-config.ts';
 import { type BigQueryPort, bigQuerySource } from '../../adapters/replay/bigquery-source.ts';
+import { deadLetterSource } from '../../adapters/replay/dead-letter-source.ts';
 import { localReplaySource, localReplayTarget } from '../../adapters/replay/local-source.ts';
 import { type SubscriberPort, subscriptionSource } from '../../adapters/replay/subscription-source.ts';
+import { type TopicPublisherPort, topicPublisher } from '../../adapters/replay/topic-publisher.ts';
 import { LocalSink } from '../../adapters/sink/local-sink.ts';
 import { createPubsubSink } from '../../adapters/sink/pubsub-sink.ts';
 import type { SluiceConfig } from '../../core/config/config.ts';
 import { messageOf } from '../../core/errors.ts';
-import { progressLine } from '../../core/replay/progress-line.ts';
+import { deadLetterName } from '../../core/replay/dead-letter.ts';
+import { progressLine, redriveProgressLine } from '../../core/replay/progress-line.ts';
+import { type RedriveSummaryJson, runRedrive } from '../../core/replay/redrive-run.ts';
 import { createReplayer } from '../../core/replay/replay-event.ts';
 import { runReplay } from '../../core/replay/replay-run.ts';
 import type { ReplaySource, ReplayTarget } from '../../core/replay/replay-source.ts';
@@ -34,6 +38,7 @@ export interface ReplayIo {
   readonly signal?: AbortSignal;
   readonly bigQueryClient?: BigQueryPort;
   readonly subscriberClient?: SubscriberPort;
+  readonly publisherClient?: TopicPublisherPort;
   readonly now?: () => Date;
 }
 
@@ -73,6 +78,8 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo = {}):
     return 2;
   }
 
+  if (kind === 'dead-letter') return redriveCommand(config, options, io, stdout, stderr);
+
   let progressAt = 0;
   const onProgress = stderr.isTTY
     ? (counts: Parameters<typeof progressLine>[0], elapsedMs: number) => {
@@ -96,6 +103,74 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo = {}):
   return summary.ok ? 0 : 1;
 }
 
+/** `--source dead-letter`: the redrive, with the replay's output and exit statuses. */
+async function redriveCommand(
+  config: SluiceConfig,
+  options: ReplayOptions,
+  io: ReplayIo,
+  stdout: { write(text: string): unknown },
+  stderr: { write(text: string): unknown; isTTY?: boolean },
+): Promise<number> {
+  let progressAt = 0;
+  const onProgress = stderr.isTTY
+    ? (counts: Parameters<typeof redriveProgressLine>[0], elapsedMs: number) => {
+        const at = Date.now();
+        if (at - progressAt < PROGRESS_INTERVAL_MS) return;
+        progressAt = at;
+        stderr.write(`\r\x1b[2K${redriveProgressLine(counts, elapsedMs)}`);
+      }
+    : undefined;
+  let summary: RedriveSummaryJson;
+  try {
+    summary = await redriveFromConfig(config, options, { ...io, ...(onProgress ? { onProgress } : {}) });
+  } catch (error) {
+    if (onProgress) stderr.write('\n');
+    stderr.write(`sluice-replay: ${messageOf(error)}\n`);
+    return 1;
+  }
+  if (onProgress) stderr.write(`\r\x1b[2K${redriveProgressLine(summary.counts, summary.elapsed_ms)}\n`);
+  stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  return summary.ok ? 0 : 1;
+}
+
+/**
+ * The redrive, wired from a configuration: both dead-letter subscriptions, as the stack names them
+ * (`<topic>-dead-letter`), back to valid_topic and invalid_topic.
+ */
+export async function redriveFromConfig(
+  config: SluiceConfig,
+  options: ReplayOptions,
+  io: ReplayIo & { onProgress?: Parameters<typeof runRedrive>[0]['onProgress'] } = {},
+): Promise<RedriveSummaryJson> {
+  const emulator = config.pubsub.emulator_host ? { emulatorHost: config.pubsub.emulator_host } : {};
+  const source = deadLetterSource({
+    projectId: config.project,
+    ...emulator,
+    holds: [config.valid_topic, config.invalid_topic].map((topic) => ({ subscription: deadLetterName(topic), topic })),
+    batchSize: options.batchSize ?? DEFAULT_PULL_BATCH,
+    idleMs: options.idleSeconds * 1000,
+    ...(io.subscriberClient ? { client: io.subscriberClient } : {}),
+  });
+  const target = topicPublisher({
+    projectId: config.project,
+    ...emulator,
+    ...(io.publisherClient ? { client: io.publisherClient } : {}),
+  });
+  try {
+    return await runRedrive({
+      source,
+      target,
+      dryRun: options.dryRun,
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      concurrency: options.concurrency,
+      ...(io.onProgress ? { onProgress: io.onProgress } : {}),
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+  } finally {
+    await target.close();
+  }
+}
+
 /**
  * The replay itself, wired from a configuration. The validation engine is built here, for this
  * run: its schema cache starts empty, so every schema is read from the registries at its first use
@@ -103,7 +178,7 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo = {}):
  */
 export async function replayFromConfig(
   config: SluiceConfig,
-  kind: ReplaySourceKind,
+  kind: Exclude<ReplaySourceKind, 'dead-letter'>,
   options: ReplayOptions,
   io: ReplayIo & { onProgress?: Parameters<typeof runReplay>[0]['onProgress'] } = {},
 ): Promise<ReplaySummaryJson> {
@@ -136,7 +211,7 @@ export async function replayFromConfig(
 
 function endpoints(
   config: SluiceConfig,
-  kind: ReplaySourceKind,
+  kind: Exclude<ReplaySourceKind, 'dead-letter'>,
   options: ReplayOptions,
   io: ReplayIo,
 ): { source: ReplaySource; target: ReplayTarget } {

@@ -4,7 +4,7 @@ import { messageOf, SluiceError } from '../../core/errors.ts';
 import { parseSchemaKey } from '../../core/iglu/schema-key.ts';
 import { parseTimeOption } from '../../core/replay/time-option.ts';
 
-export const REPLAY_SOURCES = ['subscription', 'bigquery', 'local'] as const;
+export const REPLAY_SOURCES = ['subscription', 'bigquery', 'local', 'dead-letter'] as const;
 export type ReplaySourceKind = (typeof REPLAY_SOURCES)[number];
 
 /** What the command line asks for, checked. */
@@ -47,6 +47,13 @@ Source (where the invalid events are read):
                            --since/--until, --schema and --error-type, with a parameterized query.
                          local: .sluice/invalid.ndjson (local.dir); rows that pass now are appended to
                            .sluice/valid.ndjson, each event_id at most once.
+                         dead-letter: the redrive. Reads both dead-letter subscriptions
+                           (<valid_topic>-dead-letter, <invalid_topic>-dead-letter: what BigQuery
+                           refused) and publishes each message back to the topic it came from, data
+                           and attributes unchanged, without re-validating; each is acknowledged
+                           only after Pub/Sub acknowledged its publish. Fix what BigQuery refused
+                           first (see docs/operations.md). Takes --dry-run, --limit, --concurrency,
+                           --batch-size and --idle only.
                          Default: local when the configured sink is local, otherwise subscription.
 
 Choosing events:
@@ -66,7 +73,7 @@ Choosing events:
 
 Running:
   --dry-run              read and re-validate, but publish and acknowledge nothing; prints what
-                           would happen. Cannot be combined with --since or --snapshot on a
+                           would happen (dead-letter: counts and shows the parked messages). Cannot be combined with --since or --snapshot on a
                            subscription, because a seek changes what the subscription acknowledged.
   --concurrency <n>      events re-validated and published at the same time (default ${DEFAULT_CONCURRENCY}).
   --batch-size <n>       messages per pull (subscription, default ${DEFAULT_PULL_BATCH}, at most 1000) or
@@ -76,7 +83,9 @@ Running:
   -h, --help             this text.
 
 Output: a progress line on stderr when it is a terminal; at the end a JSON summary on stdout
-(counts by outcome, still-invalid events by error type and schema, the first errors).
+(counts by outcome, still-invalid events by error type and schema, the first errors; for
+dead-letter: counts.read/published/failed, messages by topic and by BigQuery's reason, and the
+first messages with their reason, attributes and the start of their data).
 Exit status: 0 when every event read is done with (delivered, or counted as still invalid or not
 replayable); 1 when some must be tried again (a publish failed, a registry was unavailable) or the
 run failed; 2 for bad options or configuration.
@@ -157,6 +166,20 @@ export function parseReplayOptions(argv: readonly string[], now: Date = new Date
     throw new ReplayUsageError('--since and --snapshot both say where to seek; give one');
   if (values.snapshot !== undefined && kind !== undefined && kind !== 'subscription')
     throw new ReplayUsageError(`--snapshot applies to --source subscription, not ${kind}`);
+  if (kind === 'dead-letter') {
+    const given = [
+      ['--since', since],
+      ['--until', until],
+      ['--snapshot', values.snapshot],
+      ['--schema', schemas.length > 0 ? schemas : undefined],
+      ['--error-type', errorTypes.length > 0 ? errorTypes : undefined],
+      ['--include-delivered', values['include-delivered']],
+    ].filter(([, value]) => value !== undefined);
+    if (given.length > 0)
+      throw new ReplayUsageError(
+        `${given.map(([name]) => name).join(', ')} do not apply to --source dead-letter, which sends back every parked message as it is; use --limit to move fewer`,
+      );
+  }
   if (until !== undefined && kind === 'subscription')
     throw new ReplayUsageError(
       '--until does not apply to a subscription (seek reads everything after --since); use --source bigquery for a closed window',

@@ -24,6 +24,8 @@ export interface SluiceConfig {
   /** Subscription on the invalid topic that the replay tool reads; the stack creates it. */
   readonly replay_subscription: string;
   readonly bigquery: BigQueryConfig;
+  /** Alert policies, their notification channels and thresholds: read only by the CDKTF stack. */
+  readonly alerts: AlertsConfig;
   readonly purge: PurgeConfig;
   readonly snowplow: SnowplowConfig;
   readonly cookie: CookieConfig;
@@ -69,6 +71,24 @@ export interface BigQueryConfig {
   readonly partition_expiration_days: number;
   /** Refuse to delete the tables, and the dataset while it holds tables. */
   readonly deletion_protection: boolean;
+}
+
+export interface AlertsConfig {
+  /** Each gets an email notification channel; every policy notifies them. */
+  readonly notification_emails: readonly string[];
+  /** Existing channels by full id (projects/<p>/notificationChannels/<n>), notified by every policy. */
+  readonly notification_channels: readonly string[];
+  /** A dead-letter subscription holding more messages than this opens an incident. */
+  readonly dead_letter_messages: number;
+  /** Oldest unwritten message of a BigQuery subscription, in seconds, above which it is behind. */
+  readonly backlog_age_seconds: number;
+  readonly backlog_window_seconds: number;
+  /** Share (0..1] of requests answered 5xx. */
+  readonly error_ratio: number;
+  readonly error_window_seconds: number;
+  /** Share (0..1] of published events that are invalid. */
+  readonly invalid_ratio: number;
+  readonly invalid_window_seconds: number;
 }
 
 export interface PurgeConfig {

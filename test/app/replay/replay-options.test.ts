@@ -61,10 +61,24 @@ describe('replay options', () => {
       [['--since', '1h', '--snapshot', 's'], /give one/],
       [['--source', 'local', '--snapshot', 's'], /--snapshot applies to --source subscription/],
       [['--source', 'subscription', '--until', '1h'], /--until does not apply to a subscription/],
+      [['--source', 'dead-letter', '--since', '2h'], /--since do not apply to --source dead-letter/],
+      [
+        ['--source', 'dead-letter', '--schema', 'iglu:com.acme/a/jsonschema/1-0-0', '--error-type', 'unparseable'],
+        /--schema, --error-type do not apply to --source dead-letter.*use --limit/,
+      ],
+      [['--source', 'dead-letter', '--include-delivered'], /--include-delivered do not apply/],
       [['--frobnicate'], /Unknown option '--frobnicate'/],
       [['extra'], /positional/],
     ];
     for (const [args, message] of cases) assert.throws(() => parseReplayOptions(args, NOW), message, args.join(' '));
+  });
+
+  test('--source dead-letter takes the run options', () => {
+    const options = parseReplayOptions(['--source', 'dead-letter', '--dry-run', '--limit', '5', '--idle', '2'], NOW);
+    assert.equal(options.source, 'dead-letter');
+    assert.equal(options.dryRun, true);
+    assert.equal(options.limit, 5);
+    assert.equal(options.idleSeconds, 2);
   });
 
   test('the progress line shows read, now valid, still invalid, rate and elapsed time', () => {

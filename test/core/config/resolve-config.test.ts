@@ -267,6 +267,41 @@ describe('errors a person can act on', () => {
     assert.match(error.message, /got "x+…, expected one of/);
   });
 
+  test('alerts: emails, channel ids, ratios and windows are checked; the environment sets them too', () => {
+    const ok = resolve(
+      {},
+      {
+        SLUICE_ALERTS_NOTIFICATION_EMAILS: 'oncall@example.com,data@example.com',
+        SLUICE_ALERTS_NOTIFICATION_CHANNELS: 'projects/acme/notificationChannels/123',
+        SLUICE_ALERTS_ERROR_RATIO: '0.05',
+        SLUICE_ALERTS_INVALID_WINDOW_SECONDS: '1800',
+      },
+    );
+    assert.deepEqual(ok.alerts.notification_emails, ['oncall@example.com', 'data@example.com']);
+    assert.deepEqual(ok.alerts.notification_channels, ['projects/acme/notificationChannels/123']);
+    assert.equal(ok.alerts.error_ratio, 0.05);
+    assert.equal(ok.alerts.invalid_window_seconds, 1800);
+    assertProblemLine(failure({ alerts: { notification_emails: ['not an address'] } }), [
+      SOURCE,
+      'alerts.notification_emails',
+      '"not an address"',
+    ]);
+    assertProblemLine(failure({ alerts: { notification_channels: ['slack-oncall'] } }), [
+      SOURCE,
+      'alerts.notification_channels',
+      '"slack-oncall"',
+    ]);
+    assertProblemLine(failure({ alerts: { error_ratio: 0 } }), [SOURCE, 'alerts.error_ratio', 'got 0']);
+    assertProblemLine(failure({ alerts: { invalid_ratio: 1.5 } }), [SOURCE, 'alerts.invalid_ratio', 'got 1.5']);
+    // Cloud Monitoring takes condition durations in whole minutes only.
+    assertProblemLine(failure({ alerts: { backlog_window_seconds: 90 } }), [
+      SOURCE,
+      'alerts.backlog_window_seconds',
+      'got 90',
+      'multiple of 60',
+    ]);
+  });
+
   test('a top level that is not a mapping is refused', () => {
     for (const document of [['sink', 'local'], 'sink: local', 42]) {
       assertProblemLine(failure(document), [SOURCE, 'expected a mapping of settings']);
