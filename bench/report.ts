@@ -1,12 +1,13 @@
 import { cpus, totalmem } from 'node:os';
 import type { LoadResult } from './load.ts';
 
-export type ServerKind = 'baseline' | 'noop' | 'pubsub' | 'noop-off' | 'noop-geo';
+export type ServerKind = 'baseline' | 'noop' | 'pubsub' | 'local' | 'noop-off' | 'noop-geo';
 
 export const SERVER_LABELS: Readonly<Record<ServerKind, string>> = {
   baseline: 'baseline',
   noop: 'Sluice, no-op sink',
   pubsub: 'Sluice, Pub/Sub emulator',
+  local: 'Sluice, npm start (local sink)',
   'noop-off': 'Sluice, no-op sink, enrichments off',
   'noop-geo': 'Sluice, no-op sink, enrichments with geo',
 };
@@ -167,6 +168,25 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
       target: "Snowplow POST tp2, 10 events, no-op sink: events/s ≥ 8× the baseline's req/s",
       measured: `${times.toFixed(1)}×`,
       met: times >= 8,
+    });
+  }
+  const localSingle = find('tp2-1', 'local');
+  const singleBase = baselineOf(runs, 'tp2-1');
+  if (localSingle && singleBase) {
+    const share = localSingle.max.requestsPerSecond / singleBase.max.requestsPerSecond;
+    checks.push({
+      target: "Snowplow POST tp2, 1 event, npm start (local sink): ≥ 50% of the baseline's req/s",
+      measured: `${(share * 100).toFixed(0)}%`,
+      met: share >= 0.5,
+    });
+  }
+  const localBatch = find('tp2-10', 'local');
+  if (localBatch && batchBase) {
+    const times = localBatch.max.eventsPerSecond / batchBase.max.requestsPerSecond;
+    checks.push({
+      target: "Snowplow POST tp2, 10 events, npm start (local sink): events/s ≥ 5× the baseline's req/s",
+      measured: `${times.toFixed(1)}×`,
+      met: times >= 5,
     });
   }
   const e2e = find('tp2-10', 'pubsub');

@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: the benchmark suite. In one run on loopback it measures a bare
- * functions-framework function (the baseline) and the collector with a no-op sink and on the
- * Pub/Sub emulator, for each scenario in scenarios.ts; then the cold start of the deployable
- * bundle against the baseline's. It writes bench/RESULTS.md and prints the same tables.
+ * functions-framework function (the baseline) and the collector with a no-op sink, on the
+ * Pub/Sub emulator and as `npm start` runs it (local NDJSON sink), for each scenario in
+ * scenarios.ts; then the cold start of the deployable bundle against the baseline's. It writes bench/RESULTS.md and prints the same tables.
  *
  * Every server runs in its own process through the framework's CLI, as on Cloud Functions, and is
  * started fresh per scenario so that its peak RSS belongs to that scenario. The load generator
@@ -10,6 +10,7 @@
  * same for the baseline as for Sluice, which is one more reason to read the ratios.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleFunction } from '../build/bundle-function.ts';
@@ -39,7 +40,14 @@ import {
   targetsTable,
 } from './report.ts';
 import { SCENARIOS, type Scenario } from './scenarios.ts';
-import { cpuMs, type FunctionServer, type FunctionSpec, ROOT, startFunctionServer } from './servers.ts';
+import {
+  cpuMs,
+  type FunctionServer,
+  type FunctionSpec,
+  ROOT,
+  startFunctionServer,
+  startLocalServer,
+} from './servers.ts';
 
 const BENCH_DIR = join(ROOT, 'dist', 'bench');
 /** The results file docs/performance.md quotes. */
@@ -107,9 +115,36 @@ function collectorEnv(
   };
 }
 
-function specFor(kind: ServerKind, bundles: Bundles, emulator: PubsubEmulator | undefined): FunctionSpec {
+function specFor(
+  kind: Exclude<ServerKind, 'local'>,
+  bundles: Bundles,
+  emulator: PubsubEmulator | undefined,
+): FunctionSpec {
   if (kind === 'baseline') return { source: bundles.baseline, target: 'baseline', cwd: bundles.baseline };
   return { source: bundles.collector, target: 'collect', cwd: bundles.collector, env: collectorEnv(kind, emulator) };
+}
+
+/**
+ * A server of one kind, fresh for one scenario; `npm start` writes to a directory of its own that
+ * is removed with it, since a scenario's rows can reach hundreds of MB.
+ */
+async function startServer(
+  kind: ServerKind,
+  bundles: Bundles,
+  emulator: PubsubEmulator | undefined,
+  scenario: string,
+): Promise<FunctionServer> {
+  if (kind !== 'local') return startFunctionServer(specFor(kind, bundles, emulator));
+  const dir = join(bundles.collector, '..', `local-${scenario}`);
+  await rm(dir, { recursive: true, force: true });
+  const server = await startLocalServer(collectorEnv('local', emulator, dir), dir);
+  return {
+    ...server,
+    stop: async () => {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 type Log = (line: string) => void;
@@ -129,8 +164,7 @@ async function measureScenario(
 ): Promise<ScenarioRun[]> {
   const servers: Array<{ kind: ServerKind; server: FunctionServer }> = [];
   try {
-    for (const kind of kinds)
-      servers.push({ kind, server: await startFunctionServer(specFor(kind, bundles, emulator)) });
+    for (const kind of kinds) servers.push({ kind, server: await startServer(kind, bundles, emulator, scenario.id) });
     const measured = new Map<
       ServerKind,
       { slices: LoadResult[]; cpuMs: number; emulatorCpuMs: number; before?: SinkCounters }
@@ -170,10 +204,12 @@ async function measureScenario(
       if (entry.before !== undefined) {
         const after = await server.counters();
         // The sink saw at least the events of the 2xx answers (an answer comes only after publish).
-        const noop = kind !== 'pubsub';
+        const noop = kind === 'noop' || kind === 'noop-off' || kind === 'noop-geo';
         const sinkValid = noop
           ? (after.valid ?? 0) - (entry.before.valid ?? 0)
-          : (after.acknowledged ?? 0) - (entry.before.acknowledged ?? 0);
+          : kind === 'local'
+            ? (after.valid ?? 0) + (after.invalid ?? 0) - (entry.before.valid ?? 0) - (entry.before.invalid ?? 0)
+            : (after.acknowledged ?? 0) - (entry.before.acknowledged ?? 0);
         const sinkExpected = noop ? max.validEvents : max.events;
         if (sinkValid < sinkExpected) {
           throw new Error(

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,37 +69,13 @@ export function spawnFunction(spec: FunctionSpec, port: number, ipc = false): Ch
 
 export async function startFunctionServer(spec: FunctionSpec): Promise<FunctionServer> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   const child = spawnFunction(spec, port, true);
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not spawn ${spec.source}`);
-
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`${spec.source} exited before serving:\n${output}`);
-    if ((await tryRequest(url, { method: 'GET', path: '/health', headers: {} })) !== undefined) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${spec.source} did not answer within ${READY_TIMEOUT_MS} ms:\n${output}`);
-    }
-    await sleep(50);
-  }
-
   let nextId = 0;
-  return {
-    url,
-    pid,
-    output: () => output,
-    peakRssBytes: () => peakRssBytes(pid),
-    cpuMs: () => cpuMs(pid),
-    counters: () =>
+  return serve(
+    child,
+    spec.source,
+    port,
+    () =>
       new Promise((resolve, reject) => {
         const id = ++nextId;
         const timer = setTimeout(() => reject(new Error(`no counters from ${spec.source} within 5 s`)), 5_000);
@@ -112,6 +88,85 @@ export async function startFunctionServer(spec: FunctionSpec): Promise<FunctionS
         child.on('message', onMessage);
         child.send({ type: 'stats', id });
       }),
+  );
+}
+
+/** The entry `npm start` runs (package.json), run the same way: Node on the TypeScript source. */
+export const LOCAL_SERVER_ENTRY = join(ROOT, 'functions', 'local-server.ts');
+
+/**
+ * `npm start` as a user runs it, with the local sink writing to `localDir`. Its counters are the
+ * rows in the two NDJSON files: what the sink wrote, read back as a user would see them.
+ */
+export async function startLocalServer(
+  env: Readonly<Record<string, string>>,
+  localDir: string,
+): Promise<FunctionServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [LOCAL_SERVER_ENTRY], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, SLUICE_LOCAL_DIR: localDir, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return serve(child, LOCAL_SERVER_ENTRY, port, async () => ({
+    kind: 'local',
+    valid: await countLines(join(localDir, 'valid.ndjson')),
+    invalid: await countLines(join(localDir, 'invalid.ndjson')),
+    publishCalls: 0,
+  }));
+}
+
+/** Newlines in a file (0 when it does not exist), read in chunks. */
+async function countLines(path: string): Promise<number> {
+  let count = 0;
+  try {
+    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) count++;
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return count;
+}
+
+/** Waits for a spawned server to answer /health, and wraps it. */
+async function serve(
+  child: ChildProcess,
+  what: string,
+  port: number,
+  counters: () => Promise<SinkCounters>,
+): Promise<FunctionServer> {
+  const url = `http://127.0.0.1:${port}`;
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not spawn ${what}`);
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${what} exited before serving:\n${output}`);
+    if ((await tryRequest(url, { method: 'GET', path: '/health', headers: {} })) !== undefined) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${what} did not answer within ${READY_TIMEOUT_MS} ms:\n${output}`);
+    }
+    await sleep(50);
+  }
+
+  return {
+    url,
+    pid,
+    output: () => output,
+    peakRssBytes: () => peakRssBytes(pid),
+    cpuMs: () => cpuMs(pid),
+    counters,
     stop: () => stopProcess(child),
   };
 }

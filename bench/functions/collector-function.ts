@@ -26,7 +26,7 @@ http('collect', (request, response) => collector.handle(request, response));
 
 /** What the bench asks for: the sink's counters, whichever sink it is. */
 export interface SinkCounters {
-  readonly kind: 'noop' | 'pubsub' | 'other';
+  readonly kind: 'noop' | 'pubsub' | 'local' | 'other';
   readonly valid?: number;
   readonly invalid?: number;
   readonly messages?: number;

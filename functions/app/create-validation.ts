@@ -30,6 +30,7 @@ export function createValidationFromConfig(
     maxEntries: config.cache.max_entries,
     allErrors: config.validation.all_errors,
     maxErrors: config.validation.max_errors,
+    allErrorsMaxBytes: config.validation.all_errors_max_bytes,
     ...(onRefreshError ? { onRefreshError } : {}),
   });
 }

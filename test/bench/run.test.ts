@@ -10,8 +10,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * The benchmark harness itself, not the collector's speed (no timed assertion): one short run of
- * the mixed scenario against the baseline and the no-op sink produces a complete, well-formed
- * report. The mix sends every protocol, so a scenario the collector stops accepting fails here.
+ * the mixed scenario against the baseline, the no-op sink and `npm start` (local sink) produces a
+ * complete, well-formed report; the run fails if the local files hold fewer rows than answered events. The mix sends every protocol, so a scenario the collector stops accepting fails here.
  */
 test('npm run bench: a one-second run of the mix scenario yields a well-formed report', {
   timeout: 120_000,
@@ -36,7 +36,7 @@ test('npm run bench: a one-second run of the mix scenario yields a well-formed r
         '--scenarios',
         'mix',
         '--sinks',
-        'noop',
+        'noop,local',
         '--cold-runs',
         '0',
         '--out',
@@ -50,7 +50,7 @@ test('npm run bench: a one-second run of the mix scenario yields a well-formed r
 
     assert.deepEqual(
       report.runs.map((run) => run.server),
-      ['baseline', 'noop'],
+      ['baseline', 'noop', 'local'],
     );
     for (const run of report.runs) {
       assert.equal(run.scenario, 'mix');
@@ -70,6 +70,7 @@ test('npm run bench: a one-second run of the mix scenario yields a well-formed r
       .split('<!-- bench-table:end -->')[0]!
       .trim()
       .split('\n');
+    assert.match(table[4]!, /^\| Mix, 20% invalid \| Sluice, npm start \(local sink\) \| [\d,]+ \| \d+\.\d\d× \|/);
     assert.equal(table.length, 2 + report.runs.length, 'header, separator and one row per run');
     const columns = table[0]!.split('|').length;
     for (const row of table)

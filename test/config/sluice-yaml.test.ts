@@ -115,7 +115,7 @@ test('the TypeScript interface matches the schema defaults', () => {
       redirect_allowed_domains: [],
     },
     cookie: { enabled: true, name: 'sp', domain: '', path: '/', ttl_days: 365, same_site: 'None', secure: true },
-    cloudevents: { path: '/cloudevents', fallback_schema: '' },
+    cloudevents: { path: '/cloudevents', type_schemas: {}, dataschema_schemas: {}, fallback_schema: '' },
     pixel: { redirect_allowed_domains: [] },
     cors: { allowed_origins: [] },
     privacy: { ip_anonymization: 'none', drop_useragent: false },
@@ -154,7 +154,7 @@ test('the TypeScript interface matches the schema defaults', () => {
     },
     registry: { timeout_ms: 5000 },
     cache: { ttl_seconds: 300, negative_ttl_seconds: 30, error_ttl_seconds: 5, max_entries: 10000 },
-    validation: { all_errors: false, max_errors: 20 },
+    validation: { all_errors: false, max_errors: 20, all_errors_max_bytes: 16384 },
     local: { dir: '.sluice' },
   };
   assert.deepEqual(resolveConfig({ document: {}, source: 'defaults', env: {} }), expected);

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -94,9 +97,10 @@ describe('local mode with real clients', () => {
       assert.equal((checkout?.contexts as unknown[]).length, 1);
       assert.deepEqual(invalid.map((row) => row.error_type).sort(), ['schema_not_found', 'validation_failed']);
       const failed = invalid.find((row) => row.error_type === 'validation_failed');
-      // validation.all_errors is off by default: the first failing keyword is reported.
+      // Every problem of a small failed event is listed (validation.all_errors_max_bytes), not just the first.
       assert.deepEqual(failed?.errors, [
         { schema: CHECKOUT, path: '$.total', keyword: 'minimum', message: 'must be >= 0' },
+        { schema: CHECKOUT, path: '$.currency', keyword: 'pattern', message: 'must match pattern "^[A-Z]{3}$"' },
       ]);
       assert.deepEqual(failed?.payload, { order_id: 'A-2', total: -1, currency: 'euro' });
     });
@@ -139,6 +143,82 @@ describe('local mode with real clients', () => {
       assert.equal(source.tenant, 'acme');
       assert.equal(invalid.length, 1);
       assert.equal(invalid[0]?.error_type, 'validation_failed');
+    });
+  }
+});
+
+describe('local mode: CloudEvents from producers that name their events by type or by an https:// dataschema', () => {
+  let dir = '';
+  let base = '';
+  let close: () => Promise<void>;
+  // Stands for the producer's schema host: the collector must never ask it for anything.
+  const schemaHost = createServer((_request, response) => {
+    hits++;
+    response.writeHead(200, { 'content-type': 'application/schema+json' }).end('{"type":"object"}');
+  });
+  let hits = 0;
+  let schemaBase = '';
+
+  before(async () => {
+    schemaHost.listen(0, '127.0.0.1');
+    await once(schemaHost, 'listening');
+    schemaBase = `http://127.0.0.1:${(schemaHost.address() as AddressInfo).port}`;
+    dir = await mkdtemp(join(tmpdir(), 'sluice-e2e-ce-'));
+    const config = resolveConfig({
+      document: {
+        registries: [SCHEMAS],
+        local: { dir },
+        cloudevents: {
+          type_schemas: { 'com.example.checkout.*': CHECKOUT },
+          dataschema_schemas: { [`${schemaBase}/checkout.json`]: CHECKOUT },
+        },
+      },
+      source: 'test',
+      env: {},
+    });
+    ({ base, close } = await serveCollector(createCollectorFromConfig(config)));
+  });
+  after(async () => {
+    await close();
+    schemaHost.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const mode of [Mode.BINARY, Mode.STRUCTURED] as const) {
+    test(`the CloudEvents SDK emitter (${mode}): mapped by type or dataschema, the rest schema_not_found; no dataschema URL is fetched`, async () => {
+      await fetch(`${base}/local/reset`, { method: 'POST' });
+      const emit = emitterFor(httpTransport(`${base}/cloudevents`), { mode });
+      const data = { order_id: 'A-4', total: 3, currency: 'EUR' };
+      await emit(new CloudEvent({ id: 'by-type', type: 'com.example.checkout.completed', source: '/shop', data }));
+      await emit(
+        new CloudEvent({
+          id: 'by-url',
+          type: 'order.done',
+          source: '/shop',
+          dataschema: `${schemaBase}/checkout.json`,
+          data,
+        }),
+      );
+      await emit(
+        new CloudEvent({
+          id: 'unmapped',
+          type: 'order.done',
+          source: '/shop',
+          dataschema: `${schemaBase}/other.json`,
+          data,
+        }),
+      );
+      const valid = (await (await fetch(`${base}/local/valid`)).json()) as ValidRow[];
+      const invalid = (await (await fetch(`${base}/local/invalid`)).json()) as InvalidRow[];
+      assert.deepEqual(valid.map((row) => [row.event_id, row.schema]).sort(), [
+        ['by-type', CHECKOUT],
+        ['by-url', CHECKOUT],
+      ]);
+      assert.deepEqual(
+        invalid.map((row) => [row.event_id, row.error_type]),
+        [['unmapped', 'schema_not_found']],
+      );
+      assert.equal(hits, 0, 'the collector fetched a dataschema URL');
     });
   }
 });

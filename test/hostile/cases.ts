@@ -254,6 +254,20 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     ),
     expect: { status: 200, rows: ['validation_failed'] },
   },
+  {
+    // Just under validation.all_errors_max_bytes (16 KiB), so it is validated a second time for
+    // every problem: 1,600 errors from Ajv, 20 (validation.max_errors) kept.
+    name: 'one event of 16 KB with 1,600 unknown properties, each a problem of its own',
+    category: 'huge arrays',
+    request: post(
+      '/self-describing',
+      `{"schema":"${CHECKOUT}","data":{"order_id":"A-1","total":1,"currency":"EUR",${Array.from(
+        { length: 1_600 },
+        (_, n) => `"x${String(n).padStart(4, '0')}":0`,
+      ).join(',')}}}`,
+    ),
+    expect: { status: 200, rows: ['validation_failed'], reason: /must NOT have additional property \\"x0019\\"/ },
+  },
 
   // --- bodies over the limit
   {

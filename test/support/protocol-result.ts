@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import type { ProtocolResult } from '../../functions/core/protocols/protocol.ts';
 
-/** The error types a protocol may give a rejection (the rest belong to validation). */
+/**
+ * The error types a protocol may give a rejection (the rest belong to validation);
+ * schema_not_found is a CloudEvent that no configured mapping names a schema for.
+ */
 export const REJECTION_ERROR_TYPES: ReadonlySet<string> = new Set([
   'unparseable',
   'protocol_violation',
   'size_exceeded',
   'unauthorized',
+  'schema_not_found',
 ]);
 
 /**

@@ -1,46 +1,149 @@
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RowKind } from '../../core/contract/columns.ts';
 import type { InvalidRow, ValidRow } from '../../core/contract/rows.ts';
 import { type EventSink, type RowBatch, SinkUnavailableError } from '../../core/sink/event-sink.ts';
+import { NdjsonIndex, type RowQuery } from './ndjson-index.ts';
 
 export const LOCAL_FILES: Readonly<Record<RowKind, string>> = { valid: 'valid.ndjson', invalid: 'invalid.ndjson' };
+
+const KINDS = ['valid', 'invalid'] as const;
+
+/** The requests waiting for one group write, and their lines. */
+interface Group {
+  /** NDJSON text per file, each row a line ending in a newline; a rope until written, so cheap to extend. */
+  readonly text: Record<RowKind, string>;
+  readonly rows: Record<RowKind, number>;
+  readonly waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
+  /** Settles (never rejects) once the group's append has completed or failed. */
+  readonly written: Promise<void>;
+  readonly markWritten: () => void;
+}
+
+function newGroup(): Group {
+  let markWritten = (): void => {};
+  const written = new Promise<void>((resolve) => {
+    markWritten = resolve;
+  });
+  return { text: { valid: '', invalid: '' }, rows: { valid: 0, invalid: 0 }, waiters: [], written, markWritten };
+}
 
 /**
  * The local sink of `npm start`: rows are appended as NDJSON to `<dir>/valid.ndjson` and
  * `<dir>/invalid.ndjson`, in the form BigQuery would return them (timestamps as text, JSON columns
  * as values). The files are the store: the /local routes read them, so rows that another process
  * adds (`npm run replay -- --source local`) show up in a running collector too.
- * Appends are serialized, so concurrent requests never interleave lines.
+ *
+ * Group commit: the rows of every request that publishes while a write is running (or in the same
+ * tick) are written together, one append per file, and each request is answered only once the
+ * append holding its rows has completed. Opening, appending and closing both files per request,
+ * one request at a time, capped `npm start` at a fifth of a bare function's rate. One group is
+ * written at a time, so lines never interleave.
  */
 export class LocalSink implements EventSink {
   readonly dir: string;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** The group collecting rows; it is written when the one being written is done. */
+  #next: Group | undefined;
+  #writing: Group | undefined;
+  /** Whether the file was checked for a last line cut by a crash, which the next append must not extend. */
+  readonly #checkedEnd: Record<RowKind, boolean> = { valid: false, invalid: false };
+  readonly #indexes: Record<RowKind, NdjsonIndex>;
+  readonly #stats = { valid: 0, invalid: 0, appends: 0 };
 
   constructor(dir: string, cwd: string = process.cwd()) {
     this.dir = resolve(cwd, dir);
+    this.#indexes = { valid: new NdjsonIndex(this.path('valid')), invalid: new NdjsonIndex(this.path('invalid')) };
   }
 
   publish(batch: RowBatch): Promise<void> {
     if (batch.valid.length === 0 && batch.invalid.length === 0) return Promise.resolve();
-    const write = this.#queue.then(async () => {
+    // Encoded before joining a group, so a row that cannot be written fails its own request only.
+    let valid = '';
+    let invalid = '';
+    try {
+      for (const row of batch.valid) valid += `${JSON.stringify(row)}\n`;
+      for (const row of batch.invalid) invalid += `${JSON.stringify(row)}\n`;
+    } catch (error) {
+      return Promise.reject(
+        new SinkUnavailableError(`cannot encode a row as JSON: ${String(error)}`, { cause: error }),
+      );
+    }
+    if (this.#next === undefined) {
+      this.#next = newGroup();
+      // With no write running, the group waits a tick for the other requests of this turn of the event loop.
+      if (this.#writing === undefined) setImmediate(() => void this.#drain());
+    }
+    const group = this.#next;
+    group.text.valid += valid;
+    group.text.invalid += invalid;
+    group.rows.valid += batch.valid.length;
+    group.rows.invalid += batch.invalid.length;
+    return new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
+  }
+
+  /** Writes groups until none waits: what arrives during a write forms the next group. */
+  async #drain(): Promise<void> {
+    for (let group = this.#next; group !== undefined; group = this.#next) {
+      this.#next = undefined;
+      this.#writing = group;
       try {
-        await mkdir(this.dir, { recursive: true });
-        if (batch.valid.length > 0) await appendFile(this.path('valid'), toNdjson(batch.valid));
-        if (batch.invalid.length > 0) await appendFile(this.path('invalid'), toNdjson(batch.invalid));
+        await Promise.all(KINDS.map((kind) => this.#append(kind, group.text[kind])));
+        this.#stats.valid += group.rows.valid;
+        this.#stats.invalid += group.rows.invalid;
+        for (const waiter of group.waiters) waiter.resolve();
       } catch (error) {
-        throw new SinkUnavailableError(`cannot append to ${this.dir}: ${String(error)}`, { cause: error });
+        const failure = new SinkUnavailableError(`cannot append to ${this.dir}: ${String(error)}`, { cause: error });
+        for (const waiter of group.waiters) waiter.reject(failure);
       }
-    });
-    this.#queue = write.catch(() => undefined);
-    return write;
+      this.#writing = undefined;
+      group.markWritten();
+    }
+  }
+
+  async #append(kind: RowKind, lines: string): Promise<void> {
+    if (lines === '') return;
+    let text = lines;
+    if (!this.#checkedEnd[kind]) {
+      if (await endsInsideLine(this.path(kind))) text = `\n${text}`;
+      this.#checkedEnd[kind] = true;
+    }
+    this.#stats.appends++;
+    try {
+      await appendFile(this.path(kind), text);
+    } catch (error) {
+      // The directory is made when missing (first write, or removed since), not checked before every write.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(this.dir, { recursive: true });
+      await appendFile(this.path(kind), text);
+    }
+  }
+
+  /** Rows written by this sink and the appends that wrote them (for tests and the benchmark). */
+  stats(): { readonly valid: number; readonly invalid: number; readonly appends: number } {
+    return { ...this.#stats };
+  }
+
+  /** Lines of each file parsed into the query index so far. */
+  indexedLines(kind: RowKind): number {
+    return this.#indexes[kind].linesParsed;
+  }
+
+  /**
+   * The rows of one table that match `query.where`, the newest `query.limit`, oldest first; read
+   * through an index of the file, so only the returned lines are parsed.
+   */
+  async query(kind: 'valid', query: RowQuery): Promise<ValidRow[]>;
+  async query(kind: 'invalid', query: RowQuery): Promise<InvalidRow[]>;
+  async query(kind: RowKind, query: RowQuery): Promise<unknown[]> {
+    await this.#settled();
+    return this.#indexes[kind].query(query);
   }
 
   /** Every row of one table, oldest first. A line that does not parse is skipped, not fatal. */
   async read(kind: 'valid'): Promise<ValidRow[]>;
   async read(kind: 'invalid'): Promise<InvalidRow[]>;
   async read(kind: RowKind): Promise<Array<ValidRow | InvalidRow>> {
-    await this.#queue;
+    await this.#settled();
     let text: string;
     try {
       text = await readFile(this.path(kind), 'utf8');
@@ -60,11 +163,15 @@ export class LocalSink implements EventSink {
     return rows;
   }
 
-  /** Empties both files. */
+  /** Empties both files, after the rows already accepted are written. */
   async reset(): Promise<void> {
-    await this.#queue;
+    await this.#settled();
     await mkdir(this.dir, { recursive: true });
-    await Promise.all((['valid', 'invalid'] as const).map((kind) => writeFile(this.path(kind), '')));
+    await Promise.all(KINDS.map((kind) => writeFile(this.path(kind), '')));
+    for (const kind of KINDS) {
+      this.#indexes[kind].clear();
+      this.#checkedEnd[kind] = true;
+    }
   }
 
   path(kind: RowKind): string {
@@ -72,10 +179,34 @@ export class LocalSink implements EventSink {
   }
 
   async close(): Promise<void> {
-    await this.#queue;
+    await this.#settled();
+  }
+
+  /**
+   * Resolves once every row published so far is written (or has failed); rows published later are
+   * not waited for, so a query under constant load is not held up.
+   */
+  async #settled(): Promise<void> {
+    await (this.#next ?? this.#writing)?.written;
   }
 }
 
-function toNdjson(rows: ReadonlyArray<ValidRow | InvalidRow>): string {
-  return `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`;
+/** Whether the file's last byte is not a newline: a line cut by a crash, which must stay a line of its own. */
+async function endsInsideLine(path: string): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] !== 10;
+  } finally {
+    await handle.close();
+  }
 }

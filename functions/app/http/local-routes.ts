@@ -1,4 +1,5 @@
 import type { LocalSink } from '../../adapters/sink/local-sink.ts';
+import { INDEXED_FIELDS, type IndexedField } from '../../adapters/sink/ndjson-index.ts';
 import type { RowKind } from '../../core/contract/columns.ts';
 import type { InvalidRow, ValidRow } from '../../core/contract/rows.ts';
 import { type HttpAnswer, jsonAnswer } from './http-answer.ts';
@@ -32,14 +33,15 @@ export async function localRoute(
       message: `limit must be a whole number >= 0, got ${JSON.stringify(limitText)}`,
     });
   }
-  const rows: Array<ValidRow | InvalidRow> = kind === 'valid' ? await sink.read('valid') : await sink.read('invalid');
-  const filters = (['schema', 'event_name', 'error_type', 'event_id'] as const).flatMap((name) => {
-    const wanted = query.get(name);
-    return wanted === null ? [] : [(row: Record<string, unknown>) => row[name] === wanted];
-  });
-  const matching = rows.filter((row) => filters.every((filter) => filter(row as Record<string, unknown>)));
+  const where: Partial<Record<IndexedField, string>> = {};
+  for (const field of INDEXED_FIELDS) {
+    const wanted = query.get(field);
+    if (wanted !== null) where[field] = wanted;
+  }
   // The newest `limit` rows, oldest first, as Snowplow Micro lists them.
-  return jsonAnswer(200, limit === 0 ? [] : matching.slice(-limit));
+  const rows: Array<ValidRow | InvalidRow> =
+    kind === 'valid' ? await sink.query('valid', { where, limit }) : await sink.query('invalid', { where, limit });
+  return jsonAnswer(200, rows);
 }
 
 function methodNotAllowed(allowed: string): HttpAnswer {

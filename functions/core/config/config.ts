@@ -116,7 +116,11 @@ export interface CookieConfig {
 
 export interface CloudEventsConfig {
   readonly path: string;
-  /** Iglu URI for events without a dataschema; empty means such events are invalid. */
+  /** Event `type` (exact, or a prefix ending in `*`) → Iglu URI, for events without an Iglu dataschema. */
+  readonly type_schemas: Readonly<Record<string, string>>;
+  /** A `dataschema` that is not an Iglu URI (exact, or a prefix ending in `*`) → Iglu URI; such URLs are never fetched. */
+  readonly dataschema_schemas: Readonly<Record<string, string>>;
+  /** Iglu URI for events that nothing above names a schema for; empty means they are schema_not_found rows. */
   readonly fallback_schema: string;
 }
 
@@ -255,10 +259,12 @@ export interface SchemaCacheConfig {
 }
 
 export interface ValidationConfig {
-  /** Collect every error per event instead of the first. */
+  /** Collect every error of every event in one pass, instead of the two passes below. */
   readonly all_errors: boolean;
   /** Errors kept per invalid row. */
   readonly max_errors: number;
+  /** Largest failed event (as JSON) validated a second time to list every problem; 0 = first problem only. */
+  readonly all_errors_max_bytes: number;
 }
 
 export interface LocalSinkConfig {

@@ -28,6 +28,7 @@ import type {
   ProtocolResult,
   Rejection,
 } from './protocol.ts';
+import { SchemaMap } from './schema-map.ts';
 
 /**
  * CloudEvents 1.0 over HTTP (https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/bindings/http-protocol-binding.md),
@@ -37,9 +38,14 @@ import type {
  * - structured: `Content-Type: application/cloudevents+json`, the body is one event in the JSON format;
  * - batch: `Content-Type: application/cloudevents-batch+json`, the body is a JSON array of those.
  *
- * Each event becomes a candidate whose schema is its `dataschema` (an Iglu URI) or the configured
- * fallback. `id` becomes the event id and `time` the event time; every other attribute, extensions
- * included, is kept in `source`.
+ * Each event becomes a candidate whose schema is, in this order: its `dataschema` when that is an
+ * Iglu URI; the Iglu URI `cloudevents.dataschema_schemas` maps any other `dataschema` to (an
+ * `https://` JSON Schema URL is never fetched: a request must not make the collector fetch what it
+ * names, on the hot path, from any host); the one `cloudevents.type_schemas` maps its `type` to;
+ * `cloudevents.fallback_schema`. An event none of these names a schema for is a `schema_not_found`
+ * invalid row keeping the whole event, which replay recovers once a mapping is configured;
+ * `protocol_violation` is only for events that break the CloudEvents spec. `id` becomes the event
+ * id and `time` the event time; every other attribute, extensions included, is kept in `source`.
  *
  * The `cloudevents` SDK's `HTTP.toEvent` is not used to read requests because it repairs what it
  * should report: it invents an id when there is none, replaces a missing or unreadable `time` with
@@ -74,11 +80,23 @@ function acceptedResponse(): ProtocolResponse {
   return { status: 202 };
 }
 
+/** The configuration as the adapter uses it: the mappings compiled once. */
+interface SchemaChoice {
+  readonly byDataschema: SchemaMap;
+  readonly byType: SchemaMap;
+  readonly fallback: string | undefined;
+}
+
 export function createCloudEventsAdapter(config: CloudEventsConfig): ProtocolAdapter {
+  const choice: SchemaChoice = {
+    byDataschema: new SchemaMap(config.dataschema_schemas),
+    byType: new SchemaMap(config.type_schemas),
+    fallback: config.fallback_schema === '' ? undefined : config.fallback_schema,
+  };
   return {
     protocol: 'cloudevents',
     matches: (request) => request.method === 'POST' && request.path === config.path,
-    handle: (request) => handleCloudEvents(request, config),
+    handle: (request) => handleCloudEvents(request, choice),
   };
 }
 
@@ -97,7 +115,7 @@ interface EventData {
   readonly encoding?: 'base64';
 }
 
-function handleCloudEvents(request: InboundRequest, config: CloudEventsConfig): ProtocolResult {
+function handleCloudEvents(request: InboundRequest, config: SchemaChoice): ProtocolResult {
   const events: EventCandidate[] = [];
   const rejections: Rejection[] = [];
   for (const envelope of readEnvelopes(request)) {
@@ -277,7 +295,7 @@ function decodeData(bytes: Buffer, contentType: string | undefined, what: string
   return { ok: true, value: { value: text.value } };
 }
 
-function toCandidate(envelope: Envelope, config: CloudEventsConfig): EventCandidate | Rejection {
+function toCandidate(envelope: Envelope, config: SchemaChoice): EventCandidate | Rejection {
   const { attributes, raw, path } = envelope;
   const eventId = typeof attributes.id === 'string' && attributes.id !== '' ? attributes.id : undefined;
   const eventTstamp = typeof attributes.time === 'string' ? normalizeTimestamp(attributes.time) : undefined;
@@ -299,22 +317,31 @@ function toCandidate(envelope: Envelope, config: CloudEventsConfig): EventCandid
     return { ...known, ...(named ? { schema: named } : {}), errorType: 'protocol_violation', issues };
   if (!envelope.data.ok) return { ...envelope.data.rejection, ...known, ...(named ? { schema: named } : {}) };
 
-  const schema = named ?? (config.fallback_schema === '' ? undefined : config.fallback_schema);
+  // The spec check above has made type a non-empty string and dataschema, when present, a URI.
+  const type = String(attributes.type);
+  const dataschema = typeof attributes.dataschema === 'string' ? attributes.dataschema : undefined;
+  const schema =
+    named ??
+    (dataschema === undefined ? undefined : config.byDataschema.lookup(dataschema)) ??
+    config.byType.lookup(type) ??
+    config.fallback;
   if (schema === undefined) {
-    const ds = attributes.dataschema;
-    const got =
-      ds === undefined || ds === null
+    const quoted = (value: string) => JSON.stringify(truncate(value, 120));
+    const lacks =
+      dataschema === undefined
         ? 'has no dataschema'
-        : `has dataschema ${JSON.stringify(truncate(String(ds), 120))}, which is not an Iglu URI`;
+        : `has dataschema ${quoted(dataschema)}, which is not an Iglu URI and which cloudevents.dataschema_schemas does not map (it is not fetched)`;
     return {
       ...known,
-      errorType: 'protocol_violation',
+      errorType: 'schema_not_found',
       issues: [
         {
           schema: null,
-          path: `${path}.dataschema`,
-          keyword: 'dataschema',
-          message: `the event ${got}; set dataschema to an iglu: URI (such as iglu:com.acme/order_placed/jsonschema/1-0-0) or configure cloudevents.fallback_schema`,
+          path: `${path}.type`,
+          keyword: 'schema',
+          message:
+            `no schema for this event: it ${lacks}, its type ${quoted(type)} matches no cloudevents.type_schemas entry, and cloudevents.fallback_schema is empty; ` +
+            `map its type to an Iglu schema (cloudevents.type_schemas: {${quoted(type)}: "iglu:com.acme/order_placed/jsonschema/1-0-0"}) and replay this row`,
         },
       ],
     };

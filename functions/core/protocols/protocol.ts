@@ -69,7 +69,10 @@ export interface EventCandidate {
  * kept in `raw`, so that nothing is dropped silently and replay can try it again.
  */
 export interface Rejection {
-  readonly errorType: Extract<ErrorType, 'unparseable' | 'protocol_violation' | 'size_exceeded' | 'unauthorized'>;
+  readonly errorType: Extract<
+    ErrorType,
+    'unparseable' | 'protocol_violation' | 'size_exceeded' | 'unauthorized' | 'schema_not_found'
+  >;
   readonly issues: readonly ValidationIssue[];
   /** The raw part (truncated by the collector to limits.max_raw_bytes). */
   readonly raw?: string;

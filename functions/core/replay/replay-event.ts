@@ -73,10 +73,9 @@ export function createReplayer(options: ReplayerOptions): Replayer {
     async replay(row) {
       const refused = NOT_REPLAYABLE[row.error_type];
       if (refused !== undefined) return { kind: 'not_replayable', reason: `${row.error_type}: ${refused}` };
-      const built =
-        RAW_REQUEST_ERROR_TYPES.has(row.error_type) && typeof row.raw === 'string' && row.request
-          ? await throughAdapter(row, options)
-          : await directly(row, options.validator);
+      const built = throughTheAdapter(row)
+        ? await throughAdapter(row, options)
+        : await directly(row, options.validator);
       if (built.kind === 'not_replayable') return built;
       const replayedAt = now().toISOString();
       const replayCount = (typeof row.replay_count === 'number' ? row.replay_count : 0) + 1;
@@ -90,6 +89,17 @@ export function createReplayer(options: ReplayerOptions): Replayer {
       };
     },
   };
+}
+
+/**
+ * A row goes through its protocol adapter again when the adapter refused its raw part, or when it
+ * kept no event to validate directly but did keep the raw part: a CloudEvent that no schema was
+ * configured for (`schema_not_found` without a schema), which the adapter maps once configured.
+ */
+function throughTheAdapter(row: InvalidRow): boolean {
+  if (typeof row.raw !== 'string' || !row.request) return false;
+  if (RAW_REQUEST_ERROR_TYPES.has(row.error_type)) return true;
+  return typeof row.schema !== 'string' && (row.payload === undefined || row.payload === null);
 }
 
 async function directly(row: InvalidRow, validator: EventValidator): Promise<ReplayOutcome> {

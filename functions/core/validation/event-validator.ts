@@ -37,7 +37,7 @@ export class EventValidator {
     if ('valid' in key) return key;
     const schema = this.#cache.peek(key) ?? (await this.#resolve(key));
     if ('valid' in schema) return schema;
-    return check(schema, key, data);
+    return await check(schema, key, data);
   }
 
   /**
@@ -51,7 +51,9 @@ export class EventValidator {
     const key = this.#parse(schemaReference);
     if ('valid' in key) return key;
     const schema = this.#cache.peek(key);
-    return schema === undefined ? undefined : check(schema, key, data);
+    if (schema === undefined) return undefined;
+    const outcome = check(schema, key, data);
+    return outcome instanceof Promise ? undefined : outcome;
   }
 
   #parse(schemaReference: unknown): SchemaKey | Extract<ValidationOutcome, { valid: false }> {
@@ -80,7 +82,19 @@ export class EventValidator {
   }
 }
 
-function check(schema: CompiledSchema, key: SchemaKey, data: unknown): ValidationOutcome {
-  const issues = schema.validate(data);
-  return issues === undefined ? { valid: true, key } : { valid: false, errorType: 'validation_failed', key, issues };
+/**
+ * The fast pass first; only an event that fails it is explained (validated again for every
+ * problem, when small enough), which is a promise the first time a schema needs it.
+ */
+function check(schema: CompiledSchema, key: SchemaKey, data: unknown): ValidationOutcome | Promise<ValidationOutcome> {
+  const first = schema.validate(data);
+  if (first === undefined) return { valid: true, key };
+  const issues = schema.explain(data, first);
+  const invalid = (all: readonly ValidationIssue[]): ValidationOutcome => ({
+    valid: false,
+    errorType: 'validation_failed',
+    key,
+    issues: all,
+  });
+  return issues instanceof Promise ? issues.then(invalid) : invalid(issues);
 }

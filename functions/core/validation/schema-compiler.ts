@@ -10,6 +10,7 @@ import {
   metaSchemaOf,
   SUPPORTED_META_SCHEMAS,
 } from './json-schema-dialects.ts';
+import { exceedsJsonSize } from './json-size.ts';
 import { describeMetaSchemaErrors } from './meta-schema-check.ts';
 import { loadMetaSchemaCheck } from './meta-schema-checks.ts';
 import { issuesFromAjv, type ValidationIssue } from './validation-issue.ts';
@@ -20,8 +21,22 @@ export interface CompiledSchema {
   readonly dialect: Dialect;
   /** Iglu URIs of the schemas this one `$ref`s directly (a purge of one of them recompiles this). */
   readonly references: readonly string[];
-  /** Returns `undefined` when `data` is valid, else the issues (at most `maxErrors`). */
+  /**
+   * Returns `undefined` when `data` is valid, else the issues (at most `maxErrors`): the first
+   * one only, unless `allErrors` is set. The hot path: it stops at the first failing keyword.
+   */
   validate(data: unknown): readonly ValidationIssue[] | undefined;
+  /**
+   * Every issue of `data` (at most `maxErrors`), for data that validate() failed: `data` is
+   * validated again by a second validator that collects every error, when `data` is at most
+   * `allErrorsMaxBytes` as JSON. Larger data, or a compiler without that second pass, keeps the
+   * `issues` validate() gave. Synchronous once the second validator is compiled; the first call
+   * compiles it (so a schema whose events all pass never pays for it).
+   */
+  explain(
+    data: unknown,
+    issues: readonly ValidationIssue[],
+  ): readonly ValidationIssue[] | Promise<readonly ValidationIssue[]>;
 }
 
 /** The schema document in the registry cannot be used: not JSON Schema, wrong `self`, bad `$ref`. */
@@ -49,6 +64,11 @@ export interface SchemaCompilerOptions {
   readonly registry: SchemaRegistry;
   readonly allErrors: boolean;
   readonly maxErrors: number;
+  /**
+   * Largest event (as JSON) that is validated a second time to list every problem after failing
+   * the first, fast pass; 0 turns the second pass off. Ignored when `allErrors` is set.
+   */
+  readonly allErrorsMaxBytes?: number;
 }
 
 /**
@@ -58,9 +78,13 @@ export interface SchemaCompilerOptions {
  */
 export class SchemaCompiler {
   readonly #options: SchemaCompilerOptions;
-  readonly #instances = new Map<Dialect, AjvInstance>();
+  /** One Ajv instance per dialect and error mode (Ajv's allErrors is a setting of the instance). */
+  readonly #instances = new Map<`${Dialect}:${'first' | 'all'}`, AjvInstance>();
   /** Ajv keeps every compiled document in an internal map; this is how to let go of one. */
-  readonly #compiledIn = new WeakMap<CompiledSchema, { ajv: AjvInstance; document: Record<string, unknown> }>();
+  readonly #compiledIn = new WeakMap<
+    CompiledSchema,
+    Array<{ readonly ajv: AjvInstance; readonly document: Record<string, unknown> }>
+  >();
 
   constructor(options: SchemaCompilerOptions) {
     if (!Number.isInteger(options.maxErrors) || options.maxErrors < 1) {
@@ -89,16 +113,30 @@ export class SchemaCompiler {
         );
       }
     }
-    const ajv = this.#ajv(dialect);
     const forAjv = withoutMetaSchema(document);
-    let validateFn: ValidateFunction;
-    try {
-      validateFn = await ajv.compileAsync(forAjv);
-    } catch (error) {
-      if (error instanceof SluiceError) throw error;
-      throw new SchemaCompileError(key.uri, messageOf(error), { cause: error });
-    }
-    const maxErrors = this.#options.maxErrors;
+    const owners: Array<{ ajv: AjvInstance; document: Record<string, unknown> }> = [];
+    const compileIn = async (mode: 'first' | 'all'): Promise<ValidateFunction> => {
+      const ajv = this.#ajv(dialect, mode);
+      // Ajv keys a compiled document by identity: each instance gets its own object.
+      const copy = mode === 'first' ? forAjv : { ...forAjv };
+      try {
+        const validateFn = await ajv.compileAsync(copy);
+        // A second validator compiled after the cache let go of this schema is let go of at once.
+        if (mode === 'all' && owners.length > 0 && !this.#compiledIn.has(compiled)) ajv.removeSchema(copy);
+        else owners.push({ ajv, document: copy });
+        return validateFn;
+      } catch (error) {
+        if (error instanceof SluiceError) throw error;
+        throw new SchemaCompileError(key.uri, messageOf(error), { cause: error });
+      }
+    };
+    const validateFn = await compileIn(this.#options.allErrors ? 'all' : 'first');
+    const { maxErrors } = this.#options;
+    const secondPassBytes = this.#options.allErrors ? 0 : (this.#options.allErrorsMaxBytes ?? 0);
+    let explainer: ValidateFunction | undefined;
+    let explainerLoad: Promise<ValidateFunction | undefined> | undefined;
+    const explainWith = (fn: ValidateFunction | undefined, data: unknown, issues: readonly ValidationIssue[]) =>
+      fn === undefined || fn(data) ? issues : issuesFromAjv(key.uri, fn.errors ?? [], maxErrors);
     const references = [...collectIgluReferences(document)];
     const compiled: CompiledSchema = Object.freeze({
       key,
@@ -108,8 +146,23 @@ export class SchemaCompiler {
         if (validateFn(data)) return undefined;
         return issuesFromAjv(key.uri, validateFn.errors ?? [], maxErrors);
       },
+      explain(data: unknown, issues: readonly ValidationIssue[]) {
+        if (secondPassBytes === 0 || issues.length >= maxErrors || exceedsJsonSize(data, secondPassBytes))
+          return issues;
+        if (explainer !== undefined) return explainWith(explainer, data, issues);
+        // A second validator that cannot be compiled (a registry gone since) costs the row its extra
+        // issues, never its validation: the first pass's issues stand.
+        explainerLoad ??= compileIn('all').then(
+          (fn) => {
+            explainer = fn;
+            return fn;
+          },
+          () => undefined,
+        );
+        return explainerLoad.then((fn) => explainWith(fn, data, issues));
+      },
     });
-    this.#compiledIn.set(compiled, { ajv, document: forAjv });
+    this.#compiledIn.set(compiled, owners);
     return compiled;
   }
 
@@ -118,9 +171,9 @@ export class SchemaCompiler {
    * or purged). Without it, every refresh would leave the old compiled code in Ajv's memory.
    */
   release(compiled: CompiledSchema): void {
-    const owner = this.#compiledIn.get(compiled);
-    if (!owner) return;
-    owner.ajv.removeSchema(owner.document);
+    const owners = this.#compiledIn.get(compiled);
+    if (!owners) return;
+    for (const owner of owners) owner.ajv.removeSchema(owner.document);
     this.#compiledIn.delete(compiled);
   }
 
@@ -139,16 +192,16 @@ export class SchemaCompiler {
     }
   }
 
-  #ajv(dialect: Dialect): AjvInstance {
-    let ajv = this.#instances.get(dialect);
+  #ajv(dialect: Dialect, mode: 'first' | 'all'): AjvInstance {
+    let ajv = this.#instances.get(`${dialect}:${mode}`);
     if (!ajv) {
       ajv = createAjv(dialect, {
-        allErrors: this.#options.allErrors,
+        allErrors: mode === 'all',
         loadSchema: (uri) => this.#loadReference(uri),
         // Checked by checkAgainstMetaSchema, before Ajv sees a document (see json-schema-dialects.ts).
         validateSchema: false,
       });
-      this.#instances.set(dialect, ajv);
+      this.#instances.set(`${dialect}:${mode}`, ajv);
     }
     return ajv;
   }

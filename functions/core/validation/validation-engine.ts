@@ -12,6 +12,8 @@ export interface ValidationEngineOptions {
   readonly maxEntries: number;
   readonly allErrors: boolean;
   readonly maxErrors: number;
+  /** `validation.all_errors_max_bytes`: see SchemaCompilerOptions; absent is 0 (first problem only). */
+  readonly allErrorsMaxBytes?: number;
   readonly now?: () => number;
   readonly onRefreshError?: SchemaCacheOptions['onRefreshError'];
 }
@@ -27,6 +29,7 @@ export function createValidationEngine(options: ValidationEngineOptions): Valida
     registry: options.registry,
     allErrors: options.allErrors,
     maxErrors: options.maxErrors,
+    allErrorsMaxBytes: options.allErrorsMaxBytes ?? 0,
   });
   const cache = new SchemaCache({ ...options, compiler });
   return { validator: new EventValidator(cache), cache };

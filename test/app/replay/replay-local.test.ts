@@ -97,7 +97,7 @@ describe('replay in local mode', () => {
     );
     tracker.track(buildSelfDescribingEvent({ event: { schema: SIGNUP, data: { email: 't@example.com' } } }));
     await tracker.flush();
-    // CloudEvents (binary) without dataschema: a protocol violation, its raw body kept
+    // CloudEvents (binary) without dataschema and no mapping for its type: schema_not_found, its raw body kept
     const emit = emitterFor(httpTransport(`${base}/cloudevents`), { mode: Mode.BINARY });
     await emit(
       new CloudEvent({
@@ -120,19 +120,15 @@ describe('replay in local mode', () => {
     assert.equal(unchanged.counts.read, 8);
     assert.equal(unchanged.counts.now_valid, 0);
     assert.equal(unchanged.counts.still_invalid, 8);
-    assert.deepEqual(unchanged.still_invalid_by_error_type, {
-      schema_not_found: 6,
-      protocol_violation: 1,
-      unparseable: 1,
-    });
+    assert.deepEqual(unchanged.still_invalid_by_error_type, { schema_not_found: 7, unparseable: 1 });
 
     await publishSignupSchema(registry);
-    const dry = await replay(['--dry-run'], { cloudevents: { fallback_schema: SIGNUP } });
+    const dry = await replay(['--dry-run'], { cloudevents: { type_schemas: { 'com.acme.*': SIGNUP } } });
     assert.equal(dry.counts.now_valid, 6);
     assert.equal(dry.counts.published, 0);
     assert.equal((await rows()).valid.length, 0, '--dry-run adds nothing');
 
-    const first = await replay([], { cloudevents: { fallback_schema: SIGNUP } });
+    const first = await replay([], { cloudevents: { type_schemas: { 'com.acme.*': SIGNUP } } });
     assert.equal(first.ok, true);
     assert.equal(first.counts.read, 8);
     assert.equal(first.counts.now_valid, 6);
@@ -171,7 +167,7 @@ describe('replay in local mode', () => {
     const withContext = after.valid.find((row) => row.schema === CHECKOUT);
     assert.deepEqual(withContext?.contexts, [{ schema: SIGNUP, data: { email: 'c@example.com' } }]);
 
-    const second = await replay([], { cloudevents: { fallback_schema: SIGNUP } });
+    const second = await replay([], { cloudevents: { type_schemas: { 'com.acme.*': SIGNUP } } });
     assert.equal(second.counts.now_valid, 6);
     assert.equal(second.counts.published, 0);
     assert.equal(second.counts.already_present, 6);

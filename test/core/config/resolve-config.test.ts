@@ -199,6 +199,19 @@ describe('errors a person can act on', () => {
       '"Big"',
       'expected a string matching',
     ]);
+    // CloudEvents mappings name Iglu schemas, and only a trailing * is a wildcard.
+    assertProblemLine(failure({ cloudevents: { type_schemas: { 'com.acme.order': 'https://acme.com/order.json' } } }), [
+      SOURCE,
+      'cloudevents.type_schemas.com.acme.order',
+      '"https://acme.com/order.json"',
+      'expected a string matching /^iglu:',
+    ]);
+    assertProblemLine(
+      failure({ cloudevents: { dataschema_schemas: { 'https://*/x.json': 'iglu:a/b/jsonschema/1-0-0' } } }),
+      [SOURCE, 'invalid key'],
+    );
+    const mapped = resolve({}, { SLUICE_CLOUDEVENTS_TYPE_SCHEMAS: 'com.acme.*=iglu:com.acme/any/jsonschema/1-0-0' });
+    assert.deepEqual(mapped.cloudevents.type_schemas, { 'com.acme.*': 'iglu:com.acme/any/jsonschema/1-0-0' });
     assertProblemLine(failure({ pubsub: { emulator_host: 'http://localhost:8085' } }), [
       SOURCE,
       'pubsub.emulator_host',

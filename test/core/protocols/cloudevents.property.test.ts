@@ -6,8 +6,13 @@ import { inboundRequest } from '../../support/inbound-request.ts';
 import { assertWellFormedResult } from '../../support/protocol-result.ts';
 
 const adapters = [
-  createCloudEventsAdapter({ path: '/cloudevents', fallback_schema: '' }),
-  createCloudEventsAdapter({ path: '/cloudevents', fallback_schema: 'iglu:com.acme/fallback/jsonschema/1-0-0' }),
+  createCloudEventsAdapter({ path: '/cloudevents', type_schemas: {}, dataschema_schemas: {}, fallback_schema: '' }),
+  createCloudEventsAdapter({
+    path: '/cloudevents',
+    type_schemas: {},
+    dataschema_schemas: {},
+    fallback_schema: 'iglu:com.acme/fallback/jsonschema/1-0-0',
+  }),
 ];
 
 /** Keys that have tripped up JavaScript code before: prototype names and the SDK's own method names. */

@@ -17,7 +17,12 @@ import { assertWellFormedResult } from '../../support/protocol-result.ts';
 
 const SCHEMA = 'iglu:com.acme/order_placed/jsonschema/1-0-0';
 const FALLBACK = 'iglu:com.acme/any_cloudevent/jsonschema/1-0-0';
-const config: CloudEventsConfig = { path: '/cloudevents', fallback_schema: '' };
+const config: CloudEventsConfig = {
+  path: '/cloudevents',
+  type_schemas: {},
+  dataschema_schemas: {},
+  fallback_schema: '',
+};
 const adapter = createCloudEventsAdapter(config);
 const withFallback = createCloudEventsAdapter({ ...config, fallback_schema: FALLBACK });
 
@@ -101,7 +106,12 @@ describe('CloudEvents adapter: routing and answer', () => {
     assert.equal(adapter.matches(inboundRequest({ method: 'POST', path: '/cloudevents' })), true);
     assert.equal(adapter.matches(inboundRequest({ method: 'GET', path: '/cloudevents' })), false);
     assert.equal(adapter.matches(inboundRequest({ method: 'POST', path: '/cloudevents/x' })), false);
-    const custom = createCloudEventsAdapter({ path: '/events/ce', fallback_schema: '' });
+    const custom = createCloudEventsAdapter({
+      path: '/events/ce',
+      type_schemas: {},
+      dataschema_schemas: {},
+      fallback_schema: '',
+    });
     assert.equal(custom.matches(inboundRequest({ method: 'POST', path: '/events/ce' })), true);
   });
 
@@ -380,47 +390,110 @@ describe('CloudEvents adapter: structured mode', () => {
   });
 });
 
-describe('CloudEvents adapter: dataschema and fallback', () => {
-  test('without dataschema and without fallback: a protocol violation that names both fixes', () => {
-    const rejection = onlyRejection(structured({ ...BASE, data: { a: 1 } }));
-    assert.equal(rejection.errorType, 'protocol_violation');
-    assert.equal(rejection.eventId, 'evt-1');
-    assert.equal(rejection.issues[0]?.path, '$.dataschema');
-    assert.match(
-      rejection.issues[0]?.message ?? '',
-      /has no dataschema; set dataschema to an iglu: URI .* or configure cloudevents\.fallback_schema/,
-    );
-    assert.equal(rejection.raw, JSON.stringify({ ...BASE, data: { a: 1 } }));
+describe('CloudEvents adapter: which schema an event is validated against', () => {
+  const PUSH = 'iglu:com.github/push/jsonschema/1-0-0';
+  const GITHUB = 'iglu:com.github/any_event/jsonschema/1-0-0';
+  const STORAGE = 'iglu:com.google.cloud/storage_object/jsonschema/1-0-0';
+  const ORDER_URL = 'https://schemas.acme.com/order.json';
+  const mapped = createCloudEventsAdapter({
+    ...config,
+    type_schemas: {
+      'com.github.push': PUSH,
+      'com.github.*': GITHUB,
+      'google.cloud.storage.object.v1.*': STORAGE,
+      'google.cloud.*': FALLBACK,
+    },
+    dataschema_schemas: { [ORDER_URL]: SCHEMA },
   });
 
-  test('a dataschema that is not an Iglu URI is named in the message', () => {
-    const rejection = onlyRejection(
-      structured({ ...BASE, dataschema: 'https://schemas.acme.com/order.json', data: {} }),
-    );
-    assert.match(
-      rejection.issues[0]?.message ?? '',
-      /dataschema "https:\/\/schemas\.acme\.com\/order\.json", which is not an Iglu URI/,
-    );
+  test('a spec-valid event without dataschema and with nothing mapped is schema_not_found (the whole event kept), not protocol_violation', () => {
+    // As an Eventarc / Knative producer sends it, through the SDK in both modes.
+    const event = new CloudEvent({
+      id: 'evt-9',
+      source: '//storage.googleapis.com/projects/_/buckets/shop',
+      type: 'google.cloud.storage.object.v1.finalized',
+      data: { bucket: 'shop', name: 'a.csv' },
+    });
+    for (const message of [HTTP.structured(event), HTTP.binary(event)]) {
+      const rejection = onlyRejection(adapter.handle(fromMessage(message)));
+      assert.equal(rejection.errorType, 'schema_not_found');
+      assert.equal(rejection.eventId, 'evt-9');
+      assert.equal(rejection.issues[0]?.path, '$.type');
+      assert.match(
+        rejection.issues[0]?.message ?? '',
+        /it has no dataschema, its type "google\.cloud\.storage\.object\.v1\.finalized" matches no cloudevents\.type_schemas entry, and cloudevents\.fallback_schema is empty; map its type .* and replay this row/,
+      );
+      // Replay rebuilds the request from raw (the event or the body) and source (the other attributes).
+      assert.ok(rejection.raw?.includes('"a.csv"'));
+      assert.equal((rejection.source as Record<string, unknown>).type, 'google.cloud.storage.object.v1.finalized');
+    }
   });
 
-  test('with a fallback, events without an Iglu dataschema use it and keep their dataschema in source', () => {
-    assert.equal(onlyEvent(structured({ ...BASE, data: {} }, withFallback)).schema, FALLBACK);
-    const other = onlyEvent(
-      structured({ ...BASE, dataschema: 'https://schemas.acme.com/order.json', data: {} }, withFallback),
-    );
-    assert.equal(other.schema, FALLBACK);
-    assert.equal((other.source as Record<string, unknown>).dataschema, 'https://schemas.acme.com/order.json');
+  test('type_schemas: an exact type wins, then the longest prefix ending in *; an unmapped type falls back', () => {
+    const schemaOf = (type: string, handler = mapped) =>
+      onlyEvent(handler.handle(fromMessage(HTTP.structured(new CloudEvent({ ...BASE, type, data: {} }))))).schema;
+    assert.equal(schemaOf('com.github.push'), PUSH);
+    assert.equal(schemaOf('com.github.pull_request'), GITHUB);
+    assert.equal(schemaOf('google.cloud.storage.object.v1.finalized'), STORAGE);
+    assert.equal(schemaOf('google.cloud.pubsub.topic.v1.messagePublished'), FALLBACK);
     assert.equal(
-      onlyEvent(structured({ ...BASE, dataschema: SCHEMA, data: {} }, withFallback)).schema,
-      SCHEMA,
-      'an Iglu dataschema wins',
+      onlyRejection(structured({ ...BASE, type: 'com.gitlab.push', data: {} }, mapped)).errorType,
+      'schema_not_found',
+    );
+    const withBoth = createCloudEventsAdapter({
+      ...config,
+      type_schemas: { 'com.github.push': PUSH },
+      fallback_schema: FALLBACK,
+    });
+    assert.equal(schemaOf('com.gitlab.push', withBoth), FALLBACK, 'cloudevents.fallback_schema stays the catch-all');
+    assert.equal(schemaOf('com.github.push', withBoth), PUSH);
+  });
+
+  test('an https:// dataschema is not fetched: dataschema_schemas maps it, before type_schemas; unmapped, the type decides; it stays in source', () => {
+    const byUrl = onlyEvent(
+      mapped.handle(
+        fromMessage(HTTP.binary(new CloudEvent({ ...BASE, type: 'com.github.push', dataschema: ORDER_URL, data: {} }))),
+      ),
+    );
+    assert.equal(byUrl.schema, SCHEMA);
+    assert.equal((byUrl.source as Record<string, unknown>).dataschema, ORDER_URL);
+    const other = onlyEvent(
+      structured(
+        { ...BASE, type: 'com.github.push', dataschema: 'https://schemas.acme.com/other.json', data: {} },
+        mapped,
+      ),
+    );
+    assert.equal(other.schema, PUSH);
+    const unmapped = onlyRejection(
+      structured({ ...BASE, dataschema: 'https://schemas.acme.com/other.json', data: {} }),
+    );
+    assert.equal(unmapped.errorType, 'schema_not_found');
+    assert.match(
+      unmapped.issues[0]?.message ?? '',
+      /dataschema "https:\/\/schemas\.acme\.com\/other\.json", which is not an Iglu URI and which cloudevents\.dataschema_schemas does not map \(it is not fetched\)/,
     );
   });
 
-  test('an Iglu dataschema is passed through unchecked: the collector validates schema keys', () => {
+  test('an Iglu dataschema wins over every mapping, and is passed through unchecked: the collector validates schema keys', () => {
+    assert.equal(
+      onlyEvent(structured({ ...BASE, type: 'com.github.push', dataschema: SCHEMA, data: {} }, mapped)).schema,
+      SCHEMA,
+    );
+    assert.equal(onlyEvent(structured({ ...BASE, data: {} }, withFallback)).schema, FALLBACK);
     assert.equal(
       onlyEvent(structured({ ...BASE, dataschema: 'iglu:com.acme/x/jsonschema/1-0', data: {} })).schema,
       'iglu:com.acme/x/jsonschema/1-0',
+    );
+  });
+
+  test('an event that breaks the spec is still a protocol_violation, whatever is mapped', () => {
+    const rejection = onlyRejection(
+      structured({ id: 'x', source: 's', type: 'com.github.push', specversion: '0.3' }, mapped),
+    );
+    assert.equal(rejection.errorType, 'protocol_violation');
+    assert.equal(
+      onlyRejection(structured({ ...BASE, source: 'a b', type: 'com.github.push' }, mapped)).errorType,
+      'protocol_violation',
     );
   });
 });

@@ -36,7 +36,14 @@ const SNOWPLOW = {
   redirect_allowed_domains: [],
 };
 
-function adapters(cloudevents: CloudEventsConfig = { path: '/cloudevents', fallback_schema: '' }): ProtocolAdapter[] {
+function adapters(
+  cloudevents: CloudEventsConfig = {
+    path: '/cloudevents',
+    type_schemas: {},
+    dataschema_schemas: {},
+    fallback_schema: '',
+  },
+): ProtocolAdapter[] {
   return [
     createSnowplowAdapter(SNOWPLOW),
     createCloudEventsAdapter(cloudevents),
@@ -258,7 +265,9 @@ describe('replaying a row that kept the raw request part', () => {
         ]),
       }),
     );
-    const fixed = replayer({ cloudevents: { path: '/cloudevents', fallback_schema: SIGNUP } });
+    const fixed = replayer({
+      cloudevents: { path: '/cloudevents', type_schemas: {}, dataschema_schemas: {}, fallback_schema: SIGNUP },
+    });
     const [binaryRow] = binary.invalid as [InvalidRow];
     const { valid } = rowsOf(await fixed.replay(binaryRow));
     assert.equal(valid[0]?.event_id, 'b-1');
@@ -273,6 +282,40 @@ describe('replaying a row that kept the raw request part', () => {
       const replayed = rowsOf(await fixed.replay(row));
       assert.equal(replayed.valid[0]?.event_id, row.event_id);
     }
+  });
+
+  test('a CloudEvent no schema was configured for is schema_not_found, and passes once cloudevents.type_schemas maps its type', async () => {
+    const { invalid } = await collect(
+      inboundRequest({
+        method: 'POST',
+        path: '/cloudevents',
+        headers: { 'content-type': 'application/cloudevents+json' },
+        body: JSON.stringify({
+          specversion: '1.0',
+          id: 's-1',
+          source: '/s',
+          type: 'com.acme.signup',
+          data: { email: 's@x' },
+        }),
+      }),
+    );
+    const [row] = invalid as [InvalidRow];
+    assert.equal(row.error_type, 'schema_not_found');
+    assert.equal(row.schema ?? null, null);
+    // Unchanged configuration: it stays what it was.
+    assert.equal(rowsOf(await replayer().replay(row)).invalid[0]?.error_type, 'schema_not_found');
+    const mapped = replayer({
+      cloudevents: {
+        path: '/cloudevents',
+        type_schemas: { 'com.acme.*': SIGNUP },
+        dataschema_schemas: {},
+        fallback_schema: '',
+      },
+    });
+    const { valid } = rowsOf(await mapped.replay(row));
+    assert.equal(valid[0]?.event_id, 's-1');
+    assert.equal(valid[0]?.schema, SIGNUP);
+    assert.deepEqual(valid[0]?.payload, { email: 's@x' });
   });
 
   test('a fixed adapter recovers what a broken one rejected (Snowplow GET and POST)', async () => {

@@ -78,3 +78,77 @@ describe('EventValidator', () => {
     assert.equal(outcome.valid ? 'valid' : outcome.errorType, 'schema_invalid');
   });
 });
+
+describe('EventValidator: every problem of a failed event, in a second pass (validation.all_errors_max_bytes)', () => {
+  const SHOP = 'iglu:com.acme/shop_checkout/jsonschema/1-0-0';
+  const ITEMS = 'iglu:com.acme/shop_items/jsonschema/1-0-0';
+  const registry = () =>
+    new MemoryRegistry({
+      [SHOP]: igluSchema(SHOP, {
+        type: 'object',
+        properties: { order_id: { type: 'string' }, total: { type: 'number' }, currency: { type: 'string' } },
+        required: ['order_id', 'total', 'currency'],
+        additionalProperties: false,
+      }),
+      [ITEMS]: igluSchema(ITEMS, {
+        type: 'object',
+        properties: { items: { type: 'array', items: { type: 'string' } } },
+      }),
+    });
+  const twoPass = (allErrorsMaxBytes: number, maxErrors = 20) =>
+    createValidationEngine({
+      registry: registry(),
+      ttlMs: 60_000,
+      negativeTtlMs: 1_000,
+      errorTtlMs: 1_000,
+      maxEntries: 100,
+      allErrors: false,
+      maxErrors,
+      allErrorsMaxBytes,
+    }).validator;
+  const problems = (outcome: Awaited<ReturnType<ReturnType<typeof twoPass>['validate']>>) =>
+    outcome.valid ? [] : outcome.issues.map((issue) => `${issue.path} ${issue.message}`).sort();
+
+  test("the issue's example names both the missing currency and the wrong total", async () => {
+    const outcome = await twoPass(16_384).validate(SHOP, { order_id: 'A-1', total: 'thirty' });
+    assert.deepEqual(problems(outcome), ["$ must have required property 'currency'", '$.total must be number']);
+  });
+
+  test('with the bound at 0, only the first problem, as before', async () => {
+    const outcome = await twoPass(0).validate(SHOP, { order_id: 'A-1', total: 'thirty' });
+    assert.equal(problems(outcome).length, 1);
+  });
+
+  test('an event over the bound keeps the first problem only: a hostile event cannot make Ajv allocate an error per element', async () => {
+    const validator = twoPass(1_000);
+    const small = await validator.validate(ITEMS, { items: [1, 2, 3] });
+    assert.deepEqual(problems(small), [
+      '$.items[0] must be string',
+      '$.items[1] must be string',
+      '$.items[2] must be string',
+    ]);
+    const large = await validator.validate(ITEMS, { items: new Array(100_000).fill(0) });
+    assert.deepEqual(problems(large), ['$.items[0] must be string']);
+  });
+
+  test('at most validation.max_errors problems', async () => {
+    const outcome = await twoPass(16_384, 5).validate(ITEMS, { items: new Array(50).fill(0) });
+    assert.equal(problems(outcome).length, 5);
+  });
+
+  test('valid events never compile the second validator; the first failure does, and later ones are answered at once', async () => {
+    const validator = twoPass(16_384);
+    assert.equal((await validator.validate(SHOP, { order_id: 'A-1', total: 1, currency: 'EUR' })).valid, true);
+    assert.equal(validator.validateNow(SHOP, { order_id: 'A-2', total: 2, currency: 'EUR' })?.valid, true);
+    // The second validator is not compiled yet: the hot path hands over to validate().
+    assert.equal(validator.validateNow(SHOP, { total: 'x' }), undefined);
+    assert.equal(problems(await validator.validate(SHOP, { total: 'x' })).length, 3);
+    const now = validator.validateNow(SHOP, { order_id: 7 });
+    assert.ok(now !== undefined, 'compiled once, the second pass is synchronous');
+    assert.deepEqual(problems(now), [
+      "$ must have required property 'currency'",
+      "$ must have required property 'total'",
+      '$.order_id must be string',
+    ]);
+  });
+});
