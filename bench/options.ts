@@ -1,9 +1,15 @@
 import { parseArgs } from 'node:util';
 import { SCENARIOS } from './scenarios.ts';
 
-/** noop: the collector with a no-op sink; pubsub: on the emulator; local: `npm start` as a user runs it. */
-export type SinkChoice = 'noop' | 'pubsub' | 'local';
-export const SINK_CHOICES: readonly SinkChoice[] = ['noop', 'pubsub', 'local'];
+/**
+ * The collector servers: `noop` (the collector with a no-op sink), `pubsub` (on the emulator),
+ * `local` (`npm start` as a user runs it), and for measuring the enrichment step, `noop-off`
+ * (every enrichment off) and `noop-geo` (the defaults plus geo and ASN from MaxMind's test
+ * databases in ../shared/maxmind-test). The default set is the first three.
+ */
+export type SinkChoice = 'noop' | 'pubsub' | 'local' | 'noop-off' | 'noop-geo';
+export const DEFAULT_SINKS: readonly SinkChoice[] = ['noop', 'pubsub', 'local'];
+export const SINK_CHOICES: readonly SinkChoice[] = [...DEFAULT_SINKS, 'noop-off', 'noop-geo'];
 
 export interface BenchOptions {
   /** Seconds of each as-fast-as-possible run. */
@@ -35,7 +41,9 @@ export const USAGE = `npm run bench -- [options]     (each option also as an env
   --latency-connections <n>  connections of the latency runs (default 10)
   --scenarios <ids>          comma-separated, from: ${SCENARIOS.map((scenario) => scenario.id).join(', ')} (default all)
   --sinks <list>             noop,pubsub,local (default all; pubsub needs Java and the emulator jar;
-                             local is \`npm start\` with its local NDJSON sink)
+                             local is \`npm start\` with its local NDJSON sink); also noop-off (every
+                             enrichment off) and noop-geo (geo and ASN from MaxMind's test databases)
+                             to measure the enrichment step
   --cold-runs <n>            cold starts per server, 0 to skip (default 5)
   --out <file>               report file, '' for none (default: bench/RESULTS.md, which
                              docs/performance.md quotes, after a full run; none after a partial one)`;
@@ -84,9 +92,14 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       throw new UsageError(`--${flag} (${variable}) must be a number >= ${min}, got "${text}"`);
     return value;
   };
-  const listOf = <T extends string>(flag: keyof typeof values, variable: string, allowed: readonly T[]): T[] => {
+  const listOf = <T extends string>(
+    flag: keyof typeof values,
+    variable: string,
+    allowed: readonly T[],
+    defaults: readonly T[] = allowed,
+  ): T[] => {
     const text = pick(flag, variable);
-    if (text === undefined) return [...allowed];
+    if (text === undefined) return [...defaults];
     const items = text
       .split(',')
       .map((item) => item.trim())
@@ -102,10 +115,14 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     'BENCH_SCENARIOS',
     SCENARIOS.map((scenario) => scenario.id),
   );
-  const sinks = listOf<SinkChoice>('sinks', 'BENCH_SINKS', SINK_CHOICES);
+  const sinks = listOf<SinkChoice>('sinks', 'BENCH_SINKS', SINK_CHOICES, DEFAULT_SINKS);
   const coldRuns = Math.floor(numberOf('cold-runs', 'BENCH_COLD_RUNS', DEFAULTS.coldRuns, 0));
   // A partial run must not replace the full results docs/performance.md quotes, unless asked to.
-  const complete = scenarios.length === SCENARIOS.length && sinks.length === SINK_CHOICES.length && coldRuns > 0;
+  const complete =
+    scenarios.length === SCENARIOS.length &&
+    sinks.length === DEFAULT_SINKS.length &&
+    DEFAULT_SINKS.every((sink) => sinks.includes(sink)) &&
+    coldRuns > 0;
   return {
     duration: numberOf('duration', 'BENCH_DURATION', DEFAULTS.duration, 1),
     rounds: Math.floor(numberOf('rounds', 'BENCH_ROUNDS', DEFAULTS.rounds, 1)),

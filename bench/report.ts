@@ -1,13 +1,15 @@
 import { cpus, totalmem } from 'node:os';
 import type { LoadResult } from './load.ts';
 
-export type ServerKind = 'baseline' | 'noop' | 'pubsub' | 'local';
+export type ServerKind = 'baseline' | 'noop' | 'pubsub' | 'local' | 'noop-off' | 'noop-geo';
 
 export const SERVER_LABELS: Readonly<Record<ServerKind, string>> = {
   baseline: 'baseline',
   noop: 'Sluice, no-op sink',
   pubsub: 'Sluice, Pub/Sub emulator',
   local: 'Sluice, npm start (local sink)',
+  'noop-off': 'Sluice, no-op sink, enrichments off',
+  'noop-geo': 'Sluice, no-op sink, enrichments with geo',
 };
 
 /** One scenario on one server. */
@@ -143,6 +145,19 @@ export function targetChecks(report: BenchReport): TargetCheck[] {
           ? 'not measured'
           : `${run.half.p99} ms at ${number(run.half.requestsPerSecond)} req/s (baseline: ${base?.half?.p99 ?? '–'} ms at ${number(base?.half?.requestsPerSecond ?? 0)} req/s)`,
       met: run.half === undefined ? undefined : run.half.p99 < 20,
+    });
+  }
+  // The enrichment step (issue 13): with every enrichment and the geo databases on, each
+  // single-event req/s ratio stays within 5 points of the same with every enrichment off.
+  for (const on of runs.filter((run) => run.server === 'noop-geo' && run.singleEvent)) {
+    const off = find(on.scenario, 'noop-off');
+    const base = baselineOf(runs, on.scenario);
+    if (off === undefined || base === undefined) continue;
+    const points = ((off.max.requestsPerSecond - on.max.requestsPerSecond) / base.max.requestsPerSecond) * 100;
+    checks.push({
+      target: `${on.title}, no-op sink: enrichments with geo within 5 points of enrichments off (req/s ×base)`,
+      measured: `${((on.max.requestsPerSecond / base.max.requestsPerSecond) * 100).toFixed(0)}% on, ${((off.max.requestsPerSecond / base.max.requestsPerSecond) * 100).toFixed(0)}% off`,
+      met: points <= 5,
     });
   }
   const batch = find('tp2-10', 'noop');

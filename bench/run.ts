@@ -58,6 +58,20 @@ const EMULATOR_PROJECT = 'sluice-bench';
 /** Schemas the scenarios use: the project's own and the bench's context entity. */
 const REGISTRIES = [`file://${join(ROOT, 'schemas')}`, `file://${join(ROOT, 'bench', 'schemas')}`].join(',');
 
+/** Every enrichment off (the `noop-off` server). */
+const ENRICHMENTS_OFF = {
+  SLUICE_ENRICHMENTS_URL_PARTS_ENABLED: 'false',
+  SLUICE_ENRICHMENTS_CAMPAIGN_ENABLED: 'false',
+  SLUICE_ENRICHMENTS_REFERER_ENABLED: 'false',
+  SLUICE_ENRICHMENTS_USER_AGENT_ENABLED: 'false',
+};
+/** MaxMind's test databases, read where they are (the `noop-geo` server). */
+const MAXMIND_TEST = join(ROOT, '..', 'shared', 'maxmind-test');
+const GEO_DATABASES = {
+  SLUICE_ENRICHMENTS_GEO_DATABASE: `file://${join(MAXMIND_TEST, 'GeoLite2-City-Test.mmdb')}`,
+  SLUICE_ENRICHMENTS_ASN_DATABASE: `file://${join(MAXMIND_TEST, 'GeoLite2-ASN-Test.mmdb')}`,
+};
+
 export interface Bundles {
   readonly baseline: string;
   readonly collector: string;
@@ -76,7 +90,7 @@ export async function bundleAll(dir: string = BENCH_DIR): Promise<Bundles> {
 
 /** The environment of a collector process: config defaults, the bench's registries, the sink. */
 function collectorEnv(
-  sink: 'noop' | 'pubsub' | 'local',
+  sink: 'noop' | 'noop-off' | 'noop-geo' | 'pubsub' | 'local',
   emulator: PubsubEmulator | undefined,
   localDir?: string,
 ): Record<string, string> {
@@ -88,6 +102,8 @@ function collectorEnv(
     PUBSUB_EMULATOR_HOST: '',
   };
   if (sink === 'noop') return { ...env, SLUICE_SINK: 'local', BENCH_SINK: 'noop' };
+  if (sink === 'noop-off') return { ...env, ...ENRICHMENTS_OFF, SLUICE_SINK: 'local', BENCH_SINK: 'noop' };
+  if (sink === 'noop-geo') return { ...env, ...GEO_DATABASES, SLUICE_SINK: 'local', BENCH_SINK: 'noop' };
   if (sink === 'local') return { ...env, SLUICE_SINK: 'local', SLUICE_LOCAL_DIR: localDir ?? join(BENCH_DIR, 'local') };
   if (emulator === undefined) throw new Error('the Pub/Sub sink needs the emulator');
   return {
@@ -189,13 +205,13 @@ async function measureScenario(
       if (entry.before !== undefined) {
         const after = await server.counters();
         // The sink saw at least the events of the 2xx answers (an answer comes only after publish).
-        const sinkValid =
-          kind === 'noop'
-            ? (after.valid ?? 0) - (entry.before.valid ?? 0)
-            : kind === 'local'
-              ? (after.valid ?? 0) + (after.invalid ?? 0) - (entry.before.valid ?? 0) - (entry.before.invalid ?? 0)
-              : (after.acknowledged ?? 0) - (entry.before.acknowledged ?? 0);
-        const sinkExpected = kind === 'noop' ? max.validEvents : max.events;
+        const noop = kind === 'noop' || kind === 'noop-off' || kind === 'noop-geo';
+        const sinkValid = noop
+          ? (after.valid ?? 0) - (entry.before.valid ?? 0)
+          : kind === 'local'
+            ? (after.valid ?? 0) + (after.invalid ?? 0) - (entry.before.valid ?? 0) - (entry.before.invalid ?? 0)
+            : (after.acknowledged ?? 0) - (entry.before.acknowledged ?? 0);
+        const sinkExpected = noop ? max.validEvents : max.events;
         if (sinkValid < sinkExpected) {
           throw new Error(
             `${scenario.id} on ${kind}: ${sinkExpected} events answered 2xx but the sink counted ${sinkValid}`,

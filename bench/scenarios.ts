@@ -32,10 +32,16 @@ const CONTEXTS = 'iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1'
 const UNSTRUCT = 'iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0';
 const PAYLOAD_DATA = 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4';
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
+/**
+ * What Google's front end adds to every request a deployed function gets: the client's address
+ * (one MaxMind's test City database knows, so that the geo enrichment finds a record).
+ */
+const FORWARDED_FOR = '81.2.69.142';
 const JSON_HEADERS = {
   'content-type': 'application/json; charset=UTF-8',
   'user-agent': USER_AGENT,
   origin: 'https://shop.example.com',
+  'x-forwarded-for': FORWARDED_FOR,
 };
 
 const pageContext = {
@@ -123,7 +129,11 @@ function pixel(n: number): BenchRequest {
   return {
     method: 'GET',
     path: `/i?${query}`,
-    headers: { 'user-agent': USER_AGENT, cookie: 'sp=6c0fb509-6592-43d2-9608-77e72d15fd03' },
+    headers: {
+      'user-agent': USER_AGENT,
+      cookie: 'sp=6c0fb509-6592-43d2-9608-77e72d15fd03',
+      'x-forwarded-for': FORWARDED_FOR,
+    },
     events: 1,
     validEvents: 1,
   };

@@ -9,7 +9,7 @@
  * cdktf.out/stacks/sluice does the same without cdktf-cli (CDKTF was archived in December 2025).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../functions/adapters/config/load-config.ts';
@@ -56,12 +56,20 @@ export function webhookSecretVariables(
 const DESTROY_PLACEHOLDER = 'not-needed-to-destroy';
 
 /** What the configuration and environment must give before anything runs; each problem says how to fix it. */
-export function deployProblems(config: SluiceConfig, env: NodeJS.ProcessEnv = {}): string[] {
+export function deployProblems(config: SluiceConfig, env: NodeJS.ProcessEnv = {}, root: string = ROOT): string[] {
   const problems: string[] = [];
   for (const secretEnv of webhookSecretEnvs(config)) {
     if ((env[secretEnv] ?? '') === '') {
       problems.push(
         `webhooks.auth reads a secret from ${secretEnv}, which is not set: run ${secretEnv}=<the webhook's secret> npm run deploy (it is stored in Secret Manager, never in the Terraform JSON)`,
+      );
+    }
+  }
+  for (const kind of ['geo', 'asn'] as const) {
+    const url = config.enrichments[kind].database;
+    if (url.startsWith('file://') && !existsSync(resolve(root, url.slice('file://'.length)))) {
+      problems.push(
+        `enrichments.${kind}.database is ${url}, which does not exist: download the database from MaxMind and fix the path (it is uploaded to the schema bucket), or set it to "" to deploy without it`,
       );
     }
   }
@@ -95,7 +103,7 @@ export function main(action: Action, env: NodeJS.ProcessEnv = process.env, root:
   const backend = stateBackend(config);
   const run = systemRunner(env);
   const problems = [
-    ...deployProblems(config, action === 'deploy' ? env : {}),
+    ...deployProblems(config, action === 'deploy' ? env : {}, root),
     ...preflightProblems(config, backend, run, root, action),
   ];
   if (problems.length > 0) {

@@ -1,5 +1,7 @@
 // Each resource from its own module: the package root loads every resource of the provider
 // (about 1,000) and takes seconds.
+
+import { basename, resolve } from 'node:path';
 import { BigqueryDataset } from '@cdktf/provider-google/lib/bigquery-dataset/index.js';
 import { BigqueryRoutine } from '@cdktf/provider-google/lib/bigquery-routine/index.js';
 import { BigqueryTable } from '@cdktf/provider-google/lib/bigquery-table/index.js';
@@ -37,6 +39,7 @@ import {
 } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { SluiceConfig } from '../functions/core/config/config.ts';
+import { envNameFor } from '../functions/core/config/env-overrides.ts';
 import type { RowKind } from '../functions/core/contract/columns.ts';
 import { TABLE_NAMES, tableSchema } from '../functions/core/contract/table-schema.ts';
 import { SluiceError } from '../functions/core/errors.ts';
@@ -65,6 +68,8 @@ export interface SluiceStackProps {
   readonly schemaFiles: readonly SchemaFile[];
   /** The bundled function (`npm run bundle` -> dist/function), zipped as the function's source. */
   readonly functionSourceDir: string;
+  /** What file:// paths in the config are relative to (the MaxMind databases); the working directory by default. */
+  readonly workingDir?: string;
 }
 
 /** The Google Cloud APIs the stack uses. They stay enabled on destroy: other things may use them. */
@@ -85,6 +90,9 @@ type Api = (typeof REQUIRED_APIS)[number];
 
 /** From cdktf.out/stacks/sluice/, where Terraform runs, to the repository root. */
 export const FROM_STACK_DIR_TO_ROOT = '../../../';
+
+/** Folder of the schema bucket that holds the uploaded MaxMind databases (not an Iglu path). */
+export const ENRICHMENT_DATABASE_PREFIX = 'enrichments';
 
 /** Stands for the project in generated SQL until it is escaped; no generated SQL can contain it. */
 const SQL_PROJECT_STAND_IN = '\u0000project\u0000';
@@ -221,6 +229,27 @@ export class SluiceStack extends TerraformStack {
         content: terraformLiteral(file.text),
         contentType: 'application/json',
       });
+    }
+
+    // ---- MaxMind databases: a file:// one is uploaded next to the schemas, where the function reads it ----
+    const databaseEnvironment: Record<string, string> = {};
+    const databaseObjects: StorageBucketObject[] = [];
+    for (const kind of ['geo', 'asn'] as const) {
+      const url = config.enrichments[kind].database;
+      if (!url.startsWith('file://')) continue;
+      const file = resolve(props.workingDir ?? process.cwd(), url.slice('file://'.length));
+      const name = `${ENRICHMENT_DATABASE_PREFIX}/${kind}/${basename(file)}`;
+      databaseObjects.push(
+        new StorageBucketObject(this, `enrichment_${kind}_database`, {
+          bucket: schemaBucket.name,
+          name,
+          // Read by Terraform at plan time (its MD5 shows a changed database in the plan); too
+          // big to inline like the schemas.
+          source: file,
+          contentType: 'application/octet-stream',
+        }),
+      );
+      databaseEnvironment[envNameFor(['enrichments', kind, 'database'])] = `gs://${schemaBucket.name}/${name}`;
     }
 
     // ---- topics ----
@@ -405,6 +434,7 @@ export class SluiceStack extends TerraformStack {
           SLUICE_REGISTRIES: registries.join(','),
           SLUICE_VALID_TOPIC: topics.valid.name,
           SLUICE_INVALID_TOPIC: topics.invalid.name,
+          ...databaseEnvironment,
         },
         secretEnvironmentVariables: [
           // Pinned versions, not `latest`: an instance started after a rotation would otherwise
@@ -434,6 +464,7 @@ export class SluiceStack extends TerraformStack {
         ),
         ...publishGrants,
         schemaReadGrant,
+        ...databaseObjects,
         purgeSecretGrant,
         purgeSecretVersion,
         ...webhookSecrets.flatMap(({ dependencies }) => dependencies),

@@ -35,8 +35,8 @@ const columns = new Map<string, Set<string>>([
   ),
 ]);
 
-test('docs/querying.md has the four kinds of recipe', () => {
-  assert.equal(recipes.length, 4);
+test('docs/querying.md has the six kinds of recipe', () => {
+  assert.equal(recipes.length, 6);
   assert.ok(
     recipes.some((sql) => sql.includes('.events`') && /GROUP BY day, schema/.test(sql)),
     'events per schema per day',
@@ -52,6 +52,14 @@ test('docs/querying.md has the four kinds of recipe', () => {
   assert.ok(
     recipes.some((sql) => sql.includes('com_example_checkout_1')),
     'a typed view',
+  );
+  assert.ok(
+    recipes.some((sql) => sql.includes('mkt_campaign') && /GROUP BY .*mkt_medium/.test(sql)),
+    'campaign performance',
+  );
+  assert.ok(
+    recipes.some((sql) => sql.includes('dvce_type') && sql.includes('is_bot')),
+    'visitors by device, bots left out',
   );
 });
 

@@ -5,6 +5,7 @@ import { requestSummary } from '../core/collector/request-summary.ts';
 import { COLLECTOR } from '../core/collector-info.ts';
 import type { SluiceConfig } from '../core/config/config.ts';
 import type { JsonValue } from '../core/contract/rows.ts';
+import type { Enricher } from '../core/enrichment/enricher.ts';
 import { applyPrivacy } from '../core/privacy/apply-privacy.ts';
 import { anonymizeIp } from '../core/privacy/ip-anonymization.ts';
 import type { EventFields, InboundRequest, ProtocolAdapter, ProtocolResult } from '../core/protocols/protocol.ts';
@@ -12,6 +13,7 @@ import { rejectionIssue } from '../core/protocols/protocol.ts';
 import type { EventSink, RowBatch } from '../core/sink/event-sink.ts';
 import { SinkOverloadedError } from '../core/sink/in-flight-limiter.ts';
 import type { ValidationEngine } from '../core/validation/validation-engine.ts';
+import { clientAddress } from './http/client-address.ts';
 import { createCorsPolicy, PREFLIGHT_HEADERS } from './http/cors.ts';
 import { type HttpAnswer, jsonAnswer, writeAnswer } from './http/http-answer.ts';
 import { type FrameworkRequest, toInboundRequest } from './http/inbound-request.ts';
@@ -52,6 +54,8 @@ export interface CollectorParts {
   readonly now?: () => Date;
   /** Where webhook secrets are read (`webhooks.auth.*.secret_env`); process.env by default. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The enrichment step (`enrichments.*`); none adds no columns. */
+  readonly enricher?: Enricher;
 }
 
 export interface Collector extends CollectorParts {
@@ -75,6 +79,7 @@ export function createCollector(parts: CollectorParts): Collector {
     createWebhookAuthenticator(config.webhooks, parts.env ?? process.env),
     segmentAuth,
   );
+  const enricher = parts.enricher?.active ? parts.enricher : undefined;
 
   /**
    * The answer to a request: at once for the routes that store nothing, as a promise for event
@@ -152,7 +157,8 @@ export function createCollector(parts: CollectorParts): Collector {
       result = tooManyEvents(inbound, result, config.limits.max_events_per_request);
       status = 413;
     }
-    const clientIp = ip && !anonymous ? anonymizeIp(ip, config.privacy.ip_anonymization) : undefined;
+    const fullIp = anonymous ? undefined : ip;
+    const clientIp = fullIp ? anonymizeIp(fullIp, config.privacy.ip_anonymization) : undefined;
     const nuid =
       result.trackerFacing && config.cookie.enabled && !anonymous
         ? networkUserId(inbound.headers.cookie, config.cookie)
@@ -178,9 +184,15 @@ export function createCollector(parts: CollectorParts): Collector {
     const answered = answerer(result.response, status, nuid);
     // Built without a promise when every schema is in memory (see buildRows).
     const built = buildRows(result.events, result.rejections, parts.validation.validator, context);
-    if (built instanceof Promise)
-      return built.then((rows) => publishThen(applyPrivacy(rows, config.privacy), answered));
-    return publishThen(applyPrivacy(built, config.privacy), answered);
+    // Enriched before privacy is applied: geo needs the whole address, which is then truncated.
+    const store = (rows: RowBatch): Promise<Answered> => {
+      enricher?.enrich(rows, { clientIp: fullIp, storedIp: clientIp });
+      return publishThen(applyPrivacy(rows, config.privacy), answered);
+    };
+    // A database still downloading at start-up (gs://) holds the rows back until it is in.
+    const enrichThenStore = (rows: RowBatch): Promise<Answered> =>
+      enricher?.ready ? enricher.ready.then(() => store(rows)) : store(rows);
+    return built instanceof Promise ? built.then(enrichThenStore) : enrichThenStore(built);
   }
 
   /**
@@ -251,7 +263,14 @@ export function createCollector(parts: CollectorParts): Collector {
     };
     let answered: Answered | Promise<Answered>;
     try {
-      answered = withRequestTrace(inbound.headers, answerFor, inbound, request.ip ?? request.socket?.remoteAddress);
+      // Not request.ip: with "trust proxy" on, Express takes the left-most X-Forwarded-For entry,
+      // which any client can write (see client-address.ts).
+      const ip = clientAddress(
+        inbound.headers['x-forwarded-for'],
+        request.socket?.remoteAddress,
+        config.client_ip.trusted_hops,
+      );
+      answered = withRequestTrace(inbound.headers, answerFor, inbound, ip);
     } catch (error) {
       fail(error);
       return SETTLED;

@@ -1,5 +1,7 @@
 import { loadConfig } from '../adapters/config/load-config.ts';
+import { readConfiguredDatabases } from '../adapters/enrichment/mmdb-database.ts';
 import type { SluiceConfig } from '../core/config/config.ts';
+import { createEnricher } from '../core/enrichment/enricher.ts';
 import type { EventSink } from '../core/sink/event-sink.ts';
 import { type Collector, createCollector } from './collector-handler.ts';
 import { createSinkFromConfig } from './create-sink.ts';
@@ -28,7 +30,12 @@ export function createCollectorFromConfig(
     log('WARNING', `refreshing schema ${key.uri} failed; the cached copy keeps serving`, describeError(error)),
   );
   const sinks = overrides.sink === undefined ? createSinkFromConfig(config) : { sink: overrides.sink };
-  return createCollector({ config, validation, adapters: createProtocolAdapters(config), ...sinks });
+  const enricher = createEnricher(config.enrichments, {
+    ...readConfiguredDatabases(config.enrichments),
+    onLoadFailure: (error) =>
+      log('ERROR', 'a MaxMind database could not be read: rows go on without its columns', describeError(error)),
+  });
+  return createCollector({ config, validation, adapters: createProtocolAdapters(config), enricher, ...sinks });
 }
 
 /**

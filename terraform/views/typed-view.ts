@@ -1,4 +1,6 @@
+import { COLUMNS } from '../../functions/core/contract/columns.ts';
 import { TABLE_NAMES } from '../../functions/core/contract/table-schema.ts';
+import { ENRICHMENT_COLUMNS } from '../../functions/core/enrichment/enrichment-columns.ts';
 import { SluiceError } from '../../functions/core/errors.ts';
 import { isJsonObject } from '../../functions/core/json-object.ts';
 import type { SchemaFile } from '../schema-files.ts';
@@ -55,6 +57,16 @@ const EVENT_COLUMN_TYPES: Readonly<Record<(typeof EVENT_COLUMNS)[number], ViewCo
   session_id: 'STRING',
   page_url: 'STRING',
 };
+
+/**
+ * The enrichment columns follow the event columns in every typed view (docs/enrichment.md), so
+ * that a view answers "from which campaign, on which device, where" without a join too.
+ */
+function contractType(name: string): ViewColumnType {
+  const column = COLUMNS.find((candidate) => candidate.name === name);
+  if (column === undefined) throw new SluiceError('view_column', `${name} is not a column of the contract`);
+  return column.type;
+}
 
 /**
  * The BigQuery type a property's JSON Schema implies, and the expression that reads it from the
@@ -164,7 +176,10 @@ function typedView(
     for (const [property, schema] of Object.entries(properties))
       propertyTypes.set(property, propertyColumnType(schema));
   }
-  const columns: ViewColumn[] = EVENT_COLUMNS.map((column) => ({ name: column, type: EVENT_COLUMN_TYPES[column] }));
+  const columns: ViewColumn[] = [
+    ...EVENT_COLUMNS.map((column) => ({ name: column, type: EVENT_COLUMN_TYPES[column] })),
+    ...ENRICHMENT_COLUMNS.map((column) => ({ name: column, type: contractType(column) })),
+  ];
   const taken = new Set(columns.map((column) => column.name.toLowerCase()));
   for (const [property, type] of propertyTypes) {
     // Column names are case-insensitive in BigQuery; a property that sanitizes to a name already

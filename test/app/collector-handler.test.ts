@@ -194,6 +194,12 @@ describe('collector handler', () => {
     assert.equal(sink.rows().valid[0]?.user_ipaddress, '198.51.100.23');
   });
 
+  test('a forged X-Forwarded-For is not believed: the entry Google appended (the right-most) is the client', async () => {
+    sink.batches.length = 0;
+    await fetch(`${base}/px`, { headers: { 'x-forwarded-for': '6.6.6.6, 10.0.0.1, 198.51.100.23' } });
+    assert.equal(sink.rows().valid[0]?.user_ipaddress, '198.51.100.23');
+  });
+
   test('unknown routes are 404 and /local routes do not exist without the local sink', async () => {
     assert.equal((await fetch(`${base}/nowhere`)).status, 404);
     assert.equal((await fetch(`${base}/local/valid`)).status, 404);

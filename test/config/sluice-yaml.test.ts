@@ -136,6 +136,23 @@ test('the TypeScript interface matches the schema defaults', () => {
     pixel: { redirect_allowed_domains: [] },
     cors: { allowed_origins: [] },
     privacy: { ip_anonymization: 'none', drop_useragent: false },
+    client_ip: { trusted_hops: 1 },
+    enrichments: {
+      url_parts: { enabled: true },
+      campaign: {
+        enabled: true,
+        mkt_source: ['utm_source'],
+        mkt_medium: ['utm_medium'],
+        mkt_campaign: ['utm_campaign'],
+        mkt_term: ['utm_term'],
+        mkt_content: ['utm_content'],
+        click_ids: {},
+      },
+      referer: { enabled: true, internal_domains: [], sources: {} },
+      user_agent: { enabled: true, cache_entries: 10000 },
+      geo: { database: '' },
+      asn: { database: '' },
+    },
     webhooks: { auth: {}, require_auth: false },
     logging: { level: 'INFO', log_payloads: false },
     pubsub: {

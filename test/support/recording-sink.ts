@@ -1,10 +1,12 @@
 import { pathToFileURL } from 'node:url';
+import { readConfiguredDatabases } from '../../functions/adapters/enrichment/mmdb-database.ts';
 import { type Collector, createCollector } from '../../functions/app/collector-handler.ts';
 import { createValidationFromConfig } from '../../functions/app/create-validation.ts';
 import { createProtocolAdapters } from '../../functions/app/protocol-adapters.ts';
 import type { SluiceConfig } from '../../functions/core/config/config.ts';
 import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
 import type { InvalidRow, ValidRow } from '../../functions/core/contract/rows.ts';
+import { createEnricher } from '../../functions/core/enrichment/enricher.ts';
 import { type EventSink, type RowBatch, SinkUnavailableError } from '../../functions/core/sink/event-sink.ts';
 
 /** A sink that keeps every batch in memory (and can be switched off to simulate an outage). */
@@ -36,8 +38,9 @@ export class RecordingSink implements EventSink {
 export const SHIPPED_SCHEMAS = pathToFileURL(new URL('../../schemas', import.meta.url).pathname).href;
 
 /**
- * The real collector (every protocol, validation against the shipped schemas) with a recording
- * sink, configured by `document` (a sluice.yaml as an object) and `env`.
+ * The real collector (every protocol, validation against the shipped schemas, the enrichments the
+ * configuration turns on) with a recording sink, configured by `document` (a sluice.yaml as an
+ * object) and `env`.
  */
 export function recordingCollector(
   document: Record<string, unknown> = {},
@@ -50,6 +53,7 @@ export function recordingCollector(
     validation: createValidationFromConfig(config),
     sink,
     adapters: createProtocolAdapters(config),
+    enricher: createEnricher(config.enrichments, readConfiguredDatabases(config.enrichments)),
     env,
   });
   return { collector, sink, config };

@@ -212,7 +212,11 @@ export function fromBigQueryRow(record: Readonly<Record<string, unknown>>): Inva
         row[column.name] = value;
         break;
       case 'INT64':
+      case 'FLOAT64':
         row[column.name] = Number(value);
+        break;
+      case 'BOOL':
+        row[column.name] = value === true || value === 'true';
         break;
       default:
         row[column.name] = String(value);

@@ -34,6 +34,8 @@ export interface SluiceConfig {
   readonly pixel: PixelConfig;
   readonly cors: CorsConfig;
   readonly privacy: PrivacyConfig;
+  readonly client_ip: ClientIpConfig;
+  readonly enrichments: EnrichmentsConfig;
   readonly webhooks: WebhooksConfig;
   readonly logging: LoggingConfig;
   readonly pubsub: PubsubConfig;
@@ -163,6 +165,56 @@ export type IpAnonymization = 'none' | 'truncate' | 'drop';
 export interface PrivacyConfig {
   readonly ip_anonymization: IpAnonymization;
   readonly drop_useragent: boolean;
+}
+
+export interface ClientIpConfig {
+  /** Proxies that append to X-Forwarded-For: the client is the entry this many places from the right; 0 ignores the header. */
+  readonly trusted_hops: number;
+}
+
+export interface EnrichmentsConfig {
+  readonly url_parts: { readonly enabled: boolean };
+  readonly campaign: CampaignConfig;
+  readonly referer: RefererConfig;
+  readonly user_agent: UserAgentConfig;
+  readonly geo: MaxMindConfig;
+  readonly asn: MaxMindConfig;
+}
+
+export interface CampaignConfig {
+  readonly enabled: boolean;
+  /** Query parameters per mkt_* column, the first one present winning. */
+  readonly mkt_source: readonly string[];
+  readonly mkt_medium: readonly string[];
+  readonly mkt_campaign: readonly string[];
+  readonly mkt_term: readonly string[];
+  readonly mkt_content: readonly string[];
+  /** Click-id parameter -> network, added to the built-in ones. */
+  readonly click_ids: Readonly<Record<string, string>>;
+}
+
+export interface RefererConfig {
+  readonly enabled: boolean;
+  readonly internal_domains: readonly string[];
+  /** Referring sites added to Sluice's list, keyed by host. */
+  readonly sources: Readonly<Record<string, RefererSourceConfig>>;
+}
+
+export interface RefererSourceConfig {
+  readonly medium: 'search' | 'social' | 'email';
+  readonly source: string;
+  readonly parameters?: readonly string[];
+}
+
+export interface UserAgentConfig {
+  readonly enabled: boolean;
+  /** Distinct user agents whose parsed columns are kept. */
+  readonly cache_entries: number;
+}
+
+export interface MaxMindConfig {
+  /** file:// or gs:// URL of the .mmdb database; empty turns the enrichment off. */
+  readonly database: string;
 }
 
 export type WebhookAuthType = 'shared_secret' | 'hmac_sha256';

@@ -5,8 +5,13 @@
  *
  * `valid` / `invalid` give the column's mode in the `events` and `invalid_events` tables;
  * `null` means the column does not exist in that table.
+ *
+ * The order is the tables' column order, and it is frozen: BigQuery adds a column to an existing
+ * table only at the end of its schema, so a column is only ever appended to this list (after
+ * `replayed_at` come the write_metadata columns, then every column added since: see
+ * table-schema.ts), and a new column is NULLABLE in both tables.
  */
-export type ColumnType = 'STRING' | 'INT64' | 'TIMESTAMP' | 'JSON';
+export type ColumnType = 'STRING' | 'INT64' | 'FLOAT64' | 'BOOL' | 'TIMESTAMP' | 'JSON';
 export type ColumnMode = 'REQUIRED' | 'NULLABLE';
 
 export interface ColumnDefinition {
@@ -250,6 +255,232 @@ export const COLUMNS = [
     valid: 'NULLABLE',
     invalid: 'NULLABLE',
     description: 'When the replay tool last re-validated this event.',
+  },
+  // ---- appended after the write_metadata columns (see table-schema.ts): enrichment ----
+  {
+    name: 'page_urlhost',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Host of page_url (enrichments.url_parts).',
+  },
+  {
+    name: 'page_urlpath',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Path of page_url (enrichments.url_parts).',
+  },
+  {
+    name: 'page_urlquery',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Query string of page_url, without the ? (enrichments.url_parts).',
+  },
+  {
+    name: 'page_urlfragment',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Fragment of page_url, without the # (enrichments.url_parts).',
+  },
+  {
+    name: 'refr_urlhost',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Host of page_referrer (enrichments.url_parts).',
+  },
+  {
+    name: 'refr_urlpath',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Path of page_referrer (enrichments.url_parts).',
+  },
+  {
+    name: 'mkt_source',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Campaign source from the page URL, utm_source by default (enrichments.campaign).',
+  },
+  {
+    name: 'mkt_medium',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Campaign medium from the page URL, utm_medium by default (enrichments.campaign).',
+  },
+  {
+    name: 'mkt_campaign',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Campaign name from the page URL, utm_campaign by default (enrichments.campaign).',
+  },
+  {
+    name: 'mkt_term',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Campaign term (keywords) from the page URL, utm_term by default (enrichments.campaign).',
+  },
+  {
+    name: 'mkt_content',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Campaign content from the page URL, utm_content by default (enrichments.campaign).',
+  },
+  {
+    name: 'mkt_clickid',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Click id from the page URL (gclid, msclkid, fbclid, ...: enrichments.campaign.click_ids).',
+  },
+  {
+    name: 'mkt_network',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Ad network of the click id: Google, Microsoft, Facebook, ... (enrichments.campaign.click_ids).',
+  },
+  {
+    name: 'refr_medium',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Kind of referer: internal, search, social, email or unknown (enrichments.referer).',
+  },
+  {
+    name: 'refr_source',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Referring site by name: Google, Bing, Facebook, ... (enrichments.referer).',
+  },
+  {
+    name: 'refr_term',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Search terms, where the search engine puts them in the referer URL (enrichments.referer).',
+  },
+  {
+    name: 'br_family',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Browser family from the user agent, e.g. Chrome, Safari (enrichments.user_agent).',
+  },
+  {
+    name: 'br_version',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Browser version from the user agent (enrichments.user_agent).',
+  },
+  {
+    name: 'os_family',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Operating system from the user agent, e.g. Windows, iOS, Android (enrichments.user_agent).',
+  },
+  {
+    name: 'os_version',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Operating system version from the user agent (enrichments.user_agent).',
+  },
+  {
+    name: 'dvce_type',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description:
+      'Device type from the user agent: desktop, mobile, tablet, smarttv, console, wearable, embedded or bot (enrichments.user_agent).',
+  },
+  {
+    name: 'dvce_ismobile',
+    type: 'BOOL',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Whether the device is a mobile phone or a tablet (enrichments.user_agent).',
+  },
+  {
+    name: 'is_bot',
+    type: 'BOOL',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Whether the user agent is a known bot or crawler (enrichments.user_agent, isbot list).',
+  },
+  {
+    name: 'geo_country',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'ISO 3166-1 alpha-2 country of the client address (enrichments.geo).',
+  },
+  {
+    name: 'geo_region',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'ISO 3166-2 subdivision code of the client address, without the country prefix (enrichments.geo).',
+  },
+  {
+    name: 'geo_city',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'City of the client address, in English (enrichments.geo).',
+  },
+  {
+    name: 'geo_zipcode',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Postal code of the client address (enrichments.geo).',
+  },
+  {
+    name: 'geo_latitude',
+    type: 'FLOAT64',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Approximate latitude of the client address (enrichments.geo).',
+  },
+  {
+    name: 'geo_longitude',
+    type: 'FLOAT64',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Approximate longitude of the client address (enrichments.geo).',
+  },
+  {
+    name: 'geo_timezone',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'IANA time zone of the client address (enrichments.geo).',
+  },
+  {
+    name: 'ip_asn',
+    type: 'INT64',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Autonomous system number of the client address (enrichments.asn).',
+  },
+  {
+    name: 'ip_organization',
+    type: 'STRING',
+    valid: 'NULLABLE',
+    invalid: 'NULLABLE',
+    description: 'Organization of that autonomous system (enrichments.asn).',
   },
 ] as const satisfies readonly ColumnDefinition[];
 

@@ -33,6 +33,12 @@ function typeProblem(type: string, value: unknown): string | undefined {
       return typeof value === 'string' ? undefined : `expected a string, got ${typeof value}`;
     case 'INT64':
       return Number.isSafeInteger(value) ? undefined : `expected a safe integer, got ${JSON.stringify(value)}`;
+    case 'FLOAT64':
+      return typeof value === 'number' && Number.isFinite(value)
+        ? undefined
+        : `expected a finite number, got ${JSON.stringify(value)}`;
+    case 'BOOL':
+      return typeof value === 'boolean' ? undefined : `expected a boolean, got ${JSON.stringify(value)}`;
     case 'TIMESTAMP':
       return typeof value === 'string' && toEpochMicros(value) !== undefined
         ? undefined

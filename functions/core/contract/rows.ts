@@ -6,15 +6,17 @@ export type JsonValue = string | number | boolean | null | readonly JsonValue[] 
 /**
  * How each column type is held in memory (and shown by the local sink, as BigQuery would return it):
  * TIMESTAMP as an RFC 3339 UTC string (`2026-11-26T04:15:27.123Z`, up to microseconds), INT64 as a
- * safe integer, JSON as the parsed value. The wire form sent to Pub/Sub differs: see message.ts.
+ * safe integer, FLOAT64 as a finite number, BOOL as a boolean, JSON as the parsed value. The wire form sent to Pub/Sub differs: see message.ts.
  */
 type ValueOf<T extends ColumnType> = T extends 'STRING'
   ? string
-  : T extends 'INT64'
+  : T extends 'INT64' | 'FLOAT64'
     ? number
-    : T extends 'TIMESTAMP'
-      ? string
-      : JsonValue;
+    : T extends 'BOOL'
+      ? boolean
+      : T extends 'TIMESTAMP'
+        ? string
+        : JsonValue;
 
 type ModeIn<C extends Column, K extends RowKind> = K extends 'valid' ? C['valid'] : C['invalid'];
 

@@ -40,7 +40,17 @@ export const METADATA_FIELDS: readonly BigQueryField[] = [
   },
 ];
 
-/** The BigQuery schema of the `events` (valid) or `invalid_events` table. */
+/**
+ * The last column of the first release: the write_metadata columns follow it in both tables, and
+ * every column added to the contract since comes after them. BigQuery adds columns to an existing
+ * table only at the end of its schema ("It isn't possible to add columns in the middle of a table
+ * schema": https://cloud.google.com/bigquery/docs/managing-table-schemas#add_an_empty_column), so
+ * a column put anywhere else would make Terraform replace the table, which deletion protection
+ * refuses. test/core/contract/golden/ holds the order; it may only grow at the end.
+ */
+export const METADATA_AFTER_COLUMN = 'replayed_at';
+
+/** The BigQuery schema of the `events` (valid) or `invalid_events` table, in its frozen column order. */
 export function tableSchema(kind: RowKind, options: { withMetadata?: boolean } = {}): BigQueryField[] {
   const fields: BigQueryField[] = columnsOf(kind).map((column) => ({
     name: column.name,
@@ -48,5 +58,7 @@ export function tableSchema(kind: RowKind, options: { withMetadata?: boolean } =
     mode: modeOf(column, kind) as ColumnMode,
     description: column.description,
   }));
-  return options.withMetadata === false ? fields : [...fields, ...METADATA_FIELDS];
+  if (options.withMetadata === false) return fields;
+  const split = fields.findIndex((field) => field.name === METADATA_AFTER_COLUMN) + 1;
+  return [...fields.slice(0, split), ...METADATA_FIELDS, ...fields.slice(split)];
 }

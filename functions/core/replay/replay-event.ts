@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { buildRows, MAX_EVENT_ID_LENGTH, type RequestContext } from '../collector/event-rows.ts';
 import type { Protocol } from '../contract/columns.ts';
 import type { InvalidRow, JsonValue, ValidRow } from '../contract/rows.ts';
+import { ENRICHMENT_COLUMNS } from '../enrichment/enrichment-columns.ts';
 import type { EventCandidate, EventFields, ProtocolAdapter, Rejection } from '../protocols/protocol.ts';
 import type { EventValidator } from '../validation/event-validator.ts';
 import { rebuildRequest } from './rebuild-request.ts';
@@ -78,10 +79,13 @@ export function createReplayer(options: ReplayerOptions): Replayer {
       if (built.kind === 'not_replayable') return built;
       const replayedAt = now().toISOString();
       const replayCount = (typeof row.replay_count === 'number' ? row.replay_count : 0) + 1;
+      // The enrichment columns were worked out when the event was collected, from what replay no
+      // longer has (the whole client address, before privacy truncated it): they are kept as they were.
+      const kept = { ...enrichmentsOf(row), replayed_at: replayedAt, replay_count: replayCount };
       return {
         kind: 'rows',
-        valid: built.valid.map((valid) => ({ ...valid, replayed_at: replayedAt, replay_count: replayCount })),
-        invalid: built.invalid.map((invalid) => ({ ...invalid, replayed_at: replayedAt, replay_count: replayCount })),
+        valid: built.valid.map((valid) => ({ ...valid, ...kept })),
+        invalid: built.invalid.map((invalid) => ({ ...invalid, ...kept })),
       };
     },
   };
@@ -204,6 +208,16 @@ function fieldsOf(row: InvalidRow): EventFields {
     if (value !== undefined && value !== null && value !== '') fields[column] = value;
   }
   return fields as EventFields;
+}
+
+function enrichmentsOf(row: InvalidRow): Record<string, unknown> {
+  const values = row as Readonly<Record<string, unknown>>;
+  const columns: Record<string, unknown> = {};
+  for (const column of ENRICHMENT_COLUMNS) {
+    const value = values[column];
+    if (value !== undefined && value !== null) columns[column] = value;
+  }
+  return columns;
 }
 
 /** A UUID (version 5 layout) derived from the row's event id and the event's place in the request. */

@@ -572,3 +572,32 @@ describe('replaying Segment rows: the call is reassembled and the tracking plan 
     );
   });
 });
+
+describe('replaying an enriched row', () => {
+  test('the enrichment columns of the original row are kept on the replayed rows', async () => {
+    const { invalid } = await collect(
+      inboundRequest({
+        method: 'POST',
+        path: '/self-describing',
+        headers: json,
+        body: JSON.stringify({ schema: SIGNUP, data: { email: 'a@x' } }),
+      }),
+    );
+    const original: InvalidRow = {
+      ...(invalid[0] as InvalidRow),
+      geo_country: 'GB',
+      geo_latitude: 51.5142,
+      ip_asn: 1221,
+      is_bot: false,
+      br_family: 'Chrome',
+    };
+    const { valid } = rowsOf(await replayer().replay(original));
+    assert.equal(valid[0]?.geo_country, 'GB');
+    assert.equal(valid[0]?.geo_latitude, 51.5142);
+    assert.equal(valid[0]?.ip_asn, 1221);
+    assert.equal(valid[0]?.is_bot, false);
+    assert.equal(valid[0]?.br_family, 'Chrome');
+    const still = rowsOf(await replayer({ withSignup: false }).replay(original));
+    assert.equal(still.invalid[0]?.geo_country, 'GB', 'a row that stays invalid keeps them too');
+  });
+});

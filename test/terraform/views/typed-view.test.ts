@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { columnsOf } from '../../../functions/core/contract/columns.ts';
+import { COLUMNS, columnsOf } from '../../../functions/core/contract/columns.ts';
+import { ENRICHMENT_COLUMNS } from '../../../functions/core/enrichment/enrichment-columns.ts';
 import { parseSchemaKey } from '../../../functions/core/iglu/schema-key.ts';
 import { readSchemaFiles, type SchemaFile } from '../../../terraform/schema-files.ts';
 import { CLUSTERING } from '../../../terraform/sluice-stack.ts';
@@ -15,6 +16,9 @@ import {
 } from '../../../terraform/views/typed-view.ts';
 import { MAX_CLUSTERING_COLUMNS } from '../../support/google-deploy-behaviour.ts';
 import { columnsMentioned, parseGoogleSql, tablesRead } from '../../support/googlesql.ts';
+
+/** The event columns, then the enrichment columns, then the properties. */
+const LEADING_COLUMNS = EVENT_COLUMNS.length + ENRICHMENT_COLUMNS.length;
 
 const SCHEMAS = fileURLToPath(new URL('../../../schemas', import.meta.url));
 const GOLDEN = new URL('./golden/com_example_checkout_1.sql', import.meta.url);
@@ -70,10 +74,20 @@ describe('typed views', () => {
     }
   });
 
+  test('every view carries the enrichment columns after the event columns, with their contract types', () => {
+    for (const view of views) {
+      assert.deepEqual(
+        view.columns.slice(EVENT_COLUMNS.length, LEADING_COLUMNS).map((column) => [column.name, column.type]),
+        ENRICHMENT_COLUMNS.map((name) => [name, COLUMNS.find((column) => column.name === name)?.type]),
+        view.name,
+      );
+    }
+  });
+
   test('one column per property, cast per JSON Schema type, after the event columns', () => {
     const checkout = views.find((view) => view.name === 'com_example_checkout_1');
     assert.deepEqual(
-      checkout?.columns.slice(EVENT_COLUMNS.length).map((column) => [column.name, column.type]),
+      checkout?.columns.slice(LEADING_COLUMNS).map((column) => [column.name, column.type]),
       [
         ['order_id', 'STRING'],
         ['total', 'FLOAT64'],
@@ -84,7 +98,7 @@ describe('typed views', () => {
     );
     const pagePing = views.find((view) => view.name === 'dev_sluice_page_ping_1');
     assert.deepEqual(
-      pagePing?.columns.slice(EVENT_COLUMNS.length).map((column) => column.type),
+      pagePing?.columns.slice(LEADING_COLUMNS).map((column) => column.type),
       ['INT64', 'INT64', 'INT64', 'INT64'],
     );
   });
@@ -158,7 +172,7 @@ describe('typed views', () => {
       'd',
     );
     assert.deepEqual(
-      view?.columns.slice(EVENT_COLUMNS.length).map((column) => [column.property, column.name]),
+      view?.columns.slice(LEADING_COLUMNS).map((column) => [column.property, column.name]),
       [
         ['order-id', 'order_id'],
         ['order_id', 'order_id_2'],
@@ -196,7 +210,7 @@ describe('typed views', () => {
       ],
     );
     assert.deepEqual(
-      views[0]?.columns.slice(EVENT_COLUMNS.length).map((column) => `${column.name}:${column.type}`),
+      views[0]?.columns.slice(LEADING_COLUMNS).map((column) => `${column.name}:${column.type}`),
       ['a:STRING', 'n:FLOAT64', 'b:BOOL'],
     );
     assert.match(
