@@ -80,55 +80,58 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo = {}):
 
   if (kind === 'dead-letter') return redriveCommand(config, options, io, stdout, stderr);
 
-  let progressAt = 0;
-  const onProgress = stderr.isTTY
-    ? (counts: Parameters<typeof progressLine>[0], elapsedMs: number) => {
-        const at = Date.now();
-        if (at - progressAt < PROGRESS_INTERVAL_MS) return;
-        progressAt = at;
-        stderr.write(`\r\x1b[2K${progressLine(counts, elapsedMs)}`);
-      }
-    : undefined;
-
-  let summary: ReplaySummaryJson;
-  try {
-    summary = await replayFromConfig(config, kind, options, { ...io, ...(onProgress ? { onProgress } : {}) });
-  } catch (error) {
-    if (onProgress) stderr.write('\n');
-    stderr.write(`sluice-replay: ${messageOf(error)}\n`);
-    return 1;
-  }
-  if (onProgress) stderr.write(`\r\x1b[2K${progressLine(summary.counts, summary.elapsed_ms)}\n`);
-  stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  return summary.ok ? 0 : 1;
+  return runWithProgress(
+    progressLine,
+    (onProgress) => replayFromConfig(config, kind, options, { ...io, ...(onProgress ? { onProgress } : {}) }),
+    stdout,
+    stderr,
+  );
 }
 
 /** `--source dead-letter`: the redrive, with the replay's output and exit statuses. */
-async function redriveCommand(
+function redriveCommand(
   config: SluiceConfig,
   options: ReplayOptions,
   io: ReplayIo,
   stdout: { write(text: string): unknown },
   stderr: { write(text: string): unknown; isTTY?: boolean },
 ): Promise<number> {
+  return runWithProgress(
+    redriveProgressLine,
+    (onProgress) => redriveFromConfig(config, options, { ...io, ...(onProgress ? { onProgress } : {}) }),
+    stdout,
+    stderr,
+  );
+}
+
+/**
+ * Runs a replay or a redrive: a progress line on a terminal (at most every PROGRESS_INTERVAL_MS),
+ * then the JSON summary on stdout. Exit status 0 when the summary is ok, 1 otherwise or on failure.
+ */
+async function runWithProgress<Counts, Summary extends { counts: Counts; elapsed_ms: number; ok: boolean }>(
+  lineOf: (counts: Counts, elapsedMs: number) => string,
+  run: (onProgress: ((counts: Counts, elapsedMs: number) => void) | undefined) => Promise<Summary>,
+  stdout: { write(text: string): unknown },
+  stderr: { write(text: string): unknown; isTTY?: boolean },
+): Promise<number> {
   let progressAt = 0;
   const onProgress = stderr.isTTY
-    ? (counts: Parameters<typeof redriveProgressLine>[0], elapsedMs: number) => {
+    ? (counts: Counts, elapsedMs: number) => {
         const at = Date.now();
         if (at - progressAt < PROGRESS_INTERVAL_MS) return;
         progressAt = at;
-        stderr.write(`\r\x1b[2K${redriveProgressLine(counts, elapsedMs)}`);
+        stderr.write(`\r\x1b[2K${lineOf(counts, elapsedMs)}`);
       }
     : undefined;
-  let summary: RedriveSummaryJson;
+  let summary: Summary;
   try {
-    summary = await redriveFromConfig(config, options, { ...io, ...(onProgress ? { onProgress } : {}) });
+    summary = await run(onProgress);
   } catch (error) {
     if (onProgress) stderr.write('\n');
     stderr.write(`sluice-replay: ${messageOf(error)}\n`);
     return 1;
   }
-  if (onProgress) stderr.write(`\r\x1b[2K${redriveProgressLine(summary.counts, summary.elapsed_ms)}\n`);
+  if (onProgress) stderr.write(`\r\x1b[2K${lineOf(summary.counts, summary.elapsed_ms)}\n`);
   stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   return summary.ok ? 0 : 1;
 }
