@@ -163,11 +163,7 @@ export async function redriveFromConfig(
     return await runRedrive({
       source,
       target,
-      dryRun: options.dryRun,
-      ...(options.limit !== undefined ? { limit: options.limit } : {}),
-      concurrency: options.concurrency,
-      ...(io.onProgress ? { onProgress: io.onProgress } : {}),
-      ...(io.signal ? { signal: io.signal } : {}),
+      ...runControls(options, io),
     });
   } finally {
     await target.close();
@@ -201,11 +197,7 @@ export async function replayFromConfig(
       target,
       replayer,
       filter,
-      dryRun: options.dryRun,
-      ...(options.limit !== undefined ? { limit: options.limit } : {}),
-      concurrency: options.concurrency,
-      ...(io.onProgress ? { onProgress: io.onProgress } : {}),
-      ...(io.signal ? { signal: io.signal } : {}),
+      ...runControls(options, io),
     });
   } finally {
     await target.close();
@@ -281,5 +273,19 @@ function withinWindow(source: ReplaySource, options: ReplayOptions): ReplaySourc
         if (at >= since && at < until) yield item;
       }
     },
+  };
+}
+
+/** What a replay and a redrive run both take from the command line and the caller: dry run, limit, concurrency, progress, abort. */
+function runControls<Progress>(
+  options: ReplayOptions,
+  io: { onProgress?: Progress; signal?: AbortSignal },
+): { dryRun: boolean; limit?: number; concurrency: number; onProgress?: Progress; signal?: AbortSignal } {
+  return {
+    dryRun: options.dryRun,
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    concurrency: options.concurrency,
+    ...(io.onProgress ? { onProgress: io.onProgress } : {}),
+    ...(io.signal ? { signal: io.signal } : {}),
   };
 }
