@@ -49,10 +49,10 @@ export interface SubscriptionSourceOptions {
   readonly projectId: string;
   /** Subscription id (config `replay_subscription`) or its full name. */
   readonly subscription: string;
-  readonly emulatorHost?: string;
+  readonly emulatorHost?: string | undefined;
   /** Real Pub/Sub at a regional or private endpoint (pubsub.api_endpoint). */
-  readonly apiEndpoint?: string;
-  readonly seek?: SeekTarget;
+  readonly apiEndpoint?: string | undefined;
+  readonly seek?: SeekTarget | undefined;
   /** Messages asked for per pull. */
   readonly batchSize: number;
   /**
@@ -60,9 +60,9 @@ export interface SubscriptionSourceOptions {
    * answer a pull with nothing while messages exist, so one empty answer is not enough.
    */
   readonly idleMs: number;
-  readonly client?: SubscriberPort;
+  readonly client?: SubscriberPort | undefined;
   /** What to do when the subscription does not exist (the error names the subscription first). */
-  readonly whenMissing?: string;
+  readonly whenMissing?: string | undefined;
 }
 
 /** One pulled message, handed out once per run, to be acknowledged or released by its reader. */

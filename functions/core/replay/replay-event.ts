@@ -53,7 +53,7 @@ export interface ReplayerOptions {
   readonly adapters: readonly ProtocolAdapter[];
   /** `limits.max_raw_bytes`: a `raw` this long was cut by the collector. */
   readonly maxRawBytes: number;
-  readonly now?: () => Date;
+  readonly now?: (() => Date) | undefined;
 }
 
 export interface Replayer {

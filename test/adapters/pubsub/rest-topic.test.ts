@@ -57,8 +57,8 @@ function publishAll(
   topic: RestTopic,
   count: number,
   size?: number,
-): Promise<Array<{ n: number; id?: string | null; error?: Error | null }>> {
-  const outcomes: Array<{ n: number; id?: string | null; error?: Error | null }> = [];
+): Promise<Array<{ n: number; id?: string | null | undefined; error?: Error | null }>> {
+  const outcomes: Array<{ n: number; id?: string | null | undefined; error?: Error | null }> = [];
   return new Promise((resolve) => {
     for (let n = 0; n < count; n++) {
       topic.publishMessage(message(n, size), (error, id) => {

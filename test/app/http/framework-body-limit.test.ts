@@ -94,7 +94,7 @@ describe("the functions framework's body parsing, capped", () => {
         ['application/x-www-form-urlencoded', 'a[b][c]=1&e=pv'],
       ]) {
         const answer = (await (
-          await fetch(url, { method: 'POST', body, headers: { 'content-type': type as string } })
+          await fetch(url, { method: 'POST', body: body ?? '', headers: { 'content-type': type ?? '' } })
         ).json()) as { buffer: boolean; raw: string };
         assert.deepEqual(answer, { buffer: true, raw: body }, type);
       }
