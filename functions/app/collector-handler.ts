@@ -77,7 +77,7 @@ export function createCollector(parts: CollectorParts): Collector {
     enricher: parts.enricher,
     limits: config.limits,
     privacy: config.privacy,
-    refusal: (inbound, protocol) => guards.refusal(inbound, protocol),
+    refusal: guards.refusal,
     networkUserId: config.cookie.enabled
       ? (inbound) => networkUserId(inbound.headers.cookie, config.cookie)
       : undefined,
