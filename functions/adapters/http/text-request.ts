@@ -10,6 +10,7 @@
  * on the answer's size, and the status and body of the answer.
  */
 import type { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
+import { SluiceError } from '../../core/errors.ts';
 
 /**
  * How long a kept-alive connection may sit idle before it is closed on this side. Shorter than
@@ -45,12 +46,11 @@ export interface BodyAnswer {
 }
 
 /** The answer's body passed TextRequest.maxBytes; nothing more of it was read. */
-export class AnswerTooLargeError extends Error {
-  override readonly name = 'AnswerTooLargeError';
+export class AnswerTooLargeError extends SluiceError {
   readonly maxBytes: number;
 
   constructor(maxBytes: number) {
-    super(`the answer is more than ${maxBytes} bytes`);
+    super('answer_too_large', `the answer is more than ${maxBytes} bytes`);
     this.maxBytes = maxBytes;
   }
 }
@@ -59,12 +59,11 @@ export class AnswerTooLargeError extends Error {
  * No answer: the connection failed or was cut. The message is Node's (`connect ECONNREFUSED …`),
  * which callers put after the request they name; `cause` is Node's error.
  */
-export class HttpRequestError extends Error {
-  override readonly name = 'HttpRequestError';
+export class HttpRequestError extends SluiceError {
   readonly url: string;
 
   constructor(message: string, url: string, options?: ErrorOptions) {
-    super(message, options);
+    super('http_request_failed', message, options);
     this.url = url;
   }
 }
@@ -134,7 +133,11 @@ export async function requestBody(url: string, init: TextRequest = {}): Promise<
 }
 
 /** A reused connection failed before any answer (see requestBody); never leaves this module. */
-class StaleConnectionError extends Error {}
+class StaleConnectionError extends SluiceError {
+  constructor(message: string) {
+    super('stale_connection', message);
+  }
+}
 
 function sendOnce(url: string, init: TextRequest, freshConnection: boolean): Promise<BodyAnswer> {
   const { signal, maxBytes = Number.POSITIVE_INFINITY } = init;

@@ -56,14 +56,13 @@ export interface GcsRegistryOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** A non-2xx answer of the JSON API; `code` is the HTTP status, as on the library's errors. */
-export class GcsHttpError extends Error {
-  override readonly name = 'GcsHttpError';
-  readonly code: number;
+/** A non-2xx answer of the Cloud Storage JSON API: Google's own message, and the HTTP status. */
+export class GcsHttpError extends SluiceError {
+  readonly httpStatus: number;
 
-  constructor(code: number, message: string) {
-    super(message);
-    this.code = code;
+  constructor(httpStatus: number, message: string) {
+    super('gcs_http_error', message);
+    this.httpStatus = httpStatus;
   }
 }
 
