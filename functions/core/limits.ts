@@ -60,3 +60,10 @@ export const MAX_CONCURRENT_PUBSUB_REQUESTS = 16;
  * transports and for the largest single message.
  */
 export const MAX_PUBSUB_REQUEST_BYTES = 9 * 1024 * 1024;
+
+/**
+ * The most `limits.max_raw_bytes` may be (config/sluice.schema.json's maximum). Where a raw part is
+ * cut from a large body or message, only this many leading bytes are decoded: whatever the
+ * configured value, the row cannot keep more.
+ */
+export const MAX_RAW_BYTES_CEILING = 64 * 1024;
