@@ -42,8 +42,8 @@ export interface SluiceStackProps {
  *
  * Each part is a function under stack/ that creates its resources with this stack as their scope,
  * so a resource's Terraform address is its logical id alone, whichever file creates it
- * (test/terraform/golden/resource-addresses.json pins them). The parts are called in the order
- * their resources appear in cdk.tf.json.
+ * (test/terraform/golden/resource-addresses.json pins them). The order of the calls is kept:
+ * cdk.tf.json lists each type's resources, and the providers, in the order they were created.
  */
 export class SluiceStack extends TerraformStack {
   readonly names: StackNames;

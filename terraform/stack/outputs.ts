@@ -14,7 +14,7 @@ import { TABLE_NAMES } from '../../functions/core/contract/table-schema.ts';
 import type { StackNames } from '../names.ts';
 import { DEAD_LETTER_RETENTION_DAYS } from './subscriptions.ts';
 
-/** What `npm run deploy` prints after an apply: where to point trackers and where the data goes. */
+/** The stack's outputs, printed after an apply: where to point trackers and where the data goes. */
 export function stackOutputs(
   scope: Construct,
   stack: {
