@@ -1,6 +1,6 @@
 import { messageOf, SluiceError } from '../../core/errors.ts';
 import type { SchemaKey } from '../../core/iglu/schema-key.ts';
-import { DEFAULT_REGISTRY_TIMEOUT_MS, MAX_SCHEMA_DOCUMENT_BYTES } from '../../core/limits.ts';
+import { DEFAULT_REGISTRY_TIMEOUT_MS, MAX_GCS_LOOKUP_ATTEMPTS, MAX_SCHEMA_DOCUMENT_BYTES } from '../../core/limits.ts';
 import {
   type RegistryLookup,
   RegistryUnavailableError,
@@ -22,13 +22,6 @@ import { documentTooLarge, parseSchemaDocument } from './schema-document.ts';
 
 /** Cloud Storage's JSON API (https://cloud.google.com/storage/docs/json_api). */
 export const GCS_JSON_API_ENDPOINT = 'https://storage.googleapis.com';
-
-/**
- * Attempts of one lookup: the first and up to two retries, as long as the lookup's budget lasts.
- * Cloud Storage's retry strategy: a GET is idempotent, and 408, 429, 5xx, timeouts and dropped
- * connections are transient.
- */
-const MAX_LOOKUP_ATTEMPTS = 3;
 
 /** First pause before a retry; doubled each time, with full jitter down to half of it. */
 const FIRST_RETRY_DELAY_MS = 100;
@@ -119,7 +112,7 @@ export class GcsRegistry implements SchemaRegistry {
   /**
    * One media download, retried within the lookup's budget (timeoutMs) on 408, 429, 5xx, a
    * dropped connection or an attempt cut by its own deadline (a third of the budget, so a silent
-   * connection leaves time for a retry on a new one), at most MAX_LOOKUP_ATTEMPTS times with
+   * connection leaves time for a retry on a new one), at most MAX_GCS_LOOKUP_ATTEMPTS times with
    * jittered pauses. A 401 drops the cached token and is tried once more with a new one.
    */
   async lookup(key: SchemaKey): Promise<RegistryLookup> {
@@ -170,7 +163,7 @@ export class GcsRegistry implements SchemaRegistry {
         deadline.clear();
       }
       const pause = Math.round(FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
-      if (!retryable || attempt >= MAX_LOOKUP_ATTEMPTS || Date.now() + pause >= budgetEnd) {
+      if (!retryable || attempt >= MAX_GCS_LOOKUP_ATTEMPTS || Date.now() + pause >= budgetEnd) {
         if (attempt > 1 && failure !== undefined) {
           const budget = `after ${attempt} attempts within registry.timeout_ms ${this.#timeoutMs} ms`;
           throw new RegistryUnavailableError(this.url, `${failure.message} (${budget})`, {

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  MAX_MESSAGES_PER_PUBLISH_REQUEST,
-  type RestBatching,
-  type RestPublisher,
-  RestTopic,
-} from '../../../functions/adapters/pubsub/rest-topic.ts';
+import { type RestBatching, type RestPublisher, RestTopic } from '../../../functions/adapters/pubsub/rest-topic.ts';
+import { MAX_MESSAGES_PER_PUBLISH_REQUEST } from '../../../functions/core/limits.ts';
 
 interface SentBatch {
   readonly topic: string;

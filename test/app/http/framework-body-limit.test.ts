@@ -5,10 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import {
-  capFrameworkBodyParsing,
-  FRAMEWORK_BODY_LIMIT_BYTES,
-} from '../../../functions/app/http/framework-body-limit.ts';
+import { capFrameworkBodyParsing } from '../../../functions/app/http/framework-body-limit.ts';
+import { FRAMEWORK_BODY_LIMIT_BYTES } from '../../../functions/core/limits.ts';
 import { serveCollector } from '../../support/framework-server.ts';
 import { recordingCollector } from '../../support/recording-sink.ts';
 
