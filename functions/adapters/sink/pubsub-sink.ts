@@ -35,7 +35,7 @@ export interface PubsubSinkOptions {
   readonly batchMaxMessages: number;
   readonly batchMaxMs: number;
   /**
-   * rest (default): Publish requests with fetch to the REST API, nothing to load; grpc: the
+   * rest (default): Publish requests to the REST API over node:http(s), nothing to load; grpc: the
    * `@google-cloud/pubsub` library. Ignored when a client is injected.
    */
   readonly transport?: PubsubTransport;
@@ -89,9 +89,9 @@ interface Progress {
  * instance, and its batching groups the messages of concurrent requests into few Publish calls:
  * at most `batchMaxMessages` messages, 9 MiB, or `batchMaxMs` of waiting. Two transports sit
  * behind the same `PubsubClient`/`PubsubTopic` port:
- * - `rest` (default): PubsubRestClient, Publish requests to the REST API with Node's fetch. It
- *   loads nothing: the library's gax/gRPC/protobuf load and connect were most of a cold start
- *   (spawn to first 200) and 60-110 MB of an instance's memory.
+ * - `rest` (default): PubsubRestClient, Publish requests to the REST API over node:http(s). It
+ *   loads nothing: the library's gax/gRPC/protobuf load and connect would be most of a cold start
+ *   (`pubsub-sdk` in docs/performance.md) and tens of MB of an instance's memory.
  * - `grpc`: the `@google-cloud/pubsub` library, imported on first publish.
  *
  * Timeouts: publish() rejects after `publishTimeoutMs` at the latest, by its own timer, which also
