@@ -3,7 +3,8 @@
  * with keep-alive agents.
  *
  * Why not the global fetch(): Node loads undici (WHATWG streams, Request/Response, its own pool)
- * on the first fetch() call, measured at about 45 ms of the collector's cold start; and per batch
+ * on the first fetch() call, a cost of the collector's cold start (`undici` in
+ * docs/performance.md, "Measured costs behind the code"); and per batch
  * fetch allocates a Request, a Response, a stream and a body reader that these small JSON calls
  * never need. This module is what the REST Pub/Sub client, the metadata-server credentials and
  * the gs:// registry need, nothing more: a method, headers, a string body, an abort signal, a cap
@@ -87,7 +88,7 @@ const transports: { http?: Transport; https?: Transport } = {};
  *
  * process.getBuiltinModule rather than `import … from 'node:http'`: an ESM import of node:http
  * builds the module's ESM facade, which reads every export, including the lazy getters that load
- * undici (measured: 47 ms of the first request's time). node:https (and TLS) is loaded only by an
+ * undici (the same `undici` cost). node:https (and TLS) is loaded only by an
  * instance that talks https, which the emulator does not.
  */
 function transportFor(secure: boolean): Transport {

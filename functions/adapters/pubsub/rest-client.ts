@@ -82,8 +82,8 @@ export interface PubsubRestClientOptions {
 
 /**
  * Publishes to Pub/Sub through its REST API (`POST /v1/projects/{p}/topics/{t}:publish`) with
- * node:http(s) (see http/text-request.ts): no gax, gRPC or protobuf to load, which was most of the collector's cold
- * start and a good part of its memory. Implements the part of the library's `PubSub` the sink
+ * node:http(s) (see http/text-request.ts): no gax, gRPC or protobuf to load, which would be most of the collector's
+ * cold start (`pubsub-sdk` in docs/performance.md) and a good part of its memory. Implements the part of the library's `PubSub` the sink
  * uses; batching is RestTopic's, retries and auth are here, and they follow the library's: the
  * same retry codes, a deadline per attempt, one token refresh on 401.
  *

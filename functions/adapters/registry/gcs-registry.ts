@@ -72,8 +72,8 @@ const BUCKET = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
  * Each lookup is one media GET of the JSON API (`/storage/v1/b/<bucket>/o/<object>?alt=media`)
  * made with node:http(s), with the token the Pub/Sub sink uses too. Not @google-cloud/storage:
  * every deployed instance reads its first schema on its first request, and loading that library
- * (and its own auth client, which fetches a second token) was 0.125 s of that cold start from a
- * bundle chunk and 0.25 s from node_modules. Its retries are not wanted either: a lookup has a
+ * (and its own auth client, which fetches a second token) would add to that cold start what this
+ * module's few hundred lines do not. Its retries are not wanted either: a lookup has a
  * budget while an event request waits, and a failed one is reported as unavailable so that the
  * registry chain or the sender retries.
  */
