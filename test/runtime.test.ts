@@ -15,7 +15,7 @@ test('tests run on Node 22.18 or newer 22.x, the deploy target', () => {
 /**
  * Packages whose internals Sluice relies on: the Functions Framework's body-parser (patched by
  * functions/app/http/framework-body-limit.ts) and its /testing entry, and the cloudevents
- * package's compiled schema file (deep-imported by functions/core/protocols/cloudevents.ts).
+ * package's compiled schema file (deep-imported by functions/core/protocols/cloudevents/conformance.ts).
  * A new release may move or change them, so each is pinned to the release the tests ran against.
  */
 const PINNED = ['@google-cloud/functions-framework', 'cloudevents', '@google-cloud/pubsub'] as const;

@@ -61,6 +61,13 @@ export const MAX_CONCURRENT_PUBSUB_REQUESTS = 16;
  */
 export const MAX_PUBSUB_REQUEST_BYTES = 9 * 1024 * 1024;
 
+/**
+ * Bytes of a request body decoded for the `raw` of an invalid row that stands for the whole request
+ * (over-size, too many events, an adapter failure). The row keeps at most `limits.max_raw_bytes`
+ * of it; decoding a bounded head keeps a 10 MB body from becoming a 10 MB string first.
+ */
+export const MAX_RAW_TEXT_DECODE_BYTES = 64 * 1024;
+
 /** Longest accepted schema URI; Iglu sets no limit, but request-borne keys must be bounded. */
 export const MAX_SCHEMA_URI_LENGTH = 512;
 

@@ -4,6 +4,7 @@ import type { Protocol } from '../contract/columns.ts';
 import type { InvalidRow, JsonValue, ValidRow } from '../contract/rows.ts';
 import { ENRICHMENT_COLUMNS } from '../enrichment/enrichment-columns.ts';
 import { MAX_EVENT_ID_LENGTH } from '../limits.ts';
+import { isAnonymous, NOTHING_SUPPRESSED, suppressedColumns } from '../privacy/anonymous-request.ts';
 import type { EventCandidate, EventFields, ProtocolAdapter, Rejection } from '../protocols/protocol.ts';
 import type { EventValidator } from '../validation/event-validator.ts';
 import { rebuildRequest } from './rebuild-request.ts';
@@ -27,9 +28,6 @@ const NOT_REPLAYABLE: Readonly<Record<string, string>> = {
   size_exceeded: 'the request was over limits.max_request_bytes and only its first limits.max_raw_bytes were kept',
   unauthorized: 'the collector refused the sender; replay does not override that',
 };
-
-const NOTHING_SUPPRESSED: ReadonlySet<keyof EventFields> = new Set();
-const ANONYMOUS_SUPPRESSED: ReadonlySet<keyof EventFields> = new Set(['user_ipaddress', 'network_userid']);
 
 /** The row columns that EventFields covers: put back on a rebuilt event as the collector set them. */
 const FIELD_COLUMNS = [
@@ -172,13 +170,7 @@ async function throughAdapter(row: InvalidRow, options: ReplayerOptions): Promis
     ...rejection,
     eventId: idFor(rejection.eventId, events.length + index),
   }));
-  const anonymous = request.headers['sp-anonymous'] === '*';
-  const context = contextFor(
-    row,
-    adapter.protocol,
-    fieldsOf(row),
-    anonymous ? ANONYMOUS_SUPPRESSED : NOTHING_SUPPRESSED,
-  );
+  const context = contextFor(row, adapter.protocol, fieldsOf(row), suppressedColumns(isAnonymous(request.headers)));
   const batch = await buildRows(events, rejections, options.validator, context);
   return { kind: 'rows', valid: batch.valid, invalid: batch.invalid };
 }

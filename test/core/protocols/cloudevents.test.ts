@@ -499,53 +499,16 @@ describe('CloudEvents adapter: which schema an event is validated against', () =
 });
 
 describe('CloudEvents adapter: spec conformance (the SDK validation)', () => {
-  const cases: Array<[string, Record<string, unknown>, RegExp]> = [
-    ['missing id', { source: 's', type: 't', specversion: '1.0' }, /\$\.id: the required attribute id is missing/],
-    ['empty id', { ...BASE, id: '' }, /\$\.id: attribute id must NOT have fewer than 1 characters/],
-    ['numeric id', { ...BASE, id: 42 }, /\$\.id: attribute id must be string/],
-    [
-      'missing source',
-      { id: '1', type: 't', specversion: '1.0' },
-      /\$\.source: the required attribute source is missing/,
-    ],
-    [
-      'source that is not a URI reference',
-      { ...BASE, source: 'a b' },
-      /\$\.source: attribute source must match format "uri-reference"/,
-    ],
-    ['missing type', { id: '1', source: 's', specversion: '1.0' }, /\$\.type: the required attribute type is missing/],
-    [
-      'missing specversion',
-      { id: '1', source: 's', type: 't' },
-      /\$\.specversion: the required attribute specversion is missing/,
-    ],
-    [
-      'specversion 0.3',
-      { ...BASE, specversion: '0.3' },
-      /specversion "0\.3" is not supported; Sluice accepts CloudEvents 1\.0/,
-    ],
-    ['specversion 2.0', { ...BASE, specversion: '2.0' }, /specversion "2\.0" is not supported/],
-    ['an attribute name with upper case', { ...BASE, Tenant: 'acme' }, /invalid attribute name: "Tenant"/],
-    ['an attribute name with a dash', { ...BASE, 'trace-id': 'x' }, /invalid attribute name: "trace-id"/],
-    [
-      'a fractional extension value',
-      { ...BASE, ratio: 0.5 },
-      /\$\.ratio: attribute ratio is 0\.5, but CloudEvents numbers are integers/,
-    ],
-    [
-      'a dataschema that is not a URI',
-      { ...BASE, dataschema: 'not a uri' },
-      /\$\.dataschema: attribute dataschema must match format "uri"/,
-    ],
-  ];
-  for (const [name, event, expected] of cases) {
-    test(`rejects ${name}`, () => {
-      const rejection = onlyRejection(structured({ ...event, data: { a: 1 } }, withFallback));
-      assert.equal(rejection.errorType, 'protocol_violation');
-      assert.match(rejection.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n'), expected);
-      assert.equal(typeof rejection.raw, 'string');
-    });
-  }
+  test('an event that breaks the spec is a protocol_violation keeping the event as sent, with its issues (conformance.ts)', () => {
+    const event = { source: 's', type: 't', specversion: '1.0', data: { a: 1 } };
+    const rejection = onlyRejection(structured(event, withFallback));
+    assert.equal(rejection.errorType, 'protocol_violation');
+    assert.equal(rejection.raw, JSON.stringify(event));
+    assert.deepEqual(
+      rejection.issues.map((issue) => `${issue.path}: ${issue.message}`),
+      ['$.id: the required attribute id is missing'],
+    );
+  });
 
   test('extensions named like SDK methods (validate, emit, constructor) are ordinary extensions', () => {
     const source = onlyEvent(

@@ -1,6 +1,6 @@
 /**
  * The CloudEvents adapter runs the SDK's compiled CloudEvents 1.0 schema directly instead of
- * loading the whole SDK for CloudEvent#validate() (see functions/core/protocols/cloudevents.ts).
+ * loading the whole SDK for CloudEvent#validate() (see functions/core/protocols/cloudevents/conformance.ts).
  * This checks, on generated attribute sets, that it reaches the same verdict as the SDK's own
  * validate() and reports the same problems, so an SDK upgrade that changes the rule shows here.
  */
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CloudEvent, ValidationError } from 'cloudevents';
 import fc from 'fast-check';
-import { sdkIssues } from '../../../functions/core/protocols/cloudevents.ts';
+import { sdkIssues } from '../../../../functions/core/protocols/cloudevents/conformance.ts';
 
 const value = fc.oneof(
   fc.string({ maxLength: 20 }),
