@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fromMessage } from '../../functions/core/contract/message.ts';
+import { freePort } from '../support/free-port.ts';
 import {
   createTopicsWithSubscriptions,
   emulatorSkipReason,
-  freePort,
   type PubsubEmulator,
   pullAll,
   startPubsubEmulator,

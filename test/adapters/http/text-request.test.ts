@@ -11,8 +11,8 @@ import {
   requestBody,
   requestText,
 } from '../../../functions/adapters/http/text-request.ts';
+import { freePort } from '../../support/free-port.ts';
 import { NODE_SERVER_KEEP_ALIVE_MS } from '../../support/google-client-behaviour.ts';
-import { freePort } from '../../support/pubsub-emulator.ts';
 
 interface Seen {
   readonly method: string;
