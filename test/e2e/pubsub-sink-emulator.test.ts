@@ -18,6 +18,7 @@ import {
   startPubsubEmulator,
 } from '../support/pubsub-emulator.ts';
 import { invalidRow, validRow } from '../support/sample-rows.ts';
+import { delay } from '../support/wait-for.ts';
 
 const VALID_TOPIC = 'sluice-events';
 const INVALID_TOPIC = 'sluice-invalid-events';
@@ -216,8 +217,9 @@ for (const transport of ['rest', 'grpc'] as const)
           );
         }
 
-        // Let any retry or timer the library still has run out while the emulator is down.
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        // Let any retry or timer the library still has run out while the emulator is down: the
+        // library's own timers, which the test cannot see, so this waits a while.
+        await delay(500);
 
         const restarted = Date.now();
         await emulator.restart();

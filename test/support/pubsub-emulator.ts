@@ -503,28 +503,9 @@ export async function pullAll(
   const messages: PulledMessage[] = [];
   let lastArrival = Date.now();
   while (Date.now() < deadline) {
-    const answer = (await rest(emulator, 'POST', `subscriptions/${subscriptionId}:pull`, {
-      maxMessages: 1000,
-      returnImmediately: true,
-    })) as {
-      receivedMessages?: Array<{
-        ackId: string;
-        message: { data?: string; attributes?: Record<string, string>; messageId: string; publishTime: string };
-      }>;
-    };
-    const received = answer.receivedMessages ?? [];
+    const received = await pullOnce(emulator, subscriptionId);
     if (received.length > 0) {
-      await rest(emulator, 'POST', `subscriptions/${subscriptionId}:acknowledge`, {
-        ackIds: received.map((r) => r.ackId),
-      });
-      for (const { message } of received) {
-        messages.push({
-          data: Buffer.from(message.data ?? '', 'base64'),
-          attributes: message.attributes ?? {},
-          messageId: message.messageId,
-          publishTime: message.publishTime,
-        });
-      }
+      messages.push(...received);
       lastArrival = Date.now();
       continue;
     }
@@ -532,6 +513,33 @@ export async function pullAll(
     await delay(50);
   }
   return messages;
+}
+
+/**
+ * One pull that returns at once, with what is there now (up to 1000), acknowledged. For a test
+ * that must act on the first message to arrive, where pullAll would keep pulling while more come.
+ */
+export async function pullOnce(emulator: EmulatorRef, subscriptionId: string): Promise<PulledMessage[]> {
+  const answer = (await rest(emulator, 'POST', `subscriptions/${subscriptionId}:pull`, {
+    maxMessages: 1000,
+    returnImmediately: true,
+  })) as {
+    receivedMessages?: Array<{
+      ackId: string;
+      message: { data?: string; attributes?: Record<string, string>; messageId: string; publishTime: string };
+    }>;
+  };
+  const received = answer.receivedMessages ?? [];
+  if (received.length === 0) return [];
+  await rest(emulator, 'POST', `subscriptions/${subscriptionId}:acknowledge`, {
+    ackIds: received.map((r) => r.ackId),
+  });
+  return received.map(({ message }) => ({
+    data: Buffer.from(message.data ?? '', 'base64'),
+    attributes: message.attributes ?? {},
+    messageId: message.messageId,
+    publishTime: message.publishTime,
+  }));
 }
 
 async function rest(

@@ -15,6 +15,7 @@ import {
   MAX_PUBSUB_REST_MESSAGE_BYTES,
 } from '../../../functions/core/sink/oversize-message.ts';
 import { invalidRow, validRow } from '../../support/sample-rows.ts';
+import { delay, waitFor } from '../../support/wait-for.ts';
 
 /**
  * The sink with an injected client and against a fake REST server; against the Pub/Sub emulator
@@ -164,7 +165,15 @@ describe('PubsubSink with an injected client', () => {
       });
       const invalid = client.topics.get('invalid-topic');
       assert.ok(invalid);
-      invalid.answer = (index) => new Promise((_, reject) => setTimeout(() => reject(cause), index * 5));
+      let failed = 0;
+      // The three publishes fail one after another, as a lost connection fails each in turn.
+      invalid.answer = (index) =>
+        new Promise((_, reject) =>
+          setTimeout(() => {
+            failed += 1;
+            reject(cause);
+          }, index * 5),
+        );
       await assert.rejects(
         sink.publish({ valid: [], invalid: [invalidRow, invalidRow, invalidRow] }),
         (error: unknown) => {
@@ -177,7 +186,8 @@ describe('PubsubSink with an injected client', () => {
           return true;
         },
       );
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitFor(() => failed === 3, { what: 'the later publishes to fail too' });
+      await new Promise((resolve) => setImmediate(resolve)); // unhandled rejections are reported by now
       assert.deepEqual(unhandled.seen, []);
     } finally {
       unhandled.stop();
@@ -210,7 +220,7 @@ describe('PubsubSink with an injected client', () => {
     valid.answer = (index) => new Promise((resolve) => held.push(() => resolve(String(index))));
     const first = sink.publish({ valid: [validRow], invalid: [] });
     const second = sink.publish({ valid: [validRow], invalid: [] });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => valid.published.length === 3, { what: 'both publishes to reach the client' });
     const publishedBefore = valid.published.length;
     assert.equal(publishedBefore, 3);
     await assert.rejects(sink.publish({ valid: [validRow], invalid: [] }), (error: unknown) => {
@@ -218,7 +228,7 @@ describe('PubsubSink with an injected client', () => {
       assert.match(error.message, /2 requests are already waiting for Pub\/Sub.*limits\.max_in_flight_requests = 2/);
       return true;
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setImmediate(resolve));
     assert.equal(valid.published.length, publishedBefore, 'the refused rows were never handed to the library');
     for (const resolve of held) resolve();
     await Promise.all([first, second]);
@@ -243,7 +253,7 @@ describe('PubsubSink with an injected client', () => {
     valid.answer = (index) => new Promise((resolve) => held.push(() => resolve(String(index))));
     const first = sink.publish({ valid: [validRow], invalid: [] });
     await assert.rejects(sink.publish({ valid: [validRow], invalid: [] }), /over limits\.max_in_flight_bytes/);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => held.length === 1, { what: 'the admitted publish to reach the client' });
     for (const resolve of held) resolve();
     await first;
     assert.ok(sink.stats().inFlight.peakBytes <= oneRowBytes * 3, `peak ${sink.stats().inFlight.peakBytes}`);
@@ -372,7 +382,8 @@ describe('PubsubSink with the REST transport against a fake Pub/Sub server', () 
       });
       const took = Date.now() - began;
       assert.ok(took < 300 + TIMEOUT_MARGIN_MS, `took ${took} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Nothing to wait for: the subject is that no retry comes, so this watches for one a while.
+      await delay(300);
       assert.equal(bodies.length - requestsBefore, 1, 'one attempt, cut at the budget, and no retry after the answer');
       assert.equal(sink.stats().acknowledged, 0);
     } finally {
