@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, afterEach, before, describe, mock, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, mock, test } from 'node:test';
 import { CredentialsError, type GoogleCredentials } from '../../../functions/adapters/google/google-credentials.ts';
 import { PUBLISH_RETRY_CODES } from '../../../functions/adapters/google/rpc-status.ts';
 import {
@@ -105,6 +105,10 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
   after(async () => {
     await fake.stop();
   });
+  beforeEach(() => {
+    fake.seen.length = 0;
+    fake.maxConcurrent = 0;
+  });
 
   const client = (overrides: Partial<PubsubRestClientOptions> = {}) =>
     new PubsubRestClient({
@@ -117,7 +121,6 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
     });
 
   test('POSTs the batch to /v1/projects/<p>/topics/<t>:publish with a bearer token and returns the ids', async () => {
-    fake.seen.length = 0;
     fake.setHandler((seen, response) => answer(response, 200, ids(seen)));
     let requests = 0;
     const result = await client({ onPublishRequest: () => void (requests += 1) }).publish('events', body(3), 3);
@@ -132,7 +135,6 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
   });
 
   test("a full topic name is used as given; no project configured uses the credentials' project", async () => {
-    fake.seen.length = 0;
     fake.setHandler((seen, response) => answer(response, 200, ids(seen)));
     await client().publish('projects/other/topics/t9', body(1), 1);
     await client({ projectId: '' }).publish('events', body(1), 1);
@@ -144,7 +146,6 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
 
   for (const status of [429, 500, 502, 503, 504]) {
     test(`HTTP ${status} is retried, then the batch succeeds once`, async () => {
-      fake.seen.length = 0;
       fake.setHandler((seen, response) =>
         fake.seen.length < 3
           ? answer(response, status, googleError(status, 'UNAVAILABLE', 'try again'))
@@ -166,7 +167,6 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
     [404, 'NOT_FOUND'],
   ] as const) {
     test(`HTTP ${status} ${name} fails at once, without a retry, naming the status`, async () => {
-      fake.seen.length = 0;
       fake.setHandler((_seen, response) =>
         answer(response, status, googleError(status, name, `Resource not usable (resource=events)`)),
       );
@@ -188,7 +188,6 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
   }
 
   test('401 fetches a new token once and retries; a second 401 is final', async () => {
-    fake.seen.length = 0;
     fake.setHandler((seen, response) =>
       seen.headers.authorization === 'Bearer token-1'
         ? answer(response, 200, ids(seen))
@@ -208,7 +207,6 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
     // attempts (the third ends at the deadline: no pause fits after it).
     t.after(() => mock.timers.reset());
     mock.timers.enable({ apis: ['Date'] });
-    fake.seen.length = 0;
     fake.setHandler((_seen, response) => {
       mock.timers.tick(1_000);
       answer(response, 503, googleError(503, 'UNAVAILABLE', `overloaded ${fake.seen.length}`));
@@ -259,7 +257,6 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
   });
 
   test('at most maxConcurrentRequests requests are on the wire at once; the others wait for a slot', async () => {
-    fake.maxConcurrent = 0;
     fake.setHandler((seen, response) => setTimeout(() => answer(response, 200, ids(seen)), 30));
     const limited = client({ maxConcurrentRequests: 3 });
     const results = await Promise.all(Array.from({ length: 12 }, () => limited.publish('events', body(1), 1)));
