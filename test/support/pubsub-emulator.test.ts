@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
-import { discoverEmulator, emulatorAvailable, emulatorSkipReason, requireEmulator } from './pubsub-emulator.ts';
+import { discoverEmulator, emulatorSkipReason, requireEmulator } from './pubsub-emulator.ts';
 
 /**
  * Finding the emulator, without starting it. Starting, restarting and stopping it are tested in
@@ -11,12 +11,6 @@ import { discoverEmulator, emulatorAvailable, emulatorSkipReason, requireEmulato
  */
 describe('Pub/Sub emulator discovery', () => {
   const noCloudCli = { sdkRoots: [] as string[] };
-
-  test('reports what it found or what to install', () => {
-    const { available, reason } = emulatorAvailable();
-    if (available) assert.match(reason, /^using /);
-    else assert.match(reason, /install Java/);
-  });
 
   test('without java nothing is available: skipped locally, a failure on CI', () => {
     const found = discoverEmulator({ env: { PATH: '' }, ...noCloudCli });
