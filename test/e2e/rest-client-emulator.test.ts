@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { rpcCodeOf } from '../../functions/adapters/google/rpc-status.ts';
 import { PubsubRestClient, RestPublishError } from '../../functions/adapters/pubsub/rest-client.ts';
 import {
   createSubscription,
@@ -37,7 +38,7 @@ describe('PubsubRestClient against the Pub/Sub emulator', { skip: emulatorSkipRe
     });
     await assert.rejects(client.publish('rest-missing', body(1), 1), (error: unknown) => {
       assert.ok(error instanceof RestPublishError);
-      assert.equal(error.code, 5);
+      assert.equal(rpcCodeOf(error), 5);
       assert.equal(error.httpStatus, 404);
       return true;
     });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Testing } from 'cdktf';
-import { MIN_PURGE_TOKEN_LENGTH } from '../../functions/app/http/purge-route.ts';
 import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
 import { TABLE_NAMES, tableSchema } from '../../functions/core/contract/table-schema.ts';
 import { parseSchemaKey } from '../../functions/core/iglu/schema-key.ts';
+import { MIN_PURGE_TOKEN_LENGTH } from '../../functions/core/limits.ts';
 import { readSchemaFiles } from '../../terraform/schema-files.ts';
 import {
   CLUSTERING,

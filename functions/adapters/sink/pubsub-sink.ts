@@ -13,6 +13,7 @@ import {
   oversizeMessageRow,
 } from '../../core/sink/oversize-message.ts';
 import { truncate } from '../../core/text.ts';
+import { RPC_CODES, rpcCodeOf } from '../google/rpc-status.ts';
 import { attemptTimeoutMs } from '../http/deadline.ts';
 import type { PubsubClient, PubsubTopic } from '../pubsub/pubsub-client.ts';
 import { pubsubEndpoint } from '../pubsub/pubsub-endpoint.ts';
@@ -22,9 +23,6 @@ const SETTLED: Promise<void> = Promise.resolve();
 
 /** Slack between the transport giving up and publish()'s own timer (see retryTiming). */
 const TRANSPORT_TIMEOUT_MARGIN_MS = 100;
-
-/** gRPC status NOT_FOUND: the topic (or project) does not exist. */
-const GRPC_NOT_FOUND = 5;
 
 export interface PubsubSinkOptions {
   /** Empty: `sluice-local` against an emulator, otherwise detected by the library (ADC, metadata server). */
@@ -288,12 +286,11 @@ export class PubsubSink implements EventSink {
 
   #publishError(kind: RowKind, error: unknown): SinkUnavailableError {
     const topic = this.#topicId(kind);
-    const code = (error as { code?: unknown } | null)?.code;
     // gax appends every retried attempt's error ("Previous errors: [...]"): the cause keeps them.
     const message = messageOf(error);
     const detail = truncate(message.split(' : Previous errors')[0] ?? message, 400);
     const hint =
-      code === GRPC_NOT_FOUND
+      rpcCodeOf(error) === RPC_CODES.NOT_FOUND
         ? `; does topic ${topic} exist in project ${this.#projectId() ?? '(detected)'}? Create it (terraform) or fix ${kind}_topic`
         : '';
     return new SinkUnavailableError(`publishing to Pub/Sub topic ${topic} failed: ${detail}${hint}`, { cause: error });
