@@ -17,7 +17,7 @@ import type { SluiceConfig } from '../functions/core/config/config.ts';
 import { SluiceError } from '../functions/core/errors.ts';
 import { STACK_NAME } from './main.ts';
 import { ensureStateBucket, preflightProblems, systemRunner } from './preflight.ts';
-import { webhookSecretEnvs, webhookSecretVariable } from './sluice-stack.ts';
+import { webhookSecretEnvs, webhookSecretVariable } from './stack/secrets.ts';
 import { stateBackend } from './state-backend.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -159,3 +159,10 @@ export const METADATA_TIMEOUT_MS = 3_000;
 
 /** What is left of Cloud Run's 10 s after SIGTERM for requests to finish, leaving time to flush. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 8_000;
+
+/**
+ * The most `limits.max_raw_bytes` may be (config/sluice.schema.json's maximum). Where a raw part is
+ * cut from a large body or message, only this many leading bytes are decoded: whatever the
+ * configured value, the row cannot keep more.
+ */
+export const MAX_RAW_BYTES_CEILING = 64 * 1024;

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
+import { SLUICE_CONFIG_SCHEMA } from '../../functions/core/config/config-schema.ts';
+import { MAX_RAW_BYTES_CEILING } from '../../functions/core/limits.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -50,4 +52,9 @@ test('size and time limits (MAX_*, MIN_*) are declared in core/limits.ts, or lis
   assert.deepEqual(unlisted, [], 'move these limits to functions/core/limits.ts, or list them with a reason');
   const stale = Object.keys(KEPT_BESIDE_THEIR_CODE).filter((key) => !found.includes(key));
   assert.deepEqual(stale, [], 'these are listed but no longer declared there: remove them from the list');
+});
+
+test('MAX_RAW_BYTES_CEILING is the most limits.max_raw_bytes may be configured to', () => {
+  const maxRawBytes = SLUICE_CONFIG_SCHEMA.properties?.limits?.properties?.max_raw_bytes;
+  assert.equal(maxRawBytes?.maximum, MAX_RAW_BYTES_CEILING);
 });
