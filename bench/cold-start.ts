@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort } from '../test/support/pubsub-emulator.ts';
+import { freePort } from '../test/support/free-port.ts';
 import type { BenchRequest } from './scenarios.ts';
 import { type FunctionSpec, sleep, spawnFunction, stopProcess, tryRequest } from './servers.ts';
 

@@ -3,7 +3,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../test/support/pubsub-emulator.ts';
+import { freePort } from '../test/support/free-port.ts';
 import type { SinkCounters } from './functions/collector-function.ts';
 import type { BenchRequest } from './scenarios.ts';
 

@@ -17,7 +17,7 @@
  * The bundled Pub/Sub code refers to `__dirname` at load time to find .proto files for code paths
  * a publisher never takes (gRPC servers' channelz and ORCA services, gax's loadProto); the
  * banner defines it, and the publisher's own protos are JSON that esbuild inlines. The emulator
- * test in test/build/bundle-function.test.ts publishes through the bundle.
+ * test in test/e2e/bundle-function-emulator.test.ts publishes through the bundle.
  *
  * The CDKTF stack uploads this folder as the function's source; the benchmark suite measures its
  * cold start.

@@ -44,19 +44,6 @@ for (const title of ['Guarantees', 'Security and privacy']) {
   });
 }
 
-test('the "Guarantees" section says what is promised and what is not', () => {
-  const guarantees = section('Guarantees');
-  for (const phrase of [
-    '**Promised**',
-    '**Not promised**',
-    'at least once',
-    'Duplicates carry the same `event_id`',
-    'Before the function runs',
-  ]) {
-    assert.ok(guarantees.includes(phrase), `missing: ${phrase}`);
-  }
-});
-
 test("the docs' signed webhook example works as written", { skip: hasTools() }, async () => {
   const block = /```sh\n(export SLUICE_WEBHOOKS_AUTH[\s\S]*?)```/.exec(section('Security and privacy'))?.[1];
   assert.ok(block, 'the example is in the Security and privacy section');

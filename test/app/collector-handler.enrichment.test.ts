@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import { rowProblems } from '../../functions/core/contract/row-check.ts';
 import { directHeader, loadBalancerHeader } from '../support/forwarded-for.ts';
 import { serveCollector } from '../support/framework-server.ts';
@@ -23,9 +23,9 @@ describe('collector: enrichment on stored rows', () => {
   let close: () => Promise<void>;
   before(async () => ({ base, close } = await serveCollector(collector)));
   after(() => close());
+  beforeEach(() => sink.clear());
 
   test('a page view gets URL parts, campaign, referer, device and geo columns; geo from the whole address, stored truncated', async () => {
-    sink.clear();
     const response = await fetch(pixel(base), {
       headers: { 'user-agent': IPHONE, 'x-forwarded-for': directHeader('81.2.69.142', '1.128.0.1') },
     });
@@ -87,7 +87,6 @@ describe('collector: enrichment on stored rows', () => {
   });
 
   test("a tracker's own ip= is looked up before it is truncated", async () => {
-    sink.clear();
     await fetch(pixel(base, { ip: '1.128.0.1' }), { headers: { 'user-agent': IPHONE } });
     const [row] = sink.valid;
     assert.equal(row?.user_ipaddress, '1.128.0.0');
@@ -96,7 +95,6 @@ describe('collector: enrichment on stored rows', () => {
   });
 
   test('invalid rows are enriched too, so that replay keeps the columns', async () => {
-    sink.clear();
     // A page view whose context fails its schema: an invalid row with the page and device.
     const bad = encodeURIComponent(
       JSON.stringify({
@@ -117,7 +115,6 @@ describe('collector: enrichment on stored rows', () => {
   });
 
   test('SP-Anonymous requests get no geo or network columns', async () => {
-    sink.clear();
     await fetch(pixel(base), {
       headers: { 'sp-anonymous': '*', 'user-agent': IPHONE, 'x-forwarded-for': '81.2.69.142' },
     });
@@ -137,9 +134,9 @@ describe('collector: behind a load balancer (client_ip.trusted_hops 2)', () => {
   let close: () => Promise<void>;
   before(async () => ({ base, close } = await serveCollector(collector)));
   after(() => close());
+  beforeEach(() => sink.clear());
 
   test('the client entry is used, not the balancer nor what the client forged', async () => {
-    sink.clear();
     await fetch(pixel(base), {
       headers: { 'x-forwarded-for': loadBalancerHeader('216.160.83.58', '34.120.0.10', '81.2.69.142') },
     });
@@ -162,9 +159,9 @@ describe('collector: every enrichment off', () => {
   let close: () => Promise<void>;
   before(async () => ({ base, close } = await serveCollector(collector)));
   after(() => close());
+  beforeEach(() => sink.clear());
 
   test('rows carry none of the enrichment columns', async () => {
-    sink.clear();
     await fetch(pixel(base), { headers: { 'user-agent': IPHONE } });
     const [row] = sink.valid;
     assert.ok(row);

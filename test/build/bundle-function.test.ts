@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,70 +14,9 @@ import { SUPPORTED_META_SCHEMAS } from '../../functions/core/validation/json-sch
 import { SchemaCompiler } from '../../functions/core/validation/schema-compiler.ts';
 import { startFakeGcs } from '../support/fake-gcs-server.ts';
 import { MemoryRegistry } from '../support/memory-registry.ts';
-import {
-  createTopicsWithSubscriptions,
-  emulatorSkipReason,
-  freePort,
-  pullAll,
-  startPubsubEmulator,
-} from '../support/pubsub-emulator.ts';
+import { firstAnswer, postJson, serveBundle } from '../support/served-bundle.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const FRAMEWORK_CLI = join(ROOT, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
-
-/** A bundle served by the framework's CLI on a free port, as the nodejs22 runtime runs it. */
-interface ServedBundle {
-  readonly base: string;
-  /** What the process printed so far, for assertion messages. */
-  output(): string;
-  stop(): Promise<void>;
-}
-
-async function serveBundle(outDir: string, env: NodeJS.ProcessEnv): Promise<ServedBundle> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [FRAMEWORK_CLI, '--target=collect', '--signature-type=http', `--port=${port}`, `--source=${outDir}`],
-    {
-      cwd: outDir,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  return {
-    base: `http://127.0.0.1:${port}`,
-    output: () => output,
-    async stop() {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
-}
-
-/** The first answer to `path` once the bundle listens (it is retried while nothing does), or undefined. */
-async function firstAnswer(
-  served: ServedBundle,
-  path: string,
-  init?: RequestInit,
-  attempts = 100,
-): Promise<Response | undefined> {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const response = await fetch(`${served.base}${path}`, init).catch(() => undefined);
-    if (response !== undefined) return response;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return undefined;
-}
-
-/** POST of one self-describing event as JSON. */
-const postJson = (body: unknown): RequestInit => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(body),
-});
 
 /**
  * The deployable bundle works the way Cloud Functions runs it: the runtime's functions-framework
@@ -216,72 +154,6 @@ test('the bundle serves collect through the functions-framework CLI, as the node
     await rm(registryDir, { recursive: true, force: true });
   }
 });
-
-/**
- * The Pub/Sub SDK is bundled (it imports several times faster from one file than from
- * node_modules) into a chunk of its own that index.js loads only when the grpc transport first
- * publishes. This runs the bundle as the runtime would, against the emulator, with each transport,
- * and checks that the event arrives on the topic. For the rest transport (the default) the SDK
- * chunks are deleted first: the bundle must publish without ever loading them.
- */
-for (const transport of ['rest', 'grpc'] as const) {
-  test(`the bundle publishes with transport ${transport}${transport === 'rest' ? ', without the Pub/Sub SDK chunk' : ' through its bundled Pub/Sub chunk, loaded only when needed'}`, {
-    timeout: 90_000,
-    skip: emulatorSkipReason(),
-  }, async () => {
-    await mkdir(join(ROOT, 'dist'), { recursive: true });
-    const outDir = await mkdtemp(join(ROOT, 'dist', 'bundle-test-'));
-    const emulator = await startPubsubEmulator();
-    try {
-      await bundleFunction(outDir);
-      const index = await readFile(join(outDir, 'index.js'), 'utf8');
-      assert.ok(
-        !index.includes('node_modules/@google-cloud/pubsub/'),
-        'the Pub/Sub SDK must not be in index.js, so that other sinks never load it',
-      );
-      const chunkNames = (await readdir(join(outDir, 'chunks'))).filter((name) => name.endsWith('.js'));
-      const sdkChunks: string[] = [];
-      for (const name of chunkNames) {
-        if ((await readFile(join(outDir, 'chunks', name), 'utf8')).includes('node_modules/@google-cloud/pubsub/'))
-          sdkChunks.push(name);
-      }
-      assert.ok(sdkChunks.length > 0, 'the Pub/Sub SDK is bundled into a chunk');
-      if (transport === 'rest') for (const name of sdkChunks) await rm(join(outDir, 'chunks', name));
-
-      await createTopicsWithSubscriptions(emulator, ['bundle-events', 'bundle-invalid-events']);
-      const served = await serveBundle(outDir, {
-        PUBSUB_EMULATOR_HOST: '',
-        SLUICE_CONFIG: '',
-        SLUICE_SINK: 'pubsub',
-        SLUICE_PUBSUB_TRANSPORT: transport,
-        SLUICE_PROJECT: emulator.projectId,
-        SLUICE_PUBSUB_EMULATOR_HOST: emulator.host,
-        SLUICE_VALID_TOPIC: 'bundle-events',
-        SLUICE_INVALID_TOPIC: 'bundle-invalid-events',
-        SLUICE_REGISTRIES: `file://${join(ROOT, 'schemas')}`,
-      });
-      try {
-        const event = {
-          schema: 'iglu:com.example/checkout/jsonschema/1-0-0',
-          data: { order_id: 'A-1', total: 30, currency: 'EUR' },
-        };
-        const response = await firstAnswer(served, '/self-describing', postJson(event), 200);
-        assert.ok(response, `the bundle did not start: ${served.output()}`);
-        assert.equal(response.status, 200, served.output());
-        const messages = await pullAll(emulator, 'bundle-events-sub', { expected: 1 });
-        assert.deepEqual(
-          messages.map((message) => message.attributes.schema),
-          [event.schema],
-        );
-      } finally {
-        await served.stop();
-      }
-    } finally {
-      await emulator.stop();
-      await rm(outDir, { recursive: true, force: true });
-    }
-  });
-}
 
 /**
  * A deployed collector reads its schemas from a gs:// registry on its first request. The bundle

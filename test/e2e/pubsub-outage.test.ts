@@ -13,6 +13,7 @@ import {
   startPubsubEmulator,
 } from '../support/pubsub-emulator.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { delay, waitFor } from '../support/wait-for.ts';
 
 /**
  * Load against the collector on the Pub/Sub emulator while the emulator is killed and restarted.
@@ -30,7 +31,6 @@ const WORKERS = 16;
 const EVENTS_PER_REQUEST = 3;
 const MAX_IN_FLIGHT_REQUESTS = 6;
 const MAX_IN_FLIGHT_BYTES = 1024 * 1024;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface LoadReport {
   /** event_id of every event whose request was answered 2xx. */
@@ -84,7 +84,7 @@ function startLoad(base: string): { report: LoadReport; stop(): void; finished: 
           break;
         }
         if (attempt > 400) throw new Error(`a batch was refused ${attempt} times; last status ${status}`);
-        await sleep(100);
+        await delay(100); // the tracker's own pause before it retries (the subject: a client's behaviour)
       }
     }
   };
@@ -148,9 +148,15 @@ for (const transport of ['rest', 'grpc'] as const) {
       const load = startLoad(base);
       try {
         // The first publish loads the client library and connects: on a busy machine that takes seconds.
-        const warmDeadline = Date.now() + 30_000;
-        while (load.report.acknowledged.size === 0 && Date.now() < warmDeadline) await sleep(100);
-        await sleep(1000);
+        const warm = await waitFor(() => load.report.acknowledged.size, {
+          timeoutMs: 30_000,
+          what: 'the first events to be taken',
+        });
+        // Steady load before the cut: as many more events taken as one batch per worker sends.
+        await waitFor(() => load.report.acknowledged.size >= warm + WORKERS * EVENTS_PER_REQUEST, {
+          timeoutMs: 30_000,
+          what: 'one batch per worker more to be taken',
+        });
         const beforeOutage = load.report.acknowledged.size;
         assert.ok(beforeOutage > 0, 'events are taken while Pub/Sub is up');
         const heapBefore = process.memoryUsage().heapUsed;
@@ -160,7 +166,12 @@ for (const transport of ['rest', 'grpc'] as const) {
         const cutAt = Date.now();
         await pullEverything();
         await emulator.stop();
-        await sleep(1500);
+        // Pub/Sub stays down until every worker has been refused at least once.
+        const refusedBefore = load.report.statuses.get(503) ?? 0;
+        await waitFor(() => (load.report.statuses.get(503) ?? 0) >= refusedBefore + WORKERS, {
+          timeoutMs: 30_000,
+          what: 'clients to be answered 503 while Pub/Sub is down',
+        });
         await emulator.restart();
         await createTopicsWithSubscriptions(emulator, [VALID_TOPIC, INVALID_TOPIC]);
         const during = new Map(load.report.statuses);
@@ -168,10 +179,15 @@ for (const transport of ['rest', 'grpc'] as const) {
         const outageMs = Date.now() - cutAt;
 
         const ackedAtRecovery = load.report.acknowledged.size;
-        const recoveryDeadline = Date.now() + 20_000;
-        while (load.report.acknowledged.size === ackedAtRecovery && Date.now() < recoveryDeadline) await sleep(100);
-        assert.ok(load.report.acknowledged.size > ackedAtRecovery, 'events are taken again once Pub/Sub is back');
-        await sleep(1000);
+        await waitFor(() => load.report.acknowledged.size > ackedAtRecovery, {
+          timeoutMs: 20_000,
+          what: 'events to be taken again once Pub/Sub is back',
+        });
+        // Steady load after recovery: as many events taken again as one batch per worker sends.
+        await waitFor(() => load.report.acknowledged.size >= ackedAtRecovery + WORKERS * EVENTS_PER_REQUEST, {
+          timeoutMs: 30_000,
+          what: 'one batch per worker to be taken after recovery',
+        });
         load.stop();
         await load.finished;
         clearInterval(sampler);

@@ -20,6 +20,7 @@ import {
   refuseUntilDeadLettered,
   startPubsubEmulator,
 } from '../support/pubsub-emulator.ts';
+import { delay } from '../support/wait-for.ts';
 
 /**
  * The redrive end to end on the Pub/Sub emulator, which dead-letters for real: messages published
@@ -189,8 +190,9 @@ describe('redrive of the dead letters on the Pub/Sub emulator', { skip: emulator
     const invalidSeen = await s.republished('invalid');
     assert.ok(new Set(seen.map(key)).size < count, `killed mid-run (${new Set(seen.map(key)).size} of ${count} back)`);
 
-    // What the killed run held comes back to the dead-letter subscription after its ack deadline.
-    await new Promise((resolve) => setTimeout(resolve, (ACK_DEADLINE_SECONDS + 1) * 1000));
+    // What the killed run held comes back to the dead-letter subscription after its ack deadline:
+    // the emulator's own clock, with nothing to poll for (a pull would take them), so this waits it out.
+    await delay((ACK_DEADLINE_SECONDS + 1) * 1000);
     const second = run([]);
     const ended = await second.exited;
     assert.equal(ended.code, 0, JSON.stringify(second.output()));

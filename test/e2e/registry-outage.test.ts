@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, mock, test } from 'node:test';
 import { type FakeGcs, startFakeGcs } from '../support/fake-gcs-server.ts';
 import { serveCollector } from '../support/framework-server.ts';
 import { igluSchema } from '../support/memory-registry.ts';
 import { type RecordingSink, recordingCollector } from '../support/recording-sink.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 /**
  * The collector (real protocols, validation and cache, through the HTTP function) with its only
@@ -27,11 +28,12 @@ const REFUND_SCHEMA = JSON.stringify(
     additionalProperties: false,
   }),
 );
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Registry {
   readonly url: string;
   setDown(down: boolean): void;
+  /** How many requests reached it, down or not. */
+  requests(): number;
   close(): Promise<void>;
 }
 
@@ -42,7 +44,9 @@ async function startHttpRegistry(): Promise<Registry> {
     ['/schemas/com.example/refund/jsonschema/1-0-0', REFUND_SCHEMA],
   ]);
   let down = false;
+  let requests = 0;
   const server: Server = createServer((request, response) => {
+    requests += 1;
     if (down) return void request.socket.destroy();
     const schema = schemas.get(request.url ?? '');
     response.writeHead(schema === undefined ? 404 : 200, { 'content-type': 'application/json' });
@@ -52,6 +56,7 @@ async function startHttpRegistry(): Promise<Registry> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/schemas`,
     setDown: (value) => void (down = value),
+    requests: () => requests,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -69,7 +74,12 @@ async function startGcsRegistry(): Promise<Registry> {
   });
   // The gs:// registry sends every request here when this is set (and asks for no credentials).
   process.env.STORAGE_EMULATOR_HOST = gcs.endpoint;
-  return { url: 'gs://schema-bucket/schemas', setDown: (value) => gcs.setDown(value), close: () => gcs.close() };
+  return {
+    url: 'gs://schema-bucket/schemas',
+    setDown: (value) => gcs.setDown(value),
+    requests: () => gcs.requests.length,
+    close: () => gcs.close(),
+  };
 }
 
 for (const [kind, start] of [
@@ -83,6 +93,8 @@ for (const [kind, start] of [
     let close: () => Promise<void>;
 
     before(async () => {
+      // The schema cache's TTL is the subject: its clock (Date) is moved by the test, from now.
+      mock.timers.enable({ apis: ['Date'], now: Date.now() });
       registry = await start();
       const built = recordingCollector({
         registries: [registry.url],
@@ -94,6 +106,7 @@ for (const [kind, start] of [
       ({ base, close } = await serveCollector(built.collector));
     });
     after(async () => {
+      mock.timers.reset();
       await close?.();
       await registry?.close();
     });
@@ -116,10 +129,11 @@ for (const [kind, start] of [
       registry.setDown(true);
       const cached = await send(CHECKOUT, checkout);
       assert.deepEqual([cached.status, cached.valid.length, cached.invalid.length], [200, 1, 0]);
-      await sleep(1100); // past the TTL: the refresh fails, the last good copy keeps serving
+      mock.timers.tick(1100); // past the TTL: the refresh fails, the last good copy keeps serving
+      const asked = registry.requests();
       const stale = await send(CHECKOUT, checkout);
       assert.deepEqual([stale.status, stale.valid.length, stale.invalid.length], [200, 1, 0]);
-      await sleep(200);
+      await waitFor(() => registry.requests() > asked, { what: 'the cache to try to refresh the expired schema' });
       assert.equal(
         (await send(CHECKOUT, { ...checkout, total: 'x' })).invalid[0]?.error_type,
         'validation_failed',

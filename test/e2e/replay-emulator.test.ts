@@ -21,10 +21,13 @@ import {
   createTopic,
   emulatorSkipReason,
   type PubsubEmulator,
+  type PulledMessage,
   pullAll,
+  pullOnce,
   startPubsubEmulator,
 } from '../support/pubsub-emulator.ts';
 import { publishSignupSchema, SIGNUP } from '../support/replay-fixtures.ts';
+import { delay, waitFor } from '../support/wait-for.ts';
 
 /**
  * Replay end to end on the Pub/Sub emulator, as the docs/replay.md recipe runs it: events that name a
@@ -36,6 +39,15 @@ const SHIPPED = pathToFileURL(new URL('../../schemas', import.meta.url).pathname
 const CLI = fileURLToPath(new URL('../../functions/replay-cli.ts', import.meta.url));
 /** Short, so that messages a killed replay held come back soon. The emulator's minimum is 10 s. */
 const ACK_DEADLINE_SECONDS = 10;
+
+function validRowsOf(messages: readonly PulledMessage[]): ValidRow[] {
+  return messages.map((message) => {
+    const decoded = fromMessage(message.data, message.attributes);
+    assert.equal(decoded.kind, 'valid');
+    assert.equal(message.attributes.valid, 'true');
+    return decoded.row as ValidRow;
+  });
+}
 
 // Both transports: the collector and the replay tool's publisher use pubsub.transport.
 for (const transport of ['rest', 'grpc'] as const) {
@@ -79,7 +91,9 @@ for (const transport of ['rest', 'grpc'] as const) {
         valid_topic: names.valid,
         invalid_topic: names.invalid,
         replay_subscription: names.replay,
-        pubsub: { emulator_host: emulator.host, publish_timeout_ms: 3000, transport },
+        // Generous: the first publish loads the client and connects, which on a loaded 2-core
+        // machine took over 3 s (a 503 for the 300 events of the kill test). No test here times it.
+        pubsub: { emulator_host: emulator.host, publish_timeout_ms: 15_000, transport },
       };
       const config: SluiceConfig = resolveConfig({ document, source: 'test', env: {} });
       const collector: Collector = createCollectorFromConfig(config);
@@ -112,13 +126,11 @@ for (const transport of ['rest', 'grpc'] as const) {
         replay: (args: string[]) =>
           replayFromConfig(config, 'subscription', parseReplayOptions(['--idle', '1', ...args])),
         async validRows(expected = 0): Promise<ValidRow[]> {
-          const messages = await pullAll(emulator, `${names.valid}-sub`, { expected, quietMs: 500 });
-          return messages.map((message) => {
-            const decoded = fromMessage(message.data, message.attributes);
-            assert.equal(decoded.kind, 'valid');
-            assert.equal(message.attributes.valid, 'true');
-            return decoded.row as ValidRow;
-          });
+          return validRowsOf(await pullAll(emulator, `${names.valid}-sub`, { expected, quietMs: 500 }));
+        },
+        /** The valid rows there are now, without waiting for more. */
+        async validRowsNow(): Promise<ValidRow[]> {
+          return validRowsOf(await pullOnce(emulator, `${names.valid}-sub`));
         },
       };
     }
@@ -246,13 +258,22 @@ for (const transport of ['rest', 'grpc'] as const) {
 
         const seen: string[] = [];
         const first = run(['--concurrency', '1', '--batch-size', '10']);
-        while (seen.length < 20) {
-          const rows = await s.validRows();
-          seen.push(...rows.map((row) => row.event_id));
-          const state = first.child.exitCode;
-          assert.equal(state, null, `the first run ended before it could be killed: ${JSON.stringify(first.output())}`);
-        }
+        // Kill at the first replayed event (one pull at a time, each returning at once): the run
+        // publishes 10 at a time, so most of the 300 are then certainly still to come.
+        await waitFor(
+          async () => {
+            assert.equal(
+              first.child.exitCode,
+              null,
+              `the first run ended before it could be killed: ${JSON.stringify(first.output())}`,
+            );
+            seen.push(...(await s.validRowsNow()).map((row) => row.event_id));
+            return seen.length > 0;
+          },
+          { timeoutMs: 60_000, what: 'the first replayed event' },
+        );
         first.child.kill('SIGKILL');
+        console.log(`# killed with ${new Set(seen).size} of ${total} replayed`);
         const killed = await first.exited;
         assert.equal(killed.signal, 'SIGKILL');
         seen.push(...(await s.validRows()).map((row) => row.event_id));
@@ -261,8 +282,9 @@ for (const transport of ['rest', 'grpc'] as const) {
           `the first run was killed mid-run (${new Set(seen).size} of ${total} published)`,
         );
 
-        // Messages the killed run held come back when their ack deadline expires.
-        await new Promise((resolve) => setTimeout(resolve, (ACK_DEADLINE_SECONDS + 1) * 1000));
+        // Messages the killed run held come back when their ack deadline expires: the emulator's
+        // own clock, with nothing to poll for (a pull would take them), so this waits it out.
+        await delay((ACK_DEADLINE_SECONDS + 1) * 1000);
         const second = run([]);
         const ended = await second.exited;
         assert.equal(ended.code, 0, JSON.stringify(second.output()));

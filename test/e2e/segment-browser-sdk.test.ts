@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromiumSkipReason, launchChromium } from '../support/headless-chromium.ts';
 import { type LocalServer, startLocalServer } from '../support/npm-start.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 /**
  * Segment's browser library, @segment/analytics-next, unmodified, in headless Chromium against
@@ -71,13 +72,15 @@ async function servePage(script: string): Promise<{ base: string; server: Server
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
+/** The stored rows once there are `count` (or what there is after 20 s: callers assert on them). */
 async function rowsUntil(server: LocalServer, kind: 'valid' | 'invalid', count: number): Promise<Row[]> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const rows = (await (await fetch(`http://127.0.0.1:${server.port}/local/${kind}`)).json()) as Row[];
-    if (rows.length >= count || Date.now() > deadline) return rows;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let rows: Row[] = [];
+  const enough = async () => {
+    rows = (await (await fetch(`http://127.0.0.1:${server.port}/local/${kind}`)).json()) as Row[];
+    return rows.length >= count;
+  };
+  await waitFor(enough, { timeoutMs: 20_000, intervalMs: 100 }).catch(() => {});
+  return rows;
 }
 
 test('@segment/analytics-next in headless Chromium: every call type, a plan, a retry after 503, batching', {
@@ -130,8 +133,7 @@ test('@segment/analytics-next in headless Chromium: every call type, a plan, a r
       ['/v1/t', 503],
     ]);
     // The row can be read before the browser reports the 200 that answered it.
-    for (let wait = 0; wait < 50 && statuses.at(-1)?.[1] !== 200; wait++)
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(() => statuses.at(-1)?.[1] === 200, { what: `the browser to see the 200 (so far ${statuses})` });
     assert.deepEqual(statuses.at(-1), ['/v1/t', 200]);
 
     await tab.evaluate(async () => {

@@ -6,15 +6,16 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fromMessage } from '../../functions/core/contract/message.ts';
+import { freePort } from '../support/free-port.ts';
 import {
   createTopicsWithSubscriptions,
   emulatorSkipReason,
-  freePort,
   type PubsubEmulator,
   pullAll,
   startPubsubEmulator,
 } from '../support/pubsub-emulator.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { delay, waitFor } from '../support/wait-for.ts';
 
 /**
  * The deployed entry point (functions/collect.ts) run by the functions-framework CLI, as the
@@ -100,11 +101,11 @@ for (const transport of ['rest', 'grpc'] as const) {
           headers: { 'content-type': 'application/json' },
         });
 
-      let warm: Response | undefined;
-      for (let attempt = 0; attempt < 150 && warm === undefined; attempt++) {
-        warm = await send(randomUUID()).catch(() => undefined);
-        if (warm === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const warm = await waitFor(() => send(randomUUID()).catch(() => undefined), {
+        timeoutMs: 15_000,
+        intervalMs: 100,
+        what: 'the function to start',
+      }).catch(() => undefined);
       assert.equal(warm?.status, 200, `the function did not start: ${output}`);
 
       proxy.setMode('hold'); // Pub/Sub stops answering: the next requests wait for it
@@ -115,10 +116,13 @@ for (const transport of ['rest', 'grpc'] as const) {
           (error: Error) => `failed: ${error.message}`,
         ),
       );
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Kept as pauses: that the requests wait inside the function for Pub/Sub, and that the
+      // function has taken SIGTERM, are states of the child process a test cannot see from outside
+      // (the held proxy reads nothing, and the function logs only once it has shut down).
+      await delay(500);
 
       child.kill('SIGTERM');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await delay(300);
       const during = await send(randomUUID());
       assert.equal(during.status, 503, 'a request arriving during shutdown is turned away to retry elsewhere');
       assert.equal(during.headers.get('retry-after'), '5');

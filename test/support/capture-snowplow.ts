@@ -17,6 +17,7 @@ import {
 import * as core from '@snowplow/tracker-core';
 import type { InboundRequest } from '../../functions/core/protocols/protocol.ts';
 import { inboundRequest } from './inbound-request.ts';
+import { waitFor } from './wait-for.ts';
 
 /**
  * Real Snowplow tracker requests, captured by pointing the trackers at a local HTTP server, so
@@ -154,7 +155,7 @@ export function capture(name: FixtureName): Promise<CaptureFixture> {
  */
 export async function captureNodeTracker(method: TrackerMethod): Promise<CaptureFixture> {
   const eventCount = 6;
-  const requests = await withCaptureServer(eventCount, method === 'get' ? eventCount : 1, async (endpoint) => {
+  const requests = await withCaptureServer(eventCount, method === 'get' ? eventCount : 1, async (endpoint, arrived) => {
     const tracker = newTracker(
       { namespace: SCENARIO.namespace, appId: SCENARIO.appId },
       { endpoint, eventMethod: method, bufferSize: method === 'get' ? 1 : eventCount, retryFailedRequests: false },
@@ -166,12 +167,21 @@ export async function captureNodeTracker(method: TrackerMethod): Promise<Capture
     tracker.setSessionIndex(SCENARIO.sessionIndex);
     const page = { pageUrl: SCENARIO.pageUrl, pageTitle: SCENARIO.pageTitle, referrer: SCENARIO.referrer };
     const at = (index: number): Timestamp => SCENARIO.firstDeviceTime + index * 1000;
-    tracker.track(buildPageView(page), [], at(0));
-    tracker.track(buildPagePing({ ...page, ...SCENARIO.pagePing }), [], at(1));
-    tracker.track(buildStructEvent(SCENARIO.struct), [], { type: 'ttm', value: SCENARIO.trueTime });
-    tracker.track(buildSelfDescribingEvent({ event: SCENARIO.linkClick }), [SCENARIO.webPage], at(3));
-    tracker.track(buildEcommerceTransaction(SCENARIO.transaction), [], at(4));
-    tracker.track(buildEcommerceTransactionItem(SCENARIO.item), [], at(5));
+    // GET sends each event as it is tracked, on its own request. Sent all at once they travel on
+    // parallel connections and may arrive in any order; a server's events are seconds apart, each
+    // sent before the next is tracked: wait for each, so the capture keeps the tracking order.
+    let tracked = 0;
+    const track = async (...args: Parameters<typeof tracker.track>): Promise<void> => {
+      tracker.track(...args);
+      tracked += 1;
+      if (method === 'get') await arrived(tracked);
+    };
+    await track(buildPageView(page), [], at(0));
+    await track(buildPagePing({ ...page, ...SCENARIO.pagePing }), [], at(1));
+    await track(buildStructEvent(SCENARIO.struct), [], { type: 'ttm', value: SCENARIO.trueTime });
+    await track(buildSelfDescribingEvent({ event: SCENARIO.linkClick }), [SCENARIO.webPage], at(3));
+    await track(buildEcommerceTransaction(SCENARIO.transaction), [], at(4));
+    await track(buildEcommerceTransactionItem(SCENARIO.item), [], at(5));
     await tracker.flush();
   });
   return {
@@ -296,39 +306,31 @@ export function toInboundRequest(captured: CapturedRequest): InboundRequest {
 /**
  * Starts a capture server on 127.0.0.1:0, runs `send` against its URL and returns the requests
  * once `expectedRequests` have arrived (the trackers' flush promises do not all wait for delivery).
+ * `send` may wait with `arrived(n)` until n requests have come in, to send the next event only then.
  */
 async function withCaptureServer(
   eventCount: number,
   expectedRequests: number,
-  send: (endpoint: string) => Promise<void>,
+  send: (endpoint: string, arrived: (count: number) => Promise<void>) => Promise<void>,
 ): Promise<CapturedRequest[]> {
   const requests: CapturedRequest[] = [];
-  let arrived: () => void = () => {};
-  const allArrived = new Promise<void>((resolve) => (arrived = resolve));
   const server = createServer((request, response) => {
     void readRequest(request).then((captured) => {
       requests.push(captured);
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      if (requests.length >= expectedRequests) arrived();
     });
   });
+  const arrived = async (count: number): Promise<void> => {
+    await waitFor(() => requests.length >= count, {
+      timeoutMs: CAPTURE_TIMEOUT_MS,
+      what: `${count} of ${expectedRequests} requests carrying ${eventCount} events (got ${requests.length})`,
+    });
+  };
   await listen(server);
   try {
     const { port } = server.address() as AddressInfo;
-    await send(`http://127.0.0.1:${port}`);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `capture: expected ${expectedRequests} requests carrying ${eventCount} events within ${CAPTURE_TIMEOUT_MS} ms, got ${requests.length}`,
-            ),
-          ),
-        CAPTURE_TIMEOUT_MS,
-      );
-    });
-    await Promise.race([allArrived, timeout]).finally(() => clearTimeout(timer));
+    await send(`http://127.0.0.1:${port}`, arrived);
+    await arrived(expectedRequests);
     return requests;
   } finally {
     server.closeAllConnections();

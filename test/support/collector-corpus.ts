@@ -9,7 +9,7 @@ import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
 import type { InvalidRow, ValidRow } from '../../functions/core/contract/rows.ts';
 import type { EventSink, RowBatch } from '../../functions/core/sink/event-sink.ts';
 import { serveCollector } from './framework-server.ts';
-import { freePort } from './pubsub-emulator.ts';
+import { freePort } from './free-port.ts';
 
 /**
  * Rows the collector really produces: a corpus of requests over every protocol — the captured

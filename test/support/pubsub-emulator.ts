@@ -1,12 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, realpathSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { type AddressInfo, createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { messageOf } from '../../functions/core/errors.ts';
+import { freePort } from './free-port.ts';
+import { delay, waitFor } from './wait-for.ts';
 
 /**
  * The Google Cloud Pub/Sub emulator (the Java fake that the Cloud CLI ships), run for tests.
@@ -324,22 +325,27 @@ async function launch(source: Extract<Source, { kind: 'jar' }>, port: number): P
 
 /** Polls `GET http://host/` until 200, the process exits, or READY_TIMEOUT_MS pass. */
 async function waitUntilReady(host: string, child: ChildProcess | undefined): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
   let last = 'no answer yet';
-  while (Date.now() < deadline) {
+  const answered = async (): Promise<boolean> => {
     if (child !== undefined && (child.exitCode !== null || child.signalCode !== null)) {
       throw new Error(`the process exited (code ${child.exitCode}, signal ${child.signalCode})`);
     }
     try {
       const { status } = await httpCall('GET', `http://${host}/`, undefined, 1_000);
-      if (status === 200) return;
       last = `HTTP ${status}`;
+      return status === 200;
     } catch (error) {
       last = messageOf(error);
+      return false;
     }
-    await sleep(100);
+  };
+  try {
+    await waitFor(answered, { timeoutMs: READY_TIMEOUT_MS, intervalMs: 100, what: `HTTP 200 from http://${host}/` });
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('timed out'))
+      throw new Error(`${error.message} (last: ${last})`, { cause: error });
+    throw error;
   }
-  throw new Error(`no HTTP 200 from http://${host}/ within ${READY_TIMEOUT_MS} ms (last: ${last})`);
 }
 
 async function terminate(child: ChildProcess): Promise<void> {
@@ -356,27 +362,6 @@ async function terminate(child: ChildProcess): Promise<void> {
     clearTimeout(killer);
     running.delete(child);
   }
-}
-
-/** A port that was free a moment ago (bind port 0, read it, release it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** True when something accepts TCP connections on 127.0.0.1:port. */
-export async function portInUse(port: number): Promise<boolean> {
-  const server = createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(true));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(false)));
-  });
 }
 
 // ---- REST helpers (the emulator serves the Pub/Sub REST API next to gRPC on the same port) ----
@@ -489,7 +474,7 @@ export async function refuseUntilDeadLettered(
       continue;
     }
     if (Date.now() - lastDelivery >= quietMs) return refused;
-    await sleep(50);
+    await delay(50);
   }
   throw new Error(`${subscriptionId} still delivered messages after ${timeoutMs} ms`);
 }
@@ -518,35 +503,43 @@ export async function pullAll(
   const messages: PulledMessage[] = [];
   let lastArrival = Date.now();
   while (Date.now() < deadline) {
-    const answer = (await rest(emulator, 'POST', `subscriptions/${subscriptionId}:pull`, {
-      maxMessages: 1000,
-      returnImmediately: true,
-    })) as {
-      receivedMessages?: Array<{
-        ackId: string;
-        message: { data?: string; attributes?: Record<string, string>; messageId: string; publishTime: string };
-      }>;
-    };
-    const received = answer.receivedMessages ?? [];
+    const received = await pullOnce(emulator, subscriptionId);
     if (received.length > 0) {
-      await rest(emulator, 'POST', `subscriptions/${subscriptionId}:acknowledge`, {
-        ackIds: received.map((r) => r.ackId),
-      });
-      for (const { message } of received) {
-        messages.push({
-          data: Buffer.from(message.data ?? '', 'base64'),
-          attributes: message.attributes ?? {},
-          messageId: message.messageId,
-          publishTime: message.publishTime,
-        });
-      }
+      messages.push(...received);
       lastArrival = Date.now();
       continue;
     }
     if (messages.length >= expected && Date.now() - lastArrival >= quietMs) break;
-    await sleep(50);
+    await delay(50);
   }
   return messages;
+}
+
+/**
+ * One pull that returns at once, with what is there now (up to 1000), acknowledged. For a test
+ * that must act on the first message to arrive, where pullAll would keep pulling while more come.
+ */
+export async function pullOnce(emulator: EmulatorRef, subscriptionId: string): Promise<PulledMessage[]> {
+  const answer = (await rest(emulator, 'POST', `subscriptions/${subscriptionId}:pull`, {
+    maxMessages: 1000,
+    returnImmediately: true,
+  })) as {
+    receivedMessages?: Array<{
+      ackId: string;
+      message: { data?: string; attributes?: Record<string, string>; messageId: string; publishTime: string };
+    }>;
+  };
+  const received = answer.receivedMessages ?? [];
+  if (received.length === 0) return [];
+  await rest(emulator, 'POST', `subscriptions/${subscriptionId}:acknowledge`, {
+    ackIds: received.map((r) => r.ackId),
+  });
+  return received.map(({ message }) => ({
+    data: Buffer.from(message.data ?? '', 'base64'),
+    attributes: message.attributes ?? {},
+    messageId: message.messageId,
+    publishTime: message.publishTime,
+  }));
 }
 
 async function rest(
@@ -592,8 +585,4 @@ function httpCall(
     request.on('error', reject);
     request.end(body);
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import { waitFor } from './wait-for.ts';
 
 test('waitFor resolves with the first truthy value of the condition', async () => {
@@ -29,4 +29,23 @@ test('waitFor fails naming what it waited for once the bound has passed', async 
       message: 'timed out after 20 ms waiting for the socket to close',
     },
   );
+});
+
+test('waitFor keeps polling on the real clock while a test fakes timers with mock.timers', {
+  timeout: 5_000,
+}, async (t) => {
+  t.after(() => mock.timers.reset());
+  mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  let fired = false;
+  setTimeout(() => {
+    fired = true;
+  }, 1_000);
+  let polls = 0;
+  const ticking = waitFor(() => {
+    polls += 1;
+    if (polls === 3) mock.timers.tick(1_000);
+    return fired;
+  });
+  assert.equal(await ticking, true);
+  assert.equal(polls, 3);
 });

@@ -14,6 +14,14 @@ export interface WaitForOptions {
   readonly what?: string;
 }
 
+/**
+ * The real timer, taken when this module loads: a test that fakes time with node:test's
+ * `mock.timers` replaces the global setTimeout, and a wait that used the fake one would stop until
+ * the test ticks. Waiting for a condition stays on the real clock (so does performance.now(), which
+ * mock.timers leaves alone) while the code under test runs on the fake one.
+ */
+const realSetTimeout = globalThis.setTimeout;
+
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_INTERVAL_MS = 5;
 
@@ -31,7 +39,11 @@ export async function waitFor<T>(
   }
 }
 
-/** A pause, for tests whose subject is time passing on a real clock (a server's own timeout, a slow peer). */
+/**
+ * A pause on the real clock, for what has no condition to wait for: the interval of a polling loop,
+ * or a test whose subject is real time passing (a server's own timeout, a slow peer). Not for
+ * ordering a test's own steps: wait for the condition instead.
+ */
 export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => realSetTimeout(resolve, ms));
 }

@@ -19,6 +19,7 @@ import {
 } from '../../../functions/adapters/google/google-credentials.ts';
 import { METADATA_TIMEOUT_MS } from '../../../functions/core/limits.ts';
 import { METADATA_SERVER } from '../../support/google-client-behaviour.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 /** A fake GCE/Cloud Run metadata server on 127.0.0.1 (never the real one). */
 async function startFakeServer(handle: (request: IncomingMessage, response: ServerResponse) => void) {
@@ -123,10 +124,10 @@ describe('MetadataServerCredentials against a fake metadata server', () => {
       'the valid token, at once, while the server holds the new one',
     );
     assert.equal(await credentials.accessToken(), 'token-1');
-    await waitUntil(() => state.held.length === 1);
+    await waitFor(() => state.held.length === 1);
     assert.equal(tokenRequests(fake.requests).length, 2, 'one background refresh, not one per caller');
     release();
-    await waitUntil(async () => (await credentials.accessToken()) === 'token-2');
+    await waitFor(async () => (await credentials.accessToken()) === 'token-2');
     assert.equal(tokenRequests(fake.requests).length, 2);
   });
 
@@ -158,7 +159,7 @@ describe('MetadataServerCredentials against a fake metadata server', () => {
     const first = credentials.accessToken(hurried.signal);
     const patient = credentials.accessToken();
     const schemaLookup = credentials.accessToken(AbortSignal.timeout(30_000));
-    await waitUntil(() => state.held.length === 1);
+    await waitFor(() => state.held.length === 1);
     hurried.abort(new DOMException('50 ms left', 'TimeoutError'));
     await assert.rejects(first, { name: 'TimeoutError', message: '50 ms left' });
     release();
@@ -172,7 +173,7 @@ describe('MetadataServerCredentials against a fake metadata server', () => {
     state.hold = true;
     const credentials = new MetadataServerCredentials(fake.host);
     const waiting = credentials.accessToken();
-    await waitUntil(() => state.held.length === 1);
+    await waitFor(() => state.held.length === 1);
     mock.timers.tick(METADATA_TIMEOUT_MS);
     await assert.rejects(waiting, (error: unknown) => {
       assert.ok(error instanceof CredentialsError);
@@ -322,7 +323,7 @@ describe('ApplicationDefaultCredentials (google-auth-library) against a fake tok
     state.hold = true;
     const controller = new AbortController();
     const waiting = credentials.accessToken(controller.signal);
-    await waitUntil(() => state.held.length === 1);
+    await waitFor(() => state.held.length === 1);
     controller.abort(new DOMException('attempt over', 'TimeoutError'));
     await assert.rejects(waiting, { name: 'TimeoutError' });
   });
@@ -339,12 +340,3 @@ describe('ApplicationDefaultCredentials (google-auth-library) against a fake tok
     });
   });
 });
-
-/** Polls (real time, via setImmediate, which mock.timers leaves alone) until the condition holds. */
-async function waitUntil(condition: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 5_000; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  assert.fail('condition never held');
-}

@@ -11,8 +11,9 @@ import {
   requestBody,
   requestText,
 } from '../../../functions/adapters/http/text-request.ts';
+import { freePort } from '../../support/free-port.ts';
 import { NODE_SERVER_KEEP_ALIVE_MS } from '../../support/google-client-behaviour.ts';
-import { freePort } from '../../support/pubsub-emulator.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 interface Seen {
   readonly method: string;
@@ -97,22 +98,27 @@ describe('requestText', () => {
     handler = () => {}; // never answers
     const controller = new AbortController();
     const pending = requestText(`${base}/hang`, { method: 'POST', body: 'x', signal: controller.signal });
-    while (!seen.some((entry) => entry.url === '/hang')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor(() => seen.some((entry) => entry.url === '/hang'), { what: 'the request to arrive' });
     const hungPort = seen.find((entry) => entry.url === '/hang')!.remotePort;
     controller.abort(new DOMException('no answer within 5 ms', 'TimeoutError'));
     await assert.rejects(
       pending,
       (error: Error) => error.name === 'TimeoutError' && error.message === 'no answer within 5 ms',
     );
-    while (!closedSockets.includes(hungPort)) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor(() => closedSockets.includes(hungPort), { what: 'the aborted connection to close' });
 
     const count = seen.length;
     await assert.rejects(
       requestText(`${base}/never`, { signal: AbortSignal.abort(new Error('stopped before')) }),
       /stopped before/,
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(seen.length, count);
+    // The next request, sent once the aborted one has rejected, is the only one the server sees.
+    handler = (_request, response) => response.end('ok');
+    await requestText(`${base}/after`);
+    assert.deepEqual(
+      seen.slice(count).map((entry) => entry.url),
+      ['/after'],
+    );
   });
 
   test('an answer over maxBytes is not read further: AnswerTooLargeError, and the connection is dropped', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, afterEach, before, describe, mock, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, mock, test } from 'node:test';
 import { CredentialsError, type GoogleCredentials } from '../../../functions/adapters/google/google-credentials.ts';
 import { PUBLISH_RETRY_CODES, rpcCodeOf } from '../../../functions/adapters/google/rpc-status.ts';
 import {
@@ -12,16 +12,9 @@ import {
 } from '../../../functions/adapters/pubsub/rest-client.ts';
 import { COLLECTOR } from '../../../functions/core/collector-info.ts';
 import { SluiceError } from '../../../functions/core/errors.ts';
+import { freePort } from '../../support/free-port.ts';
 import { HTTP_STATUS_NAMES, PUBSUB_ANSWERS } from '../../support/google-client-behaviour.ts';
-import {
-  createSubscription,
-  createTopic,
-  emulatorSkipReason,
-  freePort,
-  type PubsubEmulator,
-  pullAll,
-  startPubsubEmulator,
-} from '../../support/pubsub-emulator.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 interface Seen {
   readonly remotePort: number;
@@ -113,6 +106,10 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
   after(async () => {
     await fake.stop();
   });
+  beforeEach(() => {
+    fake.seen.length = 0;
+    fake.maxConcurrent = 0;
+  });
 
   const client = (overrides: Partial<PubsubRestClientOptions> = {}) =>
     new PubsubRestClient({
@@ -125,7 +122,6 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
     });
 
   test('POSTs the batch to /v1/projects/<p>/topics/<t>:publish with a bearer token and returns the ids', async () => {
-    fake.seen.length = 0;
     fake.setHandler((seen, response) => answer(response, 200, ids(seen)));
     let requests = 0;
     const result = await client({ onPublishRequest: () => void (requests += 1) }).publish('events', body(3), 3);
@@ -140,7 +136,6 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
   });
 
   test("a full topic name is used as given; no project configured uses the credentials' project", async () => {
-    fake.seen.length = 0;
     fake.setHandler((seen, response) => answer(response, 200, ids(seen)));
     await client().publish('projects/other/topics/t9', body(1), 1);
     await client({ projectId: '' }).publish('events', body(1), 1);
@@ -152,7 +147,6 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
 
   for (const status of [429, 500, 502, 503, 504]) {
     test(`HTTP ${status} is retried, then the batch succeeds once`, async () => {
-      fake.seen.length = 0;
       fake.setHandler((seen, response) =>
         fake.seen.length < 3
           ? answer(response, status, googleError(status, 'UNAVAILABLE', 'try again'))
@@ -174,7 +168,6 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
     [404, 'NOT_FOUND'],
   ] as const) {
     test(`HTTP ${status} ${name} fails at once, without a retry, naming the status`, async () => {
-      fake.seen.length = 0;
       fake.setHandler((_seen, response) =>
         answer(response, status, googleError(status, name, `Resource not usable (resource=events)`)),
       );
@@ -197,7 +190,6 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
   }
 
   test('401 fetches a new token once and retries; a second 401 is final', async () => {
-    fake.seen.length = 0;
     fake.setHandler((seen, response) =>
       seen.headers.authorization === 'Bearer token-1'
         ? answer(response, 200, ids(seen))
@@ -211,26 +203,43 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
     await assert.rejects(client().publish('events', body(1), 1), /16 UNAUTHENTICATED: no/);
   });
 
-  test('retrying stops when the budget is spent, with the last error; a hung request is cut at the budget', async () => {
-    fake.setHandler((_seen, response) => answer(response, 503, googleError(503, 'UNAVAILABLE', 'overloaded')));
-    let began = Date.now();
+  test('retrying stops when the budget is spent, with the last error; a hung request is cut at the budget', async (t) => {
+    // Fake clock: the client's own clock decides when the budget is spent, not how fast this
+    // machine answers. Each 503 costs one second of it, so a 3 s budget allows exactly three
+    // attempts (the third ends at the deadline: no pause fits after it).
+    t.after(() => mock.timers.reset());
+    mock.timers.enable({ apis: ['Date'] });
+    fake.setHandler((_seen, response) => {
+      mock.timers.tick(1_000);
+      answer(response, 503, googleError(503, 'UNAVAILABLE', `overloaded ${fake.seen.length}`));
+    });
     await assert.rejects(
-      client({ retry: { budgetMs: 300, initialDelayMs: 10, maxDelayMs: 40 } }).publish('events', body(1), 1),
-      /14 UNAVAILABLE: overloaded/,
+      client({ retry: { budgetMs: 3_000, initialDelayMs: 10, maxDelayMs: 40 } }).publish('events', body(1), 1),
+      /14 UNAVAILABLE: overloaded 3/,
     );
-    assert.ok(Date.now() - began < 300 + 750, `gave up after ${Date.now() - began} ms`);
+    assert.equal(fake.seen.length, 3, 'three attempts fit in the budget, and no more are made');
+    mock.timers.reset();
 
+    // A request that is never answered is cut when the budget (300 ms, under one attempt's
+    // minimum) runs out, and no retry follows it.
+    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    fake.seen.length = 0;
     fake.setHandler(() => {}); // never answers
-    began = Date.now();
-    await assert.rejects(
-      client({ retry: { budgetMs: 300, initialDelayMs: 10, maxDelayMs: 40 } }).publish('events', body(1), 1),
-      (error: unknown) => {
-        assert.ok(error instanceof RestPublishError);
-        assert.match(error.message, /DEADLINE_EXCEEDED/);
-        return true;
-      },
-    );
-    assert.ok(Date.now() - began < 300 + 750, `gave up after ${Date.now() - began} ms`);
+    let settled = false;
+    const publishing = client({ retry: { budgetMs: 300, initialDelayMs: 10, maxDelayMs: 40 } })
+      .publish('events', body(1), 1)
+      .finally(() => (settled = true));
+    await waitFor(() => fake.seen.length === 1);
+    mock.timers.tick(299);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(settled, false, 'still waiting 1 ms before the budget ends');
+    mock.timers.tick(1);
+    await assert.rejects(publishing, (error: unknown) => {
+      assert.ok(error instanceof RestPublishError);
+      assert.match(error.message, /DEADLINE_EXCEEDED/);
+      return true;
+    });
+    assert.equal(fake.seen.length, 1);
     fake.server.closeAllConnections();
   });
 
@@ -250,7 +259,6 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
   });
 
   test('at most maxConcurrentRequests requests are on the wire at once; the others wait for a slot', async () => {
-    fake.maxConcurrent = 0;
     fake.setHandler((seen, response) => setTimeout(() => answer(response, 200, ids(seen)), 30));
     const limited = client({ maxConcurrentRequests: 3 });
     const results = await Promise.all(Array.from({ length: 12 }, () => limited.publish('events', body(1), 1)));
@@ -373,9 +381,9 @@ describe('PubsubRestClient under failure, as the Pub/Sub library behaves', () =>
       body(1),
       1,
     );
-    await waitUntil(() => fake.seen.length === 1);
+    await waitFor(() => fake.seen.length === 1);
     mock.timers.tick(3_000); // a third of the budget: the attempt is cut, well before the 9 s budget
-    await waitUntil(() => {
+    await waitFor(() => {
       mock.timers.tick(100); // the pause before the retry
       return fake.seen.length === 2;
     });
@@ -484,61 +492,3 @@ const RPC: Readonly<Record<string, number>> = {
   UNAVAILABLE: 14,
   DEADLINE_EXCEEDED: 4,
 };
-
-/** Polls (real time, via setImmediate, which mock.timers leaves alone) until the condition holds. */
-async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 20_000; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  assert.fail('condition never held');
-}
-
-describe('PubsubRestClient against the Pub/Sub emulator', { skip: emulatorSkipReason() }, () => {
-  let emulator: PubsubEmulator;
-  before(async () => {
-    emulator = await startPubsubEmulator();
-  });
-  after(async () => {
-    await emulator?.stop();
-  });
-
-  test("publishes through the emulator's REST API; a missing topic is NOT_FOUND; createTopic makes it", async () => {
-    const client = new PubsubRestClient({
-      projectId: emulator.projectId,
-      emulatorHost: emulator.host,
-      retry: { budgetMs: 5_000, initialDelayMs: 10, maxDelayMs: 100 },
-      env: {},
-    });
-    await assert.rejects(client.publish('rest-missing', body(1), 1), (error: unknown) => {
-      assert.ok(error instanceof RestPublishError);
-      assert.equal(rpcCodeOf(error), 5);
-      assert.equal(error.httpStatus, 404);
-      return true;
-    });
-    await client.createTopic('rest-made');
-    await client.createTopic('rest-made'); // exists: fine
-    await createTopic(emulator, 'rest-events');
-    await createSubscription(emulator, 'rest-events-sub', 'rest-events');
-    const topic = client.topic('rest-events', { batching: { maxMessages: 50, maxMilliseconds: 10 } });
-    const outcomes = await new Promise<Array<string | null | undefined>>((resolve, reject) => {
-      const got: Array<string | null | undefined> = [];
-      for (let i = 0; i < 120; i++) {
-        topic.publishMessage({ data: Buffer.from(`event ${i}`), attributes: { i: String(i) } }, (error, id) => {
-          if (error) reject(error);
-          got.push(id);
-          if (got.length === 120) resolve(got);
-        });
-      }
-    });
-    assert.equal(new Set(outcomes).size, 120, 'a distinct message id per message');
-    const pulled = await pullAll(emulator, 'rest-events-sub', { expected: 120 });
-    assert.deepEqual(
-      pulled.map((message) => message.data.toString()).sort(),
-      Array.from({ length: 120 }, (_, i) => `event ${i}`).sort(),
-    );
-    assert.deepEqual(pulled.find((message) => message.data.toString() === 'event 7')?.attributes, { i: '7' });
-    await topic.flush();
-    await client.close();
-  });
-});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, mock, test } from 'node:test';
 import { type RestBatching, type RestPublisher, RestTopic } from '../../../functions/adapters/pubsub/rest-topic.ts';
 import { MAX_MESSAGES_PER_PUBLISH_REQUEST } from '../../../functions/core/limits.ts';
 
@@ -46,7 +46,8 @@ const message = (n: number, size = 10) => ({
   data: Buffer.from(String(n).padStart(size, '0')),
   attributes: { n: String(n) },
 });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Lets every promise callback that is ready run (a macrotask turn), with no timer involved. */
+const settledCallbacks = () => new Promise((resolve) => setImmediate(resolve));
 
 /** Publishes and collects each callback's outcome, in callback order. */
 function publishAll(
@@ -66,7 +67,10 @@ function publishAll(
 }
 
 describe('RestTopic batching', () => {
-  test('a full batch goes out at once; the rest after maxMilliseconds; data is base64 with its attributes', async () => {
+  test('a full batch goes out at once; the rest after maxMilliseconds; data is base64 with its attributes', async (t) => {
+    // Fake clock: the batch timer is the subject, so this test moves time itself.
+    t.after(() => mock.timers.reset());
+    mock.timers.enable({ apis: ['setTimeout'] });
     const publisher = new FakePublisher();
     const topic = new RestTopic('events', publisher, batching({ maxMessages: 10, maxMilliseconds: 50 }));
     const done = publishAll(topic, 25);
@@ -75,8 +79,11 @@ describe('RestTopic batching', () => {
       publisher.sent.map((batch) => batch.messages.length),
       [10, 10],
     );
-    await sleep(10);
+    mock.timers.tick(49);
+    await settledCallbacks();
     assert.equal(publisher.sent.length, 2, 'the last 5 wait for the timer');
+    mock.timers.tick(1);
+    assert.equal(publisher.sent.length, 3, 'the last 5 go out when maxMilliseconds have passed');
     const outcomes = await done;
     assert.deepEqual(
       publisher.sent.map((batch) => batch.messages.length),
@@ -194,7 +201,7 @@ describe('RestTopic batching', () => {
     let flushed = false;
     const flushing = topic.flush().then(() => (flushed = true));
     assert.equal(publisher.sent.length, 1, 'flush sends without waiting for the timer');
-    await sleep(20);
+    await settledCallbacks();
     assert.equal(flushed, false, 'flush waits for the answer');
     publisher.sent[0]!.settle({ ids: ['1', '2', '3'] });
     await flushing;

@@ -15,6 +15,7 @@ import {
 } from '../../../functions/core/registry/schema-registry.ts';
 import { type FakeGcs, startFakeGcs } from '../../support/fake-gcs-server.ts';
 import { STORAGE_FINAL_STATUSES, STORAGE_TRANSIENT_STATUSES } from '../../support/google-client-behaviour.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 // When set, it is the default endpoint; these tests name theirs.
 delete process.env.STORAGE_EMULATOR_HOST;
@@ -187,9 +188,9 @@ describe('GcsRegistry', () => {
     try {
       const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const lookup = new GcsRegistry('gs://bkt', { endpoint, timeoutMs: 6_000 }).lookup(KEY);
-      await waitUntil(() => count === 1);
+      await waitFor(() => count === 1);
       mock.timers.tick(2_000); // a third of the budget: the first attempt is cut
-      await waitUntil(() => {
+      await waitFor(() => {
         mock.timers.tick(50); // the jittered pause before the retry
         return count === 2;
       });
@@ -410,13 +411,4 @@ async function rejects<T extends Error>(
     return true;
   });
   return caught as T;
-}
-
-/** Polls (real time, via setImmediate, which mock.timers leaves alone) until the condition holds. */
-async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 20_000; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  assert.fail('condition never held');
 }

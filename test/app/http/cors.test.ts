@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import { createCorsPolicy } from '../../../functions/app/http/cors.ts';
 import { serveCollector } from '../../support/framework-server.ts';
 import { recordingCollector } from '../../support/recording-sink.ts';
@@ -53,6 +53,7 @@ describe('CORS allow-list through the HTTP function', () => {
   let close: () => Promise<void>;
   before(async () => ({ base, close } = await serveCollector(collector)));
   after(() => close());
+  beforeEach(() => sink.clear());
 
   const send = (origin: string, method = 'POST') =>
     fetch(`${base}/self-describing`, {
@@ -62,7 +63,6 @@ describe('CORS allow-list through the HTTP function', () => {
     });
 
   test('an allowed origin is served and echoed', async () => {
-    sink.clear();
     const response = await send('https://shop.example');
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('access-control-allow-origin'), 'https://shop.example');

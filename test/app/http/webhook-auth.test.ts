@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import { createWebhookAuthenticator } from '../../../functions/app/http/webhook-auth.ts';
 import { serveCollector } from '../../support/framework-server.ts';
 import { inboundRequest } from '../../support/inbound-request.ts';
@@ -143,6 +143,7 @@ describe('webhook authentication through the HTTP function', () => {
   let close: () => Promise<void>;
   before(async () => ({ base, close } = await serveCollector(collector)));
   after(() => close());
+  beforeEach(() => sink.clear());
 
   const body = JSON.stringify({ ref: 'refs/heads/main', secret_data: 'do-not-store' });
   const post = (headers: Record<string, string>) =>
@@ -153,7 +154,6 @@ describe('webhook authentication through the HTTP function', () => {
     });
 
   test('a failed signature answers 401 and is recorded as an unauthorized invalid row without the body', async () => {
-    sink.clear();
     const response = await post({ 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` });
     assert.equal(response.status, 401);
     assert.equal(((await response.json()) as { error: string }).error, 'unauthorized');
@@ -168,7 +168,6 @@ describe('webhook authentication through the HTTP function', () => {
   });
 
   test('a correctly signed delivery is taken (its event is then validated as usual)', async () => {
-    sink.clear();
     const response = await post({
       'x-hub-signature-256': `sha256=${createHmac('sha256', GITHUB_SECRET).update(body).digest('hex')}`,
     });
