@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { RowKind } from '../../core/contract/columns.ts';
 import type { InvalidRow, ValidRow } from '../../core/contract/rows.ts';
 import { type EventSink, type RowBatch, SinkUnavailableError } from '../../core/sink/event-sink.ts';
+import { LineBuffer } from './line-buffer.ts';
 import { NdjsonIndex, type RowQuery } from './ndjson-index.ts';
 
 export const LOCAL_FILES: Readonly<Record<RowKind, string>> = { valid: 'valid.ndjson', invalid: 'invalid.ndjson' };
@@ -13,14 +14,8 @@ const NEWLINE = Buffer.from('\n');
 
 /** The requests waiting for one group write, and their lines. */
 interface Group {
-  /**
-   * NDJSON per file, one UTF-8 chunk per request, each row a line ending in a newline. Encoded per
-   * request, not kept as one string for the group: Buffer.from on a rope of a group's rows (a
-   * cons string, two-byte as soon as one row holds a non-Latin-1 character) cost 21 µs per row
-   * in the tp2-10 profile of `npm start`, against under 1 µs per row for a flat 16 KB string.
-   */
-  readonly chunks: Record<RowKind, Buffer[]>;
-  readonly bytes: Record<RowKind, number>;
+  /** NDJSON per file, each row a line ending in a newline; made when the first row of that file comes. */
+  readonly lines: Record<RowKind, LineBuffer | undefined>;
   readonly rows: Record<RowKind, number>;
   readonly waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
   /** Settles (never rejects) once the group's append has completed or failed. */
@@ -34,14 +29,19 @@ function newGroup(): Group {
     markWritten = resolve;
   });
   return {
-    chunks: { valid: [], invalid: [] },
-    bytes: { valid: 0, invalid: 0 },
+    lines: { valid: undefined, invalid: undefined },
     rows: { valid: 0, invalid: 0 },
     waiters: [],
     written,
     markWritten,
   };
 }
+
+/**
+ * Largest line buffer kept for the next group once written: one group at a time is collected and
+ * one written, so at most two per file are kept; a burst that needed more gives it back.
+ */
+export const MAX_KEPT_LINE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /**
  * The local sink of `npm start`: rows are appended as NDJSON to `<dir>/valid.ndjson` and
@@ -64,6 +64,8 @@ export class LocalSink implements EventSink {
   readonly #checkedEnd: Record<RowKind, boolean> = { valid: false, invalid: false };
   readonly #indexes: Record<RowKind, NdjsonIndex>;
   readonly #stats = { valid: 0, invalid: 0, appends: 0 };
+  /** Line buffers of written groups, for the next groups to fill. */
+  readonly #spare: Record<RowKind, LineBuffer[]> = { valid: [], invalid: [] };
 
   constructor(dir: string, cwd: string = process.cwd()) {
     this.dir = resolve(cwd, dir);
@@ -72,34 +74,40 @@ export class LocalSink implements EventSink {
 
   publish(batch: RowBatch): Promise<void> {
     if (batch.valid.length === 0 && batch.invalid.length === 0) return Promise.resolve();
-    // Encoded before joining a group, so a row that cannot be written fails its own request only.
-    let valid: Buffer | undefined;
-    let invalid: Buffer | undefined;
-    try {
-      valid = ndjson(batch.valid);
-      invalid = ndjson(batch.invalid);
-    } catch (error) {
-      return Promise.reject(
-        new SinkUnavailableError(`cannot encode a row as JSON: ${String(error)}`, { cause: error }),
-      );
-    }
     if (this.#next === undefined) {
       this.#next = newGroup();
       // With no write running, the group waits a tick for the other requests of this turn of the event loop.
       if (this.#writing === undefined) setImmediate(() => void this.#drain());
     }
     const group = this.#next;
-    if (valid !== undefined) {
-      group.chunks.valid.push(valid);
-      group.bytes.valid += valid.length;
-    }
-    if (invalid !== undefined) {
-      group.chunks.invalid.push(invalid);
-      group.bytes.invalid += invalid.length;
+    const valid = batch.valid.length === 0 ? undefined : this.#linesOf(group, 'valid');
+    const invalid = batch.invalid.length === 0 ? undefined : this.#linesOf(group, 'invalid');
+    const validMark = valid?.length ?? 0;
+    const invalidMark = invalid?.length ?? 0;
+    try {
+      for (const row of batch.valid) valid?.appendLine(JSON.stringify(row));
+      for (const row of batch.invalid) invalid?.appendLine(JSON.stringify(row));
+    } catch (error) {
+      // A row that cannot be encoded fails its own request only: its lines leave the group.
+      valid?.truncate(validMark);
+      invalid?.truncate(invalidMark);
+      return Promise.reject(
+        new SinkUnavailableError(`cannot encode a row as JSON: ${String(error)}`, { cause: error }),
+      );
     }
     group.rows.valid += batch.valid.length;
     group.rows.invalid += batch.invalid.length;
     return new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
+  }
+
+  /** The group's lines of one file, in a spare buffer when there is one. */
+  #linesOf(group: Group, kind: RowKind): LineBuffer {
+    let lines = group.lines[kind];
+    if (lines === undefined) {
+      lines = this.#spare[kind].pop() ?? new LineBuffer();
+      group.lines[kind] = lines;
+    }
+    return lines;
   }
 
   /** Writes groups until none waits: what arrives during a write forms the next group. */
@@ -108,7 +116,7 @@ export class LocalSink implements EventSink {
       this.#next = undefined;
       this.#writing = group;
       try {
-        await Promise.all(KINDS.map((kind) => this.#append(kind, group.chunks[kind], group.bytes[kind])));
+        await Promise.all(KINDS.map((kind) => this.#append(kind, group.lines[kind])));
         this.#stats.valid += group.rows.valid;
         this.#stats.invalid += group.rows.invalid;
         for (const waiter of group.waiters) waiter.resolve();
@@ -117,17 +125,24 @@ export class LocalSink implements EventSink {
         for (const waiter of group.waiters) waiter.reject(failure);
       }
       this.#writing = undefined;
+      for (const kind of KINDS) this.#giveBack(kind, group.lines[kind]);
       group.markWritten();
     }
   }
 
-  async #append(kind: RowKind, chunks: readonly Buffer[], bytes: number): Promise<void> {
-    if (chunks.length === 0) return;
-    let lines = chunks;
-    let length = bytes;
+  #giveBack(kind: RowKind, lines: LineBuffer | undefined): void {
+    if (lines === undefined || lines.capacity > MAX_KEPT_LINE_BUFFER_BYTES || this.#spare[kind].length > 0) return;
+    lines.clear();
+    this.#spare[kind].push(lines);
+  }
+
+  async #append(kind: RowKind, buffer: LineBuffer | undefined): Promise<void> {
+    if (buffer === undefined || buffer.length === 0) return;
+    let lines = [buffer.bytes()];
+    let length = buffer.length;
     if (!this.#checkedEnd[kind]) {
       if (await endsInsideLine(this.path(kind))) {
-        lines = [NEWLINE, ...chunks];
+        lines = [NEWLINE, ...lines];
         length++;
       }
       this.#checkedEnd[kind] = true;
@@ -223,7 +238,7 @@ export class LocalSink implements EventSink {
  * framework every promise there runs the domain's async hooks; fs/promises' appendFile made a
  * dozen of them per write (with the string encoding it did, 26 µs per row in the tp2-10 profile).
  */
-function appendChunks(path: string, chunks: readonly Buffer[], bytes: number): Promise<void> {
+function appendChunks(path: string, chunks: Buffer[], bytes: number): Promise<void> {
   return new Promise((resolve, reject) => {
     open(path, 'a', (openError, fd) => {
       if (openError) return reject(openError);
@@ -237,7 +252,7 @@ function appendChunks(path: string, chunks: readonly Buffer[], bytes: number): P
           writeFrom(remainder(pending, written), left - written);
         });
       };
-      writeFrom([...chunks], bytes);
+      writeFrom(chunks, bytes);
     });
   });
 }
@@ -255,14 +270,6 @@ function remainder(chunks: readonly Buffer[], written: number): Buffer[] {
     skip = 0;
   }
   return rest;
-}
-
-/** A request's rows as NDJSON in UTF-8, undefined when it has none. */
-function ndjson(rows: readonly unknown[]): Buffer | undefined {
-  if (rows.length === 0) return undefined;
-  let text = '';
-  for (const row of rows) text += `${JSON.stringify(row)}\n`;
-  return Buffer.from(text);
 }
 
 /** Whether the file's last byte is not a newline: a line cut by a crash, which must stay a line of its own. */
