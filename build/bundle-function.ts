@@ -4,10 +4,9 @@
  * package.json, package-lock.json, config/sluice.json).
  *
  * Why a bundle: a cold start pays for every module file Node resolves and reads; one file is
- * resolved once. Measured by `npm run bench` on a 2-core machine, `@google-cloud/pubsub` alone
- * took about a second to import from node_modules (hundreds of files: google-gax, grpc-js,
- * protobufjs, google-auth-library) and about 0.2 s from a bundle, which is most of the collector's
- * cold start. So Pub/Sub is bundled too, in its own chunk (code splitting), which index.js imports
+ * resolved once. `@google-cloud/pubsub` alone is hundreds of files (google-gax, grpc-js,
+ * protobufjs, google-auth-library) and the largest import cost there is (`pubsub-sdk` in
+ * docs/performance.md, "Measured costs behind the code"). So Pub/Sub is bundled too, in its own chunk (code splitting), which index.js imports
  * only when the Pub/Sub sink publishes first: an instance with another sink never loads it. (The
  * gs:// registry and the REST Pub/Sub transport load no Google SDK at all.)
  *
@@ -126,7 +125,7 @@ export async function bundleFunction(
 /**
  * Replaces functions/core/config/config-validator.ts with build/replacements/config-validator.ts,
  * which returns the configuration validator compiled now, as Ajv standalone code with the same
- * options: compiling it at run time cost about 100 ms of every cold start. The test in
+ * options: compiling it at run time is a cold-start cost (`config-validator` in docs/performance.md). The test in
  * test/build/bundle-function.test.ts checks that the bundle still reports a bad setting the way the
  * source does.
  */
@@ -153,8 +152,8 @@ function configAsJson(): unknown {
 /**
  * Replaces functions/adapters/config/config-document.ts with build/replacements/config-document.ts,
  * a JSON reader whose default file is {@link BUNDLED_CONFIG_PATH}: a deployed instance then never
- * loads the YAML library (about 250 KB of code to parse and run) nor parses YAML, which was about
- * 35 ms of every cold start. A deployment that points SLUICE_CONFIG at a YAML file is told to
+ * loads the YAML library (about 250 KB of code) nor parses YAML (`yaml` in docs/performance.md,
+ * "Measured costs behind the code"). A deployment that points SLUICE_CONFIG at a YAML file is told to
  * convert it.
  */
 function jsonConfigDocument(): Plugin {
@@ -170,7 +169,8 @@ function jsonConfigDocument(): Plugin {
  * Replaces functions/core/validation/meta-schema-checks.ts with the meta-schema checks compiled
  * now, as Ajv standalone code from the same Ajv set-up (meta-schema-check.ts), each in its own
  * chunk that is imported when a schema of that meta-schema is first compiled: Ajv compiling the
- * draft-04 meta-schema at run time was about 45 ms of every cold start, and the 2019-09 and
+ * draft-04 meta-schema at run time is a cold-start cost (`draft-04-meta-schema` in
+ * docs/performance.md), and the 2019-09 and
  * 2020-12 checks (about 65 KB of code each) are loaded only by an instance that meets such a
  * schema. The test in test/build/bundle-function.test.ts checks that the bundle refuses an invalid
  * schema with the same message as the source.

@@ -3,7 +3,7 @@
  * (deploy) prints the collector's URL.
  *
  * cdktf-cli is not a project dependency: it is about 420 MB in 340 packages with a native
- * install script (measured: `npm install cdktf-cli@0.21.0` took 59 s), which every `npm install`
+ * install script (close to a minute to install on a 2-core machine), which every `npm install`
  * and CI run would pay for while only a deploy needs it. `npx --yes` fetches it once into npm's
  * cache on the first deploy. The synthesized cdk.tf.json is plain Terraform: `terraform apply` in
  * cdktf.out/stacks/sluice does the same without cdktf-cli (CDKTF was archived in December 2025).
@@ -17,7 +17,7 @@ import type { SluiceConfig } from '../functions/core/config/config.ts';
 import { SluiceError } from '../functions/core/errors.ts';
 import { STACK_NAME } from './main.ts';
 import { ensureStateBucket, preflightProblems, systemRunner } from './preflight.ts';
-import { webhookSecretEnvs, webhookSecretVariable } from './sluice-stack.ts';
+import { webhookSecretEnvs, webhookSecretVariable } from './stack/secrets.ts';
 import { stateBackend } from './state-backend.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -38,6 +38,6 @@ export function createValidationFromConfig(
     allErrors: config.validation.all_errors,
     maxErrors: config.validation.max_errors,
     allErrorsMaxBytes: config.validation.all_errors_max_bytes,
-    ...(onRefreshError ? { onRefreshError } : {}),
+    onRefreshError,
   });
 }

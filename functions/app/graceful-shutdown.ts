@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from '../core/limits.ts';
 import { jsonAnswer, writeAnswer } from './http/http-answer.ts';
 import { log } from './log.ts';
 
@@ -21,9 +22,6 @@ import { log } from './log.ts';
  * 4. then calls the listeners it took over, which exit as they always did, or exits itself.
  */
 export const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
-
-/** What is left of Cloud Run's 10 s after SIGTERM for requests to finish, leaving time to flush. */
-export const DEFAULT_SHUTDOWN_GRACE_MS = 8_000;
 
 export interface GracefulShutdownOptions {
   /** Flushes and releases the sink (the collector's `sink.close`). */

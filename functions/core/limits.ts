@@ -60,3 +60,109 @@ export const MAX_CONCURRENT_PUBSUB_REQUESTS = 16;
  * transports and for the largest single message.
  */
 export const MAX_PUBSUB_REQUEST_BYTES = 9 * 1024 * 1024;
+
+/** Longest accepted schema URI; Iglu sets no limit, but request-borne keys must be bounded. */
+export const MAX_SCHEMA_URI_LENGTH = 512;
+
+/** Longest header value kept in an invalid row's `request` summary; a hostile client can send huge ones. */
+export const MAX_SUMMARY_HEADER_LENGTH = 512;
+
+/**
+ * Longest query string kept in an invalid row's `request` summary (the full part that failed goes
+ * in `raw`); replay treats a query this long as possibly cut.
+ */
+export const MAX_SUMMARY_QUERY_LENGTH = 2048;
+
+/** Longest sender-supplied event id kept; a longer one is replaced by a generated UUID. */
+export const MAX_EVENT_ID_LENGTH = 128;
+
+/** Longest user agent parsed; longer strings are cut first (real ones are a few hundred characters). */
+export const MAX_PARSED_USER_AGENT_LENGTH = 1024;
+
+/**
+ * Longest enrichment cache key kept. Page URLs and user agents come from senders and can be as long as a request
+ * allows: values over this are worked out every time rather than kept, so that the bound on
+ * entries is also a bound on memory (10,000 entries of at most 2 KiB keys).
+ */
+export const MAX_CACHED_KEY_LENGTH = 2048;
+
+/** Distinct page URLs, referrers, user agents and addresses each remembered per instance. */
+export const ENRICHMENT_CACHE_ENTRIES = 10_000;
+
+/** Pub/Sub's documented limit on an attribute value (1024 bytes); longer values are cut. */
+export const MAX_ATTRIBUTE_VALUE_BYTES = 1024;
+
+/**
+ * Deepest nesting of arrays and objects accepted in a JSON document: BigQuery's limit for its JSON
+ * type (https://cloud.google.com/bigquery/docs/json-data#limitations). Anything deeper could never
+ * be stored, and it would overflow the stack of every recursive JSON walk on the way there
+ * (JSON.stringify throws a RangeError from a few thousand levels), so it is refused at the door.
+ */
+export const MAX_JSON_DEPTH = 500;
+
+/**
+ * Pub/Sub's limits on one Publish request: 1,000 messages and 10 MB
+ * (https://cloud.google.com/pubsub/quotas#resource_limits). Over REST the 10 MB is the JSON body,
+ * where data is base64 (4/3 of its size); a batch is closed before its body passes maxBytes.
+ */
+export const MAX_MESSAGES_PER_PUBLISH_REQUEST = 1000;
+
+/**
+ * Largest MaxMind database read. GeoLite2 City is about 60 MB and GeoIP2 City about 130 MB; the cap keeps
+ * a wrong URL (a bucket of videos) from filling the instance's memory.
+ */
+export const MAX_MMDB_BYTES = 512 * 1024 * 1024;
+
+/** How long reading a gs:// MaxMind database may take at start-up. */
+export const MMDB_DOWNLOAD_TIMEOUT_MS = 60_000;
+
+/**
+ * The functions framework reads every body that has a Content-Type with body-parser before the
+ * function runs, with a limit of 1024 MB (server.js: "larger than 32MB, which is maximum limit of
+ * higher level layers anyway"). That limit counts *decoded* bytes: a gzip bomb of 1 MiB that
+ * inflates to 1 GiB is inflated in memory up to 1 GiB before anything of Sluice runs, which can
+ * take a 512 MiB instance down. Cloud Run caps a request at 32 MiB on the wire
+ * (https://cloud.google.com/run/quotas#cloud_run_limits), but not what it decodes to.
+ *
+ * The framework offers no setting for it, so Sluice lowers the limit of the framework's own
+ * body-parser parsers to this many bytes of decoded body: the same 32 MiB a
+ * request may have anyway, and no less than the largest `limits.max_request_bytes`. Bodies up to
+ * that still reach the collector, which answers 413 with a size_exceeded row past its own limit;
+ * only a compressed body that decodes to more is answered 413 by the framework, with no row.
+ *
+ * functions/app/http/framework-body-limit.ts applies it to the framework's parsers.
+ */
+export const FRAMEWORK_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+
+/** Shortest accepted purge token: anything shorter can be guessed. */
+export const MIN_PURGE_TOKEN_LENGTH = 16;
+
+/**
+ * Attempts of one gs:// registry lookup: the first and up to two retries, as long as the lookup's budget lasts.
+ * Cloud Storage's retry strategy: a GET is idempotent, and 408, 429, 5xx, timeouts and dropped
+ * connections are transient.
+ */
+export const MAX_GCS_LOOKUP_ATTEMPTS = 3;
+
+/**
+ * Local sink (`/local/*`): when the rows a query returns are spread over more than this many bytes, they are read one by
+ * one instead of as one span (a filter that picks rare rows out of a large file).
+ */
+export const MAX_LOCAL_QUERY_SPAN_BYTES = 16 * 1024 * 1024;
+
+/**
+ * How long one metadata-server request may take. It is the shared fetch's own timeout, not any
+ * caller's: a caller with little time left stops waiting without cancelling it for the others.
+ * gcp-metadata allows 3 s off Google Cloud.
+ */
+export const METADATA_TIMEOUT_MS = 3_000;
+
+/** What is left of Cloud Run's 10 s after SIGTERM for requests to finish, leaving time to flush. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 8_000;
+
+/**
+ * The most `limits.max_raw_bytes` may be (config/sluice.schema.json's maximum). Where a raw part is
+ * cut from a large body or message, only this many leading bytes are decoded: whatever the
+ * configured value, the row cannot keep more.
+ */
+export const MAX_RAW_BYTES_CEILING = 64 * 1024;

@@ -68,7 +68,7 @@ const body = fc.oneof(
 );
 
 function fakeResponse() {
-  const answer: { status?: number; body?: string; count: number } = { count: 0 };
+  const answer: { status?: number; body?: string | undefined; count: number } = { count: 0 };
   const response = {
     headersSent: false,
     writeHead(status: number) {

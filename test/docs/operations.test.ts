@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { REPLAY_HELP } from '../../functions/app/replay/replay-options.ts';
 import { tableSchema } from '../../functions/core/contract/table-schema.ts';
-import { DEAD_LETTER_RETENTION_DAYS } from '../../terraform/sluice-stack.ts';
+import { DEAD_LETTER_RETENTION_DAYS } from '../../terraform/stack/subscriptions.ts';
 import { columnsMentioned, parseGoogleSql, tablesRead } from '../support/googlesql.ts';
 import { resourcesOf, synthStack } from '../support/synth-stack.ts';
 

@@ -21,7 +21,7 @@ test('npm start serves the collector and its printed example request lands in /l
     const response = await fetch(curl[1] as string, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: curl[2],
+      body: curl[2] ?? '',
     });
     assert.equal(response.status, 200);
     const valid = (await (await fetch(`http://localhost:${server.port}/local/valid`)).json()) as Array<{

@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Testing } from 'cdktf';
-import { MIN_PURGE_TOKEN_LENGTH } from '../../functions/app/http/purge-route.ts';
 import { resolveConfig } from '../../functions/core/config/resolve-config.ts';
 import { TABLE_NAMES, tableSchema } from '../../functions/core/contract/table-schema.ts';
 import { parseSchemaKey } from '../../functions/core/iglu/schema-key.ts';
+import { MIN_PURGE_TOKEN_LENGTH } from '../../functions/core/limits.ts';
 import { readSchemaFiles } from '../../terraform/schema-files.ts';
-import {
-  CLUSTERING,
-  checkDeployConfig,
-  DEAD_LETTER_RETENTION,
-  FROM_STACK_DIR_TO_ROOT,
-  MAX_DELIVERY_ATTEMPTS,
-  PURGE_TOKEN_LENGTH,
-  REQUIRED_APIS,
-} from '../../terraform/sluice-stack.ts';
+import { REQUIRED_APIS } from '../../terraform/stack/apis.ts';
+import { FROM_STACK_DIR_TO_ROOT } from '../../terraform/stack/backend.ts';
+import { CLUSTERING } from '../../terraform/stack/bigquery-tables.ts';
+import { checkDeployConfig } from '../../terraform/stack/check-deploy-config.ts';
+import { PURGE_TOKEN_LENGTH } from '../../terraform/stack/secrets.ts';
+import { DEAD_LETTER_RETENTION, MAX_DELIVERY_ATTEMPTS } from '../../terraform/stack/subscriptions.ts';
 import { terraformLiteral } from '../../terraform/terraform-literal.ts';
 import { dedupedViewSql } from '../../terraform/views/deduped-view.ts';
 import { typedViews } from '../../terraform/views/typed-view.ts';

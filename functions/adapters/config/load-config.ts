@@ -29,7 +29,7 @@ export function loadConfig(
   if (text === undefined) return resolveConfig({ document: undefined, source, env });
 
   const { document, locate } = parseConfigDocument(text, source);
-  return resolveConfig({ document, source, env, ...(locate ? { locate } : {}) });
+  return resolveConfig({ document, source, env, locate });
 }
 
 function readConfigText(path: string, source: string, explicit: boolean): string | undefined {

@@ -5,20 +5,13 @@ import type { EnrichmentsConfig } from '../../core/config/config.ts';
 import type { EnrichmentDatabases } from '../../core/enrichment/enricher.ts';
 import type { IpDatabase } from '../../core/enrichment/geo.ts';
 import { SluiceError } from '../../core/errors.ts';
+import { MAX_MMDB_BYTES, MMDB_DOWNLOAD_TIMEOUT_MS } from '../../core/limits.ts';
 import { truncate } from '../../core/text.ts';
 import { googleApiError } from '../google/google-api-error.ts';
 import { type GoogleCredentials, googleCredentials, STORAGE_READ_SCOPE } from '../google/google-credentials.ts';
 import { startDeadline } from '../http/deadline.ts';
 import { AnswerTooLargeError, requestBody } from '../http/text-request.ts';
 import { GCS_JSON_API_ENDPOINT } from '../registry/gcs-registry.ts';
-
-/**
- * Largest database read. GeoLite2 City is about 60 MB and GeoIP2 City about 130 MB; the cap keeps
- * a wrong URL (a bucket of videos) from filling the instance's memory.
- */
-export const MAX_MMDB_BYTES = 512 * 1024 * 1024;
-/** How long reading a gs:// database may take at start-up. */
-export const MMDB_DOWNLOAD_TIMEOUT_MS = 60_000;
 
 /** Which setting a database is read for, and the MaxMind database types it accepts. */
 export const DATABASE_KINDS = {

@@ -6,6 +6,7 @@
  * this follows, is cited in test/support/google-client-behaviour.ts.
  */
 import { SluiceError } from '../../core/errors.ts';
+import { METADATA_TIMEOUT_MS } from '../../core/limits.ts';
 import { startDeadline } from '../http/deadline.ts';
 import { describeRequestError, requestText, type TextAnswer } from '../http/text-request.ts';
 
@@ -71,13 +72,6 @@ const MIN_REFRESH_INTERVAL_MS = 5_000;
  * for every request, and is never used past its real expiry.
  */
 export const DEFAULT_TOKEN_LIFETIME_MS = 300_000;
-
-/**
- * How long one metadata-server request may take. It is the shared fetch's own timeout, not any
- * caller's: a caller with little time left stops waiting without cancelling it for the others.
- * gcp-metadata allows 3 s off Google Cloud.
- */
-export const METADATA_TIMEOUT_MS = 3_000;
 
 /**
  * Credentials cannot be had. `retryable` says whether another attempt may succeed (the metadata

@@ -6,7 +6,7 @@
  */
 
 /** google.rpc.Code numbers by name (https://github.com/googleapis/googleapis/blob/master/google/rpc/code.proto). */
-export const RPC_CODES: Readonly<Record<string, number>> = {
+export const RPC_CODES = {
   OK: 0,
   CANCELLED: 1,
   UNKNOWN: 2,
@@ -24,7 +24,10 @@ export const RPC_CODES: Readonly<Record<string, number>> = {
   UNAVAILABLE: 14,
   DATA_LOSS: 15,
   UNAUTHENTICATED: 16,
-};
+} as const satisfies Readonly<Record<string, number>>;
+
+/** A google.rpc.Code status name. */
+export type RpcStatusName = keyof typeof RPC_CODES;
 
 /**
  * The status names on which the Pub/Sub library retries Publish: the `retry_codes` its generated
@@ -48,7 +51,7 @@ export const PUBLISH_RETRY_CODES: readonly string[] = [
  * bare 500 or 504 is retried like Google's own 500 or 504; an unlisted 4xx is a client error
  * (FAILED_PRECONDITION: final), an unlisted 5xx a server error (INTERNAL: retried).
  */
-export function statusForHttp(httpStatus: number): string {
+export function statusForHttp(httpStatus: number): RpcStatusName {
   switch (httpStatus) {
     case 400:
       return 'INVALID_ARGUMENT';
@@ -82,5 +85,17 @@ export function statusForHttp(httpStatus: number): string {
 
 /** The google.rpc.Code number of a status name; UNKNOWN (2) for a name Google does not define. */
 export function rpcCode(status: string): number {
-  return RPC_CODES[status] ?? 2;
+  return Object.hasOwn(RPC_CODES, status) ? RPC_CODES[status as RpcStatusName] : RPC_CODES.UNKNOWN;
+}
+
+/**
+ * The google.rpc.Code a publish or pull failure carries, whichever client raised it: the gRPC
+ * library's errors hold it as a numeric `code`, Sluice's REST client as `rpcCode` (its `code` is
+ * Sluice's own string, like every SluiceError's). Undefined for anything else.
+ */
+export function rpcCodeOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { rpcCode: rest, code } = error as { rpcCode?: unknown; code?: unknown };
+  if (typeof rest === 'number') return rest;
+  return typeof code === 'number' ? code : undefined;
 }

@@ -3,13 +3,15 @@
  * with keep-alive agents.
  *
  * Why not the global fetch(): Node loads undici (WHATWG streams, Request/Response, its own pool)
- * on the first fetch() call, measured at about 45 ms of the collector's cold start; and per batch
+ * on the first fetch() call, a cost of the collector's cold start (`undici` in
+ * docs/performance.md, "Measured costs behind the code"); and per batch
  * fetch allocates a Request, a Response, a stream and a body reader that these small JSON calls
  * never need. This module is what the REST Pub/Sub client, the metadata-server credentials and
  * the gs:// registry need, nothing more: a method, headers, a string body, an abort signal, a cap
  * on the answer's size, and the status and body of the answer.
  */
 import type { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
+import { SluiceError } from '../../core/errors.ts';
 
 /**
  * How long a kept-alive connection may sit idle before it is closed on this side. Shorter than
@@ -45,12 +47,11 @@ export interface BodyAnswer {
 }
 
 /** The answer's body passed TextRequest.maxBytes; nothing more of it was read. */
-export class AnswerTooLargeError extends Error {
-  override readonly name = 'AnswerTooLargeError';
+export class AnswerTooLargeError extends SluiceError {
   readonly maxBytes: number;
 
   constructor(maxBytes: number) {
-    super(`the answer is more than ${maxBytes} bytes`);
+    super('answer_too_large', `the answer is more than ${maxBytes} bytes`);
     this.maxBytes = maxBytes;
   }
 }
@@ -59,12 +60,11 @@ export class AnswerTooLargeError extends Error {
  * No answer: the connection failed or was cut. The message is Node's (`connect ECONNREFUSED …`),
  * which callers put after the request they name; `cause` is Node's error.
  */
-export class HttpRequestError extends Error {
-  override readonly name = 'HttpRequestError';
+export class HttpRequestError extends SluiceError {
   readonly url: string;
 
   constructor(message: string, url: string, options?: ErrorOptions) {
-    super(message, options);
+    super('http_request_failed', message, options);
     this.url = url;
   }
 }
@@ -88,7 +88,7 @@ const transports: { http?: Transport; https?: Transport } = {};
  *
  * process.getBuiltinModule rather than `import … from 'node:http'`: an ESM import of node:http
  * builds the module's ESM facade, which reads every export, including the lazy getters that load
- * undici (measured: 47 ms of the first request's time). node:https (and TLS) is loaded only by an
+ * undici (the same `undici` cost). node:https (and TLS) is loaded only by an
  * instance that talks https, which the emulator does not.
  */
 function transportFor(secure: boolean): Transport {
@@ -134,7 +134,11 @@ export async function requestBody(url: string, init: TextRequest = {}): Promise<
 }
 
 /** A reused connection failed before any answer (see requestBody); never leaves this module. */
-class StaleConnectionError extends Error {}
+class StaleConnectionError extends SluiceError {
+  constructor(message: string) {
+    super('stale_connection', message);
+  }
+}
 
 function sendOnce(url: string, init: TextRequest, freshConnection: boolean): Promise<BodyAnswer> {
   const { signal, maxBytes = Number.POSITIVE_INFINITY } = init;

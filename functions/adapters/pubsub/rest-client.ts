@@ -1,5 +1,5 @@
 import type { PublishOptions } from '@google-cloud/pubsub';
-import { messageOf } from '../../core/errors.ts';
+import { messageOf, SluiceError } from '../../core/errors.ts';
 import { MAX_CONCURRENT_PUBSUB_REQUESTS, MAX_PUBSUB_REQUEST_BYTES } from '../../core/limits.ts';
 import { Slots } from '../../core/slots.ts';
 import { GOOGLE_CLIENT_HEADERS } from '../google/client-headers.ts';
@@ -10,7 +10,7 @@ import {
   type GoogleCredentials,
   googleCredentials,
 } from '../google/google-credentials.ts';
-import { PUBLISH_RETRY_CODES, rpcCode, statusForHttp } from '../google/rpc-status.ts';
+import { PUBLISH_RETRY_CODES, RPC_CODES, type RpcStatusName, statusForHttp } from '../google/rpc-status.ts';
 import { attemptTimeoutMs, startDeadline } from '../http/deadline.ts';
 import { describeRequestError, requestText, type TextAnswer } from '../http/text-request.ts';
 import type { PubsubClient } from './pubsub-client.ts';
@@ -23,23 +23,29 @@ export const PUBSUB_REST_ENDPOINT = 'https://pubsub.googleapis.com';
 /** Status names worth another attempt: the Pub/Sub library's Publish retry codes. */
 const RETRYABLE_STATUSES: ReadonlySet<string> = new Set(PUBLISH_RETRY_CODES);
 
-/** A Publish request that failed: `code` is the google.rpc.Code (5 = NOT_FOUND), as on the gRPC library's errors. */
-export class RestPublishError extends Error {
-  override readonly name = 'RestPublishError';
-  readonly code: number;
+/**
+ * A Publish request that failed. The message starts as the gRPC library's do (`5 NOT_FOUND: …`),
+ * so logs read the same on both transports; `rpcStatus` and `rpcCode` are the google.rpc.Code
+ * (read them through `rpcCodeOf`, which also reads the gRPC library's numeric `code`).
+ */
+export class RestPublishError extends SluiceError {
+  readonly rpcStatus: RpcStatusName;
+  readonly rpcCode: number;
   /** The HTTP status; 0 when no answer came (network error, timeout). */
   readonly httpStatus: number;
   readonly retryable: boolean;
 
   constructor(
-    message: string,
-    details: { code: number; httpStatus: number; retryable: boolean },
+    status: RpcStatusName,
+    detail: string,
+    transport: { httpStatus: number; retryable: boolean },
     options?: ErrorOptions,
   ) {
-    super(message, options);
-    this.code = details.code;
-    this.httpStatus = details.httpStatus;
-    this.retryable = details.retryable;
+    super('pubsub_publish_failed', `${RPC_CODES[status]} ${status}: ${detail}`, options);
+    this.rpcStatus = status;
+    this.rpcCode = RPC_CODES[status];
+    this.httpStatus = transport.httpStatus;
+    this.retryable = transport.retryable;
   }
 }
 
@@ -76,8 +82,8 @@ export interface PubsubRestClientOptions {
 
 /**
  * Publishes to Pub/Sub through its REST API (`POST /v1/projects/{p}/topics/{t}:publish`) with
- * node:http(s) (see http/text-request.ts): no gax, gRPC or protobuf to load, which was most of the collector's cold
- * start and a good part of its memory. Implements the part of the library's `PubSub` the sink
+ * node:http(s) (see http/text-request.ts): no gax, gRPC or protobuf to load, which would be most of the collector's
+ * cold start (`pubsub-sdk` in docs/performance.md) and a good part of its memory. Implements the part of the library's `PubSub` the sink
  * uses; batching is RestTopic's, retries and auth are here, and they follow the library's: the
  * same retry codes, a deadline per attempt, one token refresh on 401.
  *
@@ -168,7 +174,7 @@ export class PubsubRestClient implements PubsubClient {
         error =
           caught instanceof RestPublishError
             ? caught
-            : new RestPublishError(String(caught), { code: 2, httpStatus: 0, retryable: false }, { cause: caught });
+            : new RestPublishError('UNKNOWN', String(caught), { httpStatus: 0, retryable: false }, { cause: caught });
       }
       // A token revoked or expired early: fetch a new one once, then it is final.
       const unauthenticated =
@@ -197,8 +203,7 @@ export class PubsubRestClient implements PubsubClient {
   ): Promise<string[]> {
     const remaining = deadline - Date.now();
     if (remaining <= 0)
-      throw new RestPublishError(`4 DEADLINE_EXCEEDED: no attempt left within the retry budget for topic ${topic}`, {
-        code: 4,
+      throw new RestPublishError('DEADLINE_EXCEEDED', `no attempt left within the retry budget for topic ${topic}`, {
         httpStatus: 0,
         retryable: false,
       });
@@ -208,8 +213,9 @@ export class PubsubRestClient implements PubsubClient {
       release = await this.#slots.acquire(budget.signal);
     } catch (error) {
       throw new RestPublishError(
-        `4 DEADLINE_EXCEEDED: waited for a free connection until the retry budget ran out (${describeRequestError(error)})`,
-        { code: 4, httpStatus: 0, retryable: false },
+        'DEADLINE_EXCEEDED',
+        `waited for a free connection until the retry budget ran out (${describeRequestError(error)})`,
+        { httpStatus: 0, retryable: false },
         { cause: error },
       );
     } finally {
@@ -244,10 +250,10 @@ export class PubsubRestClient implements PubsubClient {
       answer = await requestText(url, { method: 'POST', headers, body, signal });
     } catch (error) {
       const timedOut = isTimeout(error);
-      const status = timedOut ? '4 DEADLINE_EXCEEDED' : '14 UNAVAILABLE';
       throw new RestPublishError(
-        `${status}: POST ${url} failed: ${describeRequestError(error)}`,
-        { code: timedOut ? 4 : 14, httpStatus: 0, retryable: true },
+        timedOut ? 'DEADLINE_EXCEEDED' : 'UNAVAILABLE',
+        `POST ${url} failed: ${describeRequestError(error)}`,
+        { httpStatus: 0, retryable: true },
         { cause: error },
       );
     }
@@ -255,8 +261,9 @@ export class PubsubRestClient implements PubsubClient {
     const ids = parseMessageIds(answer.text);
     if (!Array.isArray(ids) || ids.length !== messageCount) {
       throw new RestPublishError(
-        `13 INTERNAL: POST ${url} answered ${Array.isArray(ids) ? ids.length : 'no'} message ids for ${messageCount} messages`,
-        { code: 13, httpStatus: answer.status, retryable: false },
+        'INTERNAL',
+        `POST ${url} answered ${Array.isArray(ids) ? ids.length : 'no'} message ids for ${messageCount} messages`,
+        { httpStatus: answer.status, retryable: false },
       );
     }
     return ids as string[];
@@ -302,13 +309,17 @@ function parseMessageIds(text: string): unknown {
 export function publishAnswerError(url: string, httpStatus: number, text: string): RestPublishError {
   const said = googleApiError(text);
   const message = said.message ?? text.trim().slice(0, 300);
-  const status = said.status ?? statusForHttp(httpStatus);
-  const code = rpcCode(status);
-  return new RestPublishError(`${code} ${status}: ${message || '(no message)'} (HTTP ${httpStatus} from POST ${url})`, {
-    code,
-    httpStatus,
-    retryable: RETRYABLE_STATUSES.has(status),
-  });
+  const detail = `${message || '(no message)'} (HTTP ${httpStatus} from POST ${url})`;
+  if (said.status === undefined) {
+    const status = statusForHttp(httpStatus);
+    return new RestPublishError(status, detail, { httpStatus, retryable: RETRYABLE_STATUSES.has(status) });
+  }
+  if (Object.hasOwn(RPC_CODES, said.status)) {
+    const status = said.status as RpcStatusName;
+    return new RestPublishError(status, detail, { httpStatus, retryable: RETRYABLE_STATUSES.has(status) });
+  }
+  // A name google.rpc.Code does not define: kept in the message, and not retried, since nothing says it is transient.
+  return new RestPublishError('UNKNOWN', `status ${said.status}: ${detail}`, { httpStatus, retryable: false });
 }
 
 /** An abort by a deadline (ours are TimeoutErrors; a caller's may be an AbortError). */
@@ -325,14 +336,16 @@ function credentialsFailure(topic: string, error: unknown, what: string, fix: st
   const detail = messageOf(error);
   if (isTimeout(error))
     return new RestPublishError(
-      `4 DEADLINE_EXCEEDED: ${what} for topic ${topic} in time: ${detail}`,
-      { code: 4, httpStatus: 0, retryable: true },
+      'DEADLINE_EXCEEDED',
+      `${what} for topic ${topic} in time: ${detail}`,
+      { httpStatus: 0, retryable: true },
       { cause: error },
     );
   const retryable = error instanceof CredentialsError && error.retryable;
   return new RestPublishError(
-    `16 UNAUTHENTICATED: ${what} for topic ${topic}: ${detail}${retryable ? '' : fix}`,
-    { code: 16, httpStatus: 0, retryable },
+    'UNAUTHENTICATED',
+    `${what} for topic ${topic}: ${detail}${retryable ? '' : fix}`,
+    { httpStatus: 0, retryable },
     { cause: error },
   );
 }

@@ -1,3 +1,4 @@
+import { MAX_MESSAGES_PER_PUBLISH_REQUEST } from '../../core/limits.ts';
 import type { PubsubTopic } from './pubsub-client.ts';
 
 /** One message as it goes into a REST Publish request, and the callback that hears its fate. */
@@ -20,13 +21,6 @@ export interface RestBatching {
   /** Most bytes of one request body, as sent (base64 data, JSON). */
   readonly maxBytes: number;
 }
-
-/**
- * Pub/Sub's limits on one Publish request: 1,000 messages and 10 MB
- * (https://cloud.google.com/pubsub/quotas#resource_limits). Over REST the 10 MB is the JSON body,
- * where data is base64 (4/3 of its size); a batch is closed before its body passes maxBytes.
- */
-export const MAX_MESSAGES_PER_PUBLISH_REQUEST = 1000;
 
 /** `{"messages":[` + `]}` */
 const BODY_ENVELOPE_BYTES = 15;

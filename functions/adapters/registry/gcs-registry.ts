@@ -1,6 +1,6 @@
 import { messageOf, SluiceError } from '../../core/errors.ts';
 import type { SchemaKey } from '../../core/iglu/schema-key.ts';
-import { DEFAULT_REGISTRY_TIMEOUT_MS, MAX_SCHEMA_DOCUMENT_BYTES } from '../../core/limits.ts';
+import { DEFAULT_REGISTRY_TIMEOUT_MS, MAX_GCS_LOOKUP_ATTEMPTS, MAX_SCHEMA_DOCUMENT_BYTES } from '../../core/limits.ts';
 import {
   type RegistryLookup,
   RegistryUnavailableError,
@@ -22,13 +22,6 @@ import { documentTooLarge, parseSchemaDocument } from './schema-document.ts';
 
 /** Cloud Storage's JSON API (https://cloud.google.com/storage/docs/json_api). */
 export const GCS_JSON_API_ENDPOINT = 'https://storage.googleapis.com';
-
-/**
- * Attempts of one lookup: the first and up to two retries, as long as the lookup's budget lasts.
- * Cloud Storage's retry strategy: a GET is idempotent, and 408, 429, 5xx, timeouts and dropped
- * connections are transient.
- */
-const MAX_LOOKUP_ATTEMPTS = 3;
 
 /** First pause before a retry; doubled each time, with full jitter down to half of it. */
 const FIRST_RETRY_DELAY_MS = 100;
@@ -56,14 +49,13 @@ export interface GcsRegistryOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** A non-2xx answer of the JSON API; `code` is the HTTP status, as on the library's errors. */
-export class GcsHttpError extends Error {
-  override readonly name = 'GcsHttpError';
-  readonly code: number;
+/** A non-2xx answer of the Cloud Storage JSON API: Google's own message, and the HTTP status. */
+export class GcsHttpError extends SluiceError {
+  readonly httpStatus: number;
 
-  constructor(code: number, message: string) {
-    super(message);
-    this.code = code;
+  constructor(httpStatus: number, message: string) {
+    super('gcs_http_error', message);
+    this.httpStatus = httpStatus;
   }
 }
 
@@ -80,8 +72,8 @@ const BUCKET = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
  * Each lookup is one media GET of the JSON API (`/storage/v1/b/<bucket>/o/<object>?alt=media`)
  * made with node:http(s), with the token the Pub/Sub sink uses too. Not @google-cloud/storage:
  * every deployed instance reads its first schema on its first request, and loading that library
- * (and its own auth client, which fetches a second token) was 0.125 s of that cold start from a
- * bundle chunk and 0.25 s from node_modules. Its retries are not wanted either: a lookup has a
+ * (and its own auth client, which fetches a second token) would add to that cold start what this
+ * module's few hundred lines do not. Its retries are not wanted either: a lookup has a
  * budget while an event request waits, and a failed one is reported as unavailable so that the
  * registry chain or the sender retries.
  */
@@ -120,7 +112,7 @@ export class GcsRegistry implements SchemaRegistry {
   /**
    * One media download, retried within the lookup's budget (timeoutMs) on 408, 429, 5xx, a
    * dropped connection or an attempt cut by its own deadline (a third of the budget, so a silent
-   * connection leaves time for a retry on a new one), at most MAX_LOOKUP_ATTEMPTS times with
+   * connection leaves time for a retry on a new one), at most MAX_GCS_LOOKUP_ATTEMPTS times with
    * jittered pauses. A 401 drops the cached token and is tried once more with a new one.
    */
   async lookup(key: SchemaKey): Promise<RegistryLookup> {
@@ -171,7 +163,7 @@ export class GcsRegistry implements SchemaRegistry {
         deadline.clear();
       }
       const pause = Math.round(FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
-      if (!retryable || attempt >= MAX_LOOKUP_ATTEMPTS || Date.now() + pause >= budgetEnd) {
+      if (!retryable || attempt >= MAX_GCS_LOOKUP_ATTEMPTS || Date.now() + pause >= budgetEnd) {
         if (attempt > 1 && failure !== undefined) {
           const budget = `after ${attempt} attempts within registry.timeout_ms ${this.#timeoutMs} ms`;
           throw new RegistryUnavailableError(this.url, `${failure.message} (${budget})`, {

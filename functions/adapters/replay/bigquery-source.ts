@@ -38,19 +38,19 @@ export interface BigQuerySourceOptions {
   readonly projectId: string;
   /** config `bigquery.dataset`. */
   readonly dataset: string;
-  readonly since?: Date;
-  readonly until?: Date;
+  readonly since?: Date | undefined;
+  readonly until?: Date | undefined;
   readonly schemas: readonly string[];
   readonly errorTypes: readonly string[];
   /** Rows per page of results. */
   readonly pageSize: number;
-  readonly limit?: number;
+  readonly limit?: number | undefined;
   /**
    * Leave out rows whose event is in `events` already (same event_id and collector_tstamp: a
    * replayed row keeps both), so that running the same replay twice publishes nothing twice.
    */
   readonly skipDelivered: boolean;
-  readonly client?: BigQueryPort;
+  readonly client?: BigQueryPort | undefined;
 }
 
 /** BigQuery project ids (and domain-scoped ones, `example.com:project`) and dataset ids. */

@@ -2,12 +2,9 @@ import { fromMessage } from '../../core/contract/message.ts';
 import type { InvalidRow } from '../../core/contract/rows.ts';
 import { messageOf, SluiceError } from '../../core/errors.ts';
 import type { ReplayItem, ReplaySource } from '../../core/replay/replay-source.ts';
+import { RPC_CODES, rpcCodeOf } from '../google/rpc-status.ts';
 import { pubsubEndpoint } from '../pubsub/pubsub-endpoint.ts';
 
-/** gRPC status DEADLINE_EXCEEDED: a pull that found nothing within its timeout. */
-const GRPC_DEADLINE_EXCEEDED = 4;
-/** gRPC status NOT_FOUND. */
-const GRPC_NOT_FOUND = 5;
 /** Acknowledgements are sent together every this many ms (or at ACK_BATCH_MAX ids). */
 const ACK_FLUSH_MS = 20;
 /** Pub/Sub accepts up to 2,500 ack ids per Acknowledge request; stay well under the 512 KB request limit. */
@@ -49,10 +46,10 @@ export interface SubscriptionSourceOptions {
   readonly projectId: string;
   /** Subscription id (config `replay_subscription`) or its full name. */
   readonly subscription: string;
-  readonly emulatorHost?: string;
+  readonly emulatorHost?: string | undefined;
   /** Real Pub/Sub at a regional or private endpoint (pubsub.api_endpoint). */
-  readonly apiEndpoint?: string;
-  readonly seek?: SeekTarget;
+  readonly apiEndpoint?: string | undefined;
+  readonly seek?: SeekTarget | undefined;
   /** Messages asked for per pull. */
   readonly batchSize: number;
   /**
@@ -60,9 +57,9 @@ export interface SubscriptionSourceOptions {
    * answer a pull with nothing while messages exist, so one empty answer is not enough.
    */
   readonly idleMs: number;
-  readonly client?: SubscriberPort;
+  readonly client?: SubscriberPort | undefined;
   /** What to do when the subscription does not exist (the error names the subscription first). */
-  readonly whenMissing?: string;
+  readonly whenMissing?: string | undefined;
 }
 
 /** One pulled message, handed out once per run, to be acknowledged or released by its reader. */
@@ -239,9 +236,10 @@ async function pull(client: SubscriberPort, name: string, options: SubscriptionS
     );
     return response.receivedMessages ?? [];
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (code === GRPC_DEADLINE_EXCEEDED) return [];
-    if (code === GRPC_NOT_FOUND) {
+    const code = rpcCodeOf(error);
+    // DEADLINE_EXCEEDED: the pull found nothing within its timeout.
+    if (code === RPC_CODES.DEADLINE_EXCEEDED) return [];
+    if (code === RPC_CODES.NOT_FOUND) {
       throw new SluiceError(
         'replay_source',
         `subscription ${name} does not exist: ${options.whenMissing ?? 'create it with npm run deploy, or set replay_subscription to the subscription on the invalid topic'}`,

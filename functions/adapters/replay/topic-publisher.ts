@@ -13,8 +13,8 @@ export interface TopicPublisherPort {
 export interface TopicPublisherOptions {
   /** Empty: `sluice-local` on an emulator, else detected by the library. */
   readonly projectId: string;
-  readonly emulatorHost?: string;
-  readonly client?: TopicPublisherPort;
+  readonly emulatorHost?: string | undefined;
+  readonly client?: TopicPublisherPort | undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { SluiceError } from '../../core/errors.ts';
+import { MAX_LOCAL_QUERY_SPAN_BYTES } from '../../core/limits.ts';
 
 /** Fields of a row that the /local routes filter on; the index keeps them so a query parses no other line. */
 export const INDEXED_FIELDS = ['schema', 'event_name', 'error_type', 'event_id'] as const;
@@ -23,12 +24,6 @@ interface Entry {
  * file of 100,000 rows (a few hundred MB) is indexed without holding it in memory whole.
  */
 const READ_CHUNK_BYTES = 4 * 1024 * 1024;
-
-/**
- * When the rows a query returns are spread over more than this many bytes, they are read one by
- * one instead of as one span (a filter that picks rare rows out of a large file).
- */
-const MAX_SPAN_BYTES = 16 * 1024 * 1024;
 
 /** Bytes at the start of the file compared on every catch-up to notice a rewrite in place. */
 const HEAD_BYTES = 256;
@@ -197,7 +192,7 @@ async function readRows(handle: FileHandle, entries: readonly Entry[]): Promise<
   const last = entries.at(-1) as Entry;
   const span = last.start + last.length - first.start;
   const rows: unknown[] = [];
-  if (span <= MAX_SPAN_BYTES) {
+  if (span <= MAX_LOCAL_QUERY_SPAN_BYTES) {
     const buffer = Buffer.allocUnsafe(span);
     await readFully(handle, buffer, first.start);
     for (const entry of entries)

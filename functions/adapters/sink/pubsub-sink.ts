@@ -1,10 +1,9 @@
-import type { ClientConfig, PublishOptions } from '@google-cloud/pubsub';
 import type { PubsubTransport } from '../../core/config/config.ts';
 import type { RowKind } from '../../core/contract/columns.ts';
 import { type RowMessage, toMessage } from '../../core/contract/message.ts';
 import type { InvalidRow, ValidRow } from '../../core/contract/rows.ts';
 import { messageOf } from '../../core/errors.ts';
-import { MAX_PUBSUB_REQUEST_BYTES } from '../../core/limits.ts';
+import { MAX_RAW_BYTES_CEILING } from '../../core/limits.ts';
 import { type EventSink, type RowBatch, SinkUnavailableError } from '../../core/sink/event-sink.ts';
 import { InFlightLimiter, type InFlightStats } from '../../core/sink/in-flight-limiter.ts';
 import {
@@ -13,18 +12,13 @@ import {
   oversizeMessageRow,
 } from '../../core/sink/oversize-message.ts';
 import { truncate } from '../../core/text.ts';
-import { attemptTimeoutMs } from '../http/deadline.ts';
-import type { PubsubClient, PubsubTopic } from '../pubsub/pubsub-client.ts';
+import { RPC_CODES, rpcCodeOf } from '../google/rpc-status.ts';
+import { messageSize } from '../pubsub/message-size.ts';
+import { openPublishConnection, type PublishConnection } from '../pubsub/publish-connection.ts';
+import type { PubsubClient } from '../pubsub/pubsub-client.ts';
 import { pubsubEndpoint } from '../pubsub/pubsub-endpoint.ts';
-import { PubsubRestClient } from '../pubsub/rest-client.ts';
 
 const SETTLED: Promise<void> = Promise.resolve();
-
-/** Slack between the transport giving up and publish()'s own timer (see retryTiming). */
-const TRANSPORT_TIMEOUT_MARGIN_MS = 100;
-
-/** gRPC status NOT_FOUND: the topic (or project) does not exist. */
-const GRPC_NOT_FOUND = 5;
 
 export interface PubsubSinkOptions {
   /** Empty: `sluice-local` against an emulator, otherwise detected by the library (ADC, metadata server). */
@@ -41,7 +35,7 @@ export interface PubsubSinkOptions {
   readonly batchMaxMessages: number;
   readonly batchMaxMs: number;
   /**
-   * rest (default): Publish requests with fetch to the REST API, nothing to load; grpc: the
+   * rest (default): Publish requests to the REST API over node:http(s), nothing to load; grpc: the
    * `@google-cloud/pubsub` library. Ignored when a client is injected.
    */
   readonly transport?: PubsubTransport;
@@ -65,7 +59,7 @@ export interface PubsubSinkStats {
   readonly acknowledged: number;
   /**
    * Publish requests (batches) sent. A batch that is retried counts once. Stays 0 with an
-   * injected client that does not look like the library's Topic (see countRequests).
+   * injected client that does not look like the library's Topic (see countPublishRequests).
    */
   readonly publishCalls: number;
   /** Rows replaced by a size_exceeded row because their message was over Pub/Sub's limit. */
@@ -89,27 +83,21 @@ interface Progress {
   abandoned: boolean;
 }
 
-interface Connection {
-  readonly client: PubsubClient;
-  readonly owned: boolean;
-  readonly topics: Readonly<Record<RowKind, PubsubTopic>>;
-}
-
 /**
  * Publishes rows to two Pub/Sub topics, one message per row (see message.ts for the body and the
  * attributes). The transport is created on the first publish and shared by all requests of this
  * instance, and its batching groups the messages of concurrent requests into few Publish calls:
  * at most `batchMaxMessages` messages, 9 MiB, or `batchMaxMs` of waiting. Two transports sit
  * behind the same `PubsubClient`/`PubsubTopic` port:
- * - `rest` (default): PubsubRestClient, Publish requests to the REST API with Node's fetch. It
- *   loads nothing: the library's gax/gRPC/protobuf load and connect were most of a cold start
- *   (spawn to first 200) and 60-110 MB of an instance's memory.
+ * - `rest` (default): PubsubRestClient, Publish requests to the REST API over node:http(s). It
+ *   loads nothing: the library's gax/gRPC/protobuf load and connect would be most of a cold start
+ *   (`pubsub-sdk` in docs/performance.md) and tens of MB of an instance's memory.
  * - `grpc`: the `@google-cloud/pubsub` library, imported on first publish.
  *
  * Timeouts: publish() rejects after `publishTimeoutMs` at the latest, by its own timer, which also
  * covers what happens before any request (module loading, client creation, project detection, the
  * batching delay). Inside that, the transport gets a retry budget that ends a little earlier (see
- * retryTiming), so a failing publish normally rejects with the transport's own error as the
+ * publishRetryTiming), so a failing publish normally rejects with the transport's own error as the
  * cause, and nothing keeps retrying in the background: the library's default for Publish is up to
  * 600 s of retries with 60 s per attempt.
  *
@@ -122,9 +110,9 @@ interface Connection {
  */
 export class PubsubSink implements EventSink {
   readonly #options: PubsubSinkOptions;
-  #connection: Promise<Connection> | undefined;
+  #connection: Promise<PublishConnection> | undefined;
   /** The connection once made, so that publish() uses it without waiting on a promise. */
-  #connected: Connection | undefined;
+  #connected: PublishConnection | undefined;
   #closed = false;
   /** publish() calls not settled yet, so that close() can let them finish. */
   readonly #inFlight = new Set<Promise<void>>();
@@ -209,7 +197,7 @@ export class PubsubSink implements EventSink {
     const limit = this.#maxMessageBytes();
     if (size <= limit) return { kind, message, size };
     this.#oversize += 1;
-    const text = message.data.subarray(0, 64 * 1024).toString('utf8');
+    const text = message.data.subarray(0, MAX_RAW_BYTES_CEILING).toString('utf8');
     const replacement = toMessage(
       'invalid',
       oversizeMessageRow(kind, row, size, text, this.#options.maxRawBytes ?? 1024, limit),
@@ -257,7 +245,7 @@ export class PubsubSink implements EventSink {
         ),
       );
     }, timeoutMs);
-    const send = (topics: Connection['topics']): void => {
+    const send = (topics: PublishConnection['topics']): void => {
       // A slow cold start (module loading, project detection) can outlast the timeout: the caller
       // has its 503 already, so publishing now would only make a duplicate of the retry.
       if (progress.abandoned) return;
@@ -288,12 +276,11 @@ export class PubsubSink implements EventSink {
 
   #publishError(kind: RowKind, error: unknown): SinkUnavailableError {
     const topic = this.#topicId(kind);
-    const code = (error as { code?: unknown } | null)?.code;
     // gax appends every retried attempt's error ("Previous errors: [...]"): the cause keeps them.
     const message = messageOf(error);
     const detail = truncate(message.split(' : Previous errors')[0] ?? message, 400);
     const hint =
-      code === GRPC_NOT_FOUND
+      rpcCodeOf(error) === RPC_CODES.NOT_FOUND
         ? `; does topic ${topic} exist in project ${this.#projectId() ?? '(detected)'}? Create it (terraform) or fix ${kind}_topic`
         : '';
     return new SinkUnavailableError(`publishing to Pub/Sub topic ${topic} failed: ${detail}${hint}`, { cause: error });
@@ -313,8 +300,10 @@ export class PubsubSink implements EventSink {
   }
 
   /** The client and topics, created once on first use: loading the library costs cold-start time. */
-  #connect(): Promise<Connection> {
-    this.#connection ??= this.#createConnection()
+  #connect(): Promise<PublishConnection> {
+    this.#connection ??= openPublishConnection({ ...this.#options, transport: this.#transport() }, () => {
+      this.#publishCalls += 1;
+    })
       .then((connection) => (this.#connected = connection))
       .catch((error: unknown) => {
         this.#connection = undefined; // let a later request try again
@@ -324,126 +313,6 @@ export class PubsubSink implements EventSink {
         });
       });
     return this.#connection;
-  }
-
-  async #createConnection(): Promise<Connection> {
-    const injected = this.#options.client;
-    let client: PubsubClient;
-    if (injected !== undefined) {
-      client = injected;
-    } else if (this.#transport() === 'rest') {
-      const { budgetMs, initialDelayMs, maxDelayMs } = this.#retryTiming();
-      client = new PubsubRestClient({
-        projectId: this.#options.projectId,
-        ...(this.#options.emulatorHost === undefined ? {} : { emulatorHost: this.#options.emulatorHost }),
-        ...(this.#options.apiEndpoint === undefined ? {} : { apiEndpoint: this.#options.apiEndpoint }),
-        retry: { budgetMs, initialDelayMs, maxDelayMs },
-        onPublishRequest: () => {
-          this.#publishCalls += 1;
-        },
-      });
-    } else {
-      const { PubSub } = await loadPubsub();
-      client = new PubSub(this.#clientConfig());
-    }
-    const publishOptions: PublishOptions = {
-      batching: {
-        maxMessages: this.#options.batchMaxMessages,
-        maxMilliseconds: this.#options.batchMaxMs,
-        // The cap: a burst of large rows is split no more than needed.
-        maxBytes: MAX_PUBSUB_REQUEST_BYTES,
-      },
-      gaxOpts: this.#gaxOptions(),
-    };
-    const topic = (kind: RowKind): PubsubTopic => {
-      const created = client.topic(this.#topicId(kind), publishOptions);
-      this.#countRequests(created);
-      return created;
-    };
-    return { client, owned: injected === undefined, topics: { valid: topic('valid'), invalid: topic('invalid') } };
-  }
-
-  #clientConfig(): ClientConfig {
-    const { publishTimeoutMs } = this.#options;
-    // gRPC waits between reconnection attempts (gax sets 1 s, growing x1.6 up to 120 s by
-    // default) and meanwhile fails every call at once with UNAVAILABLE. After a few minutes of
-    // outage an instance would keep answering 503 for up to two minutes after Pub/Sub is back:
-    // capping the wait makes it recover within a request's time. One connection attempt per
-    // channel every few seconds is nothing.
-    const maxReconnectBackoffMs = Math.max(250, Math.min(5_000, Math.floor(publishTimeoutMs / 2)));
-    const config: ClientConfig & Record<`grpc.${string}`, number> = {
-      'grpc.initial_reconnect_backoff_ms': Math.min(1_000, maxReconnectBackoffMs),
-      'grpc.max_reconnect_backoff_ms': maxReconnectBackoffMs,
-    };
-    return Object.assign(
-      config,
-      pubsubEndpoint(this.#options.projectId, this.#options.emulatorHost, process.env, this.#options.apiEndpoint),
-    );
-  }
-
-  /**
-   * gax settings for Publish. The library's defaults retry transient errors (UNAVAILABLE,
-   * DEADLINE_EXCEEDED, INTERNAL, ...) for up to 600 s, 60 s per attempt, waiting up to 4x longer
-   * each time; the retry codes are kept, the timing is replaced:
-   * - the total budget starts when the batch is sent (up to batchMaxMs after publish() was
-   *   called) and ends early enough that gax reports its own error, with the real status (e.g.
-   *   "14 UNAVAILABLE: No connection established"), before publish()'s timer fires, even after
-   *   a last jittered pause of up to maxRetryDelayMillis;
-   * - no attempt starts after the budget and each attempt's deadline is cut to what remains, so
-   *   the library has stopped retrying these messages by the time the caller answers 503;
-   * - one attempt may take a third of the budget (attemptTimeoutMs, as over REST), so a call stuck
-   *   on a dead connection is retried within the budget.
-   */
-  #gaxOptions(): NonNullable<PublishOptions['gaxOpts']> {
-    const { budgetMs: budget, initialDelayMs, maxDelayMs: maxRetryDelayMillis } = this.#retryTiming();
-    const attempt = attemptTimeoutMs(budget);
-    return {
-      timeout: budget,
-      retry: {
-        backoffSettings: {
-          initialRetryDelayMillis: initialDelayMs,
-          retryDelayMultiplier: 2,
-          maxRetryDelayMillis,
-          initialRpcTimeoutMillis: attempt,
-          rpcTimeoutMultiplier: 1,
-          maxRpcTimeoutMillis: attempt,
-          totalTimeoutMillis: budget,
-        },
-      },
-    };
-  }
-
-  /**
-   * How long either transport retries a batch: the budget starts when the batch is sent and ends
-   * early enough that the transport reports its own error (the real status) before publish()'s
-   * timer fires, even after a last pause of up to maxDelayMs. The REST transport also stops
-   * waiting for an attempt at the budget's end, so nothing is retried after the caller answered.
-   */
-  #retryTiming(): { budgetMs: number; initialDelayMs: number; maxDelayMs: number } {
-    const { publishTimeoutMs, batchMaxMs } = this.#options;
-    const maxDelayMs = Math.max(50, Math.min(1_000, Math.floor(publishTimeoutMs / 8)));
-    const budgetMs = Math.max(
-      Math.floor(publishTimeoutMs / 2),
-      publishTimeoutMs - batchMaxMs - maxDelayMs - TRANSPORT_TIMEOUT_MARGIN_MS,
-    );
-    return { budgetMs, initialDelayMs: Math.min(50, maxDelayMs), maxDelayMs };
-  }
-
-  /**
-   * Counts Publish requests by wrapping the topic's `request` method, through which the library's
-   * batching queue sends each batch (publisher/message-queues.js, `MessageQueue._publish`, in
-   * 6.3.0). It is not a documented hook: if a library update bypasses it, publishCalls stays 0
-   * and the emulator test that expects batching fails, rather than anything breaking.
-   */
-  #countRequests(topic: PubsubTopic): void {
-    type Request = (config: { method?: string }, ...rest: unknown[]) => unknown;
-    const target = topic as PubsubTopic & { request?: Request };
-    const original = target.request;
-    if (typeof original !== 'function') return;
-    target.request = (config, ...rest) => {
-      if (config?.method === 'publish') this.#publishCalls += 1;
-      return original.call(topic, config, ...rest);
-    };
   }
 
   /**
@@ -488,25 +357,6 @@ export class PubsubSink implements EventSink {
       if (connection.owned) await connection.client.close();
     }
   }
-}
-
-/** A message's size as Pub/Sub counts it: the data plus every attribute name and value. */
-function messageSize(message: RowMessage): number {
-  let size = message.data.length;
-  for (const [name, value] of Object.entries(message.attributes))
-    size += Buffer.byteLength(name) + Buffer.byteLength(value);
-  return size;
-}
-
-/**
- * The Pub/Sub SDK, imported on first use. From node_modules its exports are named; in the
- * deployable bundle (build/bundle-function.ts) the CommonJS package sits in its own chunk and
- * esbuild's interop puts them under `default`, since the package defines them with getters that
- * esbuild cannot see statically.
- */
-async function loadPubsub(): Promise<typeof import('@google-cloud/pubsub')> {
-  const loaded = await import('@google-cloud/pubsub');
-  return typeof loaded.PubSub === 'function' ? loaded : (loaded as unknown as { default: typeof loaded }).default;
 }
 
 export function createPubsubSink(options: PubsubSinkOptions): PubsubSink {

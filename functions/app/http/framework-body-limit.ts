@@ -1,18 +1,9 @@
 import { createRequire } from 'node:module';
+import { FRAMEWORK_BODY_LIMIT_BYTES } from '../../core/limits.ts';
 
 /**
- * The functions framework reads every body that has a Content-Type with body-parser before the
- * function runs, with a limit of 1024 MB (server.js: "larger than 32MB, which is maximum limit of
- * higher level layers anyway"). That limit counts *decoded* bytes: a gzip bomb of 1 MiB that
- * inflates to 1 GiB is inflated in memory up to 1 GiB before anything of Sluice runs, which can
- * take a 512 MiB instance down. Cloud Run caps a request at 32 MiB on the wire
- * (https://cloud.google.com/run/quotas#cloud_run_limits), but not what it decodes to.
- *
- * The framework offers no setting for it, so this lowers the limit of the framework's own
- * body-parser parsers to {@link FRAMEWORK_BODY_LIMIT_BYTES} of decoded body: the same 32 MiB a
- * request may have anyway, and no less than the largest `limits.max_request_bytes`. Bodies up to
- * that still reach the collector, which answers 413 with a size_exceeded row past its own limit;
- * only a compressed body that decodes to more is answered 413 by the framework, with no row.
+ * Caps and simplifies the functions framework's body parsing (see FRAMEWORK_BODY_LIMIT_BYTES in
+ * core/limits.ts for why).
  *
  * How: server.js calls `bodyParser.json(options)` (and text, urlencoded, raw) on the module
  * object when it builds the server, which the runtime does after loading the function's code. The
@@ -22,17 +13,16 @@ import { createRequire } from 'node:module';
  *
  * The same wrapper makes the framework read bodies without parsing them: its `json`, `text` and
  * `urlencoded` parsers become `raw` parsers for the same content types. Sluice reads
- * `request.rawBody` only, so the framework's JSON.parse (and qs parse) of every body was work done
- * twice; worse, the framework answered malformed `application/json` with 400 before Sluice ran,
- * so a broken event left no row. Read raw, such a body reaches the collector and becomes an
- * `unparseable` invalid row like the same bytes under any other content type. Decoding
+ * `request.rawBody` only, so a parse there would be work done twice, and the framework would answer
+ * malformed `application/json` with 400 before Sluice ran, leaving no row. Read raw, such a body
+ * reaches the collector and becomes an `unparseable` invalid row like the same bytes under any
+ * other content type. Decoding
  * (gzip, deflate, br) and the size cap stay with the framework.
  *
  * Errors the framework still raises (a corrupt or too large compressed body) are passed on
  * without the body: Express logs them with console.error(err), and body-parser's error carries
  * the body (`err.body`). Bodies may hold personal data.
  */
-export const FRAMEWORK_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
 const PARSERS = ['json', 'text', 'urlencoded', 'raw'] as const;
 
@@ -79,14 +69,13 @@ export function capFrameworkBodyParsing(limitBytes: number = FRAMEWORK_BODY_LIMI
   return true;
 }
 
-/** A body-parser error with the body removed from its fields, message and stack. */
+/**
+ * A body-parser error without the body it may carry. Only raw parsers run, so the errors that
+ * reach here are about decoding and size (their messages hold no body text), never a parse error.
+ */
 function withoutPayload(error: unknown): unknown {
   if (typeof error !== 'object' || error === null) return error;
-  const failure = error as Error & { body?: unknown; type?: unknown };
+  const failure = error as Error & { body?: unknown };
   if ('body' in failure) delete failure.body;
-  if (failure.type === 'entity.parse.failed') {
-    failure.message = 'the request body is not valid JSON for its Content-Type (its text is kept out of logs)';
-    failure.stack = `${failure.name}: ${failure.message}`;
-  }
   return failure;
 }

@@ -6,7 +6,10 @@ import type { InboundRequest } from '../../core/protocols/protocol.ts';
  * add. The framework has already read (and gunzipped) the whole body into `rawBody` before the
  * function runs; `ip` honours X-Forwarded-For because the framework enables "trust proxy".
  */
-export type FrameworkRequest = IncomingMessage & { readonly rawBody?: Buffer; readonly ip?: string };
+export type FrameworkRequest = IncomingMessage & {
+  readonly rawBody?: Buffer | undefined;
+  readonly ip?: string | undefined;
+};
 
 const EMPTY_BODY = Buffer.alloc(0);
 

@@ -19,8 +19,8 @@ export function setCookieHeader(id: string, config: CookieConfig, now: Date): st
 
 /**
  * Everything after `name=id`, which changes only with the second of `Expires`: made once per
- * second and configuration rather than per tracker request (formatting the date and joining the
- * attributes was about 3 µs of each).
+ * second and configuration rather than per tracker request, which would format the date and join
+ * the attributes every time.
  */
 let lastAttributes: { readonly config: CookieConfig; readonly second: number; readonly text: string } | undefined;
 

@@ -2,15 +2,13 @@ import type { PurgeConfig } from '../../core/config/config.ts';
 import { SluiceError } from '../../core/errors.ts';
 import { InvalidSchemaKeyError, parseSchemaKey } from '../../core/iglu/schema-key.ts';
 import { isJsonObject } from '../../core/json-object.ts';
+import { MIN_PURGE_TOKEN_LENGTH } from '../../core/limits.ts';
 import { mediaTypeOf } from '../../core/protocols/media-type.ts';
 import type { InboundRequest } from '../../core/protocols/protocol.ts';
 import type { SchemaCache } from '../../core/validation/schema-cache.ts';
 import { log } from '../log.ts';
 import { sameText } from './constant-time.ts';
 import { type HttpAnswer, jsonAnswer } from './http-answer.ts';
-
-/** Shortest accepted purge token: anything shorter can be guessed. */
-export const MIN_PURGE_TOKEN_LENGTH = 16;
 
 /**
  * `POST <purge.path>`: makes this collector instance forget cached schemas, so that the next event

@@ -98,7 +98,7 @@ function signature(rule: Rule, body: Buffer): string {
  * refuse still gets a name from its first two segments, so a malformed variant of a protected
  * webhook's path is checked too.
  */
-function webhookName(path: string): { name?: string; schema?: string } {
+function webhookName(path: string): { name?: string | undefined; schema?: string } {
   if (path === WEBHOOK_PREFIX) return { name: nameOf(DEFAULT_WEBHOOK_SCHEMA), schema: DEFAULT_WEBHOOK_SCHEMA };
   const named = schemaFromPath(path, WEBHOOK_PREFIX);
   if (named.ok) {

@@ -31,15 +31,15 @@ import {
 
 /** Where the command writes, and what it may replace (tests inject clients; there is no BigQuery emulator). */
 export interface ReplayIo {
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  readonly cwd?: string;
-  readonly stdout?: { write(text: string): unknown };
-  readonly stderr?: { write(text: string): unknown; isTTY?: boolean };
-  readonly signal?: AbortSignal;
-  readonly bigQueryClient?: BigQueryPort;
-  readonly subscriberClient?: SubscriberPort;
-  readonly publisherClient?: TopicPublisherPort;
-  readonly now?: () => Date;
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
+  readonly cwd?: string | undefined;
+  readonly stdout?: { write(text: string): unknown } | undefined;
+  readonly stderr?: { write(text: string): unknown; isTTY?: boolean } | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly bigQueryClient?: BigQueryPort | undefined;
+  readonly subscriberClient?: SubscriberPort | undefined;
+  readonly publisherClient?: TopicPublisherPort | undefined;
+  readonly now?: (() => Date) | undefined;
 }
 
 /** Most often the progress line is redrawn. */
@@ -82,7 +82,7 @@ export async function replayCommand(argv: readonly string[], io: ReplayIo = {}):
 
   return runWithProgress(
     progressLine,
-    (onProgress) => replayFromConfig(config, kind, options, { ...io, ...(onProgress ? { onProgress } : {}) }),
+    (onProgress) => replayFromConfig(config, kind, options, { ...io, onProgress }),
     stdout,
     stderr,
   );
@@ -98,7 +98,7 @@ function redriveCommand(
 ): Promise<number> {
   return runWithProgress(
     redriveProgressLine,
-    (onProgress) => redriveFromConfig(config, options, { ...io, ...(onProgress ? { onProgress } : {}) }),
+    (onProgress) => redriveFromConfig(config, options, { ...io, onProgress }),
     stdout,
     stderr,
   );
@@ -152,12 +152,12 @@ export async function redriveFromConfig(
     holds: [config.valid_topic, config.invalid_topic].map((topic) => ({ subscription: deadLetterName(topic), topic })),
     batchSize: options.batchSize ?? DEFAULT_PULL_BATCH,
     idleMs: options.idleSeconds * 1000,
-    ...(io.subscriberClient ? { client: io.subscriberClient } : {}),
+    client: io.subscriberClient,
   });
   const target = topicPublisher({
     projectId: config.project,
     ...emulator,
-    ...(io.publisherClient ? { client: io.publisherClient } : {}),
+    client: io.publisherClient,
   });
   try {
     return await runRedrive({
@@ -187,7 +187,7 @@ export async function replayFromConfig(
     validator: validation.validator,
     adapters: createProtocolAdapters(config),
     maxRawBytes: config.limits.max_raw_bytes,
-    ...(io.now ? { now: io.now } : {}),
+    now: io.now,
   });
   const filter = { schemas: options.schemas, errorTypes: options.errorTypes };
   const { source, target } = endpoints(config, kind, options, io);
@@ -228,19 +228,19 @@ function endpoints(
               : {}),
           batchSize: options.batchSize ?? DEFAULT_PULL_BATCH,
           idleMs: options.idleSeconds * 1000,
-          ...(io.subscriberClient ? { client: io.subscriberClient } : {}),
+          client: io.subscriberClient,
         })
       : bigQuerySource({
           projectId: config.project,
           dataset: config.bigquery.dataset,
-          ...(options.since ? { since: options.since } : {}),
-          ...(options.until ? { until: options.until } : {}),
+          since: options.since,
+          until: options.until,
           schemas: options.schemas,
           errorTypes: options.errorTypes,
           pageSize: options.batchSize ?? DEFAULT_BIGQUERY_PAGE,
-          ...(options.limit !== undefined ? { limit: options.limit } : {}),
+          limit: options.limit,
           skipDelivered: !options.includeDelivered,
-          ...(io.bigQueryClient ? { client: io.bigQueryClient } : {}),
+          client: io.bigQueryClient,
         });
   // No in-flight cap: replay bounds its own concurrency (--concurrency) and must not be shed.
   const sink = createPubsubSink(pubsubSinkOptions(config));
@@ -279,13 +279,19 @@ function withinWindow(source: ReplaySource, options: ReplayOptions): ReplaySourc
 /** What a replay and a redrive run both take from the command line and the caller: dry run, limit, concurrency, progress, abort. */
 function runControls<Progress>(
   options: ReplayOptions,
-  io: { onProgress?: Progress; signal?: AbortSignal },
-): { dryRun: boolean; limit?: number; concurrency: number; onProgress?: Progress; signal?: AbortSignal } {
+  io: { onProgress?: Progress | undefined; signal?: AbortSignal | undefined },
+): {
+  dryRun: boolean;
+  limit: number | undefined;
+  concurrency: number;
+  onProgress: Progress | undefined;
+  signal: AbortSignal | undefined;
+} {
   return {
     dryRun: options.dryRun,
-    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    limit: options.limit,
     concurrency: options.concurrency,
-    ...(io.onProgress ? { onProgress: io.onProgress } : {}),
-    ...(io.signal ? { signal: io.signal } : {}),
+    onProgress: io.onProgress,
+    signal: io.signal,
   };
 }

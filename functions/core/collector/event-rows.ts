@@ -5,6 +5,7 @@ import type { InvalidRow, JsonValue, ValidRow } from '../contract/rows.ts';
 import { normalizeTimestamp } from '../contract/timestamps.ts';
 import { type SchemaKey, tryParseSchemaKey } from '../iglu/schema-key.ts';
 import { isJsonObject } from '../json-object.ts';
+import { MAX_EVENT_ID_LENGTH } from '../limits.ts';
 import type { EventCandidate, EventFields, Rejection } from '../protocols/protocol.ts';
 import type { RowBatch } from '../sink/event-sink.ts';
 import type { EventValidator, ValidationOutcome } from '../validation/event-validator.ts';
@@ -26,9 +27,6 @@ export interface RequestContext {
   readonly request: () => JsonValue;
   readonly maxRawBytes: number;
 }
-
-/** Longest sender-supplied event id kept; a longer one is replaced by a generated UUID. */
-export const MAX_EVENT_ID_LENGTH = 128;
 
 /**
  * Turns what a protocol found in a request into contract rows: each candidate is validated against

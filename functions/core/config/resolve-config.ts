@@ -19,7 +19,7 @@ export interface ResolveConfigInput {
    * Optional: a more precise source (`config/sluice.yaml:12:3`) for the key at `path` in the
    * document, when the caller still has the parsed text. Without it, `source` is used.
    */
-  readonly locate?: (path: readonly (string | number)[]) => string | undefined;
+  readonly locate?: ((path: readonly (string | number)[]) => string | undefined) | undefined;
 }
 
 /**

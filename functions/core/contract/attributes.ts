@@ -1,3 +1,4 @@
+import { MAX_ATTRIBUTE_VALUE_BYTES } from '../limits.ts';
 import type { RowKind } from './columns.ts';
 import type { InvalidRow, ValidRow } from './rows.ts';
 
@@ -13,9 +14,6 @@ export const ATTRIBUTE_NAMES = {
   valid: 'valid',
   errorType: 'error_type',
 } as const;
-
-/** Pub/Sub's documented limit on an attribute value (1024 bytes); longer values are cut. */
-export const MAX_ATTRIBUTE_VALUE_BYTES = 1024;
 
 export function messageAttributes(kind: 'valid', row: ValidRow): Record<string, string>;
 export function messageAttributes(kind: 'invalid', row: InvalidRow): Record<string, string>;

@@ -72,8 +72,9 @@ export function fromEpochMicros(micros: number): string {
 
 /*
  * Fast paths for the forms Sluice itself writes and reads on every event (`2026-12-02T07:10:14.123Z`
- * and `….123456Z`): the regular expression, Date.parse and Date#toISOString cost about 4 µs an
- * event on a 2-core machine, most of a tp2 event's timestamp handling. Each computes exactly what
+ * and `….123456Z`): the regular expression, Date.parse and Date#toISOString cost more than twice as
+ * much per timestamp (`timestamp` in docs/performance.md, "Measured costs behind the code"), and
+ * a tp2 event has several. Each computes exactly what
  * the general path does (test/core/contract/timestamps.test.ts compares them over the whole
  * TIMESTAMP range); anything unusual (another zone, a leap second, a field out of its range) is
  * left to the general path.

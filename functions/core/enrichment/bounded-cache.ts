@@ -1,3 +1,4 @@
+import { MAX_CACHED_KEY_LENGTH } from '../limits.ts';
 /**
  * A map that holds at most `capacity` entries: when full, the oldest entry goes first. Enrichment
  * results repeat (one visitor sends many events with one user agent from one page), so they are
@@ -6,12 +7,6 @@
  * delete-and-set to move the entry, and a value seen again after being evicted is simply worked
  * out again.
  */
-/**
- * Longest key kept. Page URLs and user agents come from senders and can be as long as a request
- * allows: values over this are worked out every time rather than kept, so that the bound on
- * entries is also a bound on memory (10,000 entries of at most 2 KiB keys).
- */
-export const MAX_CACHED_KEY_LENGTH = 2048;
 
 export class BoundedCache<V> {
   readonly capacity: number;

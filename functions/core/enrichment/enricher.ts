@@ -1,5 +1,6 @@
 import type { EnrichmentsConfig } from '../config/config.ts';
 import type { InvalidRow, ValidRow } from '../contract/rows.ts';
+import { ENRICHMENT_CACHE_ENTRIES } from '../limits.ts';
 import { normalizeIp } from '../privacy/ip-anonymization.ts';
 import type { RowBatch } from '../sink/event-sink.ts';
 import { BoundedCache } from './bounded-cache.ts';
@@ -8,9 +9,6 @@ import { asnColumns, cityColumns, type GeoColumns, type IpDatabase } from './geo
 import { type RefererColumns, type RefererRules, refererColumns, refererRules } from './referer.ts';
 import { pageUrlColumns, parseHttpUrl, referrerUrlColumns, type UrlPartColumns, type UrlParts } from './url-parts.ts';
 import { createUserAgentParser } from './user-agent.ts';
-
-/** Distinct page URLs, referrers, user agents and addresses each remembered per instance. */
-export const ENRICHMENT_CACHE_ENTRIES = 10_000;
 
 /** The MaxMind databases an instance has opened (adapters/enrichment reads them). */
 export interface EnrichmentDatabases {

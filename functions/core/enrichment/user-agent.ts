@@ -1,5 +1,6 @@
 import { isbot } from 'isbot';
 import UAParser from 'ua-parser-js';
+import { MAX_PARSED_USER_AGENT_LENGTH } from '../limits.ts';
 import { BoundedCache } from './bounded-cache.ts';
 
 /** The user-agent columns of a row (enrichments.user_agent). */
@@ -12,9 +13,6 @@ export interface UserAgentColumns {
   dvce_ismobile?: boolean;
   is_bot?: boolean;
 }
-
-/** Longest user agent parsed; longer strings are cut first (real ones are a few hundred characters). */
-export const MAX_PARSED_USER_AGENT_LENGTH = 1024;
 
 /** The device types ua-parser-js reports, as dvce_type keeps them. */
 const DEVICE_TYPES: ReadonlySet<string> = new Set([

@@ -1,4 +1,5 @@
 import { SluiceError } from '../errors.ts';
+import { MAX_SCHEMA_URI_LENGTH } from '../limits.ts';
 import { truncate } from '../text.ts';
 
 /**
@@ -19,9 +20,6 @@ export interface SchemaKey {
   /** `vendor/name/format/version`, the path of the schema below a registry's root. */
   readonly path: string;
 }
-
-/** Longest accepted schema URI; Iglu sets no limit, but request-borne keys must be bounded. */
-export const MAX_SCHEMA_URI_LENGTH = 512;
 
 /** The only schema format Sluice validates with. */
 export const JSON_SCHEMA_FORMAT = 'jsonschema';

@@ -1,16 +1,8 @@
 import { isUtf8 } from 'node:buffer';
-import { MAX_BATCH_ELEMENTS } from '../limits.ts';
+import { MAX_BATCH_ELEMENTS, MAX_JSON_DEPTH } from '../limits.ts';
 import { truncate } from '../text.ts';
 import { jsonNestingDepth, splitJsonArray, trimJsonWhitespace } from './json-scan.ts';
 import { type Rejection, rejectionIssue } from './protocol.ts';
-
-/**
- * Deepest nesting of arrays and objects accepted in a JSON document: BigQuery's limit for its JSON
- * type (https://cloud.google.com/bigquery/docs/json-data#limitations). Anything deeper could never
- * be stored, and it would overflow the stack of every recursive JSON walk on the way there
- * (JSON.stringify throws a RangeError from a few thousand levels), so it is refused at the door.
- */
-export const MAX_JSON_DEPTH = 500;
 
 /** A value, or the rejection that explains why there is none. Never a throw. */
 export type Parsed<T> =

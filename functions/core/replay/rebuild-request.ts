@@ -1,6 +1,7 @@
 import type { InvalidRow } from '../contract/rows.ts';
 import { fromEpochMicros, toEpochMicros } from '../contract/timestamps.ts';
 import { isJsonObject } from '../json-object.ts';
+import { MAX_SUMMARY_QUERY_LENGTH } from '../limits.ts';
 import { mediaTypeOf } from '../protocols/media-type.ts';
 import type { InboundRequest } from '../protocols/protocol.ts';
 import { SEGMENT_ROUTES } from '../protocols/segment.ts';
@@ -45,9 +46,6 @@ interface RequestSummary {
   readonly content_type: string | null;
   readonly headers: Readonly<Record<string, string>>;
 }
-
-/** request-summary.ts cuts path and query at this length; a summary that long may be cut. */
-const SUMMARY_MAX_QUERY_LENGTH = 2048;
 
 const PAYLOAD_DATA_SCHEMA = 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4';
 const STRUCTURED_MEDIA_TYPE = 'application/cloudevents+json';
@@ -104,7 +102,7 @@ export function rebuildRequest(row: InvalidRow, maxRawBytes: number): RebuiltReq
       },
     };
   };
-  const wholeQuery = summary.query.length < SUMMARY_MAX_QUERY_LENGTH ? summary.query : undefined;
+  const wholeQuery = summary.query.length < MAX_SUMMARY_QUERY_LENGTH ? summary.query : undefined;
 
   switch (row.protocol) {
     case 'pixel': {

@@ -50,13 +50,13 @@ export interface RedriveRunOptions {
   readonly target: RedriveTarget;
   /** Read, count and show, but publish and acknowledge nothing. */
   readonly dryRun: boolean;
-  readonly limit?: number;
+  readonly limit?: number | undefined;
   /** Messages republished at the same time. */
   readonly concurrency: number;
-  readonly onProgress?: (counts: Readonly<RedriveCounts>, elapsedMs: number) => void;
+  readonly onProgress?: ((counts: Readonly<RedriveCounts>, elapsedMs: number) => void) | undefined;
   /** Aborting stops reading; the messages in flight finish. */
-  readonly signal?: AbortSignal;
-  readonly now?: () => number;
+  readonly signal?: AbortSignal | undefined;
+  readonly now?: (() => number) | undefined;
 }
 
 /** How many parked messages the summary shows. */

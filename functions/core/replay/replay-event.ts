@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { buildRows, MAX_EVENT_ID_LENGTH, type RequestContext } from '../collector/event-rows.ts';
+import { buildRows, type RequestContext } from '../collector/event-rows.ts';
 import type { Protocol } from '../contract/columns.ts';
 import type { InvalidRow, JsonValue, ValidRow } from '../contract/rows.ts';
 import { ENRICHMENT_COLUMNS } from '../enrichment/enrichment-columns.ts';
+import { MAX_EVENT_ID_LENGTH } from '../limits.ts';
 import type { EventCandidate, EventFields, ProtocolAdapter, Rejection } from '../protocols/protocol.ts';
 import type { EventValidator } from '../validation/event-validator.ts';
 import { rebuildRequest } from './rebuild-request.ts';
@@ -53,7 +54,7 @@ export interface ReplayerOptions {
   readonly adapters: readonly ProtocolAdapter[];
   /** `limits.max_raw_bytes`: a `raw` this long was cut by the collector. */
   readonly maxRawBytes: number;
-  readonly now?: () => Date;
+  readonly now?: (() => Date) | undefined;
 }
 
 export interface Replayer {

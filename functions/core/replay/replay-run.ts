@@ -18,14 +18,14 @@ export interface ReplayRunOptions {
   /** Read and re-validate, but deliver and acknowledge nothing. */
   readonly dryRun: boolean;
   /** Stop after this many matching items; undefined reads until the source is drained. */
-  readonly limit?: number;
+  readonly limit?: number | undefined;
   /** Items re-validated and published at the same time (publishes share Pub/Sub batches). */
   readonly concurrency: number;
   /** Called after each item, for the progress line. */
-  readonly onProgress?: (counts: Readonly<ReplayCounts>, elapsedMs: number) => void;
+  readonly onProgress?: ((counts: Readonly<ReplayCounts>, elapsedMs: number) => void) | undefined;
   /** Aborting stops reading; the items in flight finish (Ctrl-C). */
-  readonly signal?: AbortSignal;
-  readonly now?: () => number;
+  readonly signal?: AbortSignal | undefined;
+  readonly now?: (() => number) | undefined;
 }
 
 /**

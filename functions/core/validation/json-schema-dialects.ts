@@ -62,7 +62,7 @@ export interface DialectOptions {
   /**
    * Whether Ajv checks each schema against its meta-schema itself (default true). SchemaCompiler
    * turns it off and checks with meta-schema-check.ts, whose validators the deploy bundle
-   * precompiles: Ajv compiling the draft-04 meta-schema cost about 45 ms of every cold start.
+   * precompiles (`draft-04-meta-schema` in docs/performance.md: Ajv's compile is a cold-start cost).
    */
   readonly validateSchema?: boolean;
   /** Extra Ajv options (the bundler's standalone code generation). */

@@ -8,7 +8,8 @@ import { compileMetaSchemaCheck, type MetaSchemaCheck } from './meta-schema-chec
  * the `self` keyword, the Iglu meta-schema) and reporting every problem of a schema at once. The
  * deploy bundle replaces this module with the same validators compiled at build time as Ajv
  * standalone code, one chunk per meta-schema, loaded on first use (build/bundle-function.ts):
- * compiling the draft-04 meta-schema was about 45 ms of every cold start.
+ * Ajv compiling the draft-04 meta-schema is a cost of every cold start (`draft-04-meta-schema` in
+ * docs/performance.md, "Measured costs behind the code").
  */
 export async function loadMetaSchemaCheck(metaSchemaUri: string): Promise<MetaSchemaCheck> {
   let check = compiled.get(metaSchemaUri);

@@ -36,9 +36,9 @@ export interface SchemaCacheOptions {
   readonly errorTtlMs: number;
   /** Bound on remembered keys (found and negative alike); the least recently used goes first. */
   readonly maxEntries: number;
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
   /** Told when a background refresh fails and the last good copy stays in service. */
-  readonly onRefreshError?: (key: SchemaKey, error: SluiceError) => void;
+  readonly onRefreshError?: ((key: SchemaKey, error: SluiceError) => void) | undefined;
 }
 
 export interface SchemaCacheStats {
@@ -72,7 +72,7 @@ interface Entry {
  *   and the replay tool; a load that was in flight during a purge is not stored.
  */
 export class SchemaCache {
-  readonly #options: Required<Omit<SchemaCacheOptions, 'onRefreshError'>> & Pick<SchemaCacheOptions, 'onRefreshError'>;
+  readonly #options: Omit<SchemaCacheOptions, 'now'> & { readonly now: () => number };
   readonly #entries = new Map<string, Entry>();
   readonly #inflight = new Map<string, Promise<SchemaLookup>>();
   #hits = 0;

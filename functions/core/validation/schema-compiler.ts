@@ -228,7 +228,7 @@ export class SchemaCompiler {
  * The document without `$schema`, for Ajv: its meta-schema has been checked already
  * (checkAgainstMetaSchema) and the Ajv instance is the dialect's, so `$schema` tells Ajv nothing
  * more, while compileAsync() would compile the meta-schema it names just to look it up, which is
- * the cold-start cost the precompiled checks avoid (about 50 ms for the Iglu one).
+ * the cold-start cost the precompiled checks avoid (`draft-04-meta-schema` in docs/performance.md).
  */
 function withoutMetaSchema(document: Record<string, unknown>): Record<string, unknown> {
   if (!('$schema' in document)) return document;

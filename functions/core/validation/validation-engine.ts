@@ -13,9 +13,9 @@ export interface ValidationEngineOptions {
   readonly allErrors: boolean;
   readonly maxErrors: number;
   /** `validation.all_errors_max_bytes`: see SchemaCompilerOptions; absent is 0 (first problem only). */
-  readonly allErrorsMaxBytes?: number;
-  readonly now?: () => number;
-  readonly onRefreshError?: SchemaCacheOptions['onRefreshError'];
+  readonly allErrorsMaxBytes?: number | undefined;
+  readonly now?: (() => number) | undefined;
+  readonly onRefreshError?: SchemaCacheOptions['onRefreshError'] | undefined;
 }
 
 /** What the collector and the replay tool use: a validator and the cache behind it (for purges). */

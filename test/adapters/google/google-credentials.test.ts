@@ -12,12 +12,12 @@ import {
   DEFAULT_METADATA_HOST,
   DEFAULT_TOKEN_LIFETIME_MS,
   googleCredentials,
-  METADATA_TIMEOUT_MS,
   MetadataServerCredentials,
   metadataHost,
   STORAGE_READ_SCOPE,
   usesMetadataServer,
 } from '../../../functions/adapters/google/google-credentials.ts';
+import { METADATA_TIMEOUT_MS } from '../../../functions/core/limits.ts';
 import { METADATA_SERVER } from '../../support/google-client-behaviour.ts';
 
 /** A fake GCE/Cloud Run metadata server on 127.0.0.1 (never the real one). */

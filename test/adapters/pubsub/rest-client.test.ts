@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, mock, test } from 'node:test';
 import { CredentialsError, type GoogleCredentials } from '../../../functions/adapters/google/google-credentials.ts';
-import { PUBLISH_RETRY_CODES } from '../../../functions/adapters/google/rpc-status.ts';
+import { PUBLISH_RETRY_CODES, rpcCodeOf } from '../../../functions/adapters/google/rpc-status.ts';
 import {
   PubsubRestClient,
   type PubsubRestClientOptions,
@@ -11,6 +11,7 @@ import {
   RestPublishError,
 } from '../../../functions/adapters/pubsub/rest-client.ts';
 import { COLLECTOR } from '../../../functions/core/collector-info.ts';
+import { SluiceError } from '../../../functions/core/errors.ts';
 import { HTTP_STATUS_NAMES, PUBSUB_ANSWERS } from '../../support/google-client-behaviour.ts';
 import {
   createSubscription,
@@ -187,7 +188,8 @@ describe('PubsubRestClient against a fake Pub/Sub REST API', () => {
         );
         assert.equal(error.httpStatus, status);
         assert.equal(error.retryable, false);
-        if (status === 404) assert.equal(error.code, 5, "NOT_FOUND carries gRPC code 5, as the library's errors do");
+        if (status === 404)
+          assert.equal(rpcCodeOf(error), 5, "NOT_FOUND carries gRPC code 5, as the library's errors do");
         return true;
       });
       assert.equal(fake.seen.length, 1);
@@ -319,6 +321,13 @@ describe('PubsubRestClient under failure, as the Pub/Sub library behaves', () =>
     });
   }
 
+  test('a status name google.rpc.Code does not define is UNKNOWN, keeps the name, and is final', () => {
+    const error = publishAnswerError('http://x/v1/t:publish', 503, googleError(503, 'SOMETHING_NEW', 'odd'));
+    assert.equal(error.rpcStatus, 'UNKNOWN');
+    assert.equal(error.retryable, false);
+    assert.match(error.message, /^2 UNKNOWN: status SOMETHING_NEW: odd/);
+  });
+
   test('the status name decides, not the HTTP status: a 500 that says INVALID_ARGUMENT is final', async () => {
     failFirst(1, (response) => answer(response, 500, googleError(500, 'INVALID_ARGUMENT', 'bad')));
     await assert.rejects(client().publish('events', body(1), 1), /^RestPublishError: 3 INVALID_ARGUMENT: bad/);
@@ -328,7 +337,10 @@ describe('PubsubRestClient under failure, as the Pub/Sub library behaves', () =>
   for (const { http, status } of HTTP_STATUS_NAMES) {
     test(`a non-JSON ${http} answer (a proxy's page) is ${status} with its gRPC code`, () => {
       const error = publishAnswerError('http://x/v1/t:publish', http, '<html><body>upstream trouble</body></html>');
-      assert.equal(error.code, RPC[status]);
+      assert.equal(error.rpcCode, RPC[status]);
+      assert.equal(error.rpcStatus, status);
+      assert.equal(error.code, 'pubsub_publish_failed');
+      assert.ok(error instanceof SluiceError);
       assert.equal(error.httpStatus, http);
       assert.equal(error.retryable, PUBLISH_RETRY_CODES.includes(status));
       assert.match(error.message, new RegExp(`^${RPC[status]} ${status}: <html><body>upstream trouble`));
@@ -500,7 +512,7 @@ describe('PubsubRestClient against the Pub/Sub emulator', { skip: emulatorSkipRe
     });
     await assert.rejects(client.publish('rest-missing', body(1), 1), (error: unknown) => {
       assert.ok(error instanceof RestPublishError);
-      assert.equal(error.code, 5);
+      assert.equal(rpcCodeOf(error), 5);
       assert.equal(error.httpStatus, 404);
       return true;
     });

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  MAX_MESSAGES_PER_PUBLISH_REQUEST,
-  type RestBatching,
-  type RestPublisher,
-  RestTopic,
-} from '../../../functions/adapters/pubsub/rest-topic.ts';
+import { type RestBatching, type RestPublisher, RestTopic } from '../../../functions/adapters/pubsub/rest-topic.ts';
+import { MAX_MESSAGES_PER_PUBLISH_REQUEST } from '../../../functions/core/limits.ts';
 
 interface SentBatch {
   readonly topic: string;
@@ -57,8 +53,8 @@ function publishAll(
   topic: RestTopic,
   count: number,
   size?: number,
-): Promise<Array<{ n: number; id?: string | null; error?: Error | null }>> {
-  const outcomes: Array<{ n: number; id?: string | null; error?: Error | null }> = [];
+): Promise<Array<{ n: number; id?: string | null | undefined; error?: Error | null }>> {
+  const outcomes: Array<{ n: number; id?: string | null | undefined; error?: Error | null }> = [];
   return new Promise((resolve) => {
     for (let n = 0; n < count; n++) {
       topic.publishMessage(message(n, size), (error, id) => {

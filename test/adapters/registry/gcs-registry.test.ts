@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, mock, test } from 'node:test';
 import { CredentialsError } from '../../../functions/adapters/google/google-credentials.ts';
-import { GcsRegistry } from '../../../functions/adapters/registry/gcs-registry.ts';
+import { GcsHttpError, GcsRegistry } from '../../../functions/adapters/registry/gcs-registry.ts';
 import { COLLECTOR } from '../../../functions/core/collector-info.ts';
 import { SluiceError } from '../../../functions/core/errors.ts';
 import { parseSchemaKey } from '../../../functions/core/iglu/schema-key.ts';
@@ -126,7 +126,8 @@ describe('GcsRegistry', () => {
       error.message,
       /reading gs:\/\/bkt\/schemas\/com\.acme\/checkout\/jsonschema\/1-0-0 failed \(HTTP 503\).*\(after 3 attempts within registry\.timeout_ms 5000 ms\)/,
     );
-    assert.equal((error.cause as { code?: unknown }).code, 503);
+    assert.ok(error.cause instanceof GcsHttpError);
+    assert.equal(error.cause.httpStatus, 503);
     assert.equal(gcs.requests.length - before, 3);
     gcs.setDown(false);
     assert.equal((await registry.lookup(KEY)).found, true);

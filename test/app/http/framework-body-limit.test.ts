@@ -5,10 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import {
-  capFrameworkBodyParsing,
-  FRAMEWORK_BODY_LIMIT_BYTES,
-} from '../../../functions/app/http/framework-body-limit.ts';
+import { capFrameworkBodyParsing } from '../../../functions/app/http/framework-body-limit.ts';
+import { FRAMEWORK_BODY_LIMIT_BYTES } from '../../../functions/core/limits.ts';
 import { serveCollector } from '../../support/framework-server.ts';
 import { recordingCollector } from '../../support/recording-sink.ts';
 
@@ -94,7 +92,7 @@ describe("the functions framework's body parsing, capped", () => {
         ['application/x-www-form-urlencoded', 'a[b][c]=1&e=pv'],
       ]) {
         const answer = (await (
-          await fetch(url, { method: 'POST', body, headers: { 'content-type': type as string } })
+          await fetch(url, { method: 'POST', body: body ?? '', headers: { 'content-type': type ?? '' } })
         ).json()) as { buffer: boolean; raw: string };
         assert.deepEqual(answer, { buffer: true, raw: body }, type);
       }

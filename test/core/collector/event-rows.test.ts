@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildRows, MAX_EVENT_ID_LENGTH, type RequestContext } from '../../../functions/core/collector/event-rows.ts';
+import { buildRows, type RequestContext } from '../../../functions/core/collector/event-rows.ts';
 import { rowProblems } from '../../../functions/core/contract/row-check.ts';
+import { MAX_EVENT_ID_LENGTH } from '../../../functions/core/limits.ts';
 import { createValidationEngine } from '../../../functions/core/validation/validation-engine.ts';
 import { igluSchema, MemoryRegistry } from '../../support/memory-registry.ts';
 

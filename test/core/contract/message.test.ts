@@ -4,7 +4,6 @@ import {
   encodeRow,
   fromEpochMicros,
   fromMessage,
-  MAX_ATTRIBUTE_VALUE_BYTES,
   messageAttributes,
   normalizeTimestamp,
   rowProblems,
@@ -13,6 +12,7 @@ import {
   truncateUtf8,
 } from '../../../functions/core/contract/index.ts';
 import type { ValidRow } from '../../../functions/core/contract/rows.ts';
+import { MAX_ATTRIBUTE_VALUE_BYTES } from '../../../functions/core/limits.ts';
 import { invalidRow, validRow } from '../../support/sample-rows.ts';
 
 describe('wire encoding for BigQuery subscriptions with use_table_schema', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BoundedCache, MAX_CACHED_KEY_LENGTH } from '../../../functions/core/enrichment/bounded-cache.ts';
+import { BoundedCache } from '../../../functions/core/enrichment/bounded-cache.ts';
+import { MAX_CACHED_KEY_LENGTH } from '../../../functions/core/limits.ts';
 
 test('computes once per key, holds at most its capacity, oldest out first', () => {
   const cache = new BoundedCache<number>(3);

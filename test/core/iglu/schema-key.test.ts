@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   InvalidSchemaKeyError,
-  MAX_SCHEMA_URI_LENGTH,
   parseSchemaKey,
   schemaKeyFromReference,
   schemaKeyFromSelf,
 } from '../../../functions/core/iglu/schema-key.ts';
+import { MAX_SCHEMA_URI_LENGTH } from '../../../functions/core/limits.ts';
 
 describe('parseSchemaKey', () => {
   test('splits a canonical Iglu URI into its parts and a registry path', () => {

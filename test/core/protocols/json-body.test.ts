@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { MAX_BATCH_ELEMENTS } from '../../../functions/core/limits.ts';
-import { MAX_JSON_DEPTH, parseJson, parseJsonParts } from '../../../functions/core/protocols/json-body.ts';
+import { MAX_BATCH_ELEMENTS, MAX_JSON_DEPTH } from '../../../functions/core/limits.ts';
+import { parseJson, parseJsonParts } from '../../../functions/core/protocols/json-body.ts';
 import { jsonNestingDepth, splitJsonArray } from '../../../functions/core/protocols/json-scan.ts';
 
 describe('splitJsonArray', () => {

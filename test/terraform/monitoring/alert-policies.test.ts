@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ALERT_POLICY_IDS, invalidShareQuery } from '../../../terraform/monitoring/alert-policies.ts';
-import { MAX_DELIVERY_ATTEMPTS } from '../../../terraform/sluice-stack.ts';
+import { MAX_DELIVERY_ATTEMPTS } from '../../../terraform/stack/subscriptions.ts';
 import { conditionProblems, parseFilter, promqlProblems } from '../../support/cloud-monitoring.ts';
 import { resource, resourcesOf, synthStack, TEST_PROJECT, type TerraformBlock } from '../../support/synth-stack.ts';
 

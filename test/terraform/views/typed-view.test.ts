@@ -6,7 +6,7 @@ import { COLUMNS, columnsOf } from '../../../functions/core/contract/columns.ts'
 import { ENRICHMENT_COLUMNS } from '../../../functions/core/enrichment/enrichment-columns.ts';
 import { parseSchemaKey } from '../../../functions/core/iglu/schema-key.ts';
 import { readSchemaFiles, type SchemaFile } from '../../../terraform/schema-files.ts';
-import { CLUSTERING } from '../../../terraform/sluice-stack.ts';
+import { CLUSTERING } from '../../../terraform/stack/bigquery-tables.ts';
 import { dedupedViewSql } from '../../../terraform/views/deduped-view.ts';
 import {
   EVENT_COLUMNS,
