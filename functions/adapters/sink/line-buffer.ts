@@ -8,10 +8,10 @@ const NEWLINE = 0x0a;
 
 /**
  * NDJSON lines encoded to UTF-8 as they arrive, into one buffer that is written as a whole and then
- * reused. Each line is encoded straight into it: a group's rows kept as one string (a rope,
- * two-byte as soon as one row holds a non-Latin-1 character) cost 21 µs per row to encode when
- * written in the tp2-10 profile of `npm start`; a Buffer per request then cost 3 µs per row more
- * in allocation and copies than this.
+ * reused. Each line is encoded straight into it, which avoids keeping a group's rows as one string
+ * (a rope, two-byte as soon as one row holds a non-Latin-1 character) and encoding that whole when
+ * it is written, or allocating and copying a Buffer per request: `ndjson-group` in
+ * docs/performance.md.
  */
 export class LineBuffer {
   #buffer: Buffer;

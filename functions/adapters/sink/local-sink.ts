@@ -234,9 +234,9 @@ export class LocalSink implements EventSink {
 /**
  * Appends the chunks to the file, opened and closed for this write as fs.appendFile does (so a file
  * removed or replaced meanwhile is simply created again). Callbacks, not fs/promises: the group
- * write runs in the async context of the request that started it, and inside the functions
- * framework every promise there runs the domain's async hooks; fs/promises' appendFile made a
- * dozen of them per write (with the string encoding it did, 26 µs per row in the tp2-10 profile).
+ * write runs in the async context of the request that started it, where the functions framework
+ * runs its domain's and AsyncLocalStorage's hooks on every promise, and fs/promises' appendFile
+ * makes a dozen promises per write where this makes one.
  */
 function appendChunks(path: string, chunks: Buffer[], bytes: number): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,8 +1,8 @@
 /**
  * JSON parameters decoded so far in one request, by parameter name and value as sent. A browser
- * tracker's batch repeats the page's contexts in every event: in the tp2-10 profile, parsing `co`
- * again for each event cost 2 µs per event. Only values that decoded are kept; the events then
- * share one parsed value, which nothing downstream modifies (rows are encoded as they are).
+ * tracker's batch repeats the page's contexts in every event, which is then parsed once, not once
+ * per event (`co-decode` in docs/performance.md). Only values that decoded are kept; the events
+ * then share one parsed value, which nothing downstream modifies (rows are encoded as they are).
  */
 export class DecodedParams {
   readonly #byName = new Map<string, Map<string, unknown>>();
