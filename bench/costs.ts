@@ -11,8 +11,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { LineBuffer } from '../functions/adapters/sink/line-buffer.ts';
 import { normalizeTimestamp } from '../functions/core/contract/timestamps.ts';
+import { DecodedParams } from '../functions/core/protocols/decoded-params.ts';
 import { firstQueryValues } from '../functions/core/protocols/query-params.ts';
+import { decodeJsonParam } from '../functions/core/protocols/snowplow-json-param.ts';
 import { SCENARIOS } from './scenarios.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -95,11 +98,81 @@ export interface HotCost {
   readonly what: string;
   readonly general: () => unknown;
   readonly sluice: () => unknown;
+  /** Calls per timed round, for the costs that handle a whole group of rows per call. */
+  readonly calls?: number;
 }
 
 /** The query string of the bench's pixel request: what a browser tracker sends. */
 const PIXEL_QUERY = (SCENARIOS.find((s) => s.id === 'pixel')?.requests[0]?.path ?? '').split('?')[1] ?? '';
 const TIMESTAMP = '2026-12-02T07:10:14.123Z';
+
+/** The events of the bench's tp2-10 request: each carries the same `co` (the page's contexts). */
+const TP2_10_EVENTS = JSON.parse(SCENARIOS.find((s) => s.id === 'tp2-10')?.requests[0]?.body ?? '{"data":[]}')
+  .data as Array<Record<string, string>>;
+const TP2_10_CO = TP2_10_EVENTS.map((event) => event.co ?? '');
+
+/** A valid row as `npm start` writes one for a tp2 page view (its title holds a non-Latin-1 dash). */
+const TP2_ROW = {
+  event_id: 'a1b2c3d4-0000-4000-8000-000000000000',
+  collector_tstamp: '2026-12-05T12:12:07.704Z',
+  event_tstamp: '2026-01-15T09:00:00.000Z',
+  protocol: 'snowplow',
+  useragent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+  user_ipaddress: '81.2.69.142',
+  network_userid: 'b18cfbe2-8669-4164-bc75-4280b5fe705d',
+  app_id: 'shop',
+  platform: 'web',
+  user_id: 'user-42',
+  domain_userid: 'a1b2c3d4-0000-4000-8000-000000000001',
+  session_id: 'a1b2c3d4-0000-4000-8000-000000000003',
+  page_url: 'https://shop.example.com/products/7?ref=mail',
+  page_title: 'Product 7 – Shop',
+  page_referrer: 'https://www.google.com/',
+  session_index: 3,
+  contexts: [
+    {
+      schema: 'iglu:com.example.bench/page_context/jsonschema/1-0-0',
+      data: {
+        id: '6e5b7c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b',
+        category: 'products',
+        logged_in: true,
+        ab_tests: ['new-checkout'],
+      },
+    },
+  ],
+  source: {
+    tv: 'js-4.10.1',
+    tna: 'sp',
+    cookie: '1',
+    cs: 'UTF-8',
+    lang: 'fr-FR',
+    res: '1920x1080',
+    stm: '1768467600500',
+  },
+  collector: 'sluice/0.1.0',
+  event_name: 'page_view',
+  schema: 'iglu:dev.sluice/page_view/jsonschema/1-0-0',
+  schema_vendor: 'dev.sluice',
+  schema_name: 'page_view',
+  schema_version: '1-0-0',
+  payload: {},
+  page_urlhost: 'shop.example.com',
+  page_urlpath: '/products/7',
+  page_urlquery: 'ref=mail',
+  refr_urlhost: 'www.google.com',
+  refr_urlpath: '/',
+  refr_medium: 'search',
+  refr_source: 'Google',
+  is_bot: false,
+  br_family: 'Chrome',
+  br_version: '131.0',
+  os_family: 'Linux',
+  dvce_type: 'desktop',
+  dvce_ismobile: false,
+};
+/** One group of the local sink under load: 20 tp2-10 requests, 200 rows. */
+const GROUP_ROWS = Array.from({ length: 200 }, (_, n) => ({ ...TP2_ROW, event_id: `event-${n}` }));
+const GROUP_LINES = new LineBuffer();
 
 /** What a warm instance pays per event. */
 export const HOT_COSTS: readonly HotCost[] = [
@@ -114,6 +187,37 @@ export const HOT_COSTS: readonly HotCost[] = [
     what: 'a timestamp Sluice writes: `Date.parse` + `toISOString` vs `normalizeTimestamp`',
     general: () => new Date(Date.parse(TIMESTAMP)).toISOString(),
     sluice: () => normalizeTimestamp(TIMESTAMP),
+  },
+  {
+    id: 'ndjson-group',
+    what: "a group of 200 tp2 rows as NDJSON bytes: one string, then `Buffer.from`, vs the local sink's `LineBuffer`",
+    general: () => {
+      let text = '';
+      for (const row of GROUP_ROWS) text += `${JSON.stringify(row)}\n`;
+      return Buffer.from(text);
+    },
+    sluice: () => {
+      GROUP_LINES.clear();
+      for (const row of GROUP_ROWS) GROUP_LINES.appendLine(JSON.stringify(row));
+      return GROUP_LINES.bytes();
+    },
+    calls: 200,
+  },
+  {
+    id: 'co-decode',
+    what: 'the `co` of a tp2-10 batch: `decodeJsonParam` for each of its 10 events vs once per request (`DecodedParams`)',
+    general: () => TP2_10_CO.map((co, n) => decodeJsonParam('co', co, false, `$.data[${n}].co`)),
+    sluice: () => {
+      const decoded = new DecodedParams();
+      return TP2_10_CO.map((co, n) => {
+        const known = decoded.get('co', co);
+        if (known !== undefined) return { ok: true, value: known.value };
+        const parsed = decodeJsonParam('co', co, false, `$.data[${n}].co`);
+        if (parsed.ok) decoded.set('co', co, parsed.value);
+        return parsed;
+      });
+    },
+    calls: 5_000,
   },
 ];
 
@@ -182,7 +286,11 @@ async function main(): Promise<void> {
   const cold = new Map(COLD_COSTS.map((cost) => [cost.id, measureCold(cost)] as const));
   const hot = new Map(
     HOT_COSTS.map(
-      (cost) => [cost.id, [measureHot(cost.general), measureHot(cost.sluice)] as [number, number]] as const,
+      (cost) =>
+        [
+          cost.id,
+          [measureHot(cost.general, cost.calls), measureHot(cost.sluice, cost.calls)] as [number, number],
+        ] as const,
     ),
   );
   const tables = costTables(cold, hot);

@@ -1,18 +1,21 @@
-import { appendFile, mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { close, open, writev } from 'node:fs';
+import { mkdir, open as openHandle, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RowKind } from '../../core/contract/columns.ts';
 import type { InvalidRow, ValidRow } from '../../core/contract/rows.ts';
 import { type EventSink, type RowBatch, SinkUnavailableError } from '../../core/sink/event-sink.ts';
+import { LineBuffer } from './line-buffer.ts';
 import { NdjsonIndex, type RowQuery } from './ndjson-index.ts';
 
 export const LOCAL_FILES: Readonly<Record<RowKind, string>> = { valid: 'valid.ndjson', invalid: 'invalid.ndjson' };
 
 const KINDS = ['valid', 'invalid'] as const;
+const NEWLINE = Buffer.from('\n');
 
 /** The requests waiting for one group write, and their lines. */
 interface Group {
-  /** NDJSON text per file, each row a line ending in a newline; a rope until written, so cheap to extend. */
-  readonly text: Record<RowKind, string>;
+  /** NDJSON per file, each row a line ending in a newline; made when the first row of that file comes. */
+  readonly lines: Record<RowKind, LineBuffer | undefined>;
   readonly rows: Record<RowKind, number>;
   readonly waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
   /** Settles (never rejects) once the group's append has completed or failed. */
@@ -25,8 +28,20 @@ function newGroup(): Group {
   const written = new Promise<void>((resolve) => {
     markWritten = resolve;
   });
-  return { text: { valid: '', invalid: '' }, rows: { valid: 0, invalid: 0 }, waiters: [], written, markWritten };
+  return {
+    lines: { valid: undefined, invalid: undefined },
+    rows: { valid: 0, invalid: 0 },
+    waiters: [],
+    written,
+    markWritten,
+  };
 }
+
+/**
+ * Largest line buffer kept for the next group once written: one group at a time is collected and
+ * one written, so at most two per file are kept; a burst that needed more gives it back.
+ */
+export const MAX_KEPT_LINE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /**
  * The local sink of `npm start`: rows are appended as NDJSON to `<dir>/valid.ndjson` and
@@ -49,6 +64,8 @@ export class LocalSink implements EventSink {
   readonly #checkedEnd: Record<RowKind, boolean> = { valid: false, invalid: false };
   readonly #indexes: Record<RowKind, NdjsonIndex>;
   readonly #stats = { valid: 0, invalid: 0, appends: 0 };
+  /** Line buffers of written groups, for the next groups to fill. */
+  readonly #spare: Record<RowKind, LineBuffer[]> = { valid: [], invalid: [] };
 
   constructor(dir: string, cwd: string = process.cwd()) {
     this.dir = resolve(cwd, dir);
@@ -57,28 +74,40 @@ export class LocalSink implements EventSink {
 
   publish(batch: RowBatch): Promise<void> {
     if (batch.valid.length === 0 && batch.invalid.length === 0) return Promise.resolve();
-    // Encoded before joining a group, so a row that cannot be written fails its own request only.
-    let valid = '';
-    let invalid = '';
-    try {
-      for (const row of batch.valid) valid += `${JSON.stringify(row)}\n`;
-      for (const row of batch.invalid) invalid += `${JSON.stringify(row)}\n`;
-    } catch (error) {
-      return Promise.reject(
-        new SinkUnavailableError(`cannot encode a row as JSON: ${String(error)}`, { cause: error }),
-      );
-    }
     if (this.#next === undefined) {
       this.#next = newGroup();
       // With no write running, the group waits a tick for the other requests of this turn of the event loop.
       if (this.#writing === undefined) setImmediate(() => void this.#drain());
     }
     const group = this.#next;
-    group.text.valid += valid;
-    group.text.invalid += invalid;
+    const valid = batch.valid.length === 0 ? undefined : this.#linesOf(group, 'valid');
+    const invalid = batch.invalid.length === 0 ? undefined : this.#linesOf(group, 'invalid');
+    const validMark = valid?.length ?? 0;
+    const invalidMark = invalid?.length ?? 0;
+    try {
+      for (const row of batch.valid) valid?.appendLine(JSON.stringify(row));
+      for (const row of batch.invalid) invalid?.appendLine(JSON.stringify(row));
+    } catch (error) {
+      // A row that cannot be encoded fails its own request only: its lines leave the group.
+      valid?.truncate(validMark);
+      invalid?.truncate(invalidMark);
+      return Promise.reject(
+        new SinkUnavailableError(`cannot encode a row as JSON: ${String(error)}`, { cause: error }),
+      );
+    }
     group.rows.valid += batch.valid.length;
     group.rows.invalid += batch.invalid.length;
     return new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
+  }
+
+  /** The group's lines of one file, in a spare buffer when there is one. */
+  #linesOf(group: Group, kind: RowKind): LineBuffer {
+    let lines = group.lines[kind];
+    if (lines === undefined) {
+      lines = this.#spare[kind].pop() ?? new LineBuffer();
+      group.lines[kind] = lines;
+    }
+    return lines;
   }
 
   /** Writes groups until none waits: what arrives during a write forms the next group. */
@@ -87,7 +116,7 @@ export class LocalSink implements EventSink {
       this.#next = undefined;
       this.#writing = group;
       try {
-        await Promise.all(KINDS.map((kind) => this.#append(kind, group.text[kind])));
+        await Promise.all(KINDS.map((kind) => this.#append(kind, group.lines[kind])));
         this.#stats.valid += group.rows.valid;
         this.#stats.invalid += group.rows.invalid;
         for (const waiter of group.waiters) waiter.resolve();
@@ -96,25 +125,36 @@ export class LocalSink implements EventSink {
         for (const waiter of group.waiters) waiter.reject(failure);
       }
       this.#writing = undefined;
+      for (const kind of KINDS) this.#giveBack(kind, group.lines[kind]);
       group.markWritten();
     }
   }
 
-  async #append(kind: RowKind, lines: string): Promise<void> {
-    if (lines === '') return;
-    let text = lines;
+  #giveBack(kind: RowKind, lines: LineBuffer | undefined): void {
+    if (lines === undefined || lines.capacity > MAX_KEPT_LINE_BUFFER_BYTES || this.#spare[kind].length > 0) return;
+    lines.clear();
+    this.#spare[kind].push(lines);
+  }
+
+  async #append(kind: RowKind, buffer: LineBuffer | undefined): Promise<void> {
+    if (buffer === undefined || buffer.length === 0) return;
+    let lines = [buffer.bytes()];
+    let length = buffer.length;
     if (!this.#checkedEnd[kind]) {
-      if (await endsInsideLine(this.path(kind))) text = `\n${text}`;
+      if (await endsInsideLine(this.path(kind))) {
+        lines = [NEWLINE, ...lines];
+        length++;
+      }
       this.#checkedEnd[kind] = true;
     }
     this.#stats.appends++;
     try {
-      await appendFile(this.path(kind), text);
+      await appendChunks(this.path(kind), lines, length);
     } catch (error) {
       // The directory is made when missing (first write, or removed since), not checked before every write.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       await mkdir(this.dir, { recursive: true });
-      await appendFile(this.path(kind), text);
+      await appendChunks(this.path(kind), lines, length);
     }
   }
 
@@ -191,11 +231,52 @@ export class LocalSink implements EventSink {
   }
 }
 
+/**
+ * Appends the chunks to the file, opened and closed for this write as fs.appendFile does (so a file
+ * removed or replaced meanwhile is simply created again). Callbacks, not fs/promises: the group
+ * write runs in the async context of the request that started it, where the functions framework
+ * runs its domain's and AsyncLocalStorage's hooks on every promise, and fs/promises' appendFile
+ * makes a dozen promises per write where this makes one.
+ */
+function appendChunks(path: string, chunks: Buffer[], bytes: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    open(path, 'a', (openError, fd) => {
+      if (openError) return reject(openError);
+      const finish = (error: Error | null): void =>
+        close(fd, (closeError) => ((error ?? closeError) ? reject(error ?? closeError) : resolve()));
+      const writeFrom = (pending: Buffer[], left: number): void => {
+        writev(fd, pending, (writeError, written) => {
+          if (writeError) return finish(writeError);
+          if (written >= left) return finish(null);
+          // A short write (rare for a regular file): the rest goes in the next call.
+          writeFrom(remainder(pending, written), left - written);
+        });
+      };
+      writeFrom(chunks, bytes);
+    });
+  });
+}
+
+/** The chunks after the first `written` bytes. */
+function remainder(chunks: readonly Buffer[], written: number): Buffer[] {
+  let skip = written;
+  const rest: Buffer[] = [];
+  for (const chunk of chunks) {
+    if (skip >= chunk.length) {
+      skip -= chunk.length;
+      continue;
+    }
+    rest.push(skip > 0 ? chunk.subarray(skip) : chunk);
+    skip = 0;
+  }
+  return rest;
+}
+
 /** Whether the file's last byte is not a newline: a line cut by a crash, which must stay a line of its own. */
 async function endsInsideLine(path: string): Promise<boolean> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  let handle: Awaited<ReturnType<typeof openHandle>>;
   try {
-    handle = await open(path, 'r');
+    handle = await openHandle(path, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;

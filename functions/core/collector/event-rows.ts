@@ -40,7 +40,9 @@ export function buildRows(
   validator: EventValidator,
   context: RequestContext,
 ): RowBatch | Promise<RowBatch> {
-  const checks = events.map((event) => checksOf(event, validator));
+  // Per request: the events of a batch mostly carry the same context entities (see checksOf).
+  const entityChecks = new Map<object, Check>();
+  const checks = events.map((event) => checksOf(event, validator, entityChecks));
   // Warm instance: every schema is in memory and every outcome is known already, so the rows
   // are built at once, without a promise. Only a schema still to be loaded costs promises (and
   // then the whole request waits for it once). Promises are worth avoiding here: the functions
@@ -78,12 +80,28 @@ function isPending(check: Check): check is Promise<ValidationOutcome> {
   return check instanceof Promise;
 }
 
-/** The event's own outcome first, then one per context entity. */
-function checksOf(event: EventCandidate, validator: EventValidator): Check[] {
+/**
+ * The event's own outcome first, then one per context entity. An entity object met before in the
+ * request is not validated again: a tracker's batch repeats the page's contexts in every event, and
+ * the protocols hand the same parsed object to each (see DecodedParams); validation depends on
+ * nothing else, and the outcome is read, never modified.
+ */
+function checksOf(event: EventCandidate, validator: EventValidator, entityChecks: Map<object, Check>): Check[] {
   const checks: Check[] = [
     validator.validateNow(event.schema, event.data) ?? validator.validate(event.schema, event.data),
   ];
-  for (const entity of event.contexts ?? []) checks.push(checkEntity(entity, validator));
+  for (const entity of event.contexts ?? []) {
+    if (typeof entity !== 'object' || entity === null) {
+      checks.push(checkEntity(entity, validator));
+      continue;
+    }
+    let check = entityChecks.get(entity);
+    if (check === undefined) {
+      check = checkEntity(entity, validator);
+      entityChecks.set(entity, check);
+    }
+    checks.push(check);
+  }
   return checks;
 }
 

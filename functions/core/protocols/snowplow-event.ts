@@ -1,6 +1,7 @@
 import type { JsonValue } from '../contract/rows.ts';
 import { fromEpochMicros } from '../contract/timestamps.ts';
 import { truncate } from '../text.ts';
+import type { DecodedParams } from './decoded-params.ts';
 import { isJsonObject, type Parsed, reject } from './json-body.ts';
 import type { EventCandidate, EventFields, Rejection } from './protocol.ts';
 import { BUILT_IN_EVENTS } from './snowplow-builtins.ts';
@@ -61,6 +62,11 @@ export interface TrackerEventOptions {
   readonly at?: string;
   /** Entities the collector attaches itself (the redirect's uri_redirect), after the tracker's. */
   readonly extraContexts?: readonly unknown[];
+  /**
+   * The JSON parameters already decoded in this request (see DecodedParams): the events of a batch
+   * mostly carry the very same `co`, which is then parsed once.
+   */
+  readonly decoded?: DecodedParams;
 }
 
 /**
@@ -73,7 +79,7 @@ export function trackerEvent(
   raw: string | (() => string),
   options: TrackerEventOptions = {},
 ): TrackerEventOutcome {
-  const { at = '$', extraContexts = [] } = options;
+  const { at = '$', extraContexts = [], decoded } = options;
   const read = paramReader(params);
   const common = { eventId: read.take('eid'), eventTstamp: eventTimestamp(read), fields: eventFields(read) };
   // A rejection keeps what could be read; the parameters not read stay in its source.
@@ -100,7 +106,7 @@ export function trackerEvent(
     );
   }
 
-  const contextParam = jsonParam(read, 'co', 'cx', at);
+  const contextParam = jsonParam(read, 'co', 'cx', at, decoded);
   let contexts = [...extraContexts];
   if (contextParam !== undefined) {
     if (!contextParam.parsed.ok) return fail(contextParam.parsed.rejection);
@@ -114,7 +120,7 @@ export function trackerEvent(
   if (builtIn !== undefined) {
     event = { schema: builtIn.schema, data: builtIn.data(read.take), eventName: builtIn.eventName };
   } else {
-    const eventParam = jsonParam(read, 'ue_pr', 'ue_px', at);
+    const eventParam = jsonParam(read, 'ue_pr', 'ue_px', at, decoded);
     if (eventParam === undefined)
       return violation(
         'e=ue (self-describing event) needs ue_pr (JSON) or ue_px (base64url JSON); neither was sent',
@@ -205,12 +211,17 @@ function jsonParam(
   plain: string,
   base64: string,
   at: string,
+  decoded: DecodedParams | undefined,
 ): { name: string; value: string; parsed: Parsed<unknown> } | undefined {
   for (const name of [plain, base64]) {
     const value = read.peek(name);
     if (value !== undefined && value !== '') {
       read.take(name);
-      return { name, value, parsed: decodeJsonParam(name, value, name === base64, `${at}.${name}`) };
+      const known = decoded?.get(name, value);
+      if (known !== undefined) return { name, value, parsed: { ok: true, value: known.value } };
+      const parsed = decodeJsonParam(name, value, name === base64, `${at}.${name}`);
+      if (parsed.ok) decoded?.set(name, value, parsed.value);
+      return { name, value, parsed };
     }
   }
   return undefined;

@@ -2,6 +2,7 @@ import type { SnowplowConfig } from '../config/config.ts';
 import { MAX_BATCH_ELEMENTS } from '../limits.ts';
 import { truncate } from '../text.ts';
 import { jsonPathFromPointer } from '../validation/validation-issue.ts';
+import { DecodedParams } from './decoded-params.ts';
 import { bodyText, describeJsonType, isJsonObject, parseJson, reject } from './json-body.ts';
 import { redirectResponse, refusedRedirectResponse, transparentGifResponse } from './pixel-response.ts';
 import type {
@@ -97,6 +98,7 @@ function postEvents(request: InboundRequest): TrackerEventOutcome[] {
   const envelope = payloadData(request.body);
   if ('rejection' in envelope) return [envelope];
   const query = firstQueryValues(request.rawQuery);
+  const decoded = new DecodedParams();
   return envelope.events.map((element, index) => {
     const path = `$.data[${index}]`;
     // A tracker event is a flat object of strings, so serializing an element for raw cannot recurse deeply.
@@ -120,7 +122,7 @@ function postEvents(request: InboundRequest): TrackerEventOutcome[] {
     // The event's own parameters win over the query string's; most POSTs have no query string,
     // and then the event object is read as it is.
     const params = query.size === 0 ? objectParams(strings) : new Map([...query, ...Object.entries(strings)]);
-    return trackerEvent(params, () => JSON.stringify(element), { at: path });
+    return trackerEvent(params, () => JSON.stringify(element), { at: path, decoded });
   });
 }
 

@@ -74,17 +74,43 @@ describe('LocalSink', () => {
 
   test('a row that cannot be encoded fails its own request only, not the others of its group', async () => {
     const sink = new LocalSink(dir);
-    const bad = sink.publish({ valid: [{ ...row(1), payload: { n: 1n } as never }], invalid: [] });
-    const good = sink.publish({ valid: [row(2)], invalid: [] });
+    const before = sink.publish({ valid: [row(0)], invalid: [] });
+    // Its first row encodes: it must leave the group with the row that does not.
+    const bad = sink.publish({
+      valid: [row(1), { ...row(1), payload: { n: 1n } as never }],
+      invalid: [{ ...invalidRow, event_id: 'bad-1' }],
+    });
+    const good = sink.publish({ valid: [row(2)], invalid: [{ ...invalidRow, event_id: 'bad-2' }] });
     await assert.rejects(
       bad,
       (error: unknown) => error instanceof SinkUnavailableError && /cannot encode/.test(error.message),
     );
-    await good;
+    await Promise.all([before, good]);
     assert.deepEqual(
       (await sink.read('valid')).map((r) => r.event_id),
-      ['event-2'],
+      ['event-0', 'event-2'],
     );
+    assert.deepEqual(
+      (await sink.read('invalid')).map((r) => r.event_id),
+      ['bad-2'],
+    );
+  });
+
+  test('groups one after another reuse their buffers without mixing rows; a group larger than a buffer grows it', async () => {
+    const sink = new LocalSink(dir);
+    const titled = (n: number): ValidRow => ({
+      ...row(n),
+      page_title: `Produit ${n} – Boutique ${'é'.repeat(n % 7)} 😀`,
+    });
+    const expected: ValidRow[] = [];
+    // Group sizes: small, then over the first 256 KiB buffer at once (1,200 rows), then small again.
+    for (const size of [3, 1, 1200, 2, 5]) {
+      const rows = Array.from({ length: size }, (_, n) => titled(expected.length + n));
+      expected.push(...rows);
+      await Promise.all(rows.map((one) => sink.publish({ valid: [one], invalid: [] })));
+    }
+    assert.deepEqual(await sink.read('valid'), expected);
+    assert.equal(sink.stats().appends, 5, 'one append per group');
   });
 
   test('a last line cut by a crash stays a line of its own: the next rows are not glued to it', async () => {

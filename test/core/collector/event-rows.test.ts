@@ -203,4 +203,34 @@ describe('buildRows', () => {
     assert.equal(valid.length, 20);
     assert.equal(invalid.length, 11);
   });
+
+  test('a context entity shared by the events of a request is judged the same for each; others on their own', async () => {
+    const gold = { schema: USER, data: { tier: 'gold' } };
+    const bronze = { schema: USER, data: { tier: 'bronze' } };
+    const events = [
+      { schema: CHECKOUT, data: { total: 1 }, eventId: 'a', contexts: [gold] },
+      { schema: CHECKOUT, data: { total: 2 }, eventId: 'b', contexts: [bronze] },
+      { schema: CHECKOUT, data: { total: 3 }, eventId: 'c', contexts: [gold, bronze] },
+      { schema: CHECKOUT, data: { total: 4 }, eventId: 'd', contexts: [gold] },
+      // Equal to bronze but another object: judged on its own, with the same outcome.
+      { schema: CHECKOUT, data: { total: 5 }, eventId: 'e', contexts: [{ schema: USER, data: { tier: 'bronze' } }] },
+      { schema: CHECKOUT, data: { total: 'bad' }, eventId: 'f', contexts: [gold] },
+    ];
+    const { valid, invalid } = checked(await buildRows(events, [], validator, context));
+    assert.deepEqual(
+      valid.map((row) => row.event_id),
+      ['a', 'd'],
+    );
+    const firstIssue = (row: (typeof invalid)[number]) => (row.errors as Array<{ message: string }>)[0]?.message ?? '';
+    assert.deepEqual(
+      invalid.map((row) => [row.event_id, row.error_type, firstIssue(row).startsWith(`context ${USER}:`)]),
+      [
+        ['b', 'validation_failed', true],
+        ['c', 'validation_failed', true],
+        ['e', 'validation_failed', true],
+        ['f', 'validation_failed', false],
+      ],
+    );
+    assert.equal(firstIssue(invalid[1]!), firstIssue(invalid[0]!), 'the shared entity fails the same way in each row');
+  });
 });

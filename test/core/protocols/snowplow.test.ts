@@ -972,3 +972,65 @@ test('every rejection has an error type a protocol may use', () => {
   for (const rejection of results.flatMap((result) => result.rejections))
     assert.ok(ERROR_TYPES.has(rejection.errorType), rejection.errorType);
 });
+
+describe('Snowplow: JSON parameters repeated in a batch (decoded once per request)', () => {
+  test('events with the same co get equal contexts; events with other co, or cx, get their own', () => {
+    const shared = co(WEB_PAGE);
+    const other = co(LINK_CLICK);
+    const result = post(
+      payload(
+        { e: 'pv', eid: 'a', co: shared },
+        { e: 'pv', eid: 'b', co: other },
+        { e: 'pv', eid: 'c', co: shared },
+        { e: 'pv', eid: 'd', cx: base64url({ schema: CONTEXTS, data: [LINK_CLICK, WEB_PAGE] }) },
+        { e: 'pv', eid: 'e' },
+      ),
+    );
+    assert.deepEqual(result.rejections, []);
+    assert.deepEqual(
+      result.events.map((event) => [event.eventId, event.contexts]),
+      [
+        ['a', [WEB_PAGE]],
+        ['b', [LINK_CLICK]],
+        ['c', [WEB_PAGE]],
+        ['d', [LINK_CLICK, WEB_PAGE]],
+        ['e', undefined],
+      ],
+    );
+  });
+
+  test('a cx whose exact text comes again as co is not taken as decoded: co is JSON text, not base64', () => {
+    const text = base64url({ schema: CONTEXTS, data: [WEB_PAGE] });
+    const result = post(payload({ e: 'pv', eid: 'x', cx: text }, { e: 'pv', eid: 'y', co: text }));
+    assert.deepEqual(onlyEvent({ ...result, rejections: [] }).contexts, [WEB_PAGE]);
+    const rejection = onlyRejection({ ...result, events: [] });
+    assert.deepEqual(
+      [rejection.eventId, rejection.errorType, rejection.issues[0]?.path],
+      ['y', 'unparseable', '$.data[1].co'],
+    );
+  });
+
+  test('the same malformed co in several events: each is rejected with its own path', () => {
+    const result = post(payload({ e: 'pv', eid: 'p', co: '{not json' }, { e: 'pv', eid: 'q', co: '{not json' }));
+    assert.deepEqual(result.events, []);
+    assert.deepEqual(
+      result.rejections.map((rejection) => [
+        rejection.eventId,
+        rejection.errorType,
+        rejection.issues[0]?.path,
+        rejection.raw,
+      ]),
+      [
+        ['p', 'unparseable', '$.data[0].co', '{not json'],
+        ['q', 'unparseable', '$.data[1].co', '{not json'],
+      ],
+    );
+  });
+
+  test('each request decodes its own: a co seen in an earlier request is not reused', () => {
+    const first = post(payload({ e: 'pv', co: co(WEB_PAGE) }));
+    const second = post(payload({ e: 'pv', co: co(WEB_PAGE) }));
+    assert.notEqual(onlyEvent(first).contexts?.[0], onlyEvent(second).contexts?.[0]);
+    assert.deepEqual(onlyEvent(second).contexts, [WEB_PAGE]);
+  });
+});
