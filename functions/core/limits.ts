@@ -61,13 +61,6 @@ export const MAX_CONCURRENT_PUBSUB_REQUESTS = 16;
  */
 export const MAX_PUBSUB_REQUEST_BYTES = 9 * 1024 * 1024;
 
-/**
- * Bytes of a request body decoded for the `raw` of an invalid row that stands for the whole request
- * (over-size, too many events, an adapter failure). The row keeps at most `limits.max_raw_bytes`
- * of it; decoding a bounded head keeps a 10 MB body from becoming a 10 MB string first.
- */
-export const MAX_RAW_TEXT_DECODE_BYTES = 64 * 1024;
-
 /** Longest accepted schema URI; Iglu sets no limit, but request-borne keys must be bounded. */
 export const MAX_SCHEMA_URI_LENGTH = 512;
 
@@ -170,6 +163,14 @@ export const DEFAULT_SHUTDOWN_GRACE_MS = 8_000;
 /**
  * The most `limits.max_raw_bytes` may be (config/sluice.schema.json's maximum). Where a raw part is
  * cut from a large body or message, only this many leading bytes are decoded: whatever the
- * configured value, the row cannot keep more.
+ * configured value, the row cannot keep more, and a 10 MB body never becomes a 10 MB string
+ * first (the `raw` of a row that stands for a whole request: over-size, too many events, an
+ * adapter failure).
  */
 export const MAX_RAW_BYTES_CEILING = 64 * 1024;
+
+/**
+ * Local sink: largest line buffer kept for the next group once written: one group at a time is collected and
+ * one written, so at most two per file are kept; a burst that needed more gives it back.
+ */
+export const MAX_KEPT_LINE_BUFFER_BYTES = 4 * 1024 * 1024;

@@ -12,6 +12,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
  * the width of a message, a format's own range, or a constant derived from a limit there.
  */
 const KEPT_BESIDE_THEIR_CODE: Readonly<Record<string, string>> = {
+  'functions/adapters/sink/line-buffer.ts:MAX_UTF8_BYTES_PER_UNIT': "UTF-8's own bound, an encoding fact",
   'functions/core/config/config-error.ts:MAX_VALUE_CHARS': 'how much of a bad value an error message quotes',
   'functions/core/validation/validation-issue.ts:MAX_QUOTED_VALUE_LENGTH': 'how much of a value an issue quotes',
   'functions/core/replay/redrive-run.ts:MAX_REASON_CHARS': 'how much of a dead-letter reason a summary shows',

@@ -3,6 +3,7 @@ import { mkdir, open as openHandle, readFile, writeFile } from 'node:fs/promises
 import { join, resolve } from 'node:path';
 import type { RowKind } from '../../core/contract/columns.ts';
 import type { InvalidRow, ValidRow } from '../../core/contract/rows.ts';
+import { MAX_KEPT_LINE_BUFFER_BYTES } from '../../core/limits.ts';
 import { type EventSink, type RowBatch, SinkUnavailableError } from '../../core/sink/event-sink.ts';
 import { LineBuffer } from './line-buffer.ts';
 import { NdjsonIndex, type RowQuery } from './ndjson-index.ts';
@@ -36,12 +37,6 @@ function newGroup(): Group {
     markWritten,
   };
 }
-
-/**
- * Largest line buffer kept for the next group once written: one group at a time is collected and
- * one written, so at most two per file are kept; a burst that needed more gives it back.
- */
-export const MAX_KEPT_LINE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /**
  * The local sink of `npm start`: rows are appended as NDJSON to `<dir>/valid.ndjson` and

@@ -1,4 +1,4 @@
-import { MAX_RAW_TEXT_DECODE_BYTES } from '../limits.ts';
+import { MAX_RAW_BYTES_CEILING } from '../limits.ts';
 import type { InboundRequest } from '../protocols/protocol.ts';
 
 /**
@@ -7,6 +7,6 @@ import type { InboundRequest } from '../protocols/protocol.ts';
  */
 export function requestRawText(inbound: InboundRequest): string {
   // The row keeps at most limits.max_raw_bytes; decode no more than a little over that.
-  const head = inbound.body.subarray(0, MAX_RAW_TEXT_DECODE_BYTES).toString('utf8');
+  const head = inbound.body.subarray(0, MAX_RAW_BYTES_CEILING).toString('utf8');
   return inbound.body.length > 0 ? head : inbound.rawQuery;
 }

@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 // The SDK's own compiled CloudEvents 1.0 JSON Schema, the check its CloudEvent#validate() runs
 // (cloudevents/dist/event/spec.js), imported alone: the SDK's index also loads its HTTP, Kafka and
 // MQTT transports and json-bigint with bignumber.js, about 140 KB of code that every cold start
-// paid for (about 20 ms) and that nothing here uses.
+// would pay for (`cloudevents-sdk` in docs/performance.md) and that nothing here uses.
 import validateCloudEventV1 from 'cloudevents/dist/schema/v1.js';
 import { truncate } from '../../text.ts';
 import { jsonPathFromPointer, type ValidationIssue } from '../../validation/validation-issue.ts';
