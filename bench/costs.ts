@@ -13,6 +13,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { LineBuffer } from '../functions/adapters/sink/line-buffer.ts';
 import { normalizeTimestamp } from '../functions/core/contract/timestamps.ts';
+import { ENRICHMENT_COLUMNS } from '../functions/core/enrichment/enrichment-columns.ts';
 import { DecodedParams } from '../functions/core/protocols/decoded-params.ts';
 import { firstQueryValues } from '../functions/core/protocols/query-params.ts';
 import { decodeJsonParam } from '../functions/core/protocols/snowplow-json-param.ts';
@@ -170,6 +171,36 @@ const TP2_ROW = {
   dvce_type: 'desktop',
   dvce_ismobile: false,
 };
+/**
+ * TP2_ROW split as the pipeline makes it: composed by core/collector/event-rows.ts (the tracker's
+ * fields spread into the common columns, then the schema columns), and the enrichment columns
+ * the enricher adds.
+ */
+const ENRICHMENT_NAMES = new Set<string>(ENRICHMENT_COLUMNS);
+const TP2_ENRICHMENT = Object.fromEntries(Object.entries(TP2_ROW).filter(([name]) => ENRICHMENT_NAMES.has(name)));
+const {
+  event_id,
+  collector_tstamp,
+  event_tstamp,
+  protocol,
+  contexts,
+  source,
+  collector,
+  event_name,
+  schema,
+  schema_vendor,
+  schema_name,
+  schema_version,
+  payload,
+  ...TP2_FIELDS
+} = Object.fromEntries(Object.entries(TP2_ROW).filter(([name]) => !ENRICHMENT_NAMES.has(name))) as typeof TP2_ROW;
+function composedRow(): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(TP2_FIELDS)) fields[name] = value;
+  const common = { event_id, collector_tstamp, event_tstamp, protocol, ...fields, contexts, source, collector };
+  return { ...common, event_name, schema, schema_vendor, schema_name, schema_version, payload };
+}
+
 /** One group of the local sink under load: 20 tp2-10 requests, 200 rows. */
 const GROUP_ROWS = Array.from({ length: 200 }, (_, n) => ({ ...TP2_ROW, event_id: `event-${n}` }));
 const GROUP_LINES = new LineBuffer();
@@ -202,6 +233,12 @@ export const HOT_COSTS: readonly HotCost[] = [
       return GROUP_LINES.bytes();
     },
     calls: 200,
+  },
+  {
+    id: 'enriched-row',
+    what: 'an enriched tp2 row made and stringified: the enrichment columns `Object.assign`ed onto the row (a dictionary-mode object then) vs spread with it into a new one, as the enricher does',
+    general: () => JSON.stringify(Object.assign(composedRow(), TP2_ENRICHMENT)),
+    sluice: () => JSON.stringify({ ...composedRow(), ...TP2_ENRICHMENT }),
   },
   {
     id: 'co-decode',

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { rowProblems } from '../../functions/core/contract/row-check.ts';
 import { directHeader, loadBalancerHeader } from '../support/forwarded-for.ts';
@@ -167,5 +168,42 @@ describe('collector: every enrichment off', () => {
     assert.ok(row);
     for (const name of ['page_urlhost', 'mkt_source', 'refr_medium', 'br_family', 'is_bot', 'geo_country'])
       assert.equal((row as Record<string, unknown>)[name], undefined, name);
+  });
+});
+
+test('enriched rows reach the sink as fast-mode V8 objects, not dictionaries (enriched-row in docs/performance.md)', () => {
+  // %HasFastProperties needs --allow-natives-syntax, so the collector runs in a child process.
+  const support = (name: string) => JSON.stringify(new URL(`../support/${name}`, import.meta.url).href);
+  const body = JSON.stringify({
+    schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4',
+    data: [0, 1].map((n) => ({
+      e: 'pv',
+      eid: `a1b2c3d4-0000-4000-8000-00000000000${n}`,
+      url: PAGE,
+      refr: REFERRER,
+      p: 'web',
+      tv: 'js-4.10.1',
+      aid: 'shop',
+    })),
+  });
+  const script = `
+    const { recordingCollector } = await import(${support('recording-sink.ts')});
+    const { serveCollector } = await import(${support('framework-server.ts')});
+    const { collector, sink } = recordingCollector();
+    const { base, close } = await serveCollector(collector);
+    const response = await fetch(base + '/com.snowplowanalytics.snowplow/tp2', {
+      method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': ${JSON.stringify(IPHONE)} }, body: ${JSON.stringify(body)},
+    });
+    await close();
+    const fast = new Function('row', 'return %HasFastProperties(row)');
+    console.log(JSON.stringify({ status: response.status, rows: sink.valid.map((row) => ({ fast: fast(row), source: row.mkt_source, family: row.os_family })) }));
+  `;
+  const output = execFileSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
+  const result = JSON.parse(output.trim().split('\n').at(-1) ?? '{}');
+  assert.deepEqual(result, {
+    status: 200,
+    rows: [0, 1].map(() => ({ fast: true, source: 'newsletter', family: 'iOS' })),
   });
 });

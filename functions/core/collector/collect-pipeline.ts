@@ -135,8 +135,8 @@ export function createCollectPipeline<Answer>(ports: CollectPorts<Answer>): Coll
     const built = buildRows(result.events, result.rejections, validator, context);
     // Enriched before privacy is applied: geo needs the whole address, which is then truncated.
     const store = (rows: RowBatch): Promise<Answer> => {
-      enricher?.enrich(rows, { clientIp: fullIp, storedIp: clientIp });
-      return publishThen(applyPrivacy(rows, privacy), stored);
+      const enriched = enricher ? enricher.enrich(rows, { clientIp: fullIp, storedIp: clientIp }) : rows;
+      return publishThen(applyPrivacy(enriched, privacy), stored);
     };
     // A database still downloading at start-up (gs://) holds the rows back until it is in.
     const enrichThenStore = (rows: RowBatch): Promise<Answer> =>

@@ -208,7 +208,10 @@ function rejectionRow(rejection: Rejection, context: RequestContext): InvalidRow
 
 function fieldColumns(fields: EventFields | undefined, context: RequestContext): EventFields {
   const merged: Record<string, unknown> = { ...context.fields };
-  for (const [name, value] of Object.entries(fields ?? {})) {
+  // for-in, not Object.entries: no array of pairs per row. `fields` is a plain object the
+  // protocols built, with nothing enumerable inherited.
+  for (const name in fields) {
+    const value = fields[name as keyof EventFields];
     if (value !== undefined && value !== null && value !== '') merged[name] = value;
   }
   for (const name of context.suppressed) delete merged[name];

@@ -181,15 +181,21 @@ function paramReader(params: TrackerParams): ParamReader {
 
 function eventFields(read: ParamReader): EventFields | undefined {
   const fields: Record<string, string | number> = {};
+  let found = false;
   for (const [column, names] of STRING_COLUMNS) {
     const name = names.find((candidate) => read.peek(candidate) !== undefined);
-    if (name !== undefined) fields[column] = read.take(name) as string;
+    if (name !== undefined) {
+      fields[column] = read.take(name) as string;
+      found = true;
+    }
   }
   // A session index that is not a count is left in source rather than guessed at.
   const vid = read.peek('vid');
-  if (vid !== undefined && DIGITS.test(vid) && Number.isSafeInteger(Number(vid)))
+  if (vid !== undefined && DIGITS.test(vid) && Number.isSafeInteger(Number(vid))) {
     fields.session_index = Number(read.take('vid'));
-  return Object.keys(fields).length > 0 ? (fields as EventFields) : undefined;
+    found = true;
+  }
+  return found ? (fields as EventFields) : undefined;
 }
 
 /** The true timestamp (ttm) if the sender set one, else the device's (dtm); garbage stays in source. */

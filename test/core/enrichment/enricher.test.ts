@@ -23,7 +23,7 @@ test('the enrichment columns are contract columns, NULLABLE in both tables', () 
   }
 });
 
-test('valid and invalid rows alike; the rows stay writable', () => {
+test('valid and invalid rows alike, as new rows: the batch given is left as it was', () => {
   const enricher = createEnricher(enrichments(), databases);
   const valid: ValidRow = {
     ...validRow,
@@ -34,8 +34,10 @@ test('valid and invalid rows alike; the rows stay writable', () => {
     user_ipaddress: '89.160.20.115',
   };
   const invalid: InvalidRow = { ...invalidRow, page_url: 'https://shop.example/b', user_ipaddress: '89.160.20.115' };
-  const batch = { valid: [valid], invalid: [invalid] };
-  enricher.enrich(batch, { clientIp: '89.160.20.115', storedIp: '89.160.20.115' });
+  const batch = enricher.enrich(
+    { valid: [valid], invalid: [invalid] },
+    { clientIp: '89.160.20.115', storedIp: '89.160.20.115' },
+  );
   assert.equal(batch.valid[0]?.mkt_campaign, 'x');
   assert.equal(batch.valid[0]?.refr_source, 'Twitter');
   assert.equal(batch.valid[0]?.br_family, 'Chrome');
@@ -44,23 +46,26 @@ test('valid and invalid rows alike; the rows stay writable', () => {
   assert.equal(batch.invalid[0]?.geo_country, 'SE');
   assert.deepEqual(rowProblems('valid', batch.valid[0]), []);
   assert.deepEqual(rowProblems('invalid', batch.invalid[0]), []);
+  assert.equal(valid.mkt_campaign, undefined, 'the row given is not changed');
+  assert.equal(invalid.page_urlpath, undefined, 'the row given is not changed');
 });
 
 test('the stored (truncated) address is not looked up: the whole one is', () => {
   const enricher = createEnricher(enrichments(), databases);
-  const row: ValidRow = { ...validRow, user_ipaddress: '81.2.69.0' };
-  enricher.enrich({ valid: [row], invalid: [] }, { clientIp: '81.2.69.142', storedIp: '81.2.69.0' });
-  assert.equal(row.geo_city, 'London');
+  const given: ValidRow = { ...validRow, user_ipaddress: '81.2.69.0' };
+  const [row] = enricher.enrich(
+    { valid: [given], invalid: [] },
+    { clientIp: '81.2.69.142', storedIp: '81.2.69.0' },
+  ).valid;
+  assert.equal(row?.geo_city, 'London');
 });
 
 test("a tracker's ip= that is not an address gives no geo columns, and no throw", () => {
   const enricher = createEnricher(enrichments(), databases);
   for (const ip of ['not-an-ip', '999.1.1.1', '', '::ffff:81.2.69.142']) {
-    const row: ValidRow = { ...validRow, user_ipaddress: ip };
-    assert.doesNotThrow(() =>
-      enricher.enrich({ valid: [row], invalid: [] }, { clientIp: undefined, storedIp: undefined }),
-    );
-    assert.equal(row.geo_country, ip === '::ffff:81.2.69.142' ? 'GB' : undefined, ip);
+    const given: ValidRow = { ...validRow, user_ipaddress: ip };
+    const [row] = enricher.enrich({ valid: [given], invalid: [] }, { clientIp: undefined, storedIp: undefined }).valid;
+    assert.equal(row?.geo_country, ip === '::ffff:81.2.69.142' ? 'GB' : undefined, ip);
   }
 });
 
@@ -71,8 +76,9 @@ test('pages, referrers and addresses are remembered: the same input, the same co
     page_url: 'https://shop.example/?utm_source=a',
     page_referrer: 'https://shop.example/',
   }));
-  enricher.enrich({ valid: rows, invalid: [] }, { clientIp: undefined, storedIp: undefined });
-  for (const row of rows) {
+  const enriched = enricher.enrich({ valid: rows, invalid: [] }, { clientIp: undefined, storedIp: undefined });
+  assert.equal(enriched.valid.length, 3);
+  for (const row of enriched.valid) {
     assert.equal(row.mkt_source, 'a');
     assert.equal(row.refr_medium, 'internal');
   }
@@ -89,7 +95,8 @@ test('with everything off and no database the enricher is inactive and adds noth
   );
   assert.equal(off.active, false);
   const row: ValidRow = { ...validRow, page_url: 'https://shop.example/?utm_source=a', useragent: 'curl/8' };
-  off.enrich({ valid: [row], invalid: [] }, { clientIp: '81.2.69.142', storedIp: '81.2.69.142' });
+  const batch = { valid: [row], invalid: [] };
+  assert.equal(off.enrich(batch, { clientIp: '81.2.69.142', storedIp: '81.2.69.142' }), batch);
   assert.equal(row.page_urlhost, undefined);
   assert.equal(createEnricher(enrichments({ url_parts: { enabled: false } })).active, true);
 });
@@ -98,11 +105,11 @@ test('referer without URL parts, and URL parts without referer', () => {
   const onlyReferer = createEnricher(
     enrichments({ url_parts: { enabled: false }, campaign: { enabled: false }, user_agent: { enabled: false } }),
   );
-  const row: ValidRow = { ...validRow, page_url: 'https://shop.example/', page_referrer: 'https://www.bing.com/' };
-  onlyReferer.enrich({ valid: [row], invalid: [] }, { clientIp: undefined, storedIp: undefined });
-  assert.equal(row.refr_source, 'Bing');
-  assert.equal(row.refr_urlhost, undefined);
-  assert.equal(row.page_urlhost, undefined);
+  const given: ValidRow = { ...validRow, page_url: 'https://shop.example/', page_referrer: 'https://www.bing.com/' };
+  const [row] = onlyReferer.enrich({ valid: [given], invalid: [] }, { clientIp: undefined, storedIp: undefined }).valid;
+  assert.equal(row?.refr_source, 'Bing');
+  assert.equal(row?.refr_urlhost, undefined);
+  assert.equal(row?.page_urlhost, undefined);
 });
 
 test('a database still downloading holds rows back (ready), then enriches them; a failed one is reported and skipped', async () => {
@@ -115,9 +122,11 @@ test('a database still downloading holds rows back (ready), then enriches them; 
   arrive({ geo: readFileMmdb('geo', CITY_DB_URL) });
   await enricher.ready;
   assert.equal(enricher.ready, undefined);
-  const row: ValidRow = { ...validRow };
-  enricher.enrich({ valid: [row], invalid: [] }, { clientIp: '81.2.69.142', storedIp: '81.2.69.142' });
-  assert.equal(row.geo_city, 'London');
+  const [row] = enricher.enrich(
+    { valid: [{ ...validRow }], invalid: [] },
+    { clientIp: '81.2.69.142', storedIp: '81.2.69.142' },
+  ).valid;
+  assert.equal(row?.geo_city, 'London');
 
   const failures: unknown[] = [];
   const failing = createEnricher(enrichments(), {
@@ -127,8 +136,10 @@ test('a database still downloading holds rows back (ready), then enriches them; 
   await failing.ready;
   assert.equal(failing.ready, undefined);
   assert.equal(failures.length, 1);
-  const other: ValidRow = { ...validRow, useragent: 'curl/8.5.0' };
-  failing.enrich({ valid: [other], invalid: [] }, { clientIp: '81.2.69.142', storedIp: '81.2.69.142' });
-  assert.equal(other.geo_country, undefined);
-  assert.equal(other.is_bot, true, 'the other enrichments go on');
+  const [other] = failing.enrich(
+    { valid: [{ ...validRow, useragent: 'curl/8.5.0' }], invalid: [] },
+    { clientIp: '81.2.69.142', storedIp: '81.2.69.142' },
+  ).valid;
+  assert.equal(other?.geo_country, undefined);
+  assert.equal(other?.is_bot, true, 'the other enrichments go on');
 });
